@@ -1,0 +1,25 @@
+// The error catalogue: every error Sentinel raises on purpose has a code listed here once, and a
+// row in the README's troubleshooting table (a test keeps the two in step).
+
+export const ERROR_CODES = {
+  SENTINEL_ERR_CONFIG_INVALID: 'The configuration file is not valid.',
+  SENTINEL_ERR_CONFIG_NOT_FOUND: 'The configuration file does not exist or cannot be read.',
+  SENTINEL_ERR_RULE_TEST_FAILED: 'A rule test did not produce the expected incidents.',
+  SENTINEL_ERR_BRAIN_UNAVAILABLE: 'The remote brain did not answer; the built-in analyser answered instead.',
+  SENTINEL_ERR_GEMINI_FAILED: 'The Gemini call failed or returned invalid output; the built-in analyser answered instead.',
+  SENTINEL_ERR_SLACK_PERMANENT: 'Slack refused the alert permanently (bad URL, archived channel, revoked token).',
+  SENTINEL_ERR_SLACK_TRANSIENT: 'Slack was unreachable or rate limited; the alert stays in the outbox and is retried.',
+  SENTINEL_ERR_STATE_DIR: 'The state directory cannot be created or written.',
+  SENTINEL_ERR_SOURCE_READ: 'A log file could not be read.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class SentinelError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SentinelError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,187 @@
+// Every metric Sentinel exports is defined here, once. Stages receive the `Metrics` object and move
+// counters; they never create metrics of their own. Labels come from small closed sets: never a
+// path, a message or a fingerprint.
+import type { Severity } from '../types.js';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Buckets that reach past 10 s: LLM calls and Slack deliveries can be that slow. */
+const SLOW_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
+const FAST_PATH_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const PARSE_ERROR_REASONS = ['invalid_json', 'invalid_utf8', 'line_too_long', 'binary'] as const;
+export const READ_ERROR_REASONS = ['eacces', 'enoent', 'eio', 'other'] as const;
+export const DROP_STAGES = ['source', 'detect', 'incident', 'diagnose', 'notify'] as const;
+export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;
+export const DIAGNOSIS_ENGINES = ['builtin', 'gemini', 'remote'] as const;
+
+export interface Metrics {
+  registry: Registry;
+  logLines: Counter<'source'>;
+  logBytes: Counter<'source'>;
+  parseErrors: Counter<'source' | 'reason'>;
+  readErrors: Counter<'source' | 'reason'>;
+  linesTruncated: Counter<'source'>;
+  filesWatched: Gauge<'source'>;
+  rotations: Counter<'source'>;
+  truncations: Counter<'source'>;
+  tailLagBytes: Gauge<'source'>;
+  checkpointAgeSeconds: Gauge;
+  ruleMatches: Counter<'rule' | 'severity'>;
+  incidentsOpened: Counter<'rule' | 'severity'>;
+  incidentsResolved: Counter<'rule' | 'severity'>;
+  incidentsSuppressed: Counter<'reason'>;
+  incidentsOpen: Gauge;
+  fingerprintsEvicted: Counter;
+  digestAlerts: Counter;
+  detectionLatency: Histogram;
+  diagnosisDuration: Histogram<'engine'>;
+  diagnosisFallbacks: Counter<'reason'>;
+  llmTokens: Counter<'kind'>;
+  llmCalls: Counter<'outcome'>;
+  alertsSent: Counter<'notifier' | 'outcome'>;
+  alertDeliveryDuration: Histogram<'notifier'>;
+  alertRetries: Counter<'notifier' | 'reason'>;
+  outboxDepth: Gauge<'notifier'>;
+  configReloads: Counter<'outcome'>;
+  dropped: Counter<'stage' | 'reason'>;
+}
+
+export interface MetricsOptions {
+  registry?: Registry;
+  /** prom-client's process and Node.js metrics; on by default. */
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = options.registry ?? new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const m: Metrics = {
+    registry,
+    logLines: new Counter({ name: 'sentinel_log_lines_total', help: 'Log lines read, by source.', labelNames: ['source'], registers }),
+    logBytes: new Counter({ name: 'sentinel_log_bytes_total', help: 'Log bytes read, by source.', labelNames: ['source'], registers }),
+    parseErrors: new Counter({
+      name: 'sentinel_parse_errors_total',
+      help: 'Records that could not be parsed as their format says, by reason (the record is still matched as text).',
+      labelNames: ['source', 'reason'],
+      registers,
+    }),
+    readErrors: new Counter({ name: 'sentinel_read_errors_total', help: 'File read errors, by reason.', labelNames: ['source', 'reason'], registers }),
+    linesTruncated: new Counter({
+      name: 'sentinel_lines_truncated_total',
+      help: 'Lines cut at max_line_bytes.',
+      labelNames: ['source'],
+      registers,
+    }),
+    filesWatched: new Gauge({ name: 'sentinel_files_watched', help: 'Files currently followed, by source.', labelNames: ['source'], registers }),
+    rotations: new Counter({ name: 'sentinel_file_rotations_total', help: 'Rename rotations seen.', labelNames: ['source'], registers }),
+    truncations: new Counter({ name: 'sentinel_file_truncations_total', help: 'Truncations (copytruncate) seen.', labelNames: ['source'], registers }),
+    tailLagBytes: new Gauge({
+      name: 'sentinel_tail_lag_bytes',
+      help: 'Bytes written to watched files but not yet read, by source.',
+      labelNames: ['source'],
+      registers,
+    }),
+    checkpointAgeSeconds: new Gauge({
+      name: 'sentinel_checkpoint_age_seconds',
+      help: 'Seconds since offsets were last written to state_dir.',
+      registers,
+    }),
+    ruleMatches: new Counter({ name: 'sentinel_rule_matches_total', help: 'Records matched, by rule.', labelNames: ['rule', 'severity'], registers }),
+    incidentsOpened: new Counter({ name: 'sentinel_incidents_opened_total', help: 'Incidents opened.', labelNames: ['rule', 'severity'], registers }),
+    incidentsResolved: new Counter({ name: 'sentinel_incidents_resolved_total', help: 'Incidents resolved.', labelNames: ['rule', 'severity'], registers }),
+    incidentsSuppressed: new Counter({
+      name: 'sentinel_incidents_suppressed_total',
+      help: 'Matches that did not alert, by reason (duplicate, threshold, cooldown, unless).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    incidentsOpen: new Gauge({ name: 'sentinel_incidents_open', help: 'Incidents currently open.', registers }),
+    fingerprintsEvicted: new Counter({
+      name: 'sentinel_fingerprints_evicted_total',
+      help: 'Tracked fingerprints evicted to keep memory bounded.',
+      registers,
+    }),
+    digestAlerts: new Counter({ name: 'sentinel_digest_alerts_total', help: 'Digest alerts that batched an incident storm.', registers }),
+    detectionLatency: new Histogram({
+      name: 'sentinel_detection_latency_seconds',
+      help: 'Time from a record being read to its incident being known.',
+      buckets: FAST_PATH_BUCKETS,
+      registers,
+    }),
+    diagnosisDuration: new Histogram({
+      name: 'sentinel_diagnosis_duration_seconds',
+      help: 'Time to diagnose an incident, by engine.',
+      labelNames: ['engine'],
+      buckets: SLOW_CALL_BUCKETS,
+      registers,
+    }),
+    diagnosisFallbacks: new Counter({
+      name: 'sentinel_diagnosis_fallbacks_total',
+      help: 'Diagnoses answered by the built-in engine because the LLM or remote brain failed, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    llmTokens: new Counter({ name: 'sentinel_llm_tokens_total', help: 'LLM tokens used, by kind (input, output).', labelNames: ['kind'], registers }),
+    llmCalls: new Counter({ name: 'sentinel_llm_calls_total', help: 'LLM calls, by outcome.', labelNames: ['outcome'], registers }),
+    alertsSent: new Counter({
+      name: 'sentinel_alerts_sent_total',
+      help: 'Alert delivery attempts, by notifier and outcome.',
+      labelNames: ['notifier', 'outcome'],
+      registers,
+    }),
+    alertDeliveryDuration: new Histogram({
+      name: 'sentinel_alert_delivery_duration_seconds',
+      help: 'Time from an alert being queued to it being accepted by the notifier.',
+      labelNames: ['notifier'],
+      buckets: SLOW_CALL_BUCKETS,
+      registers,
+    }),
+    alertRetries: new Counter({
+      name: 'sentinel_alert_retries_total',
+      help: 'Alert delivery retries, by notifier and reason.',
+      labelNames: ['notifier', 'reason'],
+      registers,
+    }),
+    outboxDepth: new Gauge({ name: 'sentinel_outbox_depth', help: 'Alerts waiting in the outbox, by notifier.', labelNames: ['notifier'], registers }),
+    configReloads: new Counter({ name: 'sentinel_config_reloads_total', help: 'Config reloads, by outcome.', labelNames: ['outcome'], registers }),
+    dropped: new Counter({
+      name: 'sentinel_dropped_total',
+      help: 'Items dropped to keep memory bounded, by stage and reason.',
+      labelNames: ['stage', 'reason'],
+      registers,
+    }),
+  };
+
+  // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
+  for (const engine of DIAGNOSIS_ENGINES) m.diagnosisDuration.labels({ engine });
+  for (const kind of ['input', 'output']) m.llmTokens.labels({ kind });
+  for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome });
+  for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason });
+  m.incidentsOpen.set(0);
+  m.checkpointAgeSeconds.set(0);
+  return m;
+}
+
+/** Zero the per-rule series once the rules are known. */
+export function initRuleSeries(metrics: Metrics, rules: readonly { id: string; severity: Severity }[]): void {
+  for (const { id: rule, severity } of rules) {
+    metrics.ruleMatches.labels({ rule, severity });
+    metrics.incidentsOpened.labels({ rule, severity });
+  }
+}
+
+/** Zero the per-source series once a source is known, so they exist before the first line. */
+export function initSourceSeries(metrics: Metrics, source: string): void {
+  for (const c of [metrics.logLines, metrics.logBytes, metrics.linesTruncated, metrics.rotations, metrics.truncations]) c.labels({ source });
+  for (const reason of PARSE_ERROR_REASONS) metrics.parseErrors.labels({ source, reason });
+  metrics.tailLagBytes.labels({ source }).set(0);
+  metrics.filesWatched.labels({ source }).set(0);
+}
+
+/** Zero the per-notifier series once a notifier is configured. */
+export function initNotifierSeries(metrics: Metrics, notifier: string): void {
+  for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome });
+  metrics.outboxDepth.labels({ notifier }).set(0);
+}

@@ -1,0 +1,184 @@
+// The values that flow between stages: source → parse → detect → incident → diagnose → notify.
+// A stage knows the value it takes and the value it gives, never the stages around it.
+
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
+
+export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown';
+
+/** Where a record came from: the configured source, the file, the byte offset of its first byte. */
+export interface Origin {
+  source: string;
+  file: string;
+  /** Byte offset of the record's first byte in the file. */
+  offset: number;
+  /** Byte offset just after the record's last line (its newline included): what a checkpoint may store. */
+  endOffset: number;
+  /** 1-based line number when the reader knows it (it does when it read the file from byte 0). */
+  line?: number;
+}
+
+/**
+ * One record as the source stage hands it on: one line, or several lines joined because they
+ * form one multi-line record (a stack trace under the line that introduced it).
+ */
+export interface RawRecord {
+  text: string;
+  origin: Origin;
+  /** Epoch ms at which the agent read the last byte of the record (detection latency starts here). */
+  readAt: number;
+}
+
+export interface StackFrame {
+  file: string;
+  line?: number;
+  column?: number;
+  function?: string;
+  /** The source line, when the trace or the file on disk shows it. */
+  code?: string;
+  /** False for library / framework / runtime frames (site-packages, node_modules, the JDK…). */
+  inUserCode?: boolean;
+}
+
+export interface ErrorInfo {
+  type: string;
+  message: string;
+  stack: StackFrame[];
+  /** The stack exactly as logged (redacted before it leaves the box). */
+  rawStack?: string;
+}
+
+export interface LogEvent {
+  /** Epoch ms: the record's own timestamp when it has one, else `readAt`. */
+  ts: number;
+  readAt: number;
+  level: Level;
+  message: string;
+  /** Parsed keys (JSON or logfmt); empty for plain text. */
+  fields: Record<string, unknown>;
+  error?: ErrorInfo;
+  raw: string;
+  format: 'json' | 'logfmt' | 'text';
+  origin: Origin;
+}
+
+/** What a rule carries along with its match, downstream to incident, brain and alert. */
+export interface RuleInfo {
+  id: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  description?: string;
+  hint?: string;
+  runbook?: string;
+  /** The built-in pack it came from, if any. */
+  pack?: string;
+  cooldownSecs?: number;
+}
+
+export interface Match {
+  rule: RuleInfo;
+  severity: Severity;
+  labels: Record<string, string>;
+  event: LogEvent;
+  /** Stable key that folds repeats of one failure into one incident. */
+  fingerprint: string;
+}
+
+export const CATEGORIES = [
+  'code_bug',
+  'data_quality',
+  'schema_drift',
+  'missing_input',
+  'dependency_or_import',
+  'configuration',
+  'auth_or_permission',
+  'network_or_service_unavailable',
+  'timeout',
+  'resource_exhaustion',
+  'rate_limit',
+  'database_error',
+  'unknown',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface Location {
+  file: string;
+  line: number | null;
+  function: string | null;
+  code: string | null;
+}
+
+export interface Diagnosis {
+  category: Category;
+  /** One line. */
+  summary: string;
+  rootCause: string;
+  /** Log lines that support the diagnosis. */
+  evidence: string[];
+  location: Location | null;
+  /** Concrete steps; a patch only where the engine is sure. */
+  fix: string[];
+  retryable: boolean;
+  /** 0..1 */
+  confidence: number;
+  engine: 'builtin' | 'gemini';
+  model: string | null;
+  latencyMs: number;
+  tokens?: { input: number; output: number };
+  /** Why an LLM answer was replaced by the built-in one (timeout, api_error, invalid_output, budget). */
+  fallbackReason?: string;
+}
+
+/** What the brain is asked: everything already redacted by the agent. */
+export interface DiagnoseRequest {
+  fingerprint: string;
+  rule: string;
+  severity: Severity;
+  title: string;
+  pipeline?: string;
+  step?: string;
+  /** The failing record's text (message plus stack), redacted. */
+  text: string;
+  error?: ErrorInfo;
+  /** A few surrounding log lines, redacted, oldest first. */
+  context: string[];
+  hint?: string;
+  runbook?: string;
+}
+
+export type IncidentStatus = 'open' | 'resolved';
+
+export interface Incident {
+  id: string;
+  fingerprint: string;
+  rule: RuleInfo;
+  severity: Severity;
+  title: string;
+  pipeline?: string;
+  step?: string;
+  runId?: string;
+  source: string;
+  file: string;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  status: IncidentStatus;
+  resolvedAt?: number;
+  /** First and most recent sample events (bounded). */
+  samples: LogEvent[];
+  diagnosis?: Diagnosis;
+}
+
+export type AlertKind = 'opened' | 'repeated' | 'resolved' | 'digest';
+
+/** A message to deliver, built from incidents; what the outbox stores. */
+export interface Alert {
+  /** Idempotency key: the same alert replayed after a crash carries the same key. */
+  key: string;
+  kind: AlertKind;
+  severity: Severity;
+  createdAt: number;
+  incident?: Incident;
+  /** For digests: the incidents batched into one message. */
+  incidents?: Incident[];
+}
