@@ -73,6 +73,10 @@ export interface RuleInfo {
   /** The built-in pack it came from, if any. */
   pack?: string;
   cooldownSecs?: number;
+  /** Open an incident only once `count` matches arrive within `window_secs` (per fingerprint, or per `group_by` field values). */
+  threshold?: { count: number; window_secs: number; group_by?: string[] };
+  /** The rule's fingerprint template, when it has one (default: rule + normalised message). */
+  fingerprint?: string;
 }
 
 export interface Match {

@@ -43,6 +43,8 @@ export interface MatchExpr {
   in_list?: Record<string, string>;
   /** A named macro from `macros`. */
   macro?: string;
+  /** The record carries an error object (JSON `error`, a parsed stack trace). */
+  has_error?: boolean;
   all?: MatchExpr[];
   any?: MatchExpr[];
   not?: MatchExpr;

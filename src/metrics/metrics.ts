@@ -155,10 +155,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 
   // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
-  for (const engine of DIAGNOSIS_ENGINES) m.diagnosisDuration.labels({ engine });
-  for (const kind of ['input', 'output']) m.llmTokens.labels({ kind });
-  for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome });
-  for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason });
+  // prom-client's labels() alone creates no series: inc(0) on counters, zero() on histograms does.
+  for (const engine of DIAGNOSIS_ENGINES) m.diagnosisDuration.zero({ engine });
+  for (const kind of ['input', 'output']) m.llmTokens.labels({ kind }).inc(0);
+  for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome }).inc(0);
+  for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason }).inc(0);
   m.incidentsOpen.set(0);
   m.checkpointAgeSeconds.set(0);
   return m;
@@ -167,21 +168,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 /** Zero the per-rule series once the rules are known. */
 export function initRuleSeries(metrics: Metrics, rules: readonly { id: string; severity: Severity }[]): void {
   for (const { id: rule, severity } of rules) {
-    metrics.ruleMatches.labels({ rule, severity });
-    metrics.incidentsOpened.labels({ rule, severity });
+    metrics.ruleMatches.labels({ rule, severity }).inc(0);
+    metrics.incidentsOpened.labels({ rule, severity }).inc(0);
   }
 }
 
 /** Zero the per-source series once a source is known, so they exist before the first line. */
 export function initSourceSeries(metrics: Metrics, source: string): void {
-  for (const c of [metrics.logLines, metrics.logBytes, metrics.linesTruncated, metrics.rotations, metrics.truncations]) c.labels({ source });
-  for (const reason of PARSE_ERROR_REASONS) metrics.parseErrors.labels({ source, reason });
+  for (const c of [metrics.logLines, metrics.logBytes, metrics.linesTruncated, metrics.rotations, metrics.truncations]) c.labels({ source }).inc(0);
+  for (const reason of PARSE_ERROR_REASONS) metrics.parseErrors.labels({ source, reason }).inc(0);
   metrics.tailLagBytes.labels({ source }).set(0);
   metrics.filesWatched.labels({ source }).set(0);
 }
 
 /** Zero the per-notifier series once a notifier is configured. */
 export function initNotifierSeries(metrics: Metrics, notifier: string): void {
-  for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome });
+  // prom-client's Counter.labels() creates no series by itself; inc(0) does.
+  for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome }).inc(0);
   metrics.outboxDepth.labels({ notifier }).set(0);
 }

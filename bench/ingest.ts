@@ -1,0 +1,266 @@
+// Catch-up throughput and peak RSS of the source stage on a 1,000,000-line JSON-lines log
+// (~180 MB, one error in 1,000), side by side with mtail --one_shot and grep -c on the same file,
+// plus RSS with 1,000 files watched and the append-to-detection latency. Prints figures; asserts
+// nothing. Each measured run is its own process, so peak RSS is that run's alone.
+//   npm run build && node dist/bench/ingest.js [--lines N] [--files N] [--no-mtail]
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync, rmSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { SourceConfig, SentinelConfig } from '../src/config/config-types.js';
+import { silentLogger } from '../src/log.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { createFileSource } from '../src/source/file-source.js';
+import type { LogEvent, RawRecord } from '../src/types.js';
+
+const run = promisify(execFile);
+const SELF = fileURLToPath(import.meta.url);
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+
+const STEPS = ['extract_orders', 'validate_schema', 'transform_data', 'load_warehouse'];
+const EVENTS = ['batch_processed', 'step_progress', 'rows_written', 'checkpoint_saved'];
+
+/** One realistic pipeline record, ~180 bytes; every 1,000th is a failure. */
+function logLine(i: number): string {
+  const ts = new Date(1_764_000_000_000 + i * 7).toISOString();
+  const run = `run-${(20261125000 + Math.floor(i / 50_000)).toString(36)}`;
+  if (i % 1000 === 999) {
+    return `{"ts":"${ts}","level":"error","pipeline":"aio_pipeline","run_id":"${run}","step":"transform_data","event":"step_failed","msg":"Execution of step \\"transform_data\\" failed: ZeroDivisionError: division by zero"}`;
+  }
+  return `{"ts":"${ts}","level":"info","pipeline":"aio_pipeline","run_id":"${run}","step":"${STEPS[i % 4]}","event":"${EVENTS[i % 4]}","msg":"batch ${i} rows=${(i * 37) % 5000} ms=${i % 97}"}`;
+}
+
+function writeLog(path: string, lines: number, from = 0): void {
+  const fd = openSync(path, 'w');
+  let chunk: string[] = [];
+  for (let i = from; i < from + lines; i++) {
+    chunk.push(logLine(i));
+    if (chunk.length === 10_000) {
+      writeSync(fd, chunk.join('\n') + '\n');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) writeSync(fd, chunk.join('\n') + '\n');
+  closeSync(fd);
+}
+
+function sourceConfig(paths: string[]): SourceConfig {
+  return {
+    name: 'bench',
+    paths,
+    exclude: [],
+    start_at: 'beginning',
+    format: 'auto',
+    max_line_bytes: 256 * 1024,
+    multiline: { timeout_ms: 1000, max_lines: 500, max_bytes: 1 << 20 },
+    poll: false,
+    poll_interval_ms: 1000,
+  };
+}
+
+interface ChildResult {
+  scenario: string;
+  seconds: number;
+  bytes: number;
+  records: number;
+  matches: number | null;
+  maxRssMb: number;
+  note?: string;
+  latencyMs?: { p50: number; p99: number; max: number; n: number };
+}
+
+type Matcher = (record: RawRecord) => number;
+
+/** parse → detect with the shipped rules, when those stages are built; null otherwise. */
+async function loadDetection(): Promise<{ match: Matcher; rules: number } | null> {
+  try {
+    const here = join(SELF, '..', '..', 'src');
+    const { createDetector } = (await import(join(here, 'detect', 'detector.js'))) as {
+      createDetector: (c: SentinelConfig) => { match(e: LogEvent): unknown[]; isSuccess?: (e: LogEvent) => boolean; rules?: unknown[] };
+    };
+    const { parseRecord } = (await import(join(here, 'parse', 'parse-record.js'))) as {
+      parseRecord: (r: RawRecord, f?: string) => { event: LogEvent };
+    };
+    const cfg = (await import(join(here, 'config', 'load-config.js'))) as {
+      loadConfig: (f: string, env: NodeJS.ProcessEnv) => SentinelConfig;
+      defaultConfig: (env: NodeJS.ProcessEnv) => SentinelConfig;
+    };
+    let config: SentinelConfig;
+    try {
+      config = cfg.loadConfig('sentinel.yaml', {});
+    } catch {
+      config = cfg.defaultConfig({});
+    }
+    const detector = createDetector(config);
+    return {
+      rules: detector.rules?.length ?? 0,
+      match: (record) => {
+        const { event } = parseRecord(record, 'auto');
+        if (detector.isSuccess?.(event)) return 0;
+        return detector.match(event).length;
+      },
+    };
+  } catch (err) {
+    console.error(`(detection stage not available: ${(err as Error).message.split('\n')[0]})`);
+    return null;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** In a child: follow `paths` from the beginning until `expected` records arrived. */
+async function childCatchUp(scenario: string, paths: string[], expected: number, bytes: number, detect: boolean): Promise<ChildResult> {
+  const detection = detect ? await loadDetection() : null;
+  if (detect && !detection) return { scenario, seconds: NaN, bytes, records: 0, matches: null, maxRssMb: NaN, note: 'detector not built' };
+  const state = mkdtempSync(join(tmpdir(), 'sentinel-bench-state-'));
+  // Latency probes go to a file of their own, so the (reused) input file never changes.
+  const probe = join(state, 'probe.log');
+  const single = paths.length === 1 && !paths[0]!.includes('*');
+  if (single) writeFileSync(probe, '');
+  let records = 0;
+  let matches = 0;
+  let caughtUp: (() => void) | undefined;
+  const done = new Promise<void>((r) => (caughtUp = r));
+  let latencyWatch: ((r: RawRecord) => void) | undefined;
+  const source = createFileSource({
+    config: sourceConfig(single ? [...paths, probe] : paths),
+    stateDir: state,
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: silentLogger(),
+    onRecords: (batch) => {
+      records += batch.length;
+      if (detection) for (const r of batch) matches += detection.match(r);
+      if (latencyWatch) for (const r of batch) latencyWatch(r);
+      if (records >= expected) caughtUp?.();
+    },
+  });
+  const t0 = process.hrtime.bigint();
+  await source.start();
+  await done;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  let latencyMs: ChildResult['latencyMs'];
+  if (single) {
+    // Steady state: a failing line appended to a watched file, to the moment onRecords (and
+    // detection, when built) has it.
+    const samples: number[] = [];
+    let sentAt = 0n;
+    let got: (() => void) | undefined;
+    latencyWatch = (r) => {
+      if (r.text.includes('"latency_probe"')) {
+        samples.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
+        got?.();
+      }
+    };
+    for (let i = 0; i < 200; i++) {
+      const arrived = new Promise<void>((r) => (got = r));
+      sentAt = process.hrtime.bigint();
+      appendFileSync(probe, `{"level":"error","event":"latency_probe","msg":"Execution of step \\"transform_data\\" failed: probe ${i}"}\n`);
+      await Promise.race([arrived, new Promise((r) => setTimeout(r, 3000))]);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    samples.sort((a, b) => a - b);
+    latencyMs = { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples.at(-1) ?? NaN, n: samples.length };
+  }
+  await source.stop();
+  rmSync(state, { recursive: true, force: true });
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  return { scenario, seconds, bytes, records, matches: detection ? matches : null, maxRssMb, ...(latencyMs ? { latencyMs } : {}) };
+}
+
+async function inChild(scenario: string, paths: string[], expected: number, bytes: number, detect: boolean): Promise<ChildResult> {
+  const child = spawn(process.execPath, [SELF, '--child', JSON.stringify({ scenario, paths, expected, bytes, detect })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`${scenario}: child exited ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+}
+
+/** Wall time and peak RSS of an external command through GNU time. */
+async function timed(cmd: string, cmdArgs: string[]): Promise<{ seconds: number; maxRssMb: number; stdout: string }> {
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...cmdArgs], { maxBuffer: 64 << 20 }).catch(
+    (e: { stdout: string; stderr: string }) => e, // grep -c exits 1 on zero matches
+  );
+  const m = /TIME ([\d.]+) (\d+)/.exec(stderr);
+  if (!m) throw new Error(`${cmd}: no timing in ${stderr.slice(-500)}`);
+  return { seconds: Number(m[1]), maxRssMb: Number(m[2]) / 1024, stdout };
+}
+
+function row(name: string, seconds: number, bytes: number, rssMb: number, extra: string): string {
+  const mbps = bytes / 1e6 / seconds;
+  return `${name.padEnd(34)} ${seconds.toFixed(2).padStart(8)} s ${mbps.toFixed(1).padStart(9)} MB/s ${rssMb.toFixed(0).padStart(7)} MB   ${extra}`;
+}
+
+async function main(): Promise<void> {
+  const lines = flag('--lines', 1_000_000);
+  const fileCount = flag('--files', 1000);
+  const dir = join(tmpdir(), 'sentinel-bench');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, `ingest-${lines}.jsonl`);
+  const marker = `${log}.done`;
+  if (!existsSync(marker) || !existsSync(log)) {
+    process.stdout.write(`Generating ${log} (${lines} lines)… `);
+    writeLog(log, lines);
+    writeFileSync(marker, '');
+    console.log('done');
+  }
+  const bytes = statSync(log).size;
+  const errors = Math.floor((lines + 1) / 1000);
+  console.log(`Input: ${log}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${errors} error lines; node ${process.version}`);
+  console.log(`${'run'.padEnd(34)} ${'time'.padStart(10)} ${'throughput'.padStart(14)} ${'peak RSS'.padStart(10)}   result`);
+
+  // Warm the page cache so every run reads from memory, as a tailer catching up mostly does.
+  await timed('cat', [log]).catch(() => undefined);
+
+  const a = await inChild('source', [log], lines, bytes, false);
+  console.log(row('source (read+split+join+batch)', a.seconds, bytes, a.maxRssMb, `${a.records} records`));
+  const b = await inChild('source+detect', [log], lines, bytes, true);
+  if (Number.isNaN(b.seconds)) console.log(`${'source + parse + detect'.padEnd(34)} skipped: ${b.note}`);
+  else console.log(row('source + parse + detect', b.seconds, bytes, b.maxRssMb, `${b.records} records, ${b.matches} matches`));
+
+  if (!args.includes('--no-mtail')) {
+    const progs = join(dir, 'mtail-progs');
+    mkdirSync(progs, { recursive: true });
+    writeFileSync(join(progs, 'errors.mtail'), 'counter error_lines\n/"level":"error"/ {\n  error_lines++\n}\n');
+    const m = await timed('mtail', ['--progs', progs, '--logs', log, '--one_shot', '--one_shot_format', 'prometheus', '--logtostderr']);
+    const count = /error_lines\{[^}]*\} (\d+)/.exec(m.stdout)?.[1] ?? '?';
+    console.log(row('mtail --one_shot (1 regex)', m.seconds, bytes, m.maxRssMb, `error_lines ${count}`));
+  }
+  const g = await timed('grep', ['-c', '"level":"error"', log]);
+  console.log(row("grep -c '\"level\":\"error\"' (floor)", g.seconds, bytes, g.maxRssMb, `${g.stdout.trim()} lines`));
+
+  // 1,000 files watched: catch up on all of them, then RSS while following.
+  const many = mkdtempSync(join(tmpdir(), 'sentinel-bench-files-'));
+  const perFile = 200;
+  for (let f = 0; f < fileCount; f++) writeLog(join(many, `f${f}.log`), perFile, f * perFile);
+  let manyBytes = 0;
+  for (let f = 0; f < fileCount; f++) manyBytes += statSync(join(many, `f${f}.log`)).size;
+  const c = await inChild(`${fileCount} files`, [join(many, '*.log')], fileCount * perFile, manyBytes, false);
+  console.log(row(`source, ${fileCount} files watched`, c.seconds, manyBytes, c.maxRssMb, `${c.records} records`));
+  rmSync(many, { recursive: true, force: true });
+
+  const lat = b.latencyMs ?? a.latencyMs;
+  if (lat) {
+    console.log(
+      `append → ${b.latencyMs ? 'detected' : 'onRecords'} latency over ${lat.n} appended failing lines: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms`,
+    );
+  }
+  console.log('Throughput is bytes / wall time from start() to the last record (mtail, grep: process wall time, startup included).');
+}
+
+if (args[0] === '--child') {
+  const p = JSON.parse(args[1] ?? '{}') as { scenario: string; paths: string[]; expected: number; bytes: number; detect: boolean };
+  const result = await childCatchUp(p.scenario, p.paths, p.expected, p.bytes, p.detect);
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+} else {
+  await main();
+}

@@ -1,0 +1,209 @@
+// The agent: wires source → parse → detect → incident → diagnose → notify, and serves /metrics.
+// `buildAgent` never reads process.env, never exits; the CLI does that. Stop order is the flow's
+// order: sources first (no new input), then in-flight diagnoses, then incidents, sinks last.
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { SentinelConfig } from '../config/config-types.js';
+import { createDetector, type Detector } from '../detect/detector.js';
+import { createIncidentTracker, type IncidentTracker, type IncidentUpdate } from '../incident/incident-tracker.js';
+import { createBrain, type Brain } from '../brain/brain.js';
+import { analyse } from '../brain/analyser/analyse.js';
+import { createNotifier, type Notifier } from '../notify/notifier.js';
+import { createRedactor, type Redactor } from '../redact/redactor.js';
+import { createFileSource, type FileSource } from '../source/file-source.js';
+import { parseRecord } from '../parse/parse-record.js';
+import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
+import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Alert, Incident, RawRecord } from '../types.js';
+import { createContextWindow } from './context-window.js';
+import { buildDiagnoseRequest } from './diagnose-request.js';
+
+export interface AgentDeps {
+  logger?: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** Where console alerts are printed; default stdout. */
+  consoleOut?: NodeJS.WritableStream;
+}
+
+export interface Agent {
+  readonly config: SentinelConfig;
+  readonly metrics: Metrics;
+  readonly server: FastifyInstance;
+  /** Starts sources, notifier and the HTTP server; resolves once files are being followed. */
+  start(): Promise<{ port: number }>;
+  /** Swaps in new rules (hot reload); sources and destinations keep running as they are. */
+  reloadRules(config: SentinelConfig): void;
+  /** Idempotent. Stops reading, drains diagnoses and the outbox under the deadline, writes state. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+const TICK_MS = 1000;
+const STATE_SAVE_EVERY_TICKS = 5;
+
+export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent {
+  const logger = deps.logger ?? silentLogger();
+  const metrics = deps.metrics ?? createMetrics();
+  const now = deps.now ?? Date.now;
+  const redactor: Redactor = createRedactor(config.redact.patterns);
+  let detector: Detector = createDetector(config);
+  initRuleSeries(metrics, detector.rules);
+  const context = createContextWindow();
+  const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
+  const brain: Brain = createBrain({
+    config: config.brain,
+    metrics,
+    logger,
+    now,
+    // The user's redact.patterns apply to the LLM's second redaction pass too.
+    redact: (text: string) => redactor.redact(text),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  const notifier: Notifier = createNotifier({
+    config: config.notify,
+    stateDir: config.state_dir,
+    metrics,
+    logger,
+    redactor,
+    now,
+    ...(deps.consoleOut ? { consoleOut: deps.consoleOut } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  const sources: FileSource[] = config.sources.map((source) =>
+    createFileSource({ config: source, stateDir: config.state_dir, metrics, logger, now, onRecords: (records) => ingest(source.format, records) }),
+  );
+  const server = buildAgentServer({ registry: metrics.registry, readiness });
+  /** Diagnoses in flight: awaited by ingest (so checkpoints never pass an unsent alert) and by stop. */
+  const inFlight = new Set<Promise<void>>();
+  let started = false;
+  let stopping: Promise<void> | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let ticks = 0;
+
+  function readiness(): ReadinessCheck[] {
+    return [
+      { name: 'config', ok: true, detail: config.file },
+      { name: 'sources', ok: started && sources.every((s) => s.ready) },
+      { name: 'notifier', ok: started },
+    ];
+  }
+
+  async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
+    const announced: Promise<void>[] = [];
+    for (const record of records) {
+      context.push(record.origin.file, record.text);
+      const { event, problem } = parseRecord(record, format);
+      if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
+      if (detector.isSuccess(event)) {
+        announced.push(...tracker.observeSuccess(event).map(announce));
+        continue;
+      }
+      for (const match of detector.match(event)) {
+        metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
+        const updates = tracker.observe(match);
+        metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
+        announced.push(...updates.map(announce));
+      }
+    }
+    // Back-pressure and durability: the source checkpoints these records only once their alerts
+    // are in the outbox. With the built-in engine that is milliseconds.
+    if (announced.length > 0) await Promise.all(announced);
+  }
+
+  function track(work: Promise<void>): Promise<void> {
+    const guarded = work.catch((error: unknown) => logger.error({ err: error }, 'Alert pipeline failed.'));
+    inFlight.add(guarded);
+    void guarded.finally(() => inFlight.delete(guarded));
+    return guarded;
+  }
+
+  function alertFor(update: IncidentUpdate): Alert {
+    const incidents = update.incidents ?? [];
+    const incident = update.incident;
+    const severity = incident?.severity ?? incidents[0]?.severity ?? 'error';
+    const key = incident
+      ? `${incident.id}:${update.kind}:${incident.count}`
+      : `digest:${incidents.map((i) => i.id).join(',').slice(0, 200)}:${incidents.length}`;
+    const alert: Alert = { key, kind: update.kind, severity, createdAt: now() };
+    if (incident) alert.incident = incident;
+    if (update.incidents) alert.incidents = update.incidents;
+    return alert;
+  }
+
+  /** Diagnoses a newly opened incident (once), then hands the alert to the notifier. */
+  function announce(update: IncidentUpdate): Promise<void> {
+    return track(
+      (async () => {
+        if (update.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
+        // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
+        for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
+        await notifier.send(alertFor(update));
+      })(),
+    );
+  }
+
+  async function diagnose(incident: Incident): Promise<void> {
+    const sample = incident.samples[0];
+    const request = buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor);
+    const diagnosis = await brain.diagnose(request);
+    incident.diagnosis = diagnosis;
+    tracker.setDiagnosis(incident.id, diagnosis);
+  }
+
+  function diagnoseOffline(incident: Incident): void {
+    const sample = incident.samples[0];
+    const diagnosis = analyse(buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor));
+    incident.diagnosis = diagnosis;
+    tracker.setDiagnosis(incident.id, diagnosis);
+  }
+
+  function onTick(): void {
+    for (const update of tracker.tick()) void announce(update);
+    if (++ticks % STATE_SAVE_EVERY_TICKS === 0) void track(tracker.save());
+  }
+
+  return {
+    config,
+    metrics,
+    server,
+
+    async start() {
+      await mkdir(config.state_dir, { recursive: true });
+      await tracker.load();
+      await notifier.start();
+      await Promise.all(sources.map((source) => source.start()));
+      ticker = setInterval(onTick, TICK_MS);
+      ticker.unref();
+      await server.listen({ port: config.server.port, host: config.server.host });
+      started = true;
+      const address = server.server.address();
+      const port = address && typeof address === 'object' ? address.port : config.server.port;
+      logger.info({ port, sources: config.sources.map((s) => s.name), rules: detector.rules.length }, 'Sentinel agent started.');
+      return { port };
+    },
+
+    reloadRules(next) {
+      detector = createDetector(next);
+      initRuleSeries(metrics, detector.rules);
+      logger.info({ rules: detector.rules.length, file: next.file }, 'Rules reloaded.');
+    },
+
+    stop(deadlineMs = 10_000) {
+      stopping ??= (async () => {
+        const deadline = now() + deadlineMs;
+        const remaining = (): number => Math.max(0, deadline - now());
+        if (ticker) clearInterval(ticker);
+        await Promise.all(sources.map((source) => source.stop()));
+        await Promise.race([Promise.all([...inFlight]), new Promise((resolve) => setTimeout(resolve, remaining()).unref())]);
+        await tracker.save();
+        await notifier.stop(remaining());
+        await brain.close();
+        await server.close();
+        logger.info({ pendingAlerts: notifier.pending() }, 'Sentinel agent stopped.');
+      })();
+      return stopping;
+    },
+  };
+}

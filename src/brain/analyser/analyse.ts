@@ -1,0 +1,199 @@
+// The built-in analyser: deterministic, offline, a few milliseconds. It finds the error chain, the
+// innermost frame in user code, and the first knowledge-base signature that explains the failure.
+// When nothing explains it, it says "unknown" with low confidence rather than guess.
+import { performance } from 'node:perf_hooks';
+import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
+import { extractErrorChain, userFrameOf } from '../../parse/stack-trace/extract-error.js';
+import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
+import { firstLine } from './describe.js';
+import type { Finding, Signature } from './finding.js';
+import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
+import { readSourceLine } from './source-line.js';
+import { findNamedStep } from './step-name.js';
+
+export interface AnalyseOptions {
+  /** Read code lines from disk when the trace lacks them (file exists, path is readable). Default true. */
+  readSourceFiles?: boolean;
+  now?: () => number;
+}
+
+const MAX_CONTEXT_LINES = 200;
+const MAX_EVIDENCE = 6;
+const MAX_EVIDENCE_CHARS = 300;
+
+// Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
+// Airflow "Bash command failed" whose cause is in the relayed output above it).
+const ERRORISH = /error|exception|fail|fatal|refused|denied|killed|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid/i;
+const EMPTY_BATCH =
+  /\b0 (?:rows|records|items|orders|files|lines|events)\b|\b(?:rows|records|row_count|num_rows|n_rows|record_count|rows_read|rows_extracted|batch_size|count)["']?\s*[:=]\s*0n?\b(?!\.\d)|\bempty (?:batch|dataframe|input|file|result|partition)s?\b|Empty DataFrame|\bno (?:rows|records|data)\b|\b(?:read|extracted|fetched|loaded|returned|received|got) 0\b/i;
+
+/** The error chain the request describes, root first. */
+function chainOf(request: DiagnoseRequest): ErrorInfo[] {
+  const given = request.error;
+  if (given) {
+    if (given.stack.length > 0) return [given];
+    const parsed = given.rawStack ? extractErrorChain(given.rawStack) : [];
+    if (parsed.length > 0) return parsed;
+    // A string error (zap, slog) may come with its frames elsewhere in the record.
+    const fromText = extractErrorChain(request.text);
+    return fromText.some((e) => e.stack.length > 0) ? [...fromText, given] : [given];
+  }
+  const fromText = extractErrorChain(request.text);
+  if (fromText.length > 0) return fromText;
+  return extractErrorChain(request.context.slice(-MAX_CONTEXT_LINES).join('\n'));
+}
+
+function subjectOf(error: ErrorInfo): string {
+  return error.message ? `${error.type}: ${error.message}` : error.type;
+}
+
+function toLocation(frame: StackFrame, readSource: boolean): Location {
+  const file = normaliseFile(frame.file);
+  let code = frame.code ?? null;
+  if (!code && readSource && frame.line !== undefined) code = readSourceLine(file, frame.line) ?? null;
+  return { file, line: frame.line ?? null, function: frame.function ?? null, code };
+}
+
+/** Re-derives inUserCode for frames handed over by other stages that did not set it. */
+function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
+  return chain.map((error) => {
+    if (error.stack.every((f) => f.inUserCode !== undefined)) return error;
+    const python = error.stack.every((f) => f.file.endsWith('.py'));
+    return {
+      ...error,
+      stack: error.stack.map((f) => (f.inUserCode !== undefined ? f : { ...f, inUserCode: isUserFrame(python ? 'python' : 'node', f.file) })),
+    };
+  });
+}
+
+interface Hit {
+  signature: Signature;
+  finding: Finding;
+  /** How far from the error chain the evidence was: lowers confidence. */
+  penalty: number;
+  line?: string;
+}
+
+function test(signature: Signature, base: Omit<Finding, 'subject' | 'match' | 'error'>, subject: string, error: ErrorInfo | undefined): Finding | undefined {
+  if (subject.length > 20_000) subject = subject.slice(0, 20_000);
+  const match = signature.pattern.exec(subject);
+  if (!match) return undefined;
+  const finding: Finding = { ...base, subject, match, error };
+  if (signature.when && !signature.when(finding)) return undefined;
+  return finding;
+}
+
+function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[], base: Omit<Finding, 'subject' | 'match' | 'error'>): Hit | undefined {
+  // 1. A specific signature on the chain, root cause first.
+  for (const error of chain) {
+    for (const signature of SIGNATURES) {
+      const finding = test(signature, base, subjectOf(error), error);
+      if (finding) return { signature, finding, penalty: 0 };
+    }
+  }
+  // 2. A specific signature on the record's own failure lines, then on the context's (closest first).
+  const scans: [string[], number][] = [
+    [textLines, 0.1],
+    [contextLines.slice(-50).reverse(), 0.2],
+  ];
+  for (const [lines, penalty] of scans) {
+    for (const line of lines) {
+      if (line.length > 4000 || /^\s/.test(line) || !ERRORISH.test(line)) continue;
+      for (const signature of SIGNATURES) {
+        const finding = test(signature, base, line.trim(), chain[0]);
+        if (finding) return { signature, finding, penalty, line: line.trim() };
+      }
+    }
+  }
+  // 3. The exception type alone.
+  for (const error of chain) {
+    for (const signature of WEAK_SIGNATURES) {
+      const finding = test(signature, base, subjectOf(error), error);
+      if (finding) return { signature, finding, penalty: 0 };
+    }
+  }
+  return undefined;
+}
+
+function clipLine(line: string): string {
+  const one = line.replace(/\s+/g, ' ').trim();
+  return one.length > MAX_EVIDENCE_CHARS ? one.slice(0, MAX_EVIDENCE_CHARS - 1) + '…' : one;
+}
+
+function evidenceOf(chain: ErrorInfo[], location: Location | null, hit: Hit | undefined, emptyBatch: string | undefined): string[] {
+  const out: string[] = [];
+  const add = (line: string | undefined): void => {
+    if (!line) return;
+    const clipped = clipLine(line);
+    if (clipped && !out.includes(clipped) && out.length < MAX_EVIDENCE) out.push(clipped);
+  };
+  const root = chain[0];
+  if (root) add(firstLine(subjectOf(root), MAX_EVIDENCE_CHARS));
+  if (hit?.line) add(hit.line);
+  if (hit?.finding.error && hit.finding.error !== root) add(firstLine(subjectOf(hit.finding.error), MAX_EVIDENCE_CHARS));
+  const outer = chain.at(-1);
+  if (outer && outer !== root) add(firstLine(subjectOf(outer), MAX_EVIDENCE_CHARS));
+  if (location && location.line !== null) add(`at ${location.file}:${location.line}${location.function ? ` in ${location.function}` : ''}`);
+  if (location?.code) add(location.code);
+  add(emptyBatch);
+  return out;
+}
+
+export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}): Diagnosis {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const readSource = options.readSourceFiles ?? true;
+
+  const chain = withUserFlags(chainOf(request));
+  const textLines = request.text.split(/\r?\n/);
+  const contextLines = request.context.slice(-MAX_CONTEXT_LINES);
+
+  const named = request.step ? { step: request.step, container: request.pipeline } : findNamedStep(textLines, contextLines);
+  const located = userFrameOf(chain);
+  let location: Location | null = located ? toLocation(located.frame, readSource) : null;
+  if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
+
+  const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
+  const text = [...contextLines.slice(-50), ...textLines].join('\n');
+  const base = { chain, location, step: named?.step, emptyBatch, text };
+  const hit = classify(chain, textLines, contextLines, base);
+
+  let category: Category = 'unknown';
+  let summary: string;
+  let rootCause: string;
+  let fix: string[];
+  let retryable = false;
+  let confidence: number;
+  if (hit) {
+    const { signature, finding } = hit;
+    category = typeof signature.category === 'function' ? signature.category(finding) : signature.category;
+    ({ summary, rootCause, fix } = signature.explain(finding));
+    retryable = signature.retryable;
+    confidence = signature.confidence - hit.penalty + (located ? 0.05 : 0);
+    if (!location) confidence -= 0.1;
+  } else {
+    const root = chain[0];
+    summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(request.title || request.text, 160);
+    rootCause = root
+      ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
+      : 'The built-in analyser found no recognisable error in this record.';
+    fix = location?.line != null ? [`Start at ${location.file}:${location.line} and the error message above.`] : [];
+    confidence = root ? 0.2 : 0.1;
+  }
+  if (request.hint && !fix.includes(request.hint)) fix.push(request.hint);
+  if (request.runbook) fix.push(`Runbook: ${request.runbook}`);
+
+  return {
+    category,
+    summary: firstLine(summary, 300),
+    rootCause,
+    evidence: evidenceOf(chain, location, hit, emptyBatch),
+    location,
+    fix,
+    retryable,
+    confidence: Math.round(Math.min(0.95, Math.max(0.05, confidence)) * 100) / 100,
+    engine: 'builtin',
+    model: null,
+    latencyMs: Math.max(0, now() - started),
+  };
+}

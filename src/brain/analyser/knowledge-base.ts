@@ -1,0 +1,590 @@
+// Error signatures across Python, Node, the JVM / Spark, Go, dbt and PostgreSQL, each mapped to the
+// DESIGN.md taxonomy with a plain-language cause, fix steps tied to the failing line, and whether a
+// retry is likely to help. Order matters: the first signature that matches wins, so specific
+// signatures (an environment KeyError, a password failure inside a connection error) come before the
+// broad ones they would otherwise fall into.
+import type { Finding, Signature } from './finding.js';
+import {
+  atWhere,
+  codeRef,
+  columnName,
+  endpointOf,
+  envVarOf,
+  firstLine,
+  languageOf,
+  moduleOf,
+  pathOf,
+  relationOf,
+  suggestedColumns,
+  where,
+} from './describe.js';
+
+const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` : fallback);
+
+function usesEnviron(f: Finding): boolean {
+  if (/environ|getenv/.test(f.location?.code ?? '')) return true;
+  return f.chain.some((e) => e.stack.some((fr) => /(?:^|\/)os\.py$/.test(fr.file) || /environ|getenv/.test(fr.code ?? '')));
+}
+
+/** The denominator in the failing code line (`total / count` → `count`), when the line shows one. */
+function denominatorOf(code: string | null | undefined): string | undefined {
+  if (!code) return undefined;
+  const m = /[\w$)\]]\s*\/\/?(?![/*=])\s*([A-Za-z_$][\w$.]*(?:\([^()]*\))?(?:\.[\w$]+)*)/.exec(code);
+  return m?.[1];
+}
+
+function zeroGuard(f: Finding, denominator: string): string {
+  switch (languageOf(f)) {
+    case 'python':
+      return `if ${denominator} == 0: raise ValueError("no rows to average") (or return None / skip the batch)`;
+    case 'node':
+      return /BigInt|\dn\b/.test(f.location?.code ?? '') || /BigInt/.test(f.text)
+        ? `if (${denominator} === 0n) throw new Error('no rows to average') (or skip the batch)`
+        : `if (${denominator} === 0) throw new Error('no rows to average') (or skip the batch)`;
+    case 'jvm':
+      return `if (${denominator} == 0) { fail with a clear message or skip the batch }`;
+    case 'go':
+      return `if ${denominator} == 0 { return fmt.Errorf("no rows to average") }`;
+    case 'sql':
+      return `divide by NULLIF(${denominator}, 0) and handle the NULL`;
+    default:
+      return `check ${denominator} for zero before dividing`;
+  }
+}
+
+export const SIGNATURES: readonly Signature[] = [
+  {
+    id: 'rate-limit',
+    category: 'rate_limit',
+    retryable: true,
+    confidence: 0.85,
+    pattern: /(?:HTTP|status|code|error|response)\W{0,3}429\b|\b429 (?:Too|Client)|Too Many Requests|rate[ -]?limit(?:ed|ing|exceeded)?\b|RateLimit|Throttl(?:ed|ing)|SlowDown|quota (?:exceeded|exhausted)|RESOURCE_EXHAUSTED|Request limit exceeded/i,
+    explain: (f) => ({
+      summary: `Rate limited by an API${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The upstream service refused the call because the job exceeded its request rate or quota (HTTP 429 or equivalent). It is not a bug in the data or the code.',
+      fix: [
+        `Retry ${codeRef(f)} with exponential back-off and jitter, honouring the Retry-After header.`,
+        'Lower the request rate: batch calls, cap concurrency of this step, or spread the schedule.',
+        'If the limit is a quota, ask the provider for a higher one.',
+      ],
+    }),
+  },
+  {
+    id: 'env-var-missing',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? .*(?:not set|missing|required|undefined)|\b[A-Z][A-Z0-9_]{2,}\b.* (?:is )?not set\b/i,
+    when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
+    explain: (f) => {
+      const name = envVarOf(f);
+      return {
+        summary: `Environment variable ${q(name, '(unnamed)')} is not set${atWhere(f)}.`,
+        rootCause: `The job reads ${q(name, 'an environment variable')} ${f.location ? `in ${codeRef(f)} ` : ''}but the variable is not defined in the environment the step runs in.`,
+        fix: [
+          `Define ${q(name, 'the variable')} in the step's environment (deployment manifest, Airflow/Dagster run config, .env, CI secrets).`,
+          `Make ${where(f)} fail early with a clear message, e.g. read it with a default or validate all required settings at start-up.`,
+        ],
+      };
+    },
+  },
+  {
+    id: 'airflow-connection-or-variable',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /The conn_id `([^`]+)` isn't defined|Variable (\S+) does not exist|Could not find profile named '([^']+)'|dbt_project\.yml.*not found|Profile .* not found/,
+    explain: (f) => {
+      const name = f.match.slice(1).find((g) => g);
+      return {
+        summary: `Missing configuration ${q(name, '')}${atWhere(f)}.`,
+        rootCause: `The job asks its orchestrator or tool for ${q(name, 'a setting')} (a connection, variable or profile) that is not defined in this environment.`,
+        fix: [
+          `Create ${q(name, 'the missing entry')} (Airflow: Admin → Connections / Variables or an AIRFLOW_CONN_* / AIRFLOW_VAR_* env var; dbt: profiles.yml).`,
+          'Check the name for a typo and that the deployment ships the same configuration as the environment where it worked.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'python-import',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.9,
+    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:/,
+    explain: (f) => {
+      const mod = moduleOf(f.subject);
+      return {
+        summary: `Python module ${q(mod, '')} cannot be imported${atWhere(f)}.`,
+        rootCause: `${q(mod, 'A module')} is not installed in the image or virtualenv the step runs in, or the installed version no longer provides the imported name.`,
+        fix: [
+          `Add ${q(mod?.split('.')[0], 'the package')} to the project's requirements (pin the version) and rebuild the image / environment.`,
+          'If it imports, check the installed version: the name may have moved in a newer release; pin the version that worked.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'node-module',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.9,
+    pattern: /Cannot find (?:module|package) '|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|ERR_PACKAGE_PATH_NOT_EXPORTED/,
+    explain: (f) => {
+      const mod = moduleOf(f.subject);
+      const relative = mod?.startsWith('.') || mod?.startsWith('/');
+      return {
+        summary: `Node module ${q(mod, '')} not found${atWhere(f)}.`,
+        rootCause: relative
+          ? `The file ${q(mod, '')} does not exist in the deployed build (not compiled, wrong path or extension).`
+          : `The package ${q(mod, '')} is not installed where the job runs (missing from dependencies, or node_modules not shipped).`,
+        fix: relative
+          ? ['Rebuild and check the output tree contains the file; ESM imports need the exact path with its .js extension.']
+          : [`Add ${q(mod, 'the package')} to package.json "dependencies" (not devDependencies) and run \`npm ci\` in the image.`],
+      };
+    },
+  },
+  {
+    id: 'jvm-classpath',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version/,
+    explain: (f) => {
+      const cls = moduleOf(f.subject);
+      return {
+        summary: `JVM class ${q(cls, '')} missing or incompatible${atWhere(f)}.`,
+        rootCause: `The classpath of the job lacks ${q(cls, 'a class it needs')}, or holds a different version of the library than the code was compiled against.`,
+        fix: [
+          'Ship the dependency with the job (--packages / --jars for spark-submit, or an assembly/shaded jar) with the version the code was built for.',
+          'Look for version conflicts between the job\'s jar and the cluster\'s (Spark / Scala versions must match).',
+        ],
+      };
+    },
+  },
+  {
+    id: 'go-module',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /missing go\.sum entry|no required module provides package|cannot find package "/,
+    explain: (f) => ({
+      summary: `Go module ${q(moduleOf(f.subject), '')} is not available to the build.`,
+      rootCause: 'The module graph (go.mod / go.sum) does not provide a package the code imports.',
+      fix: ['Run `go mod tidy` and commit go.mod and go.sum; rebuild the binary.'],
+    }),
+  },
+  {
+    id: 'dbt-dependency',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|run "dbt deps"|depends on a node named '([^']+)' which was not found/,
+    explain: (f) => {
+      const node = moduleOf(f.subject);
+      return node
+        ? {
+            summary: `dbt ${where(f)} refers to ${q(node, '')}, which does not exist in the project.`,
+            rootCause: `A ref()/source() in ${where(f)} names ${q(node, 'a node')} that dbt cannot find: it was renamed, deleted, disabled, or misspelt.`,
+            fix: [`Fix the ref in ${f.location?.file ?? 'the model'} to the node's current name, or restore/enable ${q(node, 'it')}.`, 'Run `dbt ls -s +' + (f.location?.function ?? 'model') + '` to check the graph resolves.'],
+          }
+        : {
+            summary: 'dbt packages are not installed.',
+            rootCause: 'packages.yml lists packages that are not installed in dbt_packages/.',
+            fix: ['Run `dbt deps` before `dbt run` in the job (or bake dbt_packages into the image).'],
+          };
+    },
+  },
+  {
+    id: 'out-of-memory',
+    category: 'resource_exhaustion',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|ENOMEM|heap out of memory|exceeding memory limits|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded/i,
+    explain: (f) => ({
+      summary: `Out of memory${atWhere(f)}.`,
+      rootCause: 'The step needed more memory than its process / container / executor is allowed and was killed (or failed an allocation). Usually input volume grew or the step loads everything at once.',
+      fix: [
+        `Process the input in chunks or partitions at ${where(f)} instead of loading it whole (pandas chunksize, Spark repartition, streaming reads).`,
+        'Raise the memory limit of the worker / pod / executor (spark.executor.memory, container limits) if the volume growth is expected.',
+        'Check the input size against earlier runs: an unexpectedly large batch points at an upstream duplication.',
+      ],
+    }),
+  },
+  {
+    id: 'disk-full',
+    category: 'resource_exhaustion',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /No space left on device|ENOSPC|Disk quota exceeded|could not extend file|DiskFull|insufficient disk/i,
+    explain: (f) => ({
+      summary: `Disk full${atWhere(f)}.`,
+      rootCause: 'A volume the step writes to (temp, spill, output or the database\'s data directory) has no free space.',
+      fix: ['Free or grow the volume; clean old temp/spill files and partitions.', 'Point temporary/spill directories at a larger volume and add a free-space alert.'],
+    }),
+  },
+  {
+    id: 'connection-limit',
+    category: 'resource_exhaustion',
+    retryable: true,
+    confidence: 0.8,
+    pattern: /too many (?:clients|connections)|remaining connection slots|connection pool exhausted|QueuePool limit|PoolTimeout|Too many open files|EMFILE/i,
+    explain: (f) => ({
+      summary: `Connection or file-handle limit reached${atWhere(f)}.`,
+      rootCause: 'The job (or all jobs together) opened more connections / files than the server or OS allows; new ones are refused until others close.',
+      fix: [
+        'Close connections after use and share one pool per process; cap the pool size and the step\'s parallelism.',
+        'Put a pooler (PgBouncer) in front of the database, or raise max_connections / ulimit -n if the load is legitimate.',
+      ],
+    }),
+  },
+  {
+    id: 'deadlock-or-serialization',
+    category: 'database_error',
+    retryable: true,
+    confidence: 0.85,
+    pattern: /deadlock detected|Deadlock found|DeadlockDetected|could not serialize access|SerializationFailure|could not obtain lock|LockNotAvailable|Lock wait timeout exceeded/i,
+    explain: (f) => ({
+      summary: `Database deadlock / lock conflict${atWhere(f)}.`,
+      rootCause: 'Two transactions waited on each other\'s locks (or on a serialisation conflict) and the database aborted this one. Concurrent writers to the same rows or tables cause it.',
+      fix: [
+        `Retry the transaction at ${where(f)}; the database expects the client to retry on this error.`,
+        'Make concurrent writers touch rows in the same order, keep transactions short, or serialise the steps that write the same table.',
+      ],
+    }),
+  },
+  {
+    id: 'database-unavailable-state',
+    category: 'database_error',
+    retryable: true,
+    confidence: 0.75,
+    pattern: /read-only transaction|ReadOnlySqlTransaction|recovery is in progress|the database system is (?:starting up|shutting down|in recovery mode)/i,
+    explain: (f) => ({
+      summary: `Database not accepting writes${atWhere(f)}: ${firstLine(f.subject, 120)}`,
+      rootCause: 'The job reached a database that is a read-only replica, in recovery, or restarting (for example during a failover).',
+      fix: ['Retry after the failover/restart completes.', 'Make sure the connection string points at the primary (writer) endpoint.'],
+    }),
+  },
+  {
+    id: 'timeout',
+    category: 'timeout',
+    retryable: true,
+    confidence: 0.8,
+    pattern: /AirflowTaskTimeout|Timeout(?:Error|Exception|Expired)?\b|timed? ?out\b|ETIMEDOUT|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
+    explain: (f) => ({
+      summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The step (or a call it made) ran past its time limit. Either the remote side was slow or unresponsive, or the work grew beyond what the limit allows.',
+      fix: [
+        `Find what ${where(f)} was waiting on (the remote service, a lock, a large query) and compare its duration with earlier runs.`,
+        'If the work legitimately grew, raise the step timeout or split the work; if a remote call hangs, give it its own shorter timeout with retries.',
+        'A retry is likely to succeed if the slowness was transient.',
+      ],
+    }),
+  },
+  {
+    id: 'auth',
+    category: 'auth_or_permission',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|EACCES|EPERM|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|no pg_hba\.conf entry/i,
+    explain: (f) => ({
+      summary: `Authentication or permission failure${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The credentials the step uses were rejected, have expired, or lack the privilege for this object (table, bucket, file).',
+      fix: [
+        'Check the secret the step reads (rotated password, expired token or key) and update it where the job gets it from.',
+        'Grant the missing privilege to the job\'s role/user (e.g. GRANT SELECT/INSERT on the table, the bucket policy, file ownership) rather than widening access.',
+      ],
+    }),
+  },
+  {
+    id: 'service-unavailable',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.85,
+    pattern: /Connection refused|ECONNREFUSED|ConnectionRefused|ConnectException|Connection reset|ECONNRESET|EHOSTUNREACH|ENETUNREACH|No route to host|Network is unreachable|Name or service not known|nodename nor servname|ENOTFOUND|EAI_AGAIN|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|EPIPE|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|\bUNAVAILABLE\b|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)/i,
+    explain: (f) => {
+      const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
+      return {
+        summary: `Cannot reach ${endpoint ? `\`${endpoint}\`` : 'an upstream service'}${atWhere(f)}: ${firstLine(f.subject, 120)}`,
+        rootCause: `The service ${endpoint ? `at ${endpoint} ` : ''}(database, warehouse or API) was down, restarting, unreachable from this host, or not listening on that port when the step connected.`,
+        fix: [
+          `Check the service ${endpoint ? `at ${endpoint} ` : ''}is up and reachable from the pipeline host (status page, \`pg_isready\`, \`nc -vz host port\`), and that host/port in the step's configuration are right.`,
+          `Retry the step once it is back; make ${where(f)} retry the connection with back-off so a short outage does not fail the run.`,
+        ],
+      };
+    },
+  },
+  {
+    id: 'config-file-missing',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile).*(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)/i,
+    explain: (f) => {
+      const path = pathOf(f.subject);
+      return {
+        summary: `Configuration file ${q(path, '')} not found${atWhere(f)}.`,
+        rootCause: `The step expects its configuration at ${q(path, 'a path')} but the file is not in the image / mount where it runs.`,
+        fix: ['Mount or ship the file at that path (ConfigMap, volume, image layer), or point the job at the right location through its setting.'],
+      };
+    },
+  },
+  {
+    id: 'input-missing',
+    category: 'missing_input',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /FileNotFoundError|No such file or directory|ENOENT|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
+    explain: (f) => {
+      const path = pathOf(f.subject) ?? pathOf(f.text);
+      return {
+        summary: `Input ${q(path, 'file')} does not exist${atWhere(f)}.`,
+        rootCause: `The step reads ${q(path, 'an input')}, which was not there when it ran: the upstream job that produces it failed, is late, or wrote it to a different path/partition.`,
+        fix: [
+          `Check the upstream producer of ${q(path, 'the input')} (did it run and succeed for this date/partition?) and the path the step builds ${f.location ? `in ${codeRef(f)}` : ''}.`.replace(' .', '.'),
+          'Add an explicit dependency or sensor on the input (Airflow sensor, Dagster asset dependency) so the step waits instead of failing, and re-run it once the input exists.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'table-missing',
+    category: 'missing_input',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|Object '([^']+)' does not exist/i,
+    explain: (f) => {
+      const table = f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
+      return {
+        summary: `Table ${q(table, '')} does not exist${atWhere(f)}.`,
+        rootCause: `The query reads ${q(table, 'a table')} that is not in the database/schema it runs against: the model or job that builds it did not run, failed, or wrote it under another name or schema.`,
+        fix: [
+          `Build ${q(table, 'the upstream table')} first (run its producer) or fix the name/schema in ${codeRef(f)}.`,
+          'Check the job connects to the intended database and search_path / default schema.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'column-missing',
+    category: 'schema_drift',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /column "?[\w.]+"?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
+    when: (f) => !/^KeyError: \d/.test(f.subject),
+    explain: (f) => {
+      const column = columnName(f.subject) ?? columnName(f.text);
+      const suggestions = suggestedColumns(f.subject) ?? suggestedColumns(f.text);
+      const relation = relationOf(f.subject);
+      const expectedIn = f.location ? where(f) : relation ? `relation ${relation}` : 'the step';
+      return {
+        summary: `Column ${q(column, '')} is missing from the input${atWhere(f)} (schema drift).`,
+        rootCause: `${expectedIn} expects a column ${q(column, '(unnamed)')} that the data no longer has: the upstream source renamed, dropped or never delivered it.${suggestions ? ` Columns available: ${suggestions}.` : ''}`,
+        fix: [
+          `Compare the upstream schema with what ${expectedIn} reads: find what ${q(column, 'the column')} was renamed to${suggestions ? ` (candidates: ${suggestions})` : ''} and update ${codeRef(f)}, or have the producer restore it.`,
+          `Validate the input schema at the start of the step (required columns ${q(column, '')}) so drift fails with a clear message, and add a schema/contract test on the source.`,
+        ],
+      };
+    },
+  },
+  {
+    id: 'schema-mismatch',
+    category: 'schema_drift',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /schema mismatch|SchemaMismatch|incompatible schema|Parquet column cannot be converted|Failed to merge fields|has type \w+ but expression is of type|column "[^"]+" is of type \w+ but|Unexpected column|unexpected field|CANNOT_UP_CAST|Cannot up cast/i,
+    explain: (f) => ({
+      summary: `Schema mismatch${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A column\'s type or the set of columns changed upstream, so the data no longer fits what this step or the target table expects.',
+      fix: [
+        `Compare the current upstream schema with the target; cast or map the changed column explicitly in ${codeRef(f)}, or migrate the target table.`,
+        'Add a schema contract test on the source so type changes are caught before the load.',
+      ],
+    }),
+  },
+  {
+    id: 'division-by-zero',
+    category: (f) => (f.emptyBatch ? 'data_quality' : 'code_bug'),
+    retryable: false,
+    confidence: 0.85,
+    pattern: /ZeroDivisionError|division by zero|divide by zero|\/ by zero|DivideByZero/i,
+    explain: (f) => {
+      const denominator = denominatorOf(f.location?.code) ?? 'the denominator';
+      const fix = [`Guard the zero at ${where(f)}: ${zeroGuard(f, denominator)}.`];
+      if (f.emptyBatch) {
+        fix.push(
+          'Validate the batch is non-empty before transforming (fail fast with "0 rows from upstream" or skip the run), and find out why upstream delivered no rows.',
+        );
+      } else {
+        fix.push(
+          `Find why ${denominator} is zero here: typically a filter or join upstream of this line that keeps no rows (a case, type or value mismatch), or an empty input; add a non-empty check before the division.`,
+        );
+      }
+      return {
+        summary: `Division by zero at ${where(f)}: ${denominator} was 0${f.emptyBatch ? ' because the batch was empty' : ''}.`,
+        rootCause: `${codeRef(f)} divides by ${denominator}, which was zero${f.emptyBatch ? `: the step received an empty batch (${firstLine(f.emptyBatch, 100)})` : ' (for example a row count over a set that ended up empty)'}, and the division throws instead of producing a value.`,
+        fix,
+      };
+    },
+  },
+  {
+    id: 'constraint-violation',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry/i,
+    explain: (f) => {
+      const key = /Key \(([^)]+)\)=\(([^)]*)\)/.exec(f.subject);
+      const nullCol = /null value in column "([^"]+)"/.exec(f.subject)?.[1];
+      return {
+        summary: `Data violates a table constraint${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+        rootCause: nullCol
+          ? `Rows arrive with NULL in \`${nullCol}\`, which the target table requires.`
+          : key
+            ? `The batch contains a row whose key (${key[1]})=(${key[2]}) already exists or is duplicated: the load is not idempotent or upstream delivered duplicates.`
+            : 'The data being written breaks a constraint on the target table (unique, not-null, foreign key or check).',
+        fix: [
+          nullCol
+            ? `Find why \`${nullCol}\` is NULL upstream; filter or default those rows before the load, and add a not-null test on the source.`
+            : 'Deduplicate the batch on the key before writing, and make the load idempotent (upsert / MERGE / delete-then-insert for the partition) so a re-run does not collide.',
+          'Quarantine the offending rows rather than failing the whole batch if partial loads are acceptable.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'sql-syntax',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /syntax error at or near|syntax error at end of input|ParseException|SQL compilation error|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    explain: (f) => ({
+      summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
+      fix: [`Fix the statement in ${f.location?.file ?? 'the step'}${f.location?.code ? ` near ${codeRef(f)}` : ''}; run it by hand (or \`dbt compile\`) to check before deploying.`],
+    }),
+  },
+  {
+    id: 'unparseable-value',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token .* in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|invalid character '.' looking for/i,
+    explain: (f) => {
+      const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
+      return {
+        summary: `Bad value in the input${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+        rootCause: `A record holds a value${value !== undefined ? ` (\`${value}\`)` : ''} that cannot be parsed or stored as the expected type / format: malformed or changed data from upstream.`,
+        fix: [
+          `Find the offending record(s) in the input and fix them at the source; make ${codeRef(f)} handle or quarantine unparseable rows (e.g. errors="coerce" then check, or a try/except that counts and skips).`,
+          'Add a format/type check on the source data before this step.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'data-test-failure',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.85,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed/i,
+    explain: (f) => ({
+      summary: `Data check ${f.location?.function ? `\`${f.location.function}\` ` : ''}failed${atWhere(f)}: ${firstLine(f.subject, 120)}`,
+      rootCause: 'A data test / validation over the output found rows that break the expectation (nulls, duplicates, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
+      fix: [
+        `Query the failing rows (dbt: \`dbt test -s ${f.location?.function ?? '<test>'} --store-failures\`) to see which records break the test.`,
+        'Trace them to the upstream source or join that produced them; fix the data or the model, or quarantine the rows.',
+      ],
+    }),
+  },
+  {
+    id: 'empty-input',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /EmptyDataError|No columns to parse from file|empty (?:dataframe|batch|input)|no rows (?:to|returned|found)|contains no data|Input contains NaN|cannot convert float NaN|NaN or infinity/i,
+    explain: (f) => ({
+      summary: `Empty or invalid data reached ${where(f)}: ${firstLine(f.subject, 120)}`,
+      rootCause: 'The step received an empty input (or NaN values) where it expects rows with values: the upstream extract produced nothing or incomplete data.',
+      fix: [
+        `Check the upstream output for this run; guard ${codeRef(f)} with a non-empty / not-NaN check that fails with a clear message or skips the run.`,
+      ],
+    }),
+  },
+  {
+    id: 'null-reference',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.7,
+    pattern: /'NoneType' object|NullPointerException|Cannot read propert(?:y|ies) of (?:undefined|null)|undefined is not (?:an object|a function)|null is not an object|nil pointer dereference|invalid memory address/,
+    explain: (f) => ({
+      summary: `Null / None dereference at ${where(f)}: ${firstLine(f.subject, 120)}`,
+      rootCause: `${codeRef(f)} uses a value that was None/null/undefined: a lookup returned nothing or an optional field was missing in some records.`,
+      fix: [`At ${where(f)}, handle the missing value (check for None/null before use, or supply a default), and find which input record lacks it.`],
+    }),
+  },
+  {
+    id: 'go-runtime-bug',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /index out of range|slice bounds out of range|assignment to entry in nil map|interface conversion|all goroutines are asleep|concurrent map (?:writes|read and map write)/,
+    explain: (f) => ({
+      summary: `Go runtime panic at ${where(f)}: ${firstLine(f.subject, 120)}`,
+      rootCause: `${codeRef(f)} breaks a runtime invariant (bounds, nil map, type assertion or a deadlock); the input made an unchecked assumption fail.`,
+      fix: [`At ${where(f)}, check lengths / nil / the type assertion's ok value before use, and add a test with the input that triggered it.`],
+    }),
+  },
+  {
+    id: 'config-generic',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.65,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config|setting|option|property)|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter/i,
+    explain: (f) => ({
+      summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
+      fix: ['Compare the step\'s configuration (env vars, connection settings, config files) with a working environment and fix the named setting.'],
+    }),
+  },
+  {
+    id: 'recursion',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.7,
+    pattern: /RecursionError|StackOverflowError|Maximum call stack size exceeded|goroutine stack exceeds/,
+    explain: (f) => ({
+      summary: `Unbounded recursion at ${where(f)}.`,
+      rootCause: 'A function recursed without reaching its base case (or the input is deeper than recursion can handle).',
+      fix: [`Check the recursion's base case at ${where(f)}; make it iterative for deep inputs.`],
+    }),
+  },
+];
+
+/** Signatures by exception type alone: a plausible code bug, said with less confidence. */
+export const WEAK_SIGNATURES: readonly Signature[] = [
+  {
+    id: 'generic-code-error',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.5,
+    pattern: /^(?:[\w.]*\.)?(?:TypeError|AttributeError|NameError|UnboundLocalError|ReferenceError|ClassCastException|IllegalArgumentException|IllegalStateException|IndexError|ArrayIndexOutOfBoundsException|IndexOutOfBoundsException|StringIndexOutOfBoundsException|NotImplementedError|AssertionError|MatchError|UnsupportedOperationException|SyntaxError|ValueError|KeyError|ArithmeticException|runtime\.Error|panic)\b/,
+    explain: (f) => ({
+      summary: `${firstLine(f.subject, 160)} at ${where(f)}`,
+      rootCause: `${codeRef(f)} raised ${f.error?.type ?? 'an error'}: the code made an assumption about its input or state that did not hold.`,
+      fix: [`Read ${codeRef(f)} at ${where(f)} with the message above; handle the case it did not expect and add a test with the input of this run.`],
+    }),
+  },
+  {
+    id: 'generic-database-error',
+    category: 'database_error',
+    retryable: false,
+    confidence: 0.45,
+    pattern: /psycopg|sqlalchemy|SQLException|PSQLException|DatabaseError|OperationalError|ProgrammingError|^dbt\.DatabaseError|^postgres\.|\bpq: |pgx|SnowflakeSQLException|BigQuery/,
+    explain: (f) => ({
+      summary: `Database error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The database rejected the statement or the session; the message above is the database\'s own explanation.',
+      fix: [`Run the failing statement ${f.location ? `from ${where(f)} ` : ''}by hand against the same database to reproduce, and fix according to the database's message.`],
+    }),
+  },
+];

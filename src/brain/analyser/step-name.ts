@@ -1,0 +1,48 @@
+// The step, task, op or model a log names, for failures whose frames are all library code (or that
+// have no frames at all): "where" is then the unit the orchestrator ran.
+
+export interface NamedStep {
+  step: string;
+  /** The job / DAG / pipeline that owns the step, when the log names it. */
+  container?: string;
+}
+
+const STEP_PATTERNS: RegExp[] = [
+  /Execution of step "([^"]+)" failed/,
+  /Error occurred while executing (?:op|asset|step) "([^"]+)"/,
+  /\btask_id=([\w.-]+)/,
+  /<Task\(\w+\): ([\w.-]+)>/,
+  /<TaskInstance: [\w.-]+\.([\w-]+) /,
+  /"step"\s*:\s*"([^"]+)"/,
+  /\bstep[=:]\s?"?([\w.-]+)"?/,
+  /\b(?:step|task|op) "([\w.-]+)" failed/i,
+];
+
+const CONTAINER_PATTERNS: RegExp[] = [
+  /\bdag_id=([\w.-]+)/,
+  /<TaskInstance: ([\w-]+)\./,
+  / - dagster - \w+ - ([\w.-]+) - [0-9a-f-]{8,}/,
+  /"pipeline"\s*:\s*"([^"]+)"/,
+  /\bpipeline=([\w.-]+)/,
+  /\bjob[=:]\s?"?([\w.-]+)"?/,
+];
+
+function search(lines: readonly string[], patterns: RegExp[]): string | undefined {
+  for (const pattern of patterns) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i] ?? '';
+      if (line.length > 4000) continue;
+      const m = pattern.exec(line);
+      if (m?.[1]) return m[1];
+    }
+  }
+  return undefined;
+}
+
+/** Looks in the record first, then in its context (closest line first). */
+export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  if (!step) return undefined;
+  const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
+  return container ? { step, container } : { step };
+}

@@ -1,0 +1,215 @@
+// The brain facade: one `diagnose` for the agent, whatever answers behind it. Its promises: it
+// never throws, it answers within `brain.timeout_ms` (the built-in analyser takes over after
+// that), and one incident costs at most one LLM call (a bounded cache by fingerprint, and
+// concurrent asks for one fingerprint share one call).
+import { performance } from 'node:perf_hooks';
+import type { BrainConfig } from '../config/config-types.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { createRedactor } from '../redact/redactor.js';
+import type { Diagnosis, DiagnoseRequest } from '../types.js';
+import { createBuiltinEngine, unknownDiagnosis, type AnalyseFn, type BuiltinEngine } from './builtin-engine.js';
+import { EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
+import { createGeminiEngine } from './gemini-engine.js';
+import { createRemoteEngine } from './remote-engine.js';
+
+export interface DiagnosisEngine {
+  readonly name: 'builtin' | 'gemini' | 'remote';
+  diagnose(req: DiagnoseRequest, signal: AbortSignal): Promise<Diagnosis>;
+}
+
+export interface BrainOptions {
+  config: BrainConfig;
+  metrics: Metrics;
+  logger: Logger;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** The built-in analyser; injectable for tests. Default: src/brain/analyser. */
+  analyse?: AnalyseFn;
+  /**
+   * Let the built-in analyser read a failing line from the file a stack frame names, on this
+   * machine. Right for the embedded brain beside the pipeline (default true); a shared brain
+   * service must turn it off: there the path comes from the network, and reading it would let
+   * any caller read files on the brain's host line by line.
+   */
+  readSourceFiles?: boolean;
+  /** Second, defensive redaction of what goes to Gemini. Default: the built-in secret patterns. */
+  redact?: (text: string) => string;
+  /** Diagnoses kept by fingerprint (LRU); 0 turns the cache off. Default 1000. */
+  cacheSize?: number;
+  /** How long an engine's answer stays cached. Default 6 h. */
+  cacheTtlMs?: number;
+  /** How long a fallback answer stays cached, so an outage is not re-tried per repeat but recovers. Default 5 min. */
+  fallbackCacheTtlMs?: number;
+  /** Diagnoses waiting on Gemini or a remote brain at once; past it the built-in engine answers. Default 256. */
+  maxInFlight?: number;
+}
+
+export interface Brain {
+  diagnose(req: DiagnoseRequest): Promise<Diagnosis>;
+  close(): Promise<void>;
+}
+
+/**
+ * embedded: Gemini when config.gemini.api_key is set, else builtin. url=http…: the remote brain
+ * over HTTP. Always: cache by fingerprint (bounded LRU), hard budget config.timeout_ms after which
+ * the built-in diagnosis is returned (with fallbackReason), never throws.
+ */
+export function createBrain(options: BrainOptions): Brain {
+  const { config, metrics, logger } = options;
+  const now = options.now ?? Date.now;
+  const builtin = createBuiltinEngine({
+    ...(options.analyse ? { analyse: options.analyse } : {}),
+    readSourceFiles: options.readSourceFiles ?? true,
+    onError: (err) => logger.error({ err }, 'The built-in analyser threw; answering "unknown".'),
+  });
+  const primary = choosePrimary(options, builtin);
+  const cache = createDiagnosisCache({
+    size: options.cacheSize ?? 1000,
+    now,
+    onEvict: () => metrics.dropped.inc({ stage: 'diagnose', reason: 'cache_evicted' }),
+  });
+  const ttl = options.cacheTtlMs ?? 6 * 3600_000;
+  const fallbackTtl = options.fallbackCacheTtlMs ?? 5 * 60_000;
+  const maxInFlight = options.maxInFlight ?? 256;
+  const inFlight = new Map<string, Promise<Diagnosis>>();
+  const controllers = new Set<AbortController>();
+  let closed = false;
+  for (const reason of FALLBACK_REASONS) metrics.diagnosisFallbacks.labels({ reason });
+
+  const answerBuiltin = (req: DiagnoseRequest, fallbackReason?: FallbackReason): Diagnosis => {
+    const d = builtin.diagnoseSync(req);
+    metrics.diagnosisDuration.observe({ engine: 'builtin' }, d.latencyMs / 1000);
+    if (fallbackReason === undefined) return d;
+    metrics.diagnosisFallbacks.inc({ reason: fallbackReason });
+    return { ...d, fallbackReason };
+  };
+
+  const askPrimary = async (engine: DiagnosisEngine, req: DiagnoseRequest): Promise<Diagnosis> => {
+    const controller = new AbortController();
+    controllers.add(controller);
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        const code = engine.name === 'remote' ? 'SENTINEL_ERR_BRAIN_UNAVAILABLE' : 'SENTINEL_ERR_GEMINI_FAILED';
+        reject(new EngineError('timeout', code, `no answer within ${config.timeout_ms} ms`));
+      }, config.timeout_ms);
+      timer.unref();
+    });
+    try {
+      const d = await Promise.race([engine.diagnose(req, controller.signal), deadline]);
+      metrics.diagnosisDuration.observe({ engine: engine.name }, (performance.now() - started) / 1000);
+      return d;
+    } catch (err) {
+      metrics.diagnosisDuration.observe({ engine: engine.name }, (performance.now() - started) / 1000);
+      if (!(err instanceof EngineError)) logger.error({ err, engine: engine.name }, 'Diagnosis engine failed unexpectedly; the built-in analyser answers.');
+      return answerBuiltin(req, err instanceof EngineError ? err.reason : 'error');
+    } finally {
+      clearTimeout(timer);
+      controllers.delete(controller);
+    }
+  };
+
+  const diagnoseUncached = async (req: DiagnoseRequest): Promise<Diagnosis> => {
+    if (primary === builtin) return answerBuiltin(req);
+    if (inFlight.size >= maxInFlight) return answerBuiltin(req, 'overload');
+    return askPrimary(primary, req);
+  };
+
+  return {
+    async diagnose(req) {
+      try {
+        if (closed) return answerBuiltin(req);
+        const key = req.fingerprint;
+        const hit = cache.get(key);
+        if (hit) return hit;
+        const pending = inFlight.get(key);
+        if (pending) return await pending;
+        const p = diagnoseUncached(req).then((d) => {
+          if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
+          return d;
+        });
+        if (primary === builtin) return await p;
+        inFlight.set(key, p);
+        try {
+          return await p;
+        } finally {
+          inFlight.delete(key);
+        }
+      } catch (err) {
+        // Last line of the never-throws promise: even a bug above must not lose the alert.
+        logger.error({ err }, 'Brain failed; answering "unknown".');
+        return unknownDiagnosis(req);
+      }
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const c of controllers) c.abort();
+      cache.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
+function choosePrimary(options: BrainOptions, builtin: BuiltinEngine): DiagnosisEngine {
+  const { config, metrics, logger } = options;
+  if (config.url && config.url !== 'embedded') {
+    return createRemoteEngine({
+      url: config.url,
+      logger,
+      ...(config.auth_token ? { authToken: config.auth_token } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  if (config.gemini.api_key) {
+    const redactor = options.redact ? undefined : createRedactor();
+    return createGeminiEngine({
+      config: config.gemini,
+      metrics,
+      logger,
+      now: options.now ?? Date.now,
+      builtin,
+      timeoutMs: config.timeout_ms,
+      redact: options.redact ?? ((text) => (redactor ? redactor.redact(text) : text)),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  return builtin;
+}
+
+interface DiagnosisCache {
+  get(key: string): Diagnosis | undefined;
+  set(key: string, d: Diagnosis, ttlMs: number): void;
+  clear(): void;
+}
+
+/** A Map kept in recency order: a hit moves to the back, the front is the least recently used. */
+function createDiagnosisCache(opts: { size: number; now: () => number; onEvict: () => void }): DiagnosisCache {
+  const entries = new Map<string, { d: Diagnosis; expires: number }>();
+  return {
+    get(key) {
+      const e = entries.get(key);
+      if (!e) return undefined;
+      entries.delete(key);
+      if (e.expires <= opts.now()) return undefined;
+      entries.set(key, e);
+      return e.d;
+    },
+    set(key, d, ttlMs) {
+      if (opts.size <= 0) return;
+      entries.delete(key);
+      entries.set(key, { d, expires: opts.now() + ttlMs });
+      while (entries.size > opts.size) {
+        const oldest = entries.keys().next().value as string;
+        entries.delete(oldest);
+        opts.onEvict();
+      }
+    },
+    clear() {
+      entries.clear();
+    },
+  };
+}

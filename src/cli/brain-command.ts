@@ -1,0 +1,32 @@
+// `sentinel brain`: the brain alone, shared by many agents (one API key, one cache, one budget).
+import { createBrain } from '../brain/brain.js';
+import { buildBrainApp } from '../brain/brain-app.js';
+import { createMetrics } from '../metrics/metrics.js';
+import type { Logger } from '../log.js';
+import { resolveConfig } from './resolve-config.js';
+
+export const DEFAULT_BRAIN_PORT = 8787;
+
+export async function runBrainCommand(configFile: string | undefined, portOption: string | undefined, logger: Logger): Promise<number> {
+  const config = resolveConfig(configFile);
+  const metrics = createMetrics();
+  // The service itself always diagnoses in-process; brain.url only tells agents where to find it.
+  // readSourceFiles off: a shared service must never read files a request's stack frame names.
+  const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false });
+  const authToken = config.brain.auth_token ?? process.env.SENTINEL_BRAIN_TOKEN;
+  const app = buildBrainApp({ brain, registry: metrics.registry, logger: false, ...(authToken ? { authToken } : {}) });
+  const port = portOption ? Number(portOption) : Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
+  await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
+  const address = app.server.address();
+  logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: config.brain.gemini.api_key ? 'gemini' : 'builtin' }, 'Sentinel brain listening.');
+  return new Promise<number>((resolve) => {
+    const stop = (): void => {
+      void app
+        .close()
+        .then(() => brain.close())
+        .then(() => resolve(0));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

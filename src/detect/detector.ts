@@ -1,0 +1,167 @@
+// Detect stage: LogEvent in, Match[] out. User rules always apply (each that matches fires); the
+// built-in packs judge only records no user rule claimed, and of them only the first pack rule in
+// priority order fires, so one failing record gives one incident named for its most specific cause.
+//
+// Cost: most lines match nothing. Every rule with regexes has a set of required literals
+// (regex-literals.ts); one combined case-insensitive search proves that a line holds none of them,
+// and then no regex runs at all. Rules without regexes (level, fields) are a few comparisons.
+import type { MatchExpr, RuleConfig, SentinelConfig } from '../config/config-types.js';
+import type { LogEvent, Match, RuleInfo } from '../types.js';
+import { compileMatch, eventTexts, type CompileContext, type EventTexts, type Predicate } from './compile-match.js';
+import { computeFingerprint } from './fingerprint.js';
+import { BUILTIN_PACKS } from './packs/index.js';
+import type { Requirement } from './regex-literals.js';
+
+export interface Detector {
+  /** All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be FAST for non-matching lines. */
+  match(event: LogEvent): Match[];
+  /** True when the event is a success record (config.incidents.success_match) — the incident stage resolves on it. */
+  isSuccess(event: LogEvent): boolean;
+  readonly rules: ReadonlyArray<RuleInfo>;
+}
+
+export interface DetectorOptions {
+  /** Off only for tests that prove the pre-filter changes no result. */
+  prefilter?: boolean;
+}
+
+interface CompiledRule {
+  info: RuleInfo;
+  config: RuleConfig;
+  /** Tests the rule's own literals on a text already known to hold some literal; null: none required. */
+  literalTest: RegExp | null;
+  match: Predicate;
+  unless: Predicate | null;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+type TrieNode = Map<string, TrieNode> & { end?: boolean };
+
+/**
+ * One case-insensitive search for any of the literals, shaped as a trie (`t(?:imeout|hrottl)`) so
+ * the engine tries one branch per first character instead of every literal at every position:
+ * about 1.5x faster than a flat alternation over the ~150 literals of the built-in packs.
+ */
+export function literalRegex(literals: Iterable<string>): RegExp | null {
+  const root: TrieNode = new Map();
+  let any = false;
+  for (const word of new Set(literals)) {
+    any = true;
+    let node = root;
+    for (const ch of word) {
+      let next = node.get(ch);
+      if (!next) {
+        next = new Map();
+        node.set(ch, next);
+      }
+      node = next;
+    }
+    node.end = true;
+  }
+  if (!any) return null;
+  // A word ending at a node makes its longer continuations redundant for "contains one of".
+  const build = (node: TrieNode): string => {
+    if (node.end) return '';
+    const branches = [...node.entries()].map(([ch, child]) => escapeRegex(ch) + build(child));
+    return branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
+  };
+  return new RegExp(build(root), 'i');
+}
+
+function toRuleInfo(rule: RuleConfig, pack?: string): RuleInfo {
+  const info: RuleInfo = { id: rule.id, severity: rule.severity, labels: { ...rule.labels } };
+  if (rule.description !== undefined) info.description = rule.description;
+  if (rule.hint !== undefined) info.hint = rule.hint;
+  if (rule.runbook !== undefined) info.runbook = rule.runbook;
+  if (pack !== undefined) info.pack = pack;
+  if (rule.cooldown_secs !== undefined) info.cooldownSecs = rule.cooldown_secs;
+  if (rule.threshold !== undefined) info.threshold = { ...rule.threshold };
+  if (rule.fingerprint !== undefined) info.fingerprint = rule.fingerprint;
+  return info;
+}
+
+function compileRule(rule: RuleConfig, ctx: CompileContext, pack?: string): CompiledRule & { literals: Requirement } {
+  const m = compileMatch(rule.match, ctx);
+  return {
+    info: toRuleInfo(rule, pack),
+    config: rule,
+    literals: m.literals,
+    literalTest: m.literals ? literalRegex(m.literals) : null,
+    match: m.test,
+    unless: rule.unless ? compileMatch(rule.unless, ctx).test : null,
+  };
+}
+
+/** Whether any of the texts a rule may look at holds one of the literals. */
+function anyTextHas(re: RegExp, t: EventTexts): boolean {
+  const e = t.event;
+  if (re.test(e.raw)) return true;
+  // The message is usually a verbatim part of the raw record (always for plain text).
+  if (e.message !== e.raw && !e.raw.includes(e.message) && re.test(e.message)) return true;
+  return t.errorText !== undefined && re.test(t.errorText);
+}
+
+export function createDetector(config: SentinelConfig, options: DetectorOptions = {}): Detector {
+  const usePrefilter = options.prefilter ?? true;
+  const ctx: CompileContext = { macros: config.macros, lists: config.lists };
+
+  const userRules = config.rules.filter((r) => r.enabled).map((r) => compileRule(r, ctx));
+  const packRules = BUILTIN_PACKS.filter((p) => config.packs[p.name] !== false)
+    .flatMap((p) => p.rules.map((rule, index) => ({ rule, index, pack: p.name })))
+    .filter(({ rule }) => rule.enabled)
+    .sort((a, b) => b.rule.priority - a.rule.priority || a.index - b.index)
+    .map(({ rule, pack }) => compileRule(rule, ctx, pack));
+
+  const all = [...userRules, ...packRules];
+  const combined = literalRegex(all.flatMap((r) => r.literals ?? []));
+
+  const successExpr: MatchExpr | undefined = config.incidents.success_match;
+  const success = successExpr ? compileMatch(successExpr, ctx) : null;
+  const successLiterals = success?.literals ? literalRegex(success.literals) : null;
+
+  function fires(rule: CompiledRule, t: EventTexts, anyLiteral: boolean): boolean {
+    if (usePrefilter && rule.literalTest) {
+      if (!anyLiteral || !anyTextHas(rule.literalTest, t)) return false;
+    }
+    return rule.match(t) && !(rule.unless && rule.unless(t));
+  }
+
+  function toMatch(rule: CompiledRule, event: LogEvent): Match {
+    return {
+      rule: rule.info,
+      severity: rule.info.severity,
+      labels: rule.info.labels,
+      event,
+      fingerprint: computeFingerprint(rule.config, event),
+    };
+  }
+
+  return {
+    rules: all.map((r) => r.info),
+
+    match(event) {
+      const t = eventTexts(event);
+      const anyLiteral = !usePrefilter || (combined !== null && anyTextHas(combined, t));
+      const out: Match[] = [];
+      for (const rule of userRules) if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
+      if (out.length > 0) return out;
+      for (const rule of packRules) {
+        if (fires(rule, t, anyLiteral)) {
+          out.push(toMatch(rule, event));
+          break;
+        }
+      }
+      return out;
+    },
+
+    isSuccess(event) {
+      if (!success) return false;
+      const t = eventTexts(event);
+      if (usePrefilter && successLiterals && !anyTextHas(successLiterals, t)) return false;
+      return success.test(t);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// dbt: the error classes its CLI prints (Compilation / Database / Runtime / Dependency Error) and
+// failing data tests, in text and JSON log formats.
+import { packRule, type RulePack } from './pack.js';
+
+const r = (spec: Parameters<typeof packRule>[1]) => packRule('dbt', spec);
+
+export const dbtPack: RulePack = {
+  name: 'dbt',
+  description: 'dbt compilation, database, runtime and dependency errors; failing data tests.',
+  rules: [
+    r({
+      id: 'database-error',
+      description: 'The warehouse rejected a dbt model.',
+      severity: 'error',
+      priority: 71,
+      anyLevel: true,
+      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|\s*$)|\bDbtDatabaseError\b` },
+    }),
+    r({
+      id: 'compilation-error',
+      description: 'dbt could not compile a model (Jinja, ref, source, macro).',
+      severity: 'error',
+      priority: 70,
+      anyLevel: true,
+      match: { regex: String.raw`\bCompilation Error\b|\bCompilationError\b` },
+    }),
+    r({
+      id: 'runtime-error',
+      description: 'A dbt runtime or dependency error.',
+      severity: 'error',
+      priority: 69,
+      anyLevel: true,
+      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b` },
+    }),
+    r({
+      id: 'test-failure',
+      description: 'A dbt data test failed.',
+      severity: 'warning',
+      priority: 68,
+      anyLevel: true,
+      match: { regex: String.raw`\bFailure in test \S+|\bFAIL \d+ \S+\.{3,}|\d+ of \d+ FAIL \d+ ` },
+      hint: 'A data test failed: data quality upstream, not a code failure.',
+    }),
+  ],
+};

@@ -1,0 +1,42 @@
+// JVM and Spark: Java exceptions with stack frames, OutOfMemoryError, Spark job / executor failures.
+import { packRule, type RulePack } from './pack.js';
+
+const r = (spec: Parameters<typeof packRule>[1]) => packRule('jvm', spec);
+
+export const jvmPack: RulePack = {
+  name: 'jvm',
+  description: 'Java / Scala exceptions, OutOfMemoryError, Spark job and executor failures.',
+  rules: [
+    r({
+      id: 'out-of-memory',
+      description: 'The JVM ran out of heap or metaspace.',
+      severity: 'critical',
+      priority: 88,
+      anyLevel: true,
+      match: { regex: String.raw`java\.lang\.OutOfMemoryError|GC overhead limit exceeded` },
+    }),
+    r({
+      id: 'spark-failure',
+      description: 'A Spark job aborted (stage failure, executor lost). The preceding "Task N in stage M failed" lines are left to it, so one failure is one incident.',
+      severity: 'critical',
+      priority: 62,
+      anyLevel: true,
+      match: {
+        regex: String.raw`Job aborted due to stage failure|org\.apache\.spark\.SparkException|ExecutorLostFailure`,
+      },
+    }),
+    r({
+      id: 'exception',
+      description: 'A Java / Scala exception with its stack frames.',
+      severity: 'error',
+      priority: 32,
+      anyLevel: true,
+      match: {
+        all: [
+          { regex: String.raw`\b[a-z_$][\w$.]*\.[A-Z][\w$]*(?:Exception|Error)\b` }, // a qualified class name
+          { regex: String.raw`\.java:\d+\)|\.scala:\d+\)|\(Native Method\)|\(Unknown Source\)` },
+        ],
+      },
+    }),
+  ],
+};

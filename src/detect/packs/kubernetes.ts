@@ -1,0 +1,33 @@
+// Kubernetes and the kernel OOM killer: the failures whose cause is not in the application's own
+// stack trace. Highest priority: "Killed" explains the traceback-less end of a job.
+import { packRule, type RulePack } from './pack.js';
+
+const r = (spec: Parameters<typeof packRule>[1]) => packRule('kubernetes', spec);
+
+export const kubernetesPack: RulePack = {
+  name: 'kubernetes',
+  description: 'OOM kills (Killed, exit 137, OOMKilled, heap out of memory), pod failures.',
+  rules: [
+    r({
+      id: 'oom-killed',
+      description: 'The process was killed for memory (OOMKilled, exit 137, kernel OOM killer, heap out of memory).',
+      severity: 'critical',
+      priority: 90,
+      anyLevel: true,
+      match: {
+        regex: String.raw`OOMKilled|Out of memory: Killed process|Memory cgroup out of memory|oom-kill(?:er)?\b|(?:exit code|exit status|exited with code|exited with status):? 137\b|JavaScript heap out of memory|Cannot allocate memory|std::bad_alloc|(?:^|\n)Killed\s*(?:$|\n)`,
+      },
+      hint: 'Raise the memory limit or reduce peak memory (process in chunks, stream instead of loading whole files).',
+    }),
+    r({
+      id: 'pod-failure',
+      description: 'A pod or job failed to run (crash loop, image pull, eviction, backoff limit).',
+      severity: 'error',
+      priority: 86,
+      anyLevel: true,
+      match: {
+        regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b`,
+      },
+    }),
+  ],
+};

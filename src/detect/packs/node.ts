@@ -1,0 +1,38 @@
+// Node.js: uncaught errors with stack frames, unhandled rejections, network errno codes.
+import { packRule, type RulePack } from './pack.js';
+
+const r = (spec: Parameters<typeof packRule>[1]) => packRule('node', spec);
+
+export const nodePack: RulePack = {
+  name: 'node',
+  description: 'Node.js errors with stack traces, unhandled rejections, ECONNREFUSED and friends.',
+  rules: [
+    r({
+      id: 'unhandled-rejection',
+      description: 'An unhandled promise rejection.',
+      severity: 'critical',
+      priority: 40,
+      anyLevel: true,
+      match: { regex: String.raw`UnhandledPromiseRejection|Unhandled promise rejection|unhandledRejection`, ignore_case: true },
+    }),
+    r({
+      id: 'network-error',
+      description: 'A network errno from Node (connection refused / reset, DNS failure, timeout).',
+      severity: 'error',
+      priority: 60,
+      match: { regex: String.raw`\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH)\b` },
+    }),
+    r({
+      id: 'error-stack',
+      description: 'A JavaScript error with its stack frames.',
+      severity: 'error',
+      priority: 35,
+      match: {
+        all: [
+          { regex: String.raw`(?:Error|Exception)\b` }, // a word ending so: TypeError, FetchError
+          { regex: String.raw`\n\s+at .*(?:\.js|\.mjs|\.cjs|\.ts|node:internal)\b` },
+        ],
+      },
+    }),
+  ],
+};

@@ -1,0 +1,48 @@
+// A built-in rule pack: rules for one ecosystem, on by default, switched off with `packs: { NAME: false }`.
+import type { MatchExpr, RuleConfig } from '../../config/config-types.js';
+import type { Severity } from '../../types.js';
+
+export interface PackRule extends RuleConfig {
+  /**
+   * Higher runs first. Only the first pack rule that matches a record fires, so one failing record
+   * gives one incident named for its most specific cause: causes (OOM, access denied, a missing
+   * relation) 70–90, frameworks (Dagster, Airflow, dbt) 50–69, languages (tracebacks) 20–40, generic 10.
+   */
+  priority: number;
+}
+
+export interface RulePack {
+  name: string;
+  description: string;
+  rules: PackRule[];
+}
+
+/** Levels that never carry a failure on their own (a retry notice at INFO is not an incident). */
+const QUIET_LEVELS: MatchExpr = { not: { level: ['trace', 'debug', 'info'] } };
+
+export interface PackRuleSpec {
+  id: string;
+  description: string;
+  severity: Severity;
+  priority: number;
+  match: MatchExpr;
+  hint?: string;
+  /** Match at any level; by default records logged at trace/debug/info are ignored. */
+  anyLevel?: boolean;
+  fingerprint?: string;
+}
+
+export function packRule(pack: string, spec: PackRuleSpec): PackRule {
+  const rule: PackRule = {
+    id: `${pack}.${spec.id}`,
+    description: spec.description,
+    enabled: true,
+    match: spec.anyLevel ? spec.match : { all: [QUIET_LEVELS, spec.match] },
+    severity: spec.severity,
+    labels: { pack },
+    priority: spec.priority,
+  };
+  if (spec.hint !== undefined) rule.hint = spec.hint;
+  if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
+  return rule;
+}

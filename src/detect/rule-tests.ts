@@ -1,0 +1,228 @@
+// `sentinel test-rules FILE`: rule behaviour as data, in the spirit of `promtool test rules`.
+//
+//   rule_files: [../sentinel.yaml]     # relative to this file; none: the embedded defaults (packs only)
+//   tests:
+//     - name: demo step failure
+//       lines: ['{"level":"error","event":"step_failed",...}']   # or input_file: sample.log
+//       expect:                         # the incidents these lines must open; [] for none
+//         - { rule: step-failed, severity: critical, count: 1, fingerprint: optional }
+//
+// Lines go through the same multi-line joining and parsing as the agent's, matches fold into
+// incidents by fingerprint (thresholds respected), and the set of incidents must equal `expect`
+// exactly: a missing incident and an unexpected one both fail the test.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
+import { ConfigError, defaultConfig, loadConfig } from '../config/load-config.js';
+import { parseRecord } from '../parse/parse-record.js';
+import { createMultilineJoiner, type JoinedRecord } from '../source/multiline-joiner.js';
+import type { LogEvent, Match } from '../types.js';
+import { createDetector } from './detector.js';
+import { fingerprintText } from './fingerprint.js';
+
+export interface ExpectedIncident {
+  rule: string;
+  severity?: string;
+  count?: number;
+  fingerprint?: string;
+}
+
+interface RuleTest {
+  name: string;
+  lines?: string[];
+  input_file?: string;
+  format?: 'auto' | 'json' | 'logfmt' | 'text';
+  expect: ExpectedIncident[];
+}
+
+export interface GotIncident {
+  rule: string;
+  severity: string;
+  count: number;
+  fingerprint: string;
+  /** The text the fingerprint hashes, minus the rule id: what a template renders to. */
+  fingerprintText: string;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function readTestFile(file: string): { ruleFiles: string[]; tests: RuleTest[] } {
+  const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
+  if (!isObj(doc) || !Array.isArray(doc.tests)) throw new Error(`${file}: expected a mapping with a "tests" list`);
+  const ruleFiles = doc.rule_files === undefined ? [] : doc.rule_files;
+  if (!Array.isArray(ruleFiles) || !ruleFiles.every((f) => typeof f === 'string')) throw new Error(`${file}: rule_files must be a list of paths`);
+  const tests = doc.tests.map((t: unknown, i: number): RuleTest => {
+    if (!isObj(t)) throw new Error(`${file}: tests[${i}] must be a mapping`);
+    const name = typeof t.name === 'string' ? t.name : `tests[${i}]`;
+    if (!Array.isArray(t.expect)) throw new Error(`${file}: ${name}: "expect" must be a list ([] for no incident)`);
+    if (t.lines === undefined && t.input_file === undefined) throw new Error(`${file}: ${name}: give "lines" or "input_file"`);
+    if (t.lines !== undefined && !(Array.isArray(t.lines) && t.lines.every((l) => typeof l === 'string'))) {
+      throw new Error(`${file}: ${name}: "lines" must be a list of strings`);
+    }
+    const expect = t.expect.map((e: unknown, j: number) => {
+      if (!isObj(e) || typeof e.rule !== 'string') throw new Error(`${file}: ${name}: expect[${j}] needs a "rule"`);
+      return e as unknown as ExpectedIncident;
+    });
+    const test: RuleTest = { name, expect };
+    if (t.lines !== undefined) test.lines = t.lines as string[];
+    if (typeof t.input_file === 'string') test.input_file = t.input_file;
+    if (t.format === 'auto' || t.format === 'json' || t.format === 'logfmt' || t.format === 'text') test.format = t.format;
+    return test;
+  });
+  return { ruleFiles: ruleFiles as string[], tests };
+}
+
+/** The first rule file is the config; the rules, macros and lists of the others are added to it. */
+function loadRuleFiles(files: string[], env: NodeJS.ProcessEnv): SentinelConfig {
+  if (files.length === 0) return defaultConfig(env);
+  const [first, ...rest] = files.map((f) => loadConfig(f, env));
+  const base = first as SentinelConfig;
+  if (rest.length === 0) return base;
+  return {
+    ...base,
+    rules: [...base.rules, ...rest.flatMap((c) => c.rules)],
+    macros: Object.assign({}, base.macros, ...rest.map((c) => c.macros)) as SentinelConfig['macros'],
+    lists: Object.assign({}, base.lists, ...rest.map((c) => c.lists)) as SentinelConfig['lists'],
+  };
+}
+
+/** Raw log text → events, with the agent's multi-line joining and parsing. */
+export function eventsFromText(text: string, file: string, source: SourceConfig, format?: 'auto' | 'json' | 'logfmt' | 'text'): LogEvent[] {
+  const joiner = createMultilineJoiner({
+    startPattern: source.multiline.start_pattern,
+    timeoutMs: Infinity,
+    maxLines: source.multiline.max_lines,
+    maxBytes: source.multiline.max_bytes,
+  });
+  const records: JoinedRecord[] = [];
+  let offset = 0;
+  text.split('\n').forEach((line, i, all) => {
+    if (i === all.length - 1 && line === '') return;
+    const end = offset + Buffer.byteLength(line) + 1;
+    joiner.push(line, offset, end, i + 1, 0, records);
+    offset = end;
+  });
+  joiner.flush(records);
+  return records.map((r, i) => {
+    const raw = { text: r.text, origin: { source: source.name, file, offset: r.offset, endOffset: r.endOffset, line: r.line ?? i + 1 }, readAt: 0 };
+    return parseRecord(raw, format ?? source.format).event;
+  });
+}
+
+/** Whether `count` of the timestamps fall within one window of `windowSecs`. */
+function crossesThreshold(ts: number[], count: number, windowSecs: number): boolean {
+  const sorted = [...ts].sort((a, b) => a - b);
+  for (let i = 0; i + count - 1 < sorted.length; i++) {
+    if ((sorted[i + count - 1] as number) - (sorted[i] as number) <= windowSecs * 1000) return true;
+  }
+  return false;
+}
+
+/** Matches folded into incidents by rule and fingerprint, thresholds respected. */
+export function foldIncidents(matches: Match[]): GotIncident[] {
+  const groups = new Map<string, { match: Match; ts: number[] }>();
+  for (const m of matches) {
+    const key = `${m.rule.id}\u0000${m.fingerprint}`;
+    const g = groups.get(key);
+    if (g) g.ts.push(m.event.ts);
+    else groups.set(key, { match: m, ts: [m.event.ts] });
+  }
+  const out: GotIncident[] = [];
+  for (const { match, ts } of groups.values()) {
+    const t = match.rule.threshold;
+    if (t && !crossesThreshold(ts, t.count, t.window_secs)) continue;
+    const text = fingerprintText(match.rule, match.event);
+    out.push({
+      rule: match.rule.id,
+      severity: match.severity,
+      count: ts.length,
+      fingerprint: match.fingerprint,
+      fingerprintText: text.slice(text.indexOf('\n') + 1),
+    });
+  }
+  return out;
+}
+
+function satisfies(got: GotIncident, want: ExpectedIncident): boolean {
+  if (got.rule !== want.rule) return false;
+  if (want.severity !== undefined && got.severity !== want.severity) return false;
+  if (want.count !== undefined && got.count !== want.count) return false;
+  if (want.fingerprint !== undefined && want.fingerprint !== got.fingerprint && want.fingerprint !== got.fingerprintText) return false;
+  return true;
+}
+
+/** Pairs each expected incident with a distinct one that satisfies it; true when both sides are used up. */
+function sameIncidents(got: GotIncident[], expected: ExpectedIncident[]): boolean {
+  if (got.length !== expected.length) return false;
+  const used = new Set<number>();
+  const assign = (i: number): boolean => {
+    if (i === expected.length) return true;
+    for (let j = 0; j < got.length; j++) {
+      if (used.has(j) || !satisfies(got[j] as GotIncident, expected[i] as ExpectedIncident)) continue;
+      used.add(j);
+      if (assign(i + 1)) return true;
+      used.delete(j);
+    }
+    return false;
+  };
+  return assign(0);
+}
+
+function show(list: ReadonlyArray<ExpectedIncident | GotIncident>): string {
+  if (list.length === 0) return '    (no incident)';
+  return list
+    .map((x) => {
+      const parts = [`rule: ${x.rule}`];
+      if (x.severity !== undefined) parts.push(`severity: ${x.severity}`);
+      if (x.count !== undefined) parts.push(`count: ${x.count}`);
+      if (x.fingerprint !== undefined) parts.push(`fingerprint: ${x.fingerprint}`);
+      if ('fingerprintText' in x) parts.push(`fingerprint text: ${JSON.stringify(x.fingerprintText)}`);
+      return `    - { ${parts.join(', ')} }`;
+    })
+    .join('\n');
+}
+
+export async function runRuleTests(file: string, env: NodeJS.ProcessEnv = {}): Promise<{ passed: number; failed: number; report: string }> {
+  const base = dirname(resolve(file));
+  let spec: ReturnType<typeof readTestFile>;
+  let config: SentinelConfig;
+  try {
+    spec = readTestFile(file);
+    config = loadRuleFiles(spec.ruleFiles.map((f) => resolve(base, f)), env);
+  } catch (err) {
+    const detail = err instanceof ConfigError ? `invalid rule file:\n${err.message}` : (err as Error).message;
+    return { passed: 0, failed: 1, report: `FAIL ${file}: ${detail}` };
+  }
+  const detector = createDetector(config);
+  const source = config.sources[0] ?? defaultConfig(env).sources[0];
+  const lines: string[] = [];
+  let passed = 0;
+  let failed = 0;
+  for (const test of spec.tests) {
+    let text: string;
+    let origin = `${file} (${test.name})`;
+    try {
+      if (test.input_file !== undefined) {
+        origin = resolve(base, test.input_file);
+        text = readFileSync(origin, 'utf8');
+      } else text = (test.lines ?? []).join('\n') + '\n';
+    } catch (err) {
+      failed++;
+      lines.push(`FAIL ${test.name}\n    cannot read input_file: ${(err as Error).message}`);
+      continue;
+    }
+    const events = eventsFromText(text, origin, source as SourceConfig, test.format);
+    const got = foldIncidents(events.flatMap((e) => detector.match(e)));
+    if (sameIncidents(got, test.expect)) {
+      passed++;
+      lines.push(`PASS ${test.name}`);
+    } else {
+      failed++;
+      lines.push(`FAIL ${test.name}\n  expected:\n${show(test.expect)}\n  got:\n${show(got)}`);
+    }
+  }
+  return { passed, failed, report: lines.join('\n') };
+}

@@ -1,0 +1,93 @@
+// The tracker's state on disk: one JSON file, replaced atomically (write a temp file, fsync,
+// rename) so a crash mid-write leaves the previous state, never a torn one.
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { SentinelError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Incident } from '../types.js';
+import type { StormState } from './storm-batcher.js';
+
+export const STATE_FILE = 'incidents.json';
+export const STATE_VERSION = 1;
+
+export interface PersistedIncident {
+  incident: Incident;
+  /** Tracker clock of the last match. */
+  seenAt: number;
+  /** Tracker clock of the last alert about it; null while it waits to be announced. */
+  lastAlertAt: number | null;
+  /** The count the last alert carried. */
+  alertedCount: number;
+}
+
+export interface IncidentState {
+  version: typeof STATE_VERSION;
+  savedAt: number;
+  /** Each list in least-recently-seen-first order, so eviction order survives a restart. */
+  open: PersistedIncident[];
+  resolved: PersistedIncident[];
+  windows: [key: string, hits: number[]][];
+  storm: StormState;
+  /** Incidents waiting for a digest that were evicted from tracking meanwhile: still owed an announcement. */
+  held: PersistedIncident[];
+}
+
+export async function writeIncidentState(stateDir: string, state: IncidentState): Promise<void> {
+  const file = path.join(stateDir, STATE_FILE);
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await mkdir(stateDir, { recursive: true });
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(state));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw new SentinelError('SENTINEL_ERR_STATE_DIR', `Cannot write incident state to ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The saved state, or null when there is none. A file that cannot be parsed is set aside (renamed `.corrupt`) and logged. */
+export async function readIncidentState(stateDir: string, logger: Logger): Promise<IncidentState | null> {
+  const file = path.join(stateDir, STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new SentinelError('SENTINEL_ERR_STATE_DIR', `Cannot read incident state ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    state = undefined;
+  }
+  if (isIncidentState(state)) return state;
+  const aside = `${file}.corrupt`;
+  await rename(file, aside).catch(() => undefined);
+  logger.warn({ file, movedTo: aside }, 'Incident state unreadable; starting with no open incidents.');
+  return null;
+}
+
+function isIncidentState(v: unknown): v is IncidentState {
+  if (v === null || typeof v !== 'object') return false;
+  const s = v as Partial<IncidentState>;
+  return (
+    s.version === STATE_VERSION &&
+    Array.isArray(s.open) &&
+    Array.isArray(s.resolved) &&
+    Array.isArray(s.windows) &&
+    Array.isArray(s.held) &&
+    s.storm !== null &&
+    typeof s.storm === 'object' &&
+    Array.isArray(s.storm.pending) &&
+    Array.isArray(s.storm.deferredResolved) &&
+    [...s.open, ...s.resolved, ...s.held].every((p) => p && typeof p === 'object' && typeof p.incident?.id === 'string' && typeof p.incident.fingerprint === 'string')
+  );
+}

@@ -1,0 +1,348 @@
+// Folds matches into incidents: one failure repeated is one incident; it opens (at once, or once
+// its threshold is crossed), counts repeats quietly, re-alerts after its cooldown when it got new
+// occurrences, and resolves after a quiet period or on a success record of its pipeline/step.
+// Lifecycle runs on the injected clock (`now`), never on the log's own timestamps, so replaying
+// an old file cannot resolve incidents at once and tests drive time in milliseconds.
+import { randomBytes } from 'node:crypto';
+import type { IncidentsConfig } from '../config/config-types.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Diagnosis, Incident, LogEvent, Match } from '../types.js';
+import { addSample, eventScope, fieldValue, incidentTitle } from './incident-fields.js';
+import { type IncidentState, type PersistedIncident, STATE_VERSION, readIncidentState, writeIncidentState } from './incident-store.js';
+import { createStormBatcher } from './storm-batcher.js';
+
+export interface IncidentUpdate {
+  kind: 'opened' | 'repeated' | 'resolved' | 'digest';
+  /** For opened / repeated / resolved: a snapshot of the incident at that moment. */
+  incident?: Incident;
+  /** For digest: every incident the storm held back (unbounded here; the notifier trims for Slack). */
+  incidents?: Incident[];
+}
+
+export interface IncidentTrackerOptions {
+  config: IncidentsConfig;
+  /** Where `incidents.json` lives; null: no persistence (one-shot diagnose). */
+  stateDir: string | null;
+  metrics: Metrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface IncidentTracker {
+  /** Restores open incidents, counts, last alert times, threshold windows and a pending digest from stateDir. */
+  load(): Promise<void>;
+  /** A rule matched. Returns what should be alerted now: usually [] for repeats, [opened] for a new incident. */
+  observe(match: Match): IncidentUpdate[];
+  /** A success record: resolves open incidents of its pipeline (and step, when it names one). */
+  observeSuccess(event: LogEvent): IncidentUpdate[];
+  /** Call about once a second: emits due digests, resolves quiet incidents, re-alerts those whose cooldown passed. */
+  tick(): IncidentUpdate[];
+  /** Attaches the brain's answer to the incident (open or recently resolved); kept and persisted. */
+  setDiagnosis(incidentId: string, diagnosis: Diagnosis): void;
+  get(id: string): Incident | undefined;
+  open(): Incident[];
+  /** Writes `${stateDir}/incidents.json` atomically; concurrent calls are serialised. */
+  save(): Promise<void>;
+  /** Entries tracked: open incidents + recently resolved + threshold windows (≤ max_tracked). */
+  readonly size: number;
+}
+
+interface Tracked extends PersistedIncident {
+  id: string;
+}
+
+export function createIncidentTracker(options: IncidentTrackerOptions): IncidentTracker {
+  const { config, stateDir, metrics, logger } = options;
+  const now = options.now ?? Date.now;
+  const maxTracked = Math.max(1, config.max_tracked);
+  const resolveAfterMs = config.resolve_after_secs * 1000;
+
+  // Each map is kept in least-recently-seen-first order (delete + set on touch), so eviction and
+  // the quiet-period scan start at the head and stop early.
+  const openByFp = new Map<string, Tracked>();
+  const openById = new Map<string, Tracked>();
+  const resolved = new Map<string, Tracked>();
+  const windows = new Map<string, number[]>();
+  /** Announced open incidents with occurrences their last alert did not carry. */
+  const dirty = new Set<Tracked>();
+  const storm = createStormBatcher<Tracked>({
+    windowMs: config.storm.window_secs * 1000,
+    maxIndividual: config.storm.max_individual_alerts,
+  });
+  let evictedOpenSinceWarn = 0;
+  let saving: Promise<void> = Promise.resolve();
+
+  const snapshot = (t: Tracked): Incident => ({ ...t.incident, samples: [...t.incident.samples] });
+  const cooldownMs = (t: Tracked): number => (t.incident.rule.cooldownSecs ?? config.cooldown_secs) * 1000;
+  const updateOpenGauge = (): void => metrics.incidentsOpen.set(openByFp.size);
+
+  function announce(t: Tracked, at: number): void {
+    t.lastAlertAt = at;
+    t.alertedCount = t.incident.count;
+    dirty.delete(t);
+  }
+
+  function flushStorm(at: number, updates: IncidentUpdate[]): void {
+    const flush = storm.flushDue(at);
+    if (!flush) return;
+    const held = flush.announce;
+    for (const t of held) announce(t, at);
+    // A window that held back a single incident was no storm: announce it on its own.
+    const first = held[0];
+    if (held.length === 1 && first) updates.push({ kind: 'opened', incident: snapshot(first) });
+    else if (held.length > 1) {
+      updates.push({ kind: 'digest', incidents: held.map(snapshot) });
+      metrics.digestAlerts.inc();
+      logger.info({ incidents: held.length }, 'Incident storm digest.');
+    }
+    for (const t of flush.resolvedAfter) updates.push({ kind: 'resolved', incident: snapshot(t) });
+  }
+
+  function thresholdKey(match: Match, groupBy: string[] | undefined): string {
+    if (!groupBy || groupBy.length === 0) return `${match.rule.id}\u0000fp\u0000${match.fingerprint}`;
+    const values = groupBy.map((f) => fieldValue(match.event, f) ?? '');
+    return `${match.rule.id}\u0000group\u0000${JSON.stringify(values)}`;
+  }
+
+  function newId(at: number): string {
+    // Time first, so ids sort by opening time; random tail, so two agents never collide.
+    return `inc-${Math.max(0, Math.floor(at)).toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
+  }
+
+  function resolve(t: Tracked, at: number, why: 'quiet' | 'success', updates: IncidentUpdate[]): void {
+    const inc = t.incident;
+    openByFp.delete(inc.fingerprint);
+    openById.delete(t.id);
+    dirty.delete(t);
+    inc.status = 'resolved';
+    inc.resolvedAt = at;
+    resolved.set(t.id, t);
+    metrics.incidentsResolved.inc({ rule: inc.rule.id, severity: inc.severity });
+    logger.info({ incidentId: t.id, rule: inc.rule.id, count: inc.count, why }, 'Incident resolved.');
+    // Never tell people an incident resolved before they were told it opened.
+    if (storm.isPending(t.id)) storm.deferResolved(t.id);
+    else updates.push({ kind: 'resolved', incident: snapshot(t) });
+  }
+
+  function lastHit(hits: number[]): number {
+    return hits[hits.length - 1] ?? 0;
+  }
+
+  /** Keeps open + resolved + windows within max_tracked; resolved incidents and stale windows go before open ones. */
+  function evictIfNeeded(): void {
+    while (openByFp.size + resolved.size + windows.size > maxTracked) {
+      const r = resolved.values().next();
+      const w = windows.entries().next();
+      if (!r.done && (w.done || r.value.seenAt <= lastHit(w.value[1]))) resolved.delete(r.value.id);
+      else if (!w.done) windows.delete(w.value[0]);
+      else {
+        const o = openByFp.values().next();
+        if (o.done) break;
+        const t = o.value;
+        openByFp.delete(t.incident.fingerprint);
+        openById.delete(t.id);
+        dirty.delete(t);
+        evictedOpenSinceWarn++;
+        updateOpenGauge();
+      }
+      metrics.fingerprintsEvicted.inc();
+    }
+  }
+
+  function openIncident(match: Match, at: number, count: number, firstHitAt: number, updates: IncidentUpdate[]): void {
+    const { event, rule } = match;
+    const id = newId(at);
+    const incident: Incident = {
+      id,
+      fingerprint: match.fingerprint,
+      rule,
+      severity: match.severity,
+      title: incidentTitle(event, rule),
+      ...eventScope(event),
+      source: event.origin.source,
+      file: event.origin.file,
+      // For a crossed threshold the first hit was earlier than this event, by the tracker's clock.
+      firstSeen: event.ts - (at - firstHitAt),
+      lastSeen: event.ts,
+      count,
+      status: 'open',
+      samples: [event],
+    };
+    const t: Tracked = { id, incident, seenAt: at, lastAlertAt: null, alertedCount: 0 };
+    openByFp.set(match.fingerprint, t);
+    openById.set(id, t);
+    metrics.incidentsOpened.inc({ rule: rule.id, severity: match.severity });
+    updateOpenGauge();
+    const announceNow = storm.admit(t, at);
+    logger.info({ incidentId: id, rule: rule.id, severity: match.severity, heldForDigest: !announceNow }, 'Incident opened.');
+    if (announceNow) {
+      announce(t, at);
+      updates.push({ kind: 'opened', incident: snapshot(t) });
+    } else metrics.incidentsSuppressed.inc({ reason: 'storm' });
+    evictIfNeeded();
+  }
+
+  function observe(match: Match): IncidentUpdate[] {
+    const at = now();
+    const updates: IncidentUpdate[] = [];
+    flushStorm(at, updates);
+    const existing = openByFp.get(match.fingerprint);
+    if (existing) {
+      const inc = existing.incident;
+      openByFp.delete(inc.fingerprint);
+      openByFp.set(inc.fingerprint, existing);
+      inc.count++;
+      inc.lastSeen = Math.max(inc.lastSeen, match.event.ts);
+      inc.firstSeen = Math.min(inc.firstSeen, match.event.ts);
+      addSample(inc.samples, match.event);
+      existing.seenAt = at;
+      // 'cooldown': it would alert but for the cooldown (the next re-alert carries it);
+      // 'duplicate': folded into an incident that is due, or still waiting to be announced.
+      let reason: 'cooldown' | 'duplicate' = 'duplicate';
+      if (existing.lastAlertAt !== null) {
+        dirty.add(existing);
+        if (at < existing.lastAlertAt + cooldownMs(existing)) reason = 'cooldown';
+      }
+      metrics.incidentsSuppressed.inc({ reason });
+      return updates;
+    }
+
+    const threshold = match.rule.threshold;
+    if (threshold && threshold.count > 1) {
+      const key = thresholdKey(match, threshold.group_by);
+      const hits = windows.get(key) ?? [];
+      windows.delete(key);
+      hits.push(at);
+      const since = at - threshold.window_secs * 1000;
+      let drop = 0;
+      while (drop < hits.length && (hits[drop] ?? 0) <= since) drop++;
+      // Only the last `count` hits can decide a crossing: the window stays bounded by the rule.
+      drop = Math.max(drop, hits.length - threshold.count);
+      if (drop > 0) hits.splice(0, drop);
+      if (hits.length < threshold.count) {
+        windows.set(key, hits);
+        metrics.incidentsSuppressed.inc({ reason: 'threshold' });
+        evictIfNeeded();
+        return updates;
+      }
+      // Crossed: the incident takes over the occurrences that crossed it, and the window starts afresh.
+      openIncident(match, at, hits.length, hits[0] ?? at, updates);
+      return updates;
+    }
+    openIncident(match, at, 1, at, updates);
+    return updates;
+  }
+
+  function observeSuccess(event: LogEvent): IncidentUpdate[] {
+    const at = now();
+    const updates: IncidentUpdate[] = [];
+    flushStorm(at, updates);
+    const { pipeline, step } = eventScope(event);
+    const hit: Tracked[] = [];
+    for (const t of openByFp.values()) {
+      const inc = t.incident;
+      // A success that names no pipeline can only speak for pipeline-less incidents of its own file.
+      const samePipeline = pipeline === undefined ? inc.pipeline === undefined && inc.file === event.origin.file : inc.pipeline === pipeline;
+      if (samePipeline && (step === undefined || inc.step === step)) hit.push(t);
+    }
+    for (const t of hit) resolve(t, at, 'success', updates);
+    if (hit.length > 0) updateOpenGauge();
+    return updates;
+  }
+
+  function tick(): IncidentUpdate[] {
+    const at = now();
+    const updates: IncidentUpdate[] = [];
+    flushStorm(at, updates);
+    const quiet: Tracked[] = [];
+    for (const t of openByFp.values()) {
+      if (at - t.seenAt < resolveAfterMs) break;
+      quiet.push(t);
+    }
+    for (const t of quiet) resolve(t, at, 'quiet', updates);
+    if (quiet.length > 0) updateOpenGauge();
+    for (const t of [...dirty]) {
+      if (t.lastAlertAt === null || at < t.lastAlertAt + cooldownMs(t)) continue;
+      announce(t, at);
+      updates.push({ kind: 'repeated', incident: snapshot(t) });
+    }
+    if (evictedOpenSinceWarn > 0) {
+      logger.warn({ evicted: evictedOpenSinceWarn, maxTracked }, 'Open incidents forgotten to stay within max_tracked.');
+      evictedOpenSinceWarn = 0;
+    }
+    return updates;
+  }
+
+  function persisted(t: Tracked): PersistedIncident {
+    return { incident: t.incident, seenAt: t.seenAt, lastAlertAt: t.lastAlertAt, alertedCount: t.alertedCount };
+  }
+
+  async function load(): Promise<void> {
+    if (stateDir === null) return;
+    const state = await readIncidentState(stateDir, logger);
+    if (!state) return;
+    openByFp.clear();
+    openById.clear();
+    resolved.clear();
+    windows.clear();
+    dirty.clear();
+    for (const p of state.open) {
+      const t: Tracked = { ...p, id: p.incident.id };
+      openByFp.set(p.incident.fingerprint, t);
+      openById.set(t.id, t);
+      if (t.lastAlertAt !== null && t.incident.count > t.alertedCount) dirty.add(t);
+    }
+    for (const p of state.resolved) resolved.set(p.incident.id, { ...p, id: p.incident.id });
+    for (const [key, hits] of state.windows) windows.set(key, hits);
+    const held = new Map(state.held.map((p) => [p.incident.id, { ...p, id: p.incident.id }]));
+    storm.restore(state.storm, (id) => openById.get(id) ?? resolved.get(id) ?? held.get(id));
+    updateOpenGauge();
+    evictIfNeeded();
+    logger.info({ open: openByFp.size, resolved: resolved.size, windows: windows.size }, 'Incident state restored.');
+  }
+
+  function save(): Promise<void> {
+    if (stateDir === null) return Promise.resolve();
+    const dir = stateDir;
+    // Serialise writers; each snapshot is taken when its turn comes, so the last save wins with the latest state.
+    const next = saving.then(() => {
+      const state: IncidentState = {
+        version: STATE_VERSION,
+        savedAt: now(),
+        open: [...openByFp.values()].map(persisted),
+        resolved: [...resolved.values()].map(persisted),
+        windows: [...windows.entries()],
+        storm: storm.state(),
+        held: storm
+          .pending()
+          .filter((t) => !openById.has(t.id) && !resolved.has(t.id))
+          .map(persisted),
+      };
+      return writeIncidentState(dir, state);
+    });
+    saving = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    load,
+    observe,
+    observeSuccess,
+    tick,
+    setDiagnosis(incidentId, diagnosis) {
+      const t = openById.get(incidentId) ?? resolved.get(incidentId);
+      if (t) t.incident.diagnosis = diagnosis;
+      else logger.debug({ incidentId }, 'Diagnosis for an incident no longer tracked; dropped.');
+    },
+    get(id) {
+      const t = openById.get(id) ?? resolved.get(id);
+      return t ? snapshot(t) : undefined;
+    },
+    open: () => [...openByFp.values()].map(snapshot),
+    save,
+    get size() {
+      return openByFp.size + resolved.size + windows.size;
+    },
+  };
+}

@@ -1,0 +1,303 @@
+// The delivery queue of one Slack destination: its outbox, its rate limit, its retries.
+//
+// One worker per destination sends the head of the queue and nothing else, so alerts arrive in the
+// order they were queued and none is sent twice within a run. The head stays the head until Slack
+// says ok (file removed) or says no for good (file moved to dead/): at-least-once across crashes.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Outbox, OutboxRecord } from './outbox.js';
+import type { DeliveryResult, SlackTransport } from './slack-transport.js';
+import type { ThreadStore } from './thread-store.js';
+
+export interface DeliveryQueueOptions {
+  name: string;
+  outbox: Outbox;
+  transport: SlackTransport;
+  /** Bot mode only. */
+  threads?: ThreadStore;
+  ratePerSec: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+  /** Alerts waiting beyond this push the oldest waiting one to dead/ (counted as dropped). */
+  maxPending: number;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  random: () => number;
+}
+
+interface Entry {
+  name: string;
+  record: OutboxRecord;
+  /** The outbox write; the entry is not sent before it settled (durable first, then sent). */
+  written: Promise<void>;
+  attempts: number;
+}
+
+export interface DeliveryQueue {
+  readonly name: string;
+  /** Queues pending records found in the outbox (after a crash), ahead of anything new. */
+  load(): Promise<void>;
+  /** Resolves once the record is in the outbox (or the write failed and it is kept in memory only). */
+  enqueue(record: OutboxRecord): Promise<void>;
+  start(): void;
+  /** Resolves when the queue is empty. */
+  idle(): Promise<void>;
+  /** Stops sending; waits for an attempt in flight up to `graceMs`. What is left stays in the outbox. */
+  stop(graceMs: number): Promise<void>;
+  pending(): number;
+}
+
+/** Keys remembered as delivered in this run, so a duplicate send is recognised and skipped. */
+const DELIVERED_MEMORY = 10_000;
+
+export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
+  const log = o.logger.child({ notifier: o.name });
+  const minIntervalMs = 1000 / Math.max(0.001, o.ratePerSec);
+  const queue: Entry[] = [];
+  const names = new Set<string>();
+  const pendingKeys = new Set<string>();
+  const delivered = new Set<string>();
+  const idleWaiters: Array<() => void> = [];
+  const loggedPermanent = new Set<string>();
+  let nextAt = 0;
+  let stopped = false;
+  let started = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let failingSince: number | null = null;
+  let writeFailureLogged = false;
+
+  const depth = o.metrics.outboxDepth.labels({ notifier: o.name });
+  const sent = (outcome: string): void => o.metrics.alertsSent.labels({ notifier: o.name, outcome }).inc();
+  const retried = (reason: string): void => o.metrics.alertRetries.labels({ notifier: o.name, reason }).inc();
+
+  function settleIdle(): void {
+    if (queue.length > 0) return;
+    for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  function poke(): void {
+    const w = wake;
+    wake = null;
+    w?.();
+  }
+
+  /** Sleeps until `ms` passed, new work arrived or stop() was called. */
+  function pause(ms: number | null): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === null ? null : setTimeout(done, ms);
+      timer?.unref();
+      function done(): void {
+        if (timer) clearTimeout(timer);
+        if (wake === done) wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  function push(name: string, record: OutboxRecord, written: Promise<void>): void {
+    queue.push({ name, record, written, attempts: 0 });
+    names.add(name);
+    pendingKeys.add(record.key);
+    depth.set(queue.length);
+  }
+
+  function shift(entry: Entry): void {
+    queue.shift();
+    names.delete(entry.name);
+    pendingKeys.delete(entry.record.key);
+    depth.set(queue.length);
+    settleIdle();
+  }
+
+  function remember(key: string): void {
+    delivered.add(key);
+    if (delivered.size > DELIVERED_MEMORY) delivered.delete(delivered.values().next().value as string);
+  }
+
+  /** Exponential back-off with jitter: half fixed, half random, so a fleet does not retry in step. */
+  function backoff(attempt: number): number {
+    const ceiling = Math.min(o.maxRetryDelayMs, o.retryBaseDelayMs * 2 ** Math.min(attempt - 1, 30));
+    return ceiling / 2 + o.random() * (ceiling / 2);
+  }
+
+  async function attempt(entry: Entry): Promise<DeliveryResult> {
+    const { record } = entry;
+    let threadTs: string | undefined;
+    if (o.threads && record.fingerprint && record.kind !== 'opened' && record.kind !== 'digest') {
+      threadTs = o.threads.get(record.fingerprint)?.ts;
+    }
+    const result = await o.transport.post({
+      key: record.key,
+      kind: record.kind,
+      severity: record.severity,
+      message: record.message,
+      ...(threadTs ? { threadTs, broadcast: record.kind === 'resolved' } : {}),
+    });
+    // A thread whose parent was deleted: post on its own rather than lose the alert.
+    if (threadTs && result.outcome === 'permanent' && /thread|message_not_found/.test(result.reason) && record.fingerprint) {
+      await o.threads?.delete(record.fingerprint);
+      return o.transport.post({ key: record.key, kind: record.kind, severity: record.severity, message: record.message });
+    }
+    return result;
+  }
+
+  async function handle(entry: Entry, result: DeliveryResult, startedAt: number): Promise<void> {
+    const { record } = entry;
+    switch (result.outcome) {
+      case 'ok': {
+        // An opened alert starts the incident's thread (a fingerprint that fires again after its
+        // resolution gets a new one); any other top-level post adopts the thread if none is known.
+        if (o.threads && record.fingerprint && result.ts && (record.kind === 'opened' || !o.threads.get(record.fingerprint))) {
+          await o.threads.set(record.fingerprint, { ts: result.ts, channel: result.channel ?? '', at: o.now() }).catch((err: unknown) => {
+            log.warn({ err }, 'Could not persist the Slack thread; later replies will start a new thread.');
+          });
+        }
+        await o.outbox.remove(entry.name).catch((err: unknown) => {
+          // Left on disk it would be sent again after a restart: a duplicate, never a loss.
+          log.warn({ err, file: entry.name }, 'Could not remove a delivered alert from the outbox.');
+        });
+        shift(entry);
+        remember(record.key);
+        sent('ok');
+        o.metrics.alertDeliveryDuration.labels({ notifier: o.name }).observe(Math.max(0, o.now() - record.enqueuedAt) / 1000);
+        if (failingSince !== null) {
+          log.info({ key: record.key, attempts: entry.attempts + 1, failingMs: Math.round(performance.now() - failingSince) }, 'Slack delivery recovered.');
+          failingSince = null;
+        }
+        nextAt = startedAt + minIntervalMs;
+        return;
+      }
+      case 'rate_limited':
+        sent('rate_limited');
+        retried('rate_limited');
+        entry.attempts++;
+        if (failingSince === null) {
+          failingSince = performance.now();
+          log.warn({ code: 'SENTINEL_ERR_SLACK_TRANSIENT', retryAfterMs: result.retryAfterMs, pending: queue.length }, 'Slack rate limited the destination; waiting as asked.');
+        }
+        nextAt = performance.now() + Math.max(result.retryAfterMs, minIntervalMs);
+        return;
+      case 'transient': {
+        sent('retry');
+        retried(result.reason);
+        entry.attempts++;
+        const delay = backoff(entry.attempts);
+        if (failingSince === null) {
+          failingSince = performance.now();
+          log.warn({ code: 'SENTINEL_ERR_SLACK_TRANSIENT', reason: result.reason, detail: result.detail, pending: queue.length }, 'Slack unreachable; the alert stays in the outbox and is retried.');
+        } else {
+          log.debug({ reason: result.reason, detail: result.detail, attempt: entry.attempts, delayMs: Math.round(delay) }, 'Slack still unreachable.');
+        }
+        nextAt = performance.now() + delay;
+        return;
+      }
+      case 'permanent': {
+        sent('permanent_error');
+        // Logged at error once per reason: a revoked webhook must not print a line per alert.
+        const first = !loggedPermanent.has(result.reason);
+        loggedPermanent.add(result.reason);
+        log[first ? 'error' : 'debug'](
+          { code: 'SENTINEL_ERR_SLACK_PERMANENT', reason: result.reason, detail: result.detail, key: record.key },
+          'Slack refused the alert permanently; moved to the dead-letter folder.',
+        );
+        await o.outbox.bury(entry.name, record, result.reason, o.now()).catch((err: unknown) => {
+          log.warn({ err, file: entry.name }, 'Could not move a refused alert to dead/.');
+        });
+        shift(entry);
+        remember(record.key);
+        failingSince = null;
+        nextAt = startedAt + minIntervalMs;
+        return;
+      }
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      const entry = queue[0];
+      if (!entry) {
+        await pause(null);
+        continue;
+      }
+      const wait = nextAt - performance.now();
+      if (wait > 0) {
+        await pause(wait);
+        continue;
+      }
+      await entry.written;
+      if (stopped) break;
+      const startedAt = performance.now();
+      let result: DeliveryResult;
+      try {
+        result = await attempt(entry);
+      } catch (err) {
+        result = { outcome: 'transient', reason: 'network', detail: String(err) };
+      }
+      await handle(entry, result, startedAt);
+    }
+  }
+
+  return {
+    name: o.name,
+    async load() {
+      await o.threads?.load().catch((err: unknown) => log.warn({ err }, 'Could not read the Slack thread map; repeats start new threads.'));
+      const files = await o.outbox.load((name, err) => {
+        log.warn({ file: name, err }, 'Unreadable outbox file moved to dead/.');
+        o.metrics.dropped.labels({ stage: 'notify', reason: 'corrupt_outbox_file' }).inc();
+      });
+      for (const { name, record } of files) if (!names.has(name)) push(name, record, Promise.resolve());
+      if (files.length > 0) log.info({ pending: files.length }, 'Pending alerts found in the outbox; delivering them first.');
+    },
+    enqueue(record) {
+      if (pendingKeys.has(record.key) || delivered.has(record.key)) {
+        log.debug({ key: record.key }, 'Alert already queued or delivered in this run; skipped.');
+        o.metrics.dropped.labels({ stage: 'notify', reason: 'duplicate' }).inc();
+        return Promise.resolve();
+      }
+      if (queue.length >= o.maxPending) {
+        // Bounded: the oldest waiting alert (never the one in flight) makes room for the new one.
+        const victim = queue.splice(1, 1)[0];
+        if (victim) {
+          names.delete(victim.name);
+          pendingKeys.delete(victim.record.key);
+          sent('dropped');
+          o.metrics.dropped.labels({ stage: 'notify', reason: 'outbox_full' }).inc();
+          log.warn({ key: victim.record.key, maxPending: o.maxPending }, 'Outbox full; the oldest waiting alert was moved to dead/.');
+          void victim.written.then(() => o.outbox.bury(victim.name, victim.record, 'outbox_full', o.now())).catch(() => undefined);
+        }
+      }
+      const name = o.outbox.nextName(record.key, o.now());
+      const written = o.outbox.write(name, record).catch((err: unknown) => {
+        // Kept in memory and still sent; only a crash before delivery would lose it now.
+        if (!writeFailureLogged) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err }, 'Could not write the outbox; alerts are kept in memory only.');
+        writeFailureLogged = true;
+      });
+      push(name, record, written);
+      poke();
+      return written;
+    },
+    start() {
+      if (started || stopped) return;
+      started = true;
+      loop = run().catch((err: unknown) => log.error({ err }, 'Delivery loop failed.'));
+    },
+    idle() {
+      if (queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    async stop(graceMs) {
+      if (stopped) return;
+      stopped = true;
+      poke();
+      if (!loop) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    },
+    pending: () => queue.length,
+  };
+}

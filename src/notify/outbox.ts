@@ -1,0 +1,133 @@
+// The durable outbox of one destination: one JSON file per alert, written (temp + fsync + rename)
+// before the alert is sent and removed only once Slack said ok. File names sort in send order, so
+// a restart replays pending alerts in the order they were queued. What is stored is the built,
+// redacted message, so no secret from a log is ever written to the state directory either.
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AlertKind, Severity } from '../types.js';
+import type { SlackMessage } from './slack-message.js';
+
+export interface OutboxRecord {
+  v: 1;
+  key: string;
+  kind: AlertKind;
+  severity: Severity;
+  createdAt: number;
+  /** Epoch ms when it was queued: delivery latency starts here. */
+  enqueuedAt: number;
+  /** The incident's fingerprint: bot mode threads repeats and resolutions under its first message. */
+  fingerprint?: string;
+  message: SlackMessage;
+}
+
+export interface OutboxFile {
+  name: string;
+  record: OutboxRecord;
+}
+
+export interface Outbox {
+  readonly dir: string;
+  /** Pending records in send order. Unreadable files are moved to dead/ and reported through `onCorrupt`. */
+  load(onCorrupt?: (name: string, err: unknown) => void): Promise<OutboxFile[]>;
+  /** A file name later in sort order than every name before it (also across restarts). */
+  nextName(key: string, now: number): string;
+  write(name: string, record: OutboxRecord): Promise<void>;
+  remove(name: string): Promise<void>;
+  /** Moves a record that will never be delivered to dead/, with the reason. */
+  bury(name: string, record: OutboxRecord, reason: string, now: number): Promise<void>;
+}
+
+/** Dead letters kept per destination; the oldest go first. */
+const MAX_DEAD = 1000;
+const NAME = /^(\d{15})-(\d{6})-[A-Za-z0-9_.-]*\.json$/;
+
+async function writeDurably(dir: string, name: string, body: string): Promise<void> {
+  const tmp = join(dir, `.tmp-${name}`);
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(body);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dir, name));
+  // The rename itself is only durable once the directory entry is on disk.
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the file itself is already synced.
+  } finally {
+    await dh.close();
+  }
+}
+
+export function createOutbox(dir: string): Outbox {
+  const deadDir = join(dir, 'dead');
+  let lastStamp = 0;
+  let lastSeq = -1;
+  let ready: Promise<void> | null = null;
+  const ensureDirs = (): Promise<void> => (ready ??= mkdir(deadDir, { recursive: true }).then(() => undefined));
+
+  function observe(name: string): void {
+    const m = NAME.exec(name);
+    if (!m) return;
+    const stamp = Number(m[1]);
+    const seq = Number(m[2]);
+    if (stamp > lastStamp || (stamp === lastStamp && seq > lastSeq)) {
+      lastStamp = stamp;
+      lastSeq = seq;
+    }
+  }
+
+  return {
+    dir,
+    async load(onCorrupt) {
+      await ensureDirs();
+      const names = (await readdir(dir)).sort();
+      const out: OutboxFile[] = [];
+      for (const name of names) {
+        if (name.startsWith('.tmp-')) {
+          // A write that never reached its rename: the caller was never told it was durable.
+          await rm(join(dir, name), { force: true });
+          continue;
+        }
+        if (!name.endsWith('.json')) continue;
+        observe(name);
+        try {
+          const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxRecord;
+          if (record?.v !== 1 || typeof record.key !== 'string' || !record.message) throw new Error('not an outbox record');
+          out.push({ name, record });
+        } catch (err) {
+          onCorrupt?.(name, err);
+          await rename(join(dir, name), join(deadDir, name)).catch(() => undefined);
+        }
+      }
+      return out;
+    },
+    nextName(key, now) {
+      const stamp = Math.max(Math.floor(now), lastStamp);
+      const seq = stamp === lastStamp ? lastSeq + 1 : 0;
+      lastStamp = stamp;
+      lastSeq = seq;
+      const safeKey = key.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 100);
+      return `${String(stamp).padStart(15, '0')}-${String(seq % 1_000_000).padStart(6, '0')}-${safeKey}.json`;
+    },
+    async write(name, record) {
+      await ensureDirs();
+      await writeDurably(dir, name, JSON.stringify(record));
+    },
+    async remove(name) {
+      await unlink(join(dir, name)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    },
+    async bury(name, record, reason, now) {
+      await ensureDirs();
+      await writeDurably(deadDir, name, JSON.stringify({ ...record, dead: { reason, at: now } }));
+      await this.remove(name);
+      const dead = (await readdir(deadDir)).filter((n) => n.endsWith('.json')).sort();
+      for (const old of dead.slice(0, Math.max(0, dead.length - MAX_DEAD))) await rm(join(deadDir, old), { force: true });
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// Parse stage: one RawRecord in, one LogEvent out, whatever the format. It never throws: a record
+// that claims a format and breaks it (a cut JSON line) is parsed as text and the reason reported.
+import type { ErrorInfo, Level, LogEvent, RawRecord, StackFrame } from '../types.js';
+import { parseLogfmt, looksLikeLogfmt } from './logfmt.js';
+
+export type RecordFormat = 'auto' | 'json' | 'logfmt' | 'text';
+
+export interface ParseResult {
+  event: LogEvent;
+  /** Set when the record looked like `format` but was not valid; the event is then plain text. */
+  problem?: 'invalid_json';
+}
+
+const LEVEL_ALIASES: Record<string, Level> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  information: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  exception: 'error',
+  fatal: 'fatal',
+  critical: 'fatal',
+  crit: 'fatal',
+  panic: 'fatal',
+  emerg: 'fatal',
+  alert: 'fatal',
+  severe: 'error',
+};
+
+// Numeric levels as pino / bunyan write them.
+const NUMERIC_LEVELS: [number, Level][] = [
+  [60, 'fatal'],
+  [50, 'error'],
+  [40, 'warn'],
+  [30, 'info'],
+  [20, 'debug'],
+  [10, 'trace'],
+];
+
+export function normaliseLevel(value: unknown): Level {
+  if (typeof value === 'number') return NUMERIC_LEVELS.find(([n]) => value >= n)?.[1] ?? 'trace';
+  if (typeof value !== 'string') return 'unknown';
+  return LEVEL_ALIASES[value.trim().toLowerCase()] ?? 'unknown';
+}
+
+// The first level word of a text line: `2026-01-01 12:00:00 ERROR foo`, `[2026-…] {x.py:12} ERROR - …`,
+// `E1125 12:00:00.1 …` (glog) is left alone on purpose: too easy to misread.
+const TEXT_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC)\b/;
+const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thread |panic: |goroutine \d+ \[)/m;
+
+function guessTextLevel(text: string): Level {
+  const firstLine = text.slice(0, Math.min(text.length, 300));
+  const found = TEXT_LEVEL.exec(firstLine);
+  if (found?.[1]) return normaliseLevel(found[1]);
+  return TRACEBACK_START.test(text) ? 'error' : 'unknown';
+}
+
+const TS_KEYS = ['ts', 'time', 'timestamp', '@timestamp', 'asctime', 'datetime'];
+const LEVEL_KEYS = ['level', 'severity', 'levelname', 'lvl', 'log.level', 'loglevel'];
+const MESSAGE_KEYS = ['msg', 'message', 'event', 'log', 'text'];
+const STACK_KEYS = ['stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'traceback'];
+
+function firstKey(fields: Record<string, unknown>, keys: readonly string[]): unknown {
+  for (const key of keys) if (fields[key] !== undefined && fields[key] !== null) return fields[key];
+  return undefined;
+}
+
+function parseTimestamp(value: unknown, fallback: number): number {
+  if (typeof value === 'number') return value < 1e12 ? value * 1000 : value; // seconds or ms
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return fallback;
+}
+
+/** An `error` object as loggers write it: {type|name|kind, message|msg, stack (string or frames)}. */
+function errorFromObject(value: unknown): ErrorInfo | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const obj = value as Record<string, unknown>;
+  const type = firstKey(obj, ['type', 'name', 'kind', 'class', 'exc_type']);
+  const message = firstKey(obj, ['message', 'msg', 'reason', 'exc_value']);
+  const stack = firstKey(obj, STACK_KEYS);
+  if (type === undefined && message === undefined && stack === undefined) return undefined;
+  const info: ErrorInfo = { type: typeof type === 'string' ? type : 'Error', message: message === undefined ? '' : String(message), stack: [] };
+  if (typeof stack === 'string') info.rawStack = stack;
+  else if (Array.isArray(stack)) {
+    // Frames as objects (structured loggers) or as strings (one line each).
+    if (stack.every((f) => typeof f === 'string')) info.rawStack = stack.join('\n');
+    else info.stack = stack.filter((f): f is StackFrame => !!f && typeof f === 'object' && typeof (f as StackFrame).file === 'string');
+  }
+  return info;
+}
+
+function errorFromFields(fields: Record<string, unknown>): ErrorInfo | undefined {
+  const fromObject = errorFromObject(fields.error ?? fields.err ?? fields.exception);
+  if (fromObject) return fromObject;
+  // Python's JSON formatters put the formatted traceback in exc_info / exc_text.
+  const stack = firstKey(fields, ['exc_info', 'exc_text', 'stack_trace', 'stacktrace', 'stack', 'traceback']);
+  if (typeof stack === 'string' && stack.length > 0) {
+    const lastLine = stack.trimEnd().split('\n').pop() ?? '';
+    const colon = lastLine.indexOf(':');
+    return {
+      type: colon > 0 ? lastLine.slice(0, colon).trim() : 'Error',
+      message: colon > 0 ? lastLine.slice(colon + 1).trim() : lastLine.trim(),
+      stack: [],
+      rawStack: stack,
+    };
+  }
+  return undefined;
+}
+
+function fromFields(record: RawRecord, fields: Record<string, unknown>, format: 'json' | 'logfmt'): LogEvent {
+  const message = firstKey(fields, MESSAGE_KEYS);
+  const event: LogEvent = {
+    ts: parseTimestamp(firstKey(fields, TS_KEYS), record.readAt),
+    readAt: record.readAt,
+    level: normaliseLevel(firstKey(fields, LEVEL_KEYS)),
+    message: typeof message === 'string' ? message : message === undefined ? record.text : JSON.stringify(message),
+    fields,
+    raw: record.text,
+    format,
+    origin: record.origin,
+  };
+  const error = errorFromFields(fields);
+  if (error) event.error = error;
+  return event;
+}
+
+function asText(record: RawRecord): LogEvent {
+  return {
+    ts: record.readAt,
+    readAt: record.readAt,
+    level: guessTextLevel(record.text),
+    message: record.text,
+    fields: {},
+    raw: record.text,
+    format: 'text',
+    origin: record.origin,
+  };
+}
+
+function tryJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseRecord(record: RawRecord, format: RecordFormat = 'auto'): ParseResult {
+  const text = record.text;
+  const firstChar = text.charCodeAt(0);
+  if (format === 'json' || (format === 'auto' && firstChar === 123 /* { */)) {
+    // A JSON record may carry a multi-line tail (a stack printed after the line): parse the first line.
+    const newline = text.indexOf('\n');
+    const fields = tryJson(newline === -1 ? text : text.slice(0, newline));
+    if (fields) return { event: fromFields(record, fields, 'json') };
+    return { event: asText(record), problem: 'invalid_json' };
+  }
+  if (format === 'logfmt' || (format === 'auto' && looksLikeLogfmt(text))) {
+    const fields = parseLogfmt(text);
+    if (Object.keys(fields).length > 0) {
+      const event = fromFields(record, fields, 'logfmt');
+      if (event.level === 'unknown') event.level = guessTextLevel(text);
+      return { event };
+    }
+  }
+  return { event: asText(record) };
+}

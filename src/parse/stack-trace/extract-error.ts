@@ -1,0 +1,91 @@
+// Finds the error a record reports, whatever runtime printed it. Every parser is one linear pass over
+// the lines with anchored, non-nested regular expressions, so a hostile or huge record costs O(n).
+import type { ErrorInfo, StackFrame } from '../../types.js';
+import { parseGoPanic } from './go-panic.js';
+import { parseJvmStack } from './jvm-stack.js';
+import { parseNodeStack } from './node-stack.js';
+import type { ParsedError } from './parsed-error.js';
+import { parsePythonTraceback } from './python-traceback.js';
+import { parseDbt, parsePostgres } from './sql-errors.js';
+
+export type { ParsedError, ErrorSource } from './parsed-error.js';
+
+/** Records longer than this are cut to their tail: the error and its stack sit at the end. */
+const MAX_CHARS = 256 * 1024;
+
+// Prefixes that wrap a child process's output line by line: Airflow relays a subprocess (Bash, spark-submit,
+// a pod) through these loggers, and container runtimes stamp each line (CRI: `<ts> stderr F `).
+const RELAY_PREFIX =
+  /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils)\.py:\d+\} [A-Z]+ - /;
+const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
+
+function stripRelayPrefix(line: string): string {
+  if (line.startsWith('[')) {
+    const m = RELAY_PREFIX.exec(line);
+    if (m) return line.slice(m[0].length);
+  } else if (line.length > 30 && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
+    const m = CRI_PREFIX.exec(line);
+    if (m) return line.slice(m[0].length);
+  }
+  return line;
+}
+
+/**
+ * Every exception of the failure the text reports, root cause first, outermost last. When a Python
+ * orchestrator (Airflow, PySpark, Dagster) wraps an error from another runtime (JVM via Py4J or
+ * spark-submit, a Go or Node child process, dbt, psql), the foreign error is the deeper one.
+ */
+export function extractErrorChain(text: string): ParsedError[] {
+  const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
+  const raw = source.split(/\r?\n/);
+  const lines = raw.map(stripRelayPrefix);
+  let python = parsePythonTraceback(raw);
+  if (python.length === 0) python = parsePythonTraceback(lines);
+  const jvm = parseJvmStack(lines);
+  const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
+  if (python.length === 0) return inner;
+  // A psycopg / Airflow message that merely quotes a PostgreSQL report is the same error, not a deeper one.
+  const innerIsEcho = inner.length > 0 && inner.every((e) => e.source === 'postgres' && python.some((p) => p.message.includes(e.message.split('\n')[0] ?? '')));
+  return innerIsEcho ? python : [...inner, ...python];
+}
+
+function firstNonEmpty(chains: ParsedError[][]): ParsedError[] {
+  return chains.find((c) => c.length > 0) ?? [];
+}
+
+/** The innermost user frame of the chain: the root's own frames first, then outward. */
+export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; error: ErrorInfo } | undefined {
+  for (const error of chain) {
+    const frame = innermostUserFrame(error);
+    if (frame) return { frame, error };
+  }
+  return undefined;
+}
+
+function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {
+  const frames = error.stack;
+  // Python prints the innermost frame last; Node, the JVM and Go print it first.
+  // An ErrorInfo handed over without its parser (from the parse stage) is Python when its files are.
+  const source = (error as Partial<ParsedError>).source;
+  const innermostLast = source ? source === 'python' : frames.length > 0 && frames.every((f) => f.file.endsWith('.py'));
+  if (innermostLast) {
+    for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.inUserCode) return frames[i];
+    return undefined;
+  }
+  return frames.find((f) => f.inUserCode);
+}
+
+/**
+ * Finds the error a record reports (Python tracebacks with their chains, Dagster step failures, Node
+ * stacks and unhandled rejections, JVM / Scala / Spark with `Caused by:`, Py4J, Go panics, dbt,
+ * PostgreSQL / psql). Returns the root cause's type and message. Its `stack` is the root's frames when
+ * they include user code; otherwise the frames of the nearest wrapping error that does (a Spark root
+ * thrown inside the JVM is reached from the user's PySpark line), else the root's own frames.
+ */
+export function extractError(text: string): ErrorInfo | undefined {
+  const chain = extractErrorChain(text);
+  const root = chain[0];
+  if (!root) return undefined;
+  const located = userFrameOf(chain);
+  return { type: root.type, message: root.message, stack: located ? located.error.stack : root.stack };
+}

@@ -1,0 +1,109 @@
+// Node.js error stacks: `Error: msg` + `    at fn (file:line:col)` lines, the source excerpt Node prints
+// above an uncaught exception (`/app/job.js:42` / code / caret), `[cause]:` chains from util.inspect,
+// and `[UnhandledPromiseRejection: …]` for a rejected non-Error.
+import type { StackFrame } from '../../types.js';
+import { clip, type ParsedError } from './parsed-error.js';
+import { isUserFrame, normaliseFile } from './user-code.js';
+
+const HEADER = /^\s*(\[cause\]:\s*|Uncaught\s+)?([A-Z][\w$]*)( \[[A-Z0-9_]+\])?: (.*)$/;
+const JVM_FRAME = /^\s*at [\w$.<>/-]+\([^()\s]*(?: Source| Method)?\)\s*$/;
+const SOURCE_LOCATION = /^((?:file:\/\/|\/|[A-Za-z]:\\)\S*?):(\d+)$/;
+const UNHANDLED = /^\[UnhandledPromiseRejection: .*?The promise rejected with the reason "(.*)"\.\]/;
+
+export function parseNodeFrame(line: string): StackFrame | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('at ') || JVM_FRAME.test(line)) return undefined;
+  let rest = trimmed.slice(3);
+  let fn: string | undefined;
+  let location = rest;
+  if (rest.endsWith(')')) {
+    const open = rest.indexOf(' (');
+    if (open > 0) {
+      fn = rest.slice(0, open);
+      location = rest.slice(open + 2, -1);
+    }
+  }
+  rest = location;
+  const lastColon = rest.lastIndexOf(':');
+  const prevColon = lastColon > 0 ? rest.lastIndexOf(':', lastColon - 1) : -1;
+  let file = rest;
+  let lineNo: number | undefined;
+  let column: number | undefined;
+  if (prevColon > 0 && /^\d+$/.test(rest.slice(lastColon + 1)) && /^\d+$/.test(rest.slice(prevColon + 1, lastColon))) {
+    file = rest.slice(0, prevColon);
+    lineNo = Number(rest.slice(prevColon + 1, lastColon));
+    column = Number(rest.slice(lastColon + 1));
+  } else if (!rest.includes('/') && !rest.startsWith('node:') && rest !== 'native') {
+    return undefined;
+  }
+  const raw = file;
+  file = normaliseFile(file);
+  const frame: StackFrame = { file, inUserCode: isUserFrame('node', raw) && isUserFrame('node', file) };
+  if (lineNo !== undefined) frame.line = lineNo;
+  if (column !== undefined) frame.column = column;
+  if (fn) frame.function = fn.replace(/^async /, '');
+  return frame;
+}
+
+interface SourceHint {
+  file: string;
+  line: number;
+  code: string;
+}
+
+export function parseNodeStack(lines: string[]): ParsedError[] {
+  let group: ParsedError[] = [];
+  let current: ParsedError | undefined;
+  const hints: SourceHint[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const loc = SOURCE_LOCATION.exec(line.trim());
+    if (loc && loc[1] && loc[2] && /\^/.test(lines[i + 2] ?? '')) {
+      hints.push({ file: normaliseFile(loc[1]), line: Number(loc[2]), code: (lines[i + 1] ?? '').trim() });
+      i += 2;
+      continue;
+    }
+    const unhandled = UNHANDLED.exec(line.trim());
+    if (unhandled) {
+      current = { type: 'UnhandledPromiseRejection', message: clip(unhandled[1] ?? ''), stack: [], source: 'node', lineIndex: i };
+      group = [current];
+      continue;
+    }
+    const frame = current ? parseNodeFrame(line) : undefined;
+    if (frame && current) {
+      current.stack.push(frame);
+      continue;
+    }
+    const header = HEADER.exec(line);
+    if (header && header[2] && header[4] !== undefined && startsStack(lines, i + 1)) {
+      const isCause = (header[1] ?? '').startsWith('[cause]');
+      current = {
+        type: header[2] + (header[3] ?? ''),
+        message: clip(header[4]),
+        stack: [],
+        source: 'node',
+        lineIndex: i,
+      };
+      if (!isCause) group = [];
+      group.push(current);
+    }
+  }
+  for (const error of group) {
+    for (const frame of error.stack) {
+      const hint = hints.find((h) => h.file === frame.file && h.line === frame.line);
+      if (hint) frame.code = hint.code;
+    }
+  }
+  // Printed outermost first; `[cause]` blocks are deeper. Root first for the caller.
+  return group.reverse();
+}
+
+/** A Node header counts only when a Node frame follows within a few lines (multi-line messages). */
+function startsStack(lines: string[], from: number): boolean {
+  for (let i = from; i < lines.length && i < from + 8; i++) {
+    const line = lines[i] ?? '';
+    if (parseNodeFrame(line)) return true;
+    if (HEADER.test(line) || line.trim() === '}') return false;
+  }
+  return false;
+}

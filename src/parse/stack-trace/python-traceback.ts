@@ -1,0 +1,177 @@
+// Python tracebacks, both as CPython prints them (frames first, exception line last, chained blocks
+// in cause-first order) and as Dagster's SerializableErrorInfo prints them (exception line first,
+// then "Stack Trace:", chained blocks in outermost-first order).
+import type { StackFrame } from '../../types.js';
+import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
+import { isUserFrame } from './user-code.js';
+
+const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
+const FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+?))?\s*$/;
+const HEADER = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::[ \t]?(.*))?$/;
+const CARET_LINE = /^\s*[\^~]+\s*$/;
+const EXCEPTION_SUFFIX =
+  /(?:Error|Exception|Exit|Interrupt|Timeout|Warning|Failure|Iteration|Denied|NotFound|Refused|Invalid|Abort|Fault|Conflict|Mismatch|Cancelled|Missing|Exists)$/;
+
+// Separators CPython prints between chained blocks: the block after is the outer (later) one.
+const CPY_SEPARATOR = /^\s*(?:The above exception was the direct cause of the following exception:|During handling of the above exception, another exception occurred:)\s*$/;
+// Separators Dagster prints: the block after is the inner (earlier) one.
+const DAGSTER_SEPARATOR =
+  /^\s*The above exception (?:was caused by the following exception|occurred during handling of the following exception):\s*$/;
+const DAGSTER_STACK = /^\s*Stack Trace:\s*$/;
+
+interface Block {
+  frames: StackFrame[];
+  type?: string;
+  message?: string;
+  lineIndex: number;
+}
+
+export function looksLikePythonException(name: string): boolean {
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  if (!/^[A-Z]/.test(last)) return false;
+  return EXCEPTION_SUFFIX.test(last) || (name.includes('.') && !/^[A-Z]+$/.test(last));
+}
+
+function headerOf(line: string): { type: string; message: string } | undefined {
+  if (line.length > 4000 || /^\s/.test(line)) return undefined;
+  const m = HEADER.exec(line.trimEnd());
+  if (!m || !m[1] || !looksLikePythonException(m[1])) return undefined;
+  return { type: m[1], message: (m[2] ?? '').trim() };
+}
+
+function frameOf(line: string): StackFrame | undefined {
+  if (!line.includes('File "')) return undefined;
+  const m = FRAME.exec(line);
+  if (!m || !m[1] || !m[2]) return undefined;
+  const frame: StackFrame = { file: m[1], line: Number(m[2]), inUserCode: isUserFrame('python', m[1]) };
+  if (m[3]) frame.function = m[3];
+  return frame;
+}
+
+function isMessageEnd(line: string): boolean {
+  return (
+    line.trim() === '' ||
+    RECORD_START.test(line) ||
+    TRACEBACK_START.test(line) ||
+    CPY_SEPARATOR.test(line) ||
+    DAGSTER_SEPARATOR.test(line) ||
+    DAGSTER_STACK.test(line) ||
+    /^\s+at [\w$.<>/]+\(/.test(line) ||
+    line.includes('File "')
+  );
+}
+
+/** Reads the continuation lines of a multi-line exception message (psycopg's LINE/HINT, Py4J's ": java…"). */
+function readMessage(lines: string[], start: number, first: string): string {
+  const parts = [first];
+  for (let i = start; i < lines.length && i < start + 20; i++) {
+    const line = lines[i] ?? '';
+    if (isMessageEnd(line)) break;
+    parts.push(line.trimEnd());
+  }
+  return clip(parts.join('\n').trim());
+}
+
+/** Reads the frames after index `from`, attaching each frame's code line (the indented line below it). */
+function readFrames(lines: string[], from: number, to: number, block: Block): number {
+  let i = from;
+  for (; i < to; i++) {
+    const line = lines[i] ?? '';
+    const frame = frameOf(line);
+    if (frame) {
+      const next = lines[i + 1];
+      if (next !== undefined && /^\s{2,}\S/.test(next) && !frameOf(next) && !CARET_LINE.test(next)) {
+        frame.code = next.trim();
+        i++;
+      }
+      block.frames.push(frame);
+      continue;
+    }
+    if (CARET_LINE.test(line) || /^\s+\.\.\.|^\s*\[Previous line repeated/.test(line)) continue;
+    break;
+  }
+  return i;
+}
+
+function toParsed(block: Block): ParsedError | undefined {
+  if (!block.type) return undefined;
+  return { type: block.type, message: block.message ?? '', stack: block.frames, source: 'python', lineIndex: block.lineIndex };
+}
+
+/** CPython's format. Returns the last chain in the text, root (earliest) first. */
+function parseCPython(lines: string[]): ParsedError[] {
+  let group: Block[] = [];
+  let current: Block | undefined;
+  let linked = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (TRACEBACK_START.test(line)) {
+      // A traceback not announced by a chaining sentence is a new, independent failure: the latest wins.
+      if (!linked && group.length > 0) group = [];
+      linked = false;
+      current = { frames: [], lineIndex: i };
+      continue;
+    }
+    if (CPY_SEPARATOR.test(line)) {
+      linked = true;
+      continue;
+    }
+    if (frameOf(line)) {
+      current ??= { frames: [], lineIndex: i };
+      i = readFrames(lines, i, lines.length, current) - 1;
+      continue;
+    }
+    if (current && current.frames.length > 0) {
+      const header = headerOf(line);
+      if (header) {
+        current.type = header.type;
+        current.message = readMessage(lines, i + 1, header.message);
+        current.lineIndex = i;
+        group.push(current);
+        current = undefined;
+      }
+    }
+  }
+  return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
+}
+
+/**
+ * Dagster's format: `Type: message`, an optional "Stack Trace:" line (older releases), then the frames;
+ * chained blocks follow a separator. Returns the chain root (innermost cause) first.
+ */
+function parseDagster(lines: string[]): ParsedError[] {
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  let expectHeader = true;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (DAGSTER_SEPARATOR.test(line)) {
+      expectHeader = true;
+      current = undefined;
+      continue;
+    }
+    if (frameOf(line)) {
+      if (current) i = readFrames(lines, i, lines.length, current) - 1;
+      continue;
+    }
+    if (!expectHeader) continue;
+    const header = headerOf(line);
+    if (!header) continue;
+    current = { frames: [], type: header.type, message: readMessage(lines, i + 1, header.message), lineIndex: i };
+    blocks.push(current);
+    expectHeader = false;
+  }
+  return blocks
+    .reverse()
+    .map(toParsed)
+    .filter((e): e is ParsedError => e !== undefined);
+}
+
+export function parsePythonTraceback(lines: string[]): ParsedError[] {
+  const dagster = lines.some((line) => DAGSTER_STACK.test(line) || DAGSTER_SEPARATOR.test(line) || line.startsWith('dagster._core.errors.'));
+  if (dagster) {
+    const chain = parseDagster(lines);
+    if (chain.length > 0) return chain;
+  }
+  return parseCPython(lines);
+}

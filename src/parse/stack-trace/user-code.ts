@@ -1,0 +1,105 @@
+// Which frames are the user's own code. The failing line worth showing an on-call engineer is the
+// innermost frame the team wrote, not the library or runtime frame that merely raised the error.
+import { fileURLToPath } from 'node:url';
+
+export type FrameLanguage = 'python' | 'node' | 'jvm' | 'go' | 'sql';
+
+// Path fragments of installed libraries and runtimes (Python, Node, Go). Orchestrators (Dagster,
+// Airflow) install under site-packages, so their frames fall out here too; user projects often live
+// under /opt/dagster or /opt/airflow, which is why those names are not markers.
+const LIBRARY_PATH_MARKERS = [
+  '/site-packages/',
+  '/dist-packages/',
+  '/node_modules/',
+  '/pkg/mod/',
+  '/vendor/',
+  '/usr/local/go/src/',
+  '/usr/lib/go/src/',
+  'pyspark.zip/',
+  '/pyspark/',
+  '/py4j/',
+];
+
+// Python's standard library (`/usr/lib/python3.11/json/decoder.py`, `/usr/local/lib/python3.11/os.py`).
+const PYTHON_STDLIB = /\/lib\/python\d(?:\.\d+)?\//;
+
+// JVM class prefixes of the JDK, Scala, Spark, Hadoop and common drivers / libraries.
+const JVM_LIBRARY_PREFIXES = [
+  'java.',
+  'javax.',
+  'jdk.',
+  'sun.',
+  'com.sun.',
+  'scala.',
+  'org.apache.',
+  'org.postgresql.',
+  'org.slf4j.',
+  'org.scalatest.',
+  'org.junit.',
+  'org.springframework.',
+  'org.hibernate.',
+  'org.jdbi.',
+  'org.glassfish.',
+  'org.eclipse.',
+  'io.netty.',
+  'io.delta.',
+  'com.zaxxer.',
+  'com.fasterxml.',
+  'com.google.',
+  'com.amazonaws.',
+  'software.amazon.',
+  'com.databricks.',
+  'com.mysql.',
+  'net.snowflake.',
+  'py4j.',
+  'akka.',
+  'kotlin.',
+  'kotlinx.',
+  'shaded.',
+];
+
+/** `file:///app/x.js` → `/app/x.js`; other paths unchanged. */
+export function normaliseFile(file: string): string {
+  if (file.startsWith('file://')) {
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return file.slice('file://'.length);
+    }
+  }
+  return file;
+}
+
+export function isUserFrame(language: FrameLanguage, file: string, fn?: string): boolean {
+  switch (language) {
+    case 'python':
+      if (file.startsWith('<')) return false; // <frozen importlib._bootstrap>, <string>
+      if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
+      if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
+      return !hasLibraryMarker(file);
+    case 'node':
+      if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous')) return false;
+      return !hasLibraryMarker(file);
+    case 'jvm': {
+      const cls = stripJvmModule(fn ?? '');
+      return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
+    }
+    case 'go':
+      if (fn && /^(?:runtime|testing|reflect|sync|syscall|net|os|database\/sql|encoding\/\w+)\./.test(fn)) return false;
+      if (file.includes('/go/src/') && !file.includes('/go/src/github.com/')) return false;
+      return !hasLibraryMarker(file);
+    case 'sql':
+      return true;
+  }
+}
+
+/** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.acme.Job.run` → `com.acme.Job.run`. */
+export function stripJvmModule(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash >= 0 ? name.slice(slash + 1) : name;
+}
+
+function hasLibraryMarker(file: string): boolean {
+  const path = file.replaceAll('\\', '/');
+  return LIBRARY_PATH_MARKERS.some((marker) => path.includes(marker));
+}

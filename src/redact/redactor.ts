@@ -1,0 +1,139 @@
+// Secrets are masked before any text leaves the machine (Slack, Gemini, a remote brain). The mask
+// keeps the key name (`password=[REDACTED]`) or names the kind of secret (`[REDACTED:aws_access_key]`)
+// so a redacted line still reads as a log line and says what was there.
+import type { RedactPattern } from '../config/config-types.js';
+import { SentinelError } from '../errors.js';
+
+export type { RedactPattern };
+
+export interface Redactor {
+  redact(text: string): string;
+}
+
+interface Rule {
+  name: string;
+  regex: RegExp;
+  replace: string | ((match: string, ...groups: string[]) => string);
+}
+
+const tag = (name: string) => `[REDACTED:${name}]`;
+
+// Key names whose value is a secret. A key must END with one of these words and be followed by
+// its separator, so `token_count=42`, `password_reset_sent=true` and `max_tokens=8` stay intact
+// while `DB_PASSWORD=…`, `client_secret: …` and `"access_token": "…"` do not.
+const SECRET_KEY =
+  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret[_-]?key|credentials?)';
+
+// Order matters: whole blocks and URLs first, so the key=value rule does not cut them in half.
+const BUILT_IN: Rule[] = [
+  {
+    // A key block, or the start of one cut off by the end of the text (a truncated log record).
+    name: 'private_key',
+    regex: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[\s\S]*$)/g,
+    replace: () => tag('private_key'),
+  },
+  {
+    name: 'slack_webhook',
+    regex: /https?:\/\/hooks\.slack(?:-gov)?\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]+/g,
+    replace: () => tag('slack_webhook'),
+  },
+  {
+    // scheme://user:password@host: DSNs and URLs with credentials. The user name stays (it helps).
+    name: 'url_password',
+    regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/?#@'"]*):([^\s@/'"]+)@/gi,
+    replace: (_m, scheme: string, user: string) => `${scheme}${user}:[REDACTED]@`,
+  },
+  {
+    name: 'authorization',
+    regex: /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token|Bot|Digest|ApiKey)?\s*)([^\s"',;]{4,})/gi,
+    replace: (_m, prefix: string) => `${prefix}[REDACTED]`,
+  },
+  {
+    // A bare `Bearer <token>` (curl traces, HTTP dumps). A real token is long and has no spaces, so
+    // "Bearer of bad news" is left alone.
+    name: 'bearer',
+    regex: /\b(Bearer\s+)([A-Za-z0-9._~+/-]{16,}=*)/g,
+    replace: (_m, prefix: string) => `${prefix}[REDACTED]`,
+  },
+  { name: 'aws_access_key', regex: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g, replace: () => tag('aws_access_key') },
+  {
+    // 40 characters of base64 mean nothing alone (a git sha is 40 hex); with "aws" or "secret" just
+    // before, it is a secret access key.
+    name: 'aws_secret_key',
+    regex: /((?:aws|secret)[A-Za-z0-9_ "':=.-]{0,40}?[\s"':=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    replace: (_m, prefix: string) => `${prefix}${tag('aws_secret_key')}`,
+  },
+  { name: 'slack_token', regex: /\bxox[abeoprs]-[A-Za-z0-9-]{8,}/g, replace: () => tag('slack_token') },
+  { name: 'slack_token', regex: /\bxapp-\d-[A-Za-z0-9-]{8,}/g, replace: () => tag('slack_token') },
+  { name: 'openai_key', regex: /\bsk-(?:proj-|svcacct-|admin-|ant-)?[A-Za-z0-9_-]{20,}/g, replace: () => tag('openai_key') },
+  { name: 'stripe_key', regex: /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: () => tag('stripe_key') },
+  { name: 'google_api_key', regex: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, replace: () => tag('google_api_key') },
+  { name: 'github_token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g, replace: () => tag('github_token') },
+  { name: 'jwt', regex: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: () => tag('jwt') },
+  {
+    // key=value, key: value, "key": "value". A quoted value is taken whole; `&` ends a value only
+    // where a query string's next `name=` follows.
+    name: 'secret_pair',
+    regex: new RegExp(
+      `(?<![A-Za-z0-9_.-])(${SECRET_KEY}["']?\\s*(?:[:=]|=>)\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|(?:[^\\s,;&"'}\\])]|&(?![\\w.-]+=))+)`,
+      'gi',
+    ),
+    replace: (m, prefix: string, value: string) => {
+      if (value.startsWith('[REDACTED') || value === '""' || value === "''" || /^(?:null|none|true|false|\*+)$/i.test(value)) return m;
+      // `key=value` and a quoted key ("password": …) are assignments. A bare `key: word` is as often
+      // prose ("invalid_token: Token has expired"), so there only a value that looks generated is masked.
+      const assignment = prefix.includes('=') || /["']\s*:\s*$/.test(prefix);
+      if (!assignment && !/^["']/.test(value) && !/[\d\W_]/.test(value) && value.length < 12) return m;
+      const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+      return `${prefix}${quote}[REDACTED]${quote}`;
+    },
+  },
+  {
+    name: 'secret_flag',
+    regex: /(--(?:password|passwd|token|secret|api-key|client-secret)(?:=|\s+))(?!-)(\S+)/gi,
+    replace: (_m, prefix: string) => `${prefix}[REDACTED]`,
+  },
+];
+
+// Every built-in pattern contains one of these words, so a line without any of them is clean and
+// costs one scan. Keep this in step with BUILT_IN (the corpus test checks every rule through it).
+const PREFILTER = /pass|pwd|secret|token|key|auth|bearer|credential|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|xox|xapp|hooks\.slack|sk-|_live_|_test_|AIza|gh[pousr]_|github_pat|eyJ|:\/\/[^\s/@]*:[^\s/@]*@/i;
+
+function compileExtra(pattern: RedactPattern): Rule {
+  // `(?i)` as in RE2/PCRE is a common way to ask for case-insensitivity in YAML configs.
+  const insensitive = pattern.regex.startsWith('(?i)');
+  const source = insensitive ? pattern.regex.slice(4) : pattern.regex;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, insensitive ? 'gi' : 'g');
+  } catch (err) {
+    throw new SentinelError('SENTINEL_ERR_CONFIG_INVALID', `redact.patterns "${pattern.name}": invalid regex ${JSON.stringify(pattern.regex)}`, { cause: err });
+  }
+  // A string replacement keeps `$1`-style references, so a user pattern can keep its key name.
+  return { name: pattern.name, regex, replace: pattern.replacement ?? tag(pattern.name) };
+}
+
+function applyRule(text: string, rule: Rule): string {
+  rule.regex.lastIndex = 0;
+  return typeof rule.replace === 'string' ? text.replace(rule.regex, rule.replace) : text.replace(rule.regex, rule.replace);
+}
+
+/** Built-in secret patterns plus the user's extra ones (`redact.patterns` in sentinel.yaml). */
+export function createRedactor(extra: RedactPattern[] = []): Redactor {
+  const extras = extra.map(compileExtra);
+  return {
+    redact(text: string): string {
+      let out = text;
+      if (PREFILTER.test(text)) {
+        for (const rule of BUILT_IN) {
+          out = applyRule(out, rule);
+        }
+      }
+      // User patterns have no known literal, so they always run.
+      for (const rule of extras) {
+        out = applyRule(out, rule);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// Per-source offsets in `${stateDir}/checkpoints-${source}.json`, written atomically (temp file,
+// fsync, rename) so a crash leaves either the old file or the new one, never a torn one.
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileIdentity } from './file-identity.js';
+
+export interface CheckpointEntry extends FileIdentity {
+  path: string;
+  /** Offset after the last record fully processed downstream. */
+  offset: number;
+  /** 1-based number of the line at `offset`, when known. */
+  line?: number;
+}
+
+export interface CheckpointFile {
+  version: 1;
+  source: string;
+  writtenAt: number;
+  files: CheckpointEntry[];
+}
+
+export interface CheckpointStore {
+  readonly path: string;
+  /** The saved entries, or null when this source never wrote any (first run). */
+  load(): Promise<CheckpointEntry[] | null>;
+  save(entries: CheckpointEntry[], now: number): Promise<void>;
+}
+
+export function checkpointPath(stateDir: string, source: string): string {
+  return join(stateDir, `checkpoints-${source.replace(/[^\w.-]/g, '_')}.json`);
+}
+
+export function createCheckpointStore(stateDir: string, source: string): CheckpointStore {
+  const path = checkpointPath(stateDir, source);
+  let seq = 0;
+  return {
+    path,
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+      const parsed = JSON.parse(text) as Partial<CheckpointFile>;
+      if (parsed.version !== 1 || !Array.isArray(parsed.files)) throw new Error(`${path}: not a version 1 checkpoint file`);
+      return parsed.files.filter(
+        (f) => typeof f.path === 'string' && Number.isSafeInteger(f.offset) && f.offset >= 0 && typeof f.fingerprint === 'string',
+      );
+    },
+    async save(entries, now) {
+      await mkdir(stateDir, { recursive: true });
+      const body: CheckpointFile = { version: 1, source, writtenAt: now, files: entries };
+      seq += 1;
+      const tmp = `${path}.tmp-${process.pid}-${seq}`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(JSON.stringify(body));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      try {
+        await rename(tmp, path);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,664 @@
+// The source stage: follows the files a source's globs name and hands their records downstream.
+//
+// Each file is read through a descriptor held open, by offset (never by path), so a file renamed
+// away is drained to its end through the old descriptor while its successor is read from byte 0.
+// Files are known by device+inode plus a hash of their first bytes. One loop reads every file in
+// turn, a bounded chunk per turn, and awaits `onRecords` before reading on: downstream sets the
+// pace and memory stays bounded. Offsets are checkpointed only once `onRecords` has resolved for
+// every record before them (see docs/adr/0001-file-reader-over-fs-not-node-tail.md).
+import { open, type FileHandle } from 'node:fs/promises';
+import type { SourceConfig } from '../config/config-types.js';
+import type { Logger } from '../log.js';
+import { initSourceSeries, type Metrics } from '../metrics/metrics.js';
+import type { RawRecord } from '../types.js';
+import { createCheckpointStore, type CheckpointEntry } from './checkpoint-store.js';
+import { createFileDiscovery, type DiscoveredFile } from './file-discovery.js';
+import { FINGERPRINT_BYTES, fingerprintOf, hashBytes, identityKey, sameStart } from './file-identity.js';
+import { createLineSplitter, type LineSplitter } from './line-splitter.js';
+import { createMultilineJoiner, type JoinedRecord, type MultilineJoiner } from './multiline-joiner.js';
+import { chunkBytesFor } from './read-records-from-file.js';
+
+export { readRecordsFromFile } from './read-records-from-file.js';
+export { createMultilineJoiner } from './multiline-joiner.js';
+
+export interface FileSourceOptions {
+  config: SourceConfig;
+  /** Checkpoints live here, in `checkpoints-${name}.json`. */
+  stateDir: string;
+  metrics: Metrics;
+  logger: Logger;
+  /** Downstream, awaited: backpressure. Records of one file arrive in file order. After it resolves, the records' origin.endOffset may be checkpointed. */
+  onRecords: (records: RawRecord[]) => Promise<void> | void;
+  now?: () => number;
+  /** Default 1000. */
+  checkpointIntervalMs?: number;
+  /** A last line without its newline is handed on after the file has not grown for this long. Default 2000. */
+  partialLineTimeoutMs?: number;
+  /** A file renamed away (still on disk) is released once it has not grown for this long. Default 5000. */
+  rotatedIdleMs?: number;
+  /** Records per `onRecords` call at most. Default 4096. */
+  maxBatchRecords?: number;
+}
+
+export interface FileSource {
+  /** Resolves once the initial scan is done and files are being followed. */
+  start(): Promise<void>;
+  /** Idempotent: stop reading, flush pending multi-line records downstream, write checkpoints, close descriptors. */
+  stop(): Promise<void>;
+  readonly ready: boolean;
+  /** Files currently followed; `offset` is what has been processed downstream (what a checkpoint stores). */
+  files(): Array<{ path: string; offset: number; size: number }>;
+}
+
+interface Tailer {
+  key: string;
+  path: string;
+  fh: FileHandle;
+  dev: number;
+  ino: number;
+  fingerprint: string;
+  fingerprintBytes: number;
+  /** Next byte to read: the start of the first line not yet complete. */
+  readPos: number;
+  /** Bytes looked at; [readPos, scanned) is a partial line waiting for its newline. */
+  scanned: number;
+  size: number;
+  nlink: number;
+  /** Offset after the last record `onRecords` accepted (or skipped bytes): what checkpoints store. */
+  committed: number;
+  committedLine: number | undefined;
+  /** Number of the line starting at readPos, when known. */
+  lineNo: number | undefined;
+  /** Bumped on truncation so offsets of records read before it are not committed after it. */
+  gen: number;
+  splitter: LineSplitter;
+  joiner: MultilineJoiner;
+  dirty: boolean;
+  lastGrowthAt: number;
+  orphanedAt: number | undefined;
+  /** Read to its end in a turn since it was renamed away, deleted or replaced at its path. */
+  drained: boolean;
+  /** The file this one replaced at its path: read that one to its end first. */
+  blockedBy: Tailer | undefined;
+  closed: boolean;
+}
+
+interface Mark {
+  gen: number;
+  offset: number;
+  line: number | undefined;
+}
+
+const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
+const READ_ERROR_REASON: Record<string, 'eacces' | 'enoent' | 'eio'> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
+
+export function createFileSource(options: FileSourceOptions): FileSource {
+  const { config, metrics, onRecords } = options;
+  const now = options.now ?? Date.now;
+  const log = options.logger.child({ source: config.name });
+  const source = config.name;
+  const checkpointEvery = options.checkpointIntervalMs ?? 1000;
+  const partialTimeoutMs = options.partialLineTimeoutMs ?? 2000;
+  const rotatedIdleMs = options.rotatedIdleMs ?? 5000;
+  const maxBatch = options.maxBatchRecords ?? 4096;
+  const tickMs = config.poll ? Math.max(20, config.poll_interval_ms) : Math.min(1000, Math.max(20, config.poll_interval_ms || 1000));
+  const buf = Buffer.allocUnsafe(chunkBytesFor(config.max_line_bytes));
+  const store = createCheckpointStore(options.stateDir, source);
+
+  const linesCounter = metrics.logLines.labels({ source });
+  const bytesCounter = metrics.logBytes.labels({ source });
+  const truncatedCounter = metrics.linesTruncated.labels({ source });
+
+  const tailers = new Map<string, Tailer>();
+  const byPath = new Map<string, Tailer>();
+  /** Saved entries not yet matched to a file, kept so a file that shows up later resumes. */
+  let saved: CheckpointEntry[] = [];
+  let batch: RawRecord[] = [];
+  let marks = new Map<Tailer, Mark>();
+  const joined: JoinedRecord[] = [];
+  const warned = new Set<string>();
+
+  let started = false;
+  let ready = false;
+  let stopping = false;
+  let stopPromise: Promise<void> | undefined;
+  let loopPromise: Promise<void> | undefined;
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  let saving: Promise<void> | undefined;
+  let lastSavedAt = now();
+  let lastSavedBody = '';
+  let nextTickAt = 0;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  let pendingLines = 0;
+  let pendingBytes = 0;
+
+  const wake = (): void => {
+    woken = true;
+    const w = wakeUp;
+    wakeUp = undefined;
+    w?.();
+  };
+
+  const readError = (path: string, err: unknown): void => {
+    const e = err as NodeJS.ErrnoException;
+    const reason = READ_ERROR_REASON[e.code ?? ''] ?? 'other';
+    metrics.readErrors.inc({ source, reason });
+    const key = `${path}\0${e.code ?? ''}`;
+    if (!warned.has(key)) {
+      warned.add(key);
+      log.warn({ file: path, code: e.code, err: e.message }, 'Cannot read log file; will retry.');
+    }
+  };
+
+  const discovery = createFileDiscovery({
+    paths: config.paths,
+    exclude: config.exclude,
+    poll: config.poll,
+    pollIntervalMs: config.poll_interval_ms,
+    logger: log,
+    onHint: (kind, path) => {
+      const t = byPath.get(path);
+      if (kind === 'change' && t) t.dirty = true;
+      else nextTickAt = 0;
+      wake();
+    },
+    onError: readError,
+  });
+
+  // --- reading -------------------------------------------------------------------------------
+
+  let current: Tailer | undefined;
+  let readAt = 0;
+  const sink = (text: string, start: number, end: number): void => {
+    const t = current as Tailer;
+    t.joiner.push(text, start, end, t.lineNo, readAt, joined);
+    if (t.lineNo !== undefined) t.lineNo += 1;
+    pendingLines += 1;
+    if (joined.length > 0) drainJoined(t);
+  };
+
+  const drainJoined = (t: Tailer): void => {
+    for (const r of joined) {
+      batch.push({
+        text: r.text,
+        origin:
+          r.line === undefined
+            ? { source, file: t.path, offset: r.offset, endOffset: r.endOffset }
+            : { source, file: t.path, offset: r.offset, endOffset: r.endOffset, line: r.line },
+        readAt,
+      });
+    }
+    joined.length = 0;
+  };
+
+  const mark = (t: Tailer): void => {
+    const pending = t.joiner.pendingOffset();
+    marks.set(t, pending === undefined ? { gen: t.gen, offset: t.readPos, line: t.lineNo } : { gen: t.gen, offset: pending, line: t.joiner.pendingLine() });
+  };
+
+  const flushBatch = async (): Promise<void> => {
+    if (pendingLines > 0 || pendingBytes > 0) {
+      linesCounter.inc(pendingLines);
+      bytesCounter.inc(pendingBytes);
+      pendingLines = 0;
+      pendingBytes = 0;
+    }
+    if (batch.length === 0 && marks.size === 0) return;
+    const records = batch;
+    const done = marks;
+    batch = [];
+    marks = new Map();
+    if (records.length > 0) {
+      try {
+        await onRecords(records);
+      } catch (err) {
+        // Retrying a consumer that throws would wedge every file behind it: count and move on.
+        metrics.dropped.inc({ stage: 'source', reason: 'downstream_error' }, records.length);
+        log.error({ err, records: records.length }, 'Downstream rejected records; they are dropped.');
+      }
+    }
+    for (const [t, m] of done) {
+      if (t.gen === m.gen && m.offset >= t.committed) {
+        t.committed = m.offset;
+        t.committedLine = m.line;
+      }
+    }
+  };
+
+  const truncated = (t: Tailer, size: number): void => {
+    metrics.truncations.inc({ source });
+    log.warn({ file: t.path, offset: t.readPos, size }, 'File truncated; reading it again from the start.');
+    t.joiner.flush(joined);
+    drainJoined(t);
+    t.joiner.reset();
+    t.splitter.reset();
+    t.gen += 1;
+    t.readPos = 0;
+    t.scanned = 0;
+    t.committed = 0;
+    t.committedLine = 1;
+    t.lineNo = 1;
+    t.fingerprintBytes = 0;
+    t.fingerprint = EMPTY_FINGERPRINT;
+  };
+
+  const startsAsBefore = async (t: Tailer): Promise<boolean> => {
+    try {
+      return await sameStart(t.fh, t);
+    } catch {
+      return true;
+    }
+  };
+
+  /** Hand on a partial last line: the writer seems gone (or the file is being released). */
+  const flushPartial = async (t: Tailer): Promise<void> => {
+    const len = Math.min(t.scanned - t.readPos, buf.length);
+    if (len <= 0) return;
+    const { bytesRead } = await t.fh.read(buf, 0, len, t.readPos);
+    current = t;
+    readAt = now();
+    const base = t.readPos;
+    t.readPos = t.splitter.flushPartial(buf, bytesRead, base, sink);
+    pendingBytes += t.readPos - base;
+    if (t.readPos < t.scanned) t.readPos = t.scanned;
+    const cut = t.splitter.takeTruncated();
+    if (cut > 0) truncatedCounter.inc(cut);
+  };
+
+  /** One turn for one file: at most one chunk. Returns the bytes read. */
+  const turn = async (t: Tailer): Promise<number> => {
+    t.dirty = false;
+    let st;
+    try {
+      st = await t.fh.stat();
+    } catch (err) {
+      readError(t.path, err);
+      return 0;
+    }
+    t.nlink = st.nlink;
+    const at = now();
+    if (st.size < t.scanned) truncated(t, st.size);
+    else if (st.size > t.size && t.fingerprintBytes > 0 && !(await startsAsBefore(t))) {
+      // copytruncate followed by a burst that grew the file past our offset before we looked:
+      // the size alone cannot tell, the first bytes can.
+      truncated(t, st.size);
+    }
+    if (st.size > t.size || st.size > t.scanned) t.lastGrowthAt = at;
+    t.size = st.size;
+    let read = 0;
+    if (t.size > t.scanned) {
+      const want = Math.min(buf.length, t.size - t.readPos);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await t.fh.read(buf, 0, want, t.readPos));
+      } catch (err) {
+        readError(t.path, err);
+        return 0;
+      }
+      if (bytesRead > 0) {
+        current = t;
+        readAt = now();
+        const base = t.readPos;
+        const next = t.splitter.push(buf, bytesRead, base, sink);
+        pendingBytes += next - base;
+        t.scanned = Math.max(t.scanned, base + bytesRead);
+        t.readPos = next;
+        const cut = t.splitter.takeTruncated();
+        if (cut > 0) truncatedCounter.inc(cut);
+        read = bytesRead;
+        // Until the file holds FINGERPRINT_BYTES, widen its fingerprint as it grows: it is what
+        // tells a copytruncate followed by a burst from plain growth.
+        if (t.fingerprintBytes < FINGERPRINT_BYTES && t.scanned > t.fingerprintBytes) Object.assign(t, await fingerprintOf(t.fh));
+      }
+    }
+    if (t.readPos < t.scanned && t.scanned >= t.size && at - t.lastGrowthAt >= partialTimeoutMs) await flushPartial(t);
+    t.joiner.flushIfDue(at, joined);
+    drainJoined(t);
+    mark(t);
+    if (t.scanned < t.size) t.dirty = true;
+    else t.drained = true;
+    return read;
+  };
+
+  const release = async (t: Tailer): Promise<void> => {
+    await flushPartial(t);
+    t.joiner.flush(joined);
+    drainJoined(t);
+    mark(t);
+    await flushBatch();
+    tailers.delete(t.key);
+    if (byPath.get(t.path) === t) byPath.delete(t.path);
+    t.closed = true;
+    await t.fh.close().catch(() => undefined);
+    log.info({ file: t.path, offset: t.readPos, deleted: t.nlink === 0 }, 'Released a file no longer named by the source.');
+  };
+
+  // --- discovery -----------------------------------------------------------------------------
+
+  const findSaved = (path: string, dev: number, ino: number): CheckpointEntry | undefined =>
+    saved.find((e) => e.dev === dev && e.ino === ino) ?? saved.find((e) => e.path === path && e.fingerprintBytes === FINGERPRINT_BYTES);
+
+  const openTailer = async (f: DiscoveredFile, startup: boolean, pathWasKnown: boolean): Promise<Tailer | undefined> => {
+    let fh: FileHandle;
+    try {
+      fh = await open(f.path, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') readError(f.path, err);
+      return undefined;
+    }
+    try {
+      const st = await fh.stat();
+      // The path moved on between the scan and the open: the next scan sorts it out.
+      if (st.dev !== f.stats.dev || st.ino !== f.stats.ino) {
+        await fh.close();
+        return undefined;
+      }
+      let offset = 0;
+      let lineNo: number | undefined = 1;
+      let skipPartial = false;
+      let why: string;
+      const entry = findSaved(f.path, st.dev, st.ino);
+      if (entry && (await sameStart(fh, entry))) {
+        saved = saved.filter((e) => e !== entry);
+        if (st.size < entry.offset) {
+          metrics.truncations.inc({ source });
+          why = 'checkpoint past the end: truncated while the agent was down';
+        } else {
+          offset = entry.offset;
+          lineNo = entry.line;
+          why = 'checkpoint';
+        }
+      } else if (startup && !pathWasKnown && !entry) {
+        why = `start_at ${config.start_at}`;
+        if (config.start_at === 'end' && st.size > 0) {
+          offset = st.size;
+          lineNo = undefined;
+          const last = Buffer.alloc(1);
+          await fh.read(last, 0, 1, st.size - 1);
+          skipPartial = last[0] !== 10;
+        }
+      } else {
+        why = entry ? 'new file (inode reused or content replaced)' : 'new file';
+        if (entry) saved = saved.filter((e) => e !== entry);
+      }
+      const fp = await fingerprintOf(fh);
+      const splitter = createLineSplitter({ maxLineBytes: config.max_line_bytes });
+      if (skipPartial) splitter.skipToNextLine();
+      const at = now();
+      const t: Tailer = {
+        key: identityKey(st.dev, st.ino),
+        path: f.path,
+        fh,
+        dev: st.dev,
+        ino: st.ino,
+        ...fp,
+        readPos: offset,
+        scanned: offset,
+        size: st.size,
+        nlink: st.nlink,
+        committed: offset,
+        committedLine: lineNo,
+        lineNo,
+        gen: 0,
+        splitter,
+        joiner: createMultilineJoiner({
+          startPattern: config.multiline.start_pattern,
+          timeoutMs: config.multiline.timeout_ms,
+          maxLines: config.multiline.max_lines,
+          maxBytes: config.multiline.max_bytes,
+        }),
+        dirty: true,
+        lastGrowthAt: at,
+        orphanedAt: undefined,
+        drained: false,
+        blockedBy: undefined,
+        closed: false,
+      };
+      log.info({ file: f.path, offset, size: st.size, why }, 'Following file.');
+      return t;
+    } catch (err) {
+      readError(f.path, err);
+      await fh.close().catch(() => undefined);
+      return undefined;
+    }
+  };
+
+  const reconcile = async (startup: boolean, knownPaths: ReadonlySet<string>): Promise<void> => {
+    const found = await discovery.scan();
+    const seen = new Map<string, DiscoveredFile>();
+    for (const f of found) {
+      const key = identityKey(f.stats.dev, f.stats.ino);
+      if (!seen.has(key)) seen.set(key, f);
+    }
+    for (const [key, f] of seen) {
+      const existing = tailers.get(key);
+      if (existing) {
+        if (existing.path !== f.path && byPath.get(f.path) !== existing) {
+          // Renamed to another path the globs still name: same file, same descriptor, same offset.
+          if (byPath.get(existing.path) === existing) byPath.delete(existing.path);
+          metrics.rotations.inc({ source });
+          log.info({ from: existing.path, to: f.path }, 'File renamed; following it under its new name.');
+          existing.path = f.path;
+        }
+        existing.orphanedAt = undefined;
+        byPath.set(f.path, existing);
+        continue;
+      }
+      const previous = byPath.get(f.path);
+      const t = await openTailer(f, startup, knownPaths.has(f.path) || previous !== undefined);
+      if (!t) continue;
+      if (previous && previous.key !== t.key) {
+        // Rotation: the old file is read to its end (through its descriptor) before this one.
+        t.blockedBy = previous;
+        previous.drained = false;
+      }
+      tailers.set(t.key, t);
+      byPath.set(f.path, t);
+    }
+    const at = now();
+    for (const t of tailers.values()) {
+      if (!seen.has(t.key) && t.orphanedAt === undefined) {
+        t.orphanedAt = at;
+        t.drained = false;
+        t.lastGrowthAt = Math.max(t.lastGrowthAt, at);
+        try {
+          t.nlink = (await t.fh.stat()).nlink;
+        } catch {
+          t.nlink = 0;
+        }
+        if (byPath.get(t.path) === t) byPath.delete(t.path);
+        if (t.nlink > 0) {
+          metrics.rotations.inc({ source });
+          log.info({ file: t.path }, 'File rotated away; draining it through the open descriptor.');
+        } else {
+          log.info({ file: t.path }, 'File deleted; reading what is left before releasing it.');
+        }
+      }
+      t.dirty = true;
+    }
+    updateGauges();
+  };
+
+  const updateGauges = (): void => {
+    let lag = 0;
+    for (const t of tailers.values()) lag += Math.max(0, t.size - t.readPos);
+    metrics.tailLagBytes.set({ source }, lag);
+    metrics.filesWatched.set({ source }, tailers.size);
+  };
+
+  // --- the loop ------------------------------------------------------------------------------
+
+  const sleep = async (ms: number): Promise<void> => {
+    if (woken || ms <= 0) {
+      woken = false;
+      return;
+    }
+    await new Promise<void>((done) => {
+      const timer = setTimeout(() => {
+        wakeUp = undefined;
+        done();
+      }, ms);
+      timer.unref();
+      wakeUp = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+    woken = false;
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping) {
+      try {
+        if (now() >= nextTickAt) {
+          nextTickAt = now() + tickMs;
+          await reconcile(false, new Set());
+        }
+        let busy = false;
+        for (const t of [...tailers.values()]) {
+          if (stopping) break;
+          if (t.closed) continue;
+          if (t.blockedBy) {
+            if (!t.blockedBy.closed && !t.blockedBy.drained) continue;
+            t.blockedBy = undefined;
+          }
+          if (t.dirty && (await turn(t)) > 0) busy = true;
+          if (t.dirty) busy = true;
+          if (batch.length >= maxBatch) await flushBatch();
+        }
+        const at = now();
+        let deadline = nextTickAt;
+        for (const t of [...tailers.values()]) {
+          t.joiner.flushIfDue(at, joined);
+          if (joined.length > 0) {
+            drainJoined(t);
+            mark(t);
+          }
+          deadline = Math.min(deadline, t.joiner.deadline());
+          if (t.readPos < t.scanned) {
+            const due = t.lastGrowthAt + partialTimeoutMs;
+            if (due <= at) t.dirty = true;
+            deadline = Math.min(deadline, due);
+          }
+          if (t.orphanedAt !== undefined && t.drained && !t.dirty) {
+            if (t.nlink === 0 || at - t.lastGrowthAt >= rotatedIdleMs) await release(t);
+            else deadline = Math.min(deadline, t.lastGrowthAt + rotatedIdleMs);
+          }
+        }
+        await flushBatch();
+        if (!busy) {
+          updateGauges();
+          await sleep(deadline - now());
+        }
+      } catch (err) {
+        log.error({ err }, 'Source loop failed; retrying.');
+        await sleep(tickMs);
+      }
+    }
+  };
+
+  // --- checkpoints ---------------------------------------------------------------------------
+
+  const saveCheckpoints = async (): Promise<void> => {
+    const entries: CheckpointEntry[] = [];
+    for (const t of tailers.values()) {
+      if (t.closed) continue;
+      if (t.fingerprintBytes < FINGERPRINT_BYTES && t.size > t.fingerprintBytes) {
+        try {
+          Object.assign(t, await fingerprintOf(t.fh));
+        } catch {
+          continue;
+        }
+      }
+      const entry: CheckpointEntry = {
+        path: t.path,
+        dev: t.dev,
+        ino: t.ino,
+        fingerprint: t.fingerprint,
+        fingerprintBytes: t.fingerprintBytes,
+        offset: t.committed,
+      };
+      if (t.committedLine !== undefined) entry.line = t.committedLine;
+      entries.push(entry);
+    }
+    entries.push(...saved.slice(0, 1000));
+    const body = JSON.stringify(entries);
+    const at = now();
+    if (body !== lastSavedBody) {
+      await store.save(entries, at);
+      lastSavedBody = body;
+    }
+    lastSavedAt = at;
+    metrics.checkpointAgeSeconds.set(0);
+  };
+
+  const checkpoint = async (): Promise<void> => {
+    if (saving) return saving;
+    saving = saveCheckpoints()
+      .catch((err: unknown) => {
+        log.error({ err, file: store.path }, 'Cannot write checkpoints; will retry.');
+      })
+      .finally(() => {
+        saving = undefined;
+      });
+    return saving;
+  };
+
+  return {
+    get ready() {
+      return ready;
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      initSourceSeries(metrics, source);
+      try {
+        saved = (await store.load()) ?? [];
+      } catch (err) {
+        log.error({ err, file: store.path }, 'Checkpoint file unreadable; starting without it.');
+        saved = [];
+      }
+      const knownPaths = new Set(saved.map((e) => e.path));
+      await discovery.start();
+      await reconcile(true, knownPaths);
+      nextTickAt = now() + tickMs;
+      ready = true;
+      loopPromise = loop();
+      checkpointTimer = setInterval(() => {
+        metrics.checkpointAgeSeconds.set((now() - lastSavedAt) / 1000);
+        void checkpoint();
+      }, checkpointEvery);
+      checkpointTimer.unref();
+    },
+    stop() {
+      stopPromise ??= (async () => {
+        stopping = true;
+        wake();
+        if (checkpointTimer) clearInterval(checkpointTimer);
+        await loopPromise;
+        await discovery.close();
+        for (const t of tailers.values()) {
+          t.joiner.flush(joined);
+          drainJoined(t);
+          mark(t);
+        }
+        await flushBatch();
+        if (saving) await saving;
+        if (started) await checkpoint();
+        for (const t of tailers.values()) {
+          t.closed = true;
+          await t.fh.close().catch(() => undefined);
+        }
+        tailers.clear();
+        byPath.clear();
+        ready = false;
+        updateGauges();
+      })();
+      return stopPromise;
+    },
+    files() {
+      return [...tailers.values()].map((t) => ({ path: t.path, offset: t.committed, size: t.size }));
+    },
+  };
+}

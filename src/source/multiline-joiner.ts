@@ -1,0 +1,205 @@
+// Joins the lines of one multi-line record (a stack trace under the line that introduced it) into
+// one record. Pure and clock-free: the caller passes `now`, so the tailer, the one-shot
+// `sentinel diagnose FILE` reader and the unit tests share exactly the same rules.
+//
+// Without a start pattern, a line continues the pending record when it is indented, or when it is
+// one of the column-0 lines that stack traces are known to print:
+//   Python  `Traceback (most recent call last):`, the final `ValueError: …` line, and the chain
+//           markers `During handling of the above exception…` / `The above exception was…`
+//   Java    a qualified `com.x.FooException: …` header, `Caused by: …` (frames are indented)
+//   Node    `    at …` frames (indented)
+//   Go      `goroutine N [running]:` and, inside it, `pkg.func(…)` / `created by …` lines
+// A line starting with `{` (a JSON record) always starts a record and is handed out at once: it
+// cannot be continued, so it never waits for the timeout. Blank lines are held tentatively (Go
+// and Python put blank lines inside their traces) and trimmed when the record ends.
+
+export interface JoinedRecord {
+  text: string;
+  /** File offset of the record's first byte. */
+  offset: number;
+  /** File offset just after the record's last non-blank line. */
+  endOffset: number;
+  /** 1-based line number of the first line, when known. */
+  line?: number;
+}
+
+export interface MultilineJoinerOptions {
+  /** A record starts at a line matching this; other lines join the record before them. */
+  startPattern?: string | RegExp;
+  /** A pending record is flushed when no line has joined it for this long. */
+  timeoutMs: number;
+  maxLines: number;
+  maxBytes: number;
+}
+
+export interface MultilineJoiner {
+  /** Feed one line (without its newline); completed records are appended to `out`. */
+  push(text: string, offset: number, endOffset: number, line: number | undefined, now: number, out: JoinedRecord[]): void;
+  /** Hand out the pending record if no line has joined it for `timeoutMs`. */
+  flushIfDue(now: number, out: JoinedRecord[]): void;
+  /** Hand out the pending record now (end of input, shutdown, truncation). */
+  flush(out: JoinedRecord[]): void;
+  /** Epoch ms at which the pending record becomes due; Infinity when nothing is pending. */
+  deadline(): number;
+  /** Offset of the first byte held back (the pending record's start), or undefined. */
+  pendingOffset(): number | undefined;
+  /** Line number of the pending record's first line, when known. */
+  pendingLine(): number | undefined;
+  /** Drop all state without handing anything out. */
+  reset(): void;
+}
+
+type TraceState = 'plain' | 'python' | 'python_end' | 'java' | 'go';
+
+const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
+const PY_CHAIN = /^(During handling of the above exception|The above exception was the direct cause)/;
+// A Python exception line: `ValueError`, `ValueError: msg`, `requests.exceptions.HTTPError: msg`.
+const PY_EXCEPTION = /^[A-Za-z_][\w.]*(:|$)/;
+const JAVA_HEADER = /^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error|Throwable)\b/;
+const JAVA_CAUSE = /^(Caused by|Suppressed): /;
+const GO_GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
+const GO_FRAME = /^(created by |[\w./*()[\]-]+\(.*\)\s*$|\[signal |exit status \d+)/;
+
+export function createMultilineJoiner(options: MultilineJoinerOptions): MultilineJoiner {
+  const start =
+    options.startPattern === undefined || options.startPattern === ''
+      ? undefined
+      : typeof options.startPattern === 'string'
+        ? new RegExp(options.startPattern)
+        : options.startPattern;
+  const maxLines = Math.max(1, options.maxLines);
+  const maxBytes = Math.max(1, options.maxBytes);
+
+  let parts: string[] = [];
+  let pendingLines = 0;
+  let bytes = 0;
+  let blanks = 0;
+  let offset = 0;
+  let endOffset = 0;
+  let line: number | undefined;
+  let lastJoin = 0;
+  let state: TraceState = 'plain';
+
+  const emit = (out: JoinedRecord[]): void => {
+    if (parts.length === 0) return;
+    const text = parts.length === 1 ? (parts[0] as string) : parts.join('\n');
+    const record: JoinedRecord = { text, offset, endOffset };
+    if (line !== undefined) record.line = line;
+    out.push(record);
+    parts = [];
+    pendingLines = 0;
+    bytes = 0;
+    blanks = 0;
+  };
+
+  const begin = (text: string, o: number, e: number, l: number | undefined, now: number, next: TraceState): void => {
+    parts = [text];
+    pendingLines = 1;
+    bytes = text.length;
+    blanks = 0;
+    offset = o;
+    endOffset = e;
+    line = l;
+    lastJoin = now;
+    state = next;
+  };
+
+  /** The trace state a line moves to when it continues the pending record, or undefined when it starts a new one. */
+  const continues = (text: string): TraceState | undefined => {
+    const c = text.charCodeAt(0);
+    if (c === 32 || c === 9) return state === 'python_end' ? 'python' : state;
+    if (PY_TRACEBACK.test(text) || PY_CHAIN.test(text)) return 'python';
+    if (JAVA_CAUSE.test(text)) return 'java';
+    if (GO_GOROUTINE.test(text)) return 'go';
+    switch (state) {
+      case 'python':
+        return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
+      case 'go':
+        return GO_FRAME.test(text) ? 'go' : undefined;
+      case 'plain':
+      case 'java':
+        return blanks === 0 && JAVA_HEADER.test(text) ? 'java' : undefined;
+      default:
+        return undefined;
+    }
+  };
+
+  /** The state of a record that a line starts (a trace printed with no log line above it). */
+  const opening = (text: string): TraceState => {
+    if (PY_TRACEBACK.test(text)) return 'python';
+    if (GO_GOROUTINE.test(text)) return 'go';
+    if (JAVA_CAUSE.test(text) || JAVA_HEADER.test(text)) return 'java';
+    return 'plain';
+  };
+
+  return {
+    push(text, o, e, l, now, out) {
+      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
+        if (parts.length > 0) blanks += 1;
+        return;
+      }
+      if (text.charCodeAt(0) === 123 /* { */) {
+        emit(out);
+        out.push(l === undefined ? { text, offset: o, endOffset: e } : { text, offset: o, endOffset: e, line: l });
+        state = 'plain';
+        return;
+      }
+      if (parts.length === 0) {
+        begin(text, o, e, l, now, start ? 'plain' : opening(text));
+        return;
+      }
+      let next: TraceState | undefined;
+      if (start) next = start.test(text) ? undefined : 'plain';
+      else next = continues(text);
+      if (next === undefined) {
+        emit(out);
+        begin(text, o, e, l, now, start ? 'plain' : opening(text));
+        return;
+      }
+      const addBytes = text.length + 1 + blanks;
+      if (pendingLines + blanks + 1 > maxLines || bytes + addBytes > maxBytes) {
+        // Capped: hand out what we have and let the rest of the trace form the next record.
+        emit(out);
+        begin(text, o, e, l, now, next);
+        return;
+      }
+      for (; blanks > 0; blanks -= 1) parts.push('');
+      parts.push(text);
+      pendingLines += 1;
+      bytes += addBytes;
+      endOffset = e;
+      lastJoin = now;
+      state = next;
+    },
+    flushIfDue(now, out) {
+      if (parts.length > 0 && now - lastJoin >= options.timeoutMs) {
+        emit(out);
+        state = 'plain';
+      }
+    },
+    flush(out) {
+      emit(out);
+      state = 'plain';
+    },
+    deadline() {
+      return parts.length > 0 ? lastJoin + options.timeoutMs : Infinity;
+    },
+    pendingOffset() {
+      return parts.length > 0 ? offset : undefined;
+    },
+    pendingLine() {
+      return parts.length > 0 ? line : undefined;
+    },
+    reset() {
+      parts = [];
+      pendingLines = 0;
+      bytes = 0;
+      blanks = 0;
+      state = 'plain';
+    },
+  };
+}
+
+// The one-shot reader (`sentinel diagnose FILE`) lives beside the tailer's helpers; it is exported
+// here too because callers think of it as "the joiner applied to a whole file".
+export { readRecordsFromFile } from './read-records-from-file.js';

@@ -1,0 +1,116 @@
+// Built-in packs as a data table: each real-format sample log must open exactly the incidents
+// listed (rule and severity), through the agent's own joining and parsing. One failing record
+// gives one incident, named for its most specific cause.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import safeRegex from 'safe-regex2';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config/load-config.js';
+import type { MatchExpr, SourceConfig } from '../../src/config/config-types.js';
+import { createDetector } from '../../src/detect/detector.js';
+import { BUILTIN_PACKS } from '../../src/detect/packs/index.js';
+import { eventsFromText, foldIncidents } from '../../src/detect/rule-tests.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'packs');
+const config = defaultConfig({});
+const source = config.sources[0] as SourceConfig;
+
+function incidentsOf(file: string, detector = createDetector(config)): { rule: string; severity: string }[] {
+  const events = eventsFromText(readFileSync(join(FIXTURES, file), 'utf8'), file, source);
+  return foldIncidents(events.flatMap((e) => detector.match(e)))
+    .map(({ rule, severity }) => ({ rule, severity }))
+    .sort((a, b) => a.rule.localeCompare(b.rule));
+}
+
+const TABLE: [file: string, rule: string | null, severity?: string][] = [
+  ['generic/step-failed-json.log', 'generic.failure-event', 'critical'],
+  ['generic/fatal-json.log', 'generic.fatal', 'critical'],
+  ['generic/exception-json.log', 'generic.exception', 'error'],
+  ['python/traceback.log', 'python.traceback', 'error'],
+  ['python/pandas-keyerror.log', 'python.pandas', 'error'],
+  ['python/pandas-empty.log', 'python.pandas', 'error'],
+  ['python/sqlalchemy-psycopg.log', 'postgresql.undefined-object', 'error'],
+  ['python/psycopg-operational.log', 'postgresql.connection', 'critical'],
+  ['python/import-error.log', 'python.import-error', 'error'],
+  ['node/error-stack.log', 'node.error-stack', 'error'],
+  ['node/unhandled-rejection.log', 'node.unhandled-rejection', 'critical'],
+  ['node/econnrefused-json.log', 'node.network-error', 'error'],
+  ['jvm/exception.log', 'jvm.exception', 'error'],
+  ['jvm/oom.log', 'jvm.out-of-memory', 'critical'],
+  ['jvm/spark-failure.log', 'jvm.spark-failure', 'critical'],
+  ['postgresql/auth.log', 'postgresql.auth', 'error'],
+  ['postgresql/undefined-relation.log', 'postgresql.undefined-object', 'error'],
+  ['postgresql/constraint.log', 'postgresql.constraint', 'error'],
+  ['postgresql/deadlock.log', 'postgresql.conflict-or-timeout', 'error'],
+  ['postgresql/connection.log', 'postgresql.connection', 'critical'],
+  ['postgresql/server-error.log', 'postgresql.server-error', 'error'],
+  ['postgresql/server-panic.log', 'postgresql.server-fatal', 'critical'],
+  ['dagster/step-failure.log', 'dagster.step-failure', 'critical'],
+  ['dagster/step-failure-json.log', 'dagster.step-failure', 'critical'],
+  ['dagster/run-failure.log', 'dagster.run-failure', 'critical'],
+  ['dagster/invalid-config.log', 'dagster.invalid-config', 'error'],
+  ['airflow/task-failed.log', 'airflow.task-failed', 'error'],
+  ['airflow/zombie.log', 'airflow.killed', 'critical'],
+  ['airflow/sigkill.log', 'airflow.killed', 'critical'],
+  ['airflow/timeout.log', 'airflow.timeout', 'error'],
+  ['dbt/compilation-error.log', 'dbt.compilation-error', 'error'],
+  ['dbt/database-error.log', 'dbt.database-error', 'error'],
+  ['dbt/runtime-error.log', 'dbt.runtime-error', 'error'],
+  ['dbt/test-failure.log', 'dbt.test-failure', 'warning'],
+  ['cloud/access-denied.log', 'cloud.access-denied', 'error'],
+  ['cloud/gcp-permission.log', 'cloud.access-denied', 'error'],
+  ['cloud/no-such-key.log', 'cloud.not-found', 'error'],
+  ['cloud/throttling.log', 'cloud.throttling', 'warning'],
+  ['cloud/no-credentials.log', 'cloud.credentials', 'error'],
+  ['kubernetes/killed.log', 'kubernetes.oom-killed', 'critical'],
+  ['kubernetes/oomkilled.log', 'kubernetes.oom-killed', 'critical'],
+  ['kubernetes/node-heap.log', 'kubernetes.oom-killed', 'critical'],
+  ['kubernetes/crashloop.log', 'kubernetes.pod-failure', 'error'],
+  ['quiet/benign.log', null],
+];
+
+describe('built-in rule packs', () => {
+  it.each(TABLE)('%s → %s', (file, rule, severity) => {
+    expect(incidentsOf(file)).toEqual(rule === null ? [] : [{ rule, severity }]);
+  });
+
+  it('has a sample log for every pack rule', () => {
+    const covered = new Set(TABLE.map(([, rule]) => rule));
+    const untested = BUILTIN_PACKS.flatMap((p) => p.rules.map((r) => r.id)).filter((id) => !covered.has(id));
+    // Rules whose samples would duplicate another's cause; each still compiles and is reached above by priority.
+    expect(untested.sort()).toEqual(['airflow.dag-import-error', 'airflow.task-retry', 'python.memory-error', 'python.psycopg', 'python.sqlalchemy'].sort());
+  });
+
+  it.each([
+    ['python.psycopg', 'psycopg2.errors.InsufficientPrivilege: must be owner of table orders'],
+    ['python.sqlalchemy', 'sqlalchemy.exc.InvalidRequestError: This Session\'s transaction has been rolled back'],
+    ['python.memory-error', 'Traceback (most recent call last):\n  File "/app/etl/agg.py", line 9, in run\n    big = [0] * n\nMemoryError'],
+    ['airflow.dag-import-error', '[2026-11-25, 12:00:00 UTC] {dagbag.py:346} ERROR - Failed to import: /opt/airflow/dags/etl.py'],
+    ['airflow.task-retry', '[2026-11-25, 12:00:00 UTC] {taskinstance.py:1138} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load'],
+  ])('%s fires on its own cause', (rule, text) => {
+    const events = eventsFromText(`${text}\n`, 'inline.log', source);
+    const rules = events.flatMap((e) => createDetector(config).match(e)).map((m) => m.rule.id);
+    expect(rules).toEqual([rule]);
+  });
+
+  it('switches a pack off with packs: { NAME: false }', () => {
+    const withoutK8s = createDetector({ ...config, packs: { kubernetes: false } });
+    expect(withoutK8s.rules.some((r) => r.pack === 'kubernetes')).toBe(false);
+    expect(incidentsOf('kubernetes/killed.log', withoutK8s)).toEqual([]);
+  });
+
+  it('pack regexes compile and none risks catastrophic backtracking', () => {
+    const regexes = (m: MatchExpr): string[] => [
+      ...[m.regex, m.raw_regex].filter((r): r is string => r !== undefined),
+      ...Object.values(m.field_regex ?? {}),
+      ...(m.all ?? []).flatMap(regexes),
+      ...(m.any ?? []).flatMap(regexes),
+      ...(m.not ? regexes(m.not) : []),
+    ];
+    for (const pack of BUILTIN_PACKS) {
+      for (const rule of pack.rules) {
+        for (const re of regexes(rule.match)) expect({ rule: rule.id, re, safe: safeRegex(re) }).toEqual({ rule: rule.id, re, safe: true });
+      }
+    }
+  });
+});

@@ -1,0 +1,184 @@
+// The whole loop through real processes: the demo pipeline fails, the agent (a child process) tails
+// its log, diagnoses and posts to a loopback server playing Slack's Incoming Webhook.
+import { appendFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { startFakeGemini, type FakeGemini } from '../helpers/fake-gemini.js';
+import { runPipeline, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface Workspace {
+  dir: string;
+  logDir: string;
+  logFile: string;
+  configFile: string;
+}
+
+function workspace(brainYaml = '  url: embedded'): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir);
+  const configFile = join(dir, 'sentinel.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'sources:',
+      '  - name: etl',
+      `    paths: ["${logDir}/*.log"]`,
+      '    start_at: end',
+      `state_dir: ${join(dir, 'state')}`,
+      'server:',
+      '  port: 0',
+      '  host: 127.0.0.1',
+      'notify:',
+      '  slack:',
+      '    webhook_url: ${SLACK_WEBHOOK_URL}',
+      'brain:',
+      brainYaml,
+      '',
+    ].join('\n'),
+  );
+  return { dir, logDir, logFile: join(logDir, 'aio_pipeline.log'), configFile };
+}
+
+/** The port the agent announced in its start-up log line (it listens on port 0). */
+async function agentPort(agent: RunningProcess): Promise<number> {
+  const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/);
+  return Number(match[1]);
+}
+
+async function scrape(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+function metricValue(scrapeText: string, series: string): number {
+  const line = scrapeText.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
+
+/** The failing record's own timestamp: when the pipeline wrote the line. */
+function failingLineWrittenAt(logFile: string): number {
+  const failed = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { event: string; ts: string })
+    .find((r) => r.event === 'step_failed');
+  if (!failed) throw new Error('the pipeline wrote no step_failed record');
+  return Date.parse(failed.ts);
+}
+
+const running: RunningProcess[] = [];
+const servers: (FakeSlack | FakeGemini)[] = [];
+afterEach(async () => {
+  for (const p of running.splice(0)) p.kill('SIGKILL');
+  for (const s of servers.splice(0)) await s.close();
+});
+
+describe('demo pipeline → agent → Slack', () => {
+  it('alerts Slack within 10 s of the failing line, naming the step, the cause and the fix', async () => {
+    const slack = await startFakeSlack();
+    servers.push(slack);
+    const ws = workspace();
+    const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: slack.webhookUrl() } });
+    running.push(agent);
+    const port = await agentPort(agent);
+    await waitFor('the agent to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+
+    const pipeline = runPipeline(ws.logFile);
+    running.push(pipeline);
+    expect((await pipeline.exited).code).toBe(1);
+
+    const message = await waitFor('a Slack message', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    const latencyMs = message.at - failingLineWrittenAt(ws.logFile);
+    console.log(`e2e: failing line → Slack webhook in ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(10_000);
+
+    const payload = message.raw;
+    expect(payload).toContain('transform_data');
+    expect(payload).toMatch(/Division by zero/);
+    expect(payload).toMatch(/transform-data\.(js|ts)/);
+    expect(message.text).toBeTruthy();
+    expect(Array.isArray(message.blocks)).toBe(true);
+    // The fix is concrete: it speaks of guarding the zero denominator.
+    expect(payload.toLowerCase()).toMatch(/guard|zero|empty/);
+
+    // Slack has answered `ok` by now; the agent counts it as soon as the response is read.
+    const metrics = await waitFor('the delivery to be counted', async () => {
+      const text = await scrape(port);
+      return /sentinel_alerts_sent_total\{notifier="[^"]+",outcome="ok"\} 1/.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/sentinel_incidents_opened_total\{[^}]*\} 1/);
+    expect(metricValue(metrics, 'sentinel_log_lines_total{source="etl"}')).toBeGreaterThanOrEqual(6);
+    expect(metrics).toMatch(/sentinel_alerts_sent_total\{notifier="[^"]+",outcome="ok"\} 1/);
+
+    agent.kill('SIGTERM');
+    expect((await agent.exited).code).toBe(0);
+    expect(slack.messages).toHaveLength(1);
+  });
+
+  it('diagnoses through a separately started brain service over HTTP', async () => {
+    const slack = await startFakeSlack();
+    servers.push(slack);
+    const brain = startSentinel(['brain', '--port', '0']);
+    running.push(brain);
+    const brainPort = Number((await brain.waitForOutput(/"port":(\d+)[^\n]*Sentinel brain listening/))[1]);
+    const ws = workspace(`  url: http://127.0.0.1:${brainPort}`);
+    const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: slack.webhookUrl() } });
+    running.push(agent);
+    await agentPort(agent);
+
+    running.push(runPipeline(ws.logFile));
+    const message = await waitFor('a Slack message', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    expect(message.raw).toMatch(/Division by zero/);
+
+    // The brain service, not the agent, answered: its own metrics counted the diagnosis.
+    const brainMetrics = await scrape(brainPort);
+    expect(brainMetrics).toMatch(/sentinel_diagnosis_duration_seconds_count\{engine="builtin"\} [1-9]/);
+  });
+
+  it('takes the diagnosis from Gemini when a key is set', async () => {
+    const gemini = await startFakeGemini({ mode: 'ok' });
+    const slack = await startFakeSlack();
+    servers.push(gemini, slack);
+    const ws = workspace(['  url: embedded', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
+    const agent = startSentinel(['run', '--config', ws.configFile], {
+      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GEMINI_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
+    });
+    running.push(agent);
+    await agentPort(agent);
+    running.push(runPipeline(ws.logFile));
+    const message = await waitFor('a Slack message', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    expect(gemini.requests).toHaveLength(1);
+    expect(message.raw).toContain(gemini.modelVersion);
+    expect(message.raw).toContain('transform_data divides by a zero count');
+  });
+
+  it('asks Gemini with the failing code line and no secret, and falls back in time when it hangs', async () => {
+    const gemini = await startFakeGemini({ mode: 'hang' });
+    const slack = await startFakeSlack();
+    servers.push(gemini, slack);
+    const ws = workspace(['  url: embedded', '  timeout_ms: 3000', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
+    const agent = startSentinel(['run', '--config', ws.configFile], {
+      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
+    });
+    running.push(agent);
+    await agentPort(agent);
+
+    // A secret in the lines before the failure: it must reach neither Gemini nor Slack.
+    appendFileSync(ws.logFile, JSON.stringify({ level: 'info', msg: 'connecting to postgres://etl:hunter2-very-secret@db:5432/warehouse' }) + '\n');
+    running.push(runPipeline(ws.logFile));
+
+    const message = await waitFor('a Slack message', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    const latencyMs = message.at - failingLineWrittenAt(ws.logFile);
+    console.log(`e2e: Gemini hanging → built-in alert in ${latencyMs} ms`);
+    expect(latencyMs).toBeLessThan(10_000);
+    expect(gemini.requests.length).toBe(1);
+    const prompt = gemini.requests[0]!.prompt;
+    expect(prompt).toContain('const averageCents = totalCents / BigInt(usdRows.length);');
+    expect(prompt).not.toContain('hunter2-very-secret');
+    expect(message.raw).not.toContain('hunter2-very-secret');
+    expect(message.raw).toMatch(/built-in/i);
+  });
+});

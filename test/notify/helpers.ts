@@ -1,0 +1,84 @@
+// Shared bits of the notify tests (not a test file itself).
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import type { NotifyConfig, SlackDestinationConfig } from '../../src/config/config-types.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { createNotifier, type Notifier, type NotifierOptions } from '../../src/notify/notifier.js';
+import { createRedactor } from '../../src/redact/redactor.js';
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sentinel-notify-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Polls until `check` returns true; on timeout the error says what was last seen. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: () => string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting; saw: ${what()}`);
+}
+
+export function webhookDest(name: string, url: string, over: Partial<SlackDestinationConfig> = {}): SlackDestinationConfig {
+  return { name, webhook_url: url, rate_per_sec: 50, ...over };
+}
+
+export function notifyConfig(slack: SlackDestinationConfig[], over: Partial<NotifyConfig> = {}): NotifyConfig {
+  return { console: false, slack, max_retry_delay_ms: 300, ...over };
+}
+
+/** A logger whose lines can be inspected. */
+export function capturingLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  const logger = pino({ level: 'debug' }, stream);
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+export async function counter(metrics: Metrics, name: 'alertsSent' | 'alertRetries' | 'dropped', labels: Record<string, string>): Promise<number> {
+  const { values } = await metrics[name].get();
+  let total = 0;
+  for (const v of values) {
+    if (Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want)) total += v.value;
+  }
+  return total;
+}
+
+export async function metricText(metrics: Metrics, name: string): Promise<string> {
+  return metrics.registry.getSingleMetricAsString(name);
+}
+
+export function build(over: Partial<NotifierOptions> & Pick<NotifierOptions, 'config' | 'stateDir'>): { notifier: Notifier; metrics: Metrics } {
+  const metrics = over.metrics ?? createMetrics({ defaultMetrics: false });
+  const notifier = createNotifier({
+    metrics,
+    logger: pino({ level: 'silent' }),
+    redactor: createRedactor(),
+    retryBaseDelayMs: 50,
+    requestTimeoutMs: 2000,
+    ...over,
+  });
+  return { notifier, metrics };
+}
+
+export async function listJson(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+}

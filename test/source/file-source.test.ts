@@ -1,0 +1,226 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { appendFile, mkdir, readFile, rename, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { harness, lines, metricValue, sourceConfig, tempDir, waitFor, type Harness } from './helpers.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(glob = '*.log', over: Parameters<typeof sourceConfig>[1] = {}, opts: Parameters<typeof harness>[2] = {}) {
+  const { dir, cleanup } = await tempDir();
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const state = join(dir, 'state');
+  const make = (): Harness => {
+    const h = harness(sourceConfig([join(logs, glob)], over), state, opts);
+    cleanups.push(() => h.source.stop());
+    return h;
+  };
+  cleanups.push(cleanup);
+  return { dir, logs, state, make };
+}
+
+describe('file source', () => {
+  it('reads existing lines and follows appends (happy path)', async () => {
+    const { logs, make } = await setup();
+    const f = join(logs, 'app.log');
+    await writeFile(f, lines('a', 0, 3).join('\n') + '\n');
+    const h = make();
+    await h.source.start();
+    expect(h.source.ready).toBe(true);
+    await h.waitForTexts(lines('a', 0, 3));
+    await appendFile(f, lines('a', 3, 6).join('\n') + '\n');
+    await h.waitForTexts(lines('a', 0, 6));
+    const r = h.records[4]!;
+    expect(r.origin).toMatchObject({ source: 'test', file: f, line: 5 });
+    const content = await readFile(f);
+    expect(content.subarray(r.origin.offset, r.origin.endOffset).toString()).toBe('a line 4\n');
+    await waitFor('offset caught up', () => h.source.files()[0]?.offset === content.length, () => h.source.files());
+    expect(await metricValue(h.metrics, 'sentinel_log_lines_total', { source: 'test' })).toBe(6);
+    expect(await metricValue(h.metrics, 'sentinel_log_bytes_total', { source: 'test' })).toBe(content.length);
+    expect(await metricValue(h.metrics, 'sentinel_files_watched', { source: 'test' })).toBe(1);
+  });
+
+  it('follows many files, each in order, honouring exclude', async () => {
+    const { logs, make } = await setup('*.log', { exclude: ['skip-*.log'] });
+    for (let i = 0; i < 40; i++) await writeFile(join(logs, `f${i}.log`), lines(`f${i}`, 0, 50).join('\n') + '\n');
+    await writeFile(join(logs, 'skip-me.log'), 'never\n');
+    const h = make();
+    await h.source.start();
+    await h.waitForCount(2000);
+    for (let i = 0; i < 40; i++) {
+      expect(h.records.filter((r) => r.origin.file.endsWith(`/f${i}.log`)).map((r) => r.text)).toEqual(lines(`f${i}`, 0, 50));
+    }
+    expect(h.texts()).not.toContain('never');
+    expect(h.source.files()).toHaveLength(40);
+  });
+
+  it('picks up a file created later, and a log directory created later, within a second or so', async () => {
+    const { dir, make } = await setup();
+    const h = make();
+    await h.source.start();
+    const late = join(dir, 'logs', 'late.log');
+    const t0 = Date.now();
+    await writeFile(late, 'hello\n');
+    await h.waitForTexts(['hello'], 3000);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it('treats a missing log directory as "not yet", then follows files in it', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const h = harness(sourceConfig([join(dir, 'later', '*.log')]), join(dir, 'state'));
+    cleanups.push(() => h.source.stop());
+    await h.source.start();
+    await mkdir(join(dir, 'later'));
+    await writeFile(join(dir, 'later', 'x.log'), 'first\n');
+    await h.waitForTexts(['first'], 4000);
+    await appendFile(join(dir, 'later', 'x.log'), 'second\n');
+    await h.waitForTexts(['first', 'second'], 4000);
+  });
+
+  it('releases a deleted file and reads a recreated one from the start', async () => {
+    const { logs, make } = await setup();
+    const f = join(logs, 'app.log');
+    await writeFile(f, 'one\ntwo\n');
+    const h = make();
+    await h.source.start();
+    await h.waitForTexts(['one', 'two']);
+    await unlink(f);
+    await waitFor('file released', () => h.source.files().length === 0, () => h.source.files());
+    await writeFile(f, 'three\n');
+    await h.waitForTexts(['one', 'two', 'three']);
+    expect(await metricValue(h.metrics, 'sentinel_files_watched', { source: 'test' })).toBe(1);
+  });
+
+  it('reads again from 0 after truncation to zero, and counts it', async () => {
+    const { logs, make } = await setup();
+    const f = join(logs, 'app.log');
+    await writeFile(f, lines('old', 0, 20).join('\n') + '\n');
+    const h = make();
+    await h.source.start();
+    await h.waitForCount(20);
+    await truncate(f, 0);
+    await waitFor('truncation seen', async () => (await metricValue(h.metrics, 'sentinel_file_truncations_total')) === 1, () => h.source.files());
+    await appendFile(f, 'new 1\nnew 2\n');
+    await h.waitForTexts([...lines('old', 0, 20), 'new 1', 'new 2']);
+    expect(h.records.at(-1)!.origin.offset).toBe(6);
+  });
+
+  it('follows a symlinked path when it is retargeted', async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const real = join(dir, 'real');
+    await mkdir(real);
+    await mkdir(join(dir, 'logs'));
+    await writeFile(join(real, 'a.log'), 'from a\n');
+    await writeFile(join(real, 'b.log'), 'from b\n');
+    const link = join(dir, 'logs', 'current.log');
+    await symlink(join(real, 'a.log'), link);
+    const h = harness(sourceConfig([link]), join(dir, 'state'));
+    cleanups.push(() => h.source.stop());
+    await h.source.start();
+    await h.waitForTexts(['from a']);
+    await appendFile(join(real, 'a.log'), 'more a\n');
+    await h.waitForTexts(['from a', 'more a']);
+    await rm(link);
+    await symlink(join(real, 'b.log'), link);
+    await h.waitForTexts(['from a', 'more a', 'from b']);
+    await appendFile(join(real, 'b.log'), 'more b\n');
+    await h.waitForTexts(['from a', 'more a', 'from b', 'more b']);
+    expect(h.records.at(-1)!.origin.file).toBe(link);
+  });
+
+  it('resumes from its checkpoint after a restart; start_at only applies to files never seen', async () => {
+    const { logs, make, state } = await setup('*.log', { start_at: 'end' });
+    const f = join(logs, 'app.log');
+    await writeFile(f, 'before start\n');
+    const h1 = make();
+    await h1.source.start();
+    await appendFile(f, 'seen 1\nseen 2\n');
+    await h1.waitForTexts(['seen 1', 'seen 2']);
+    await h1.source.stop();
+    const saved = JSON.parse(await readFile(join(state, 'checkpoints-test.json'), 'utf8')) as { files: Array<{ offset: number; line?: number }> };
+    expect(saved.files[0]!.offset).toBe((await readFile(f)).length);
+    await appendFile(f, 'while down\n');
+    const h2 = make();
+    await h2.source.start();
+    await appendFile(f, 'after restart\n');
+    await h2.waitForTexts(['while down', 'after restart']);
+  });
+
+  it('keeps a partial last line across a restart and joins it when its newline arrives', async () => {
+    const { logs, make } = await setup('*.log', {}, { partialLineTimeoutMs: 60_000 });
+    const f = join(logs, 'app.log');
+    await writeFile(f, 'whole\nhalf of a li');
+    const h1 = make();
+    await h1.source.start();
+    await h1.waitForTexts(['whole']);
+    await h1.source.stop();
+    await appendFile(f, 'ne\nnext\n');
+    const h2 = make();
+    await h2.source.start();
+    await h2.waitForTexts(['half of a line', 'next']);
+    expect(h2.records[0]!.origin.line).toBe(2);
+  });
+
+  it('hands on a partial last line once the writer seems gone', async () => {
+    const { logs, make } = await setup();
+    await writeFile(join(logs, 'app.log'), 'done\nno newline at the end');
+    const h = make();
+    await h.source.start();
+    await h.waitForTexts(['done', 'no newline at the end'], 4000);
+  });
+
+  it('cuts a line longer than max_line_bytes, counts it, and carries on with the next line', async () => {
+    const { logs, make } = await setup('*.log', { max_line_bytes: 1000 });
+    const f = join(logs, 'app.log');
+    const huge = 'x'.repeat(3 * 1024 * 1024);
+    await writeFile(f, `before\n${huge}\nafter\n`);
+    const h = make();
+    await h.source.start();
+    await h.waitForCount(3);
+    expect(h.texts()[0]).toBe('before');
+    expect(h.texts()[1]).toBe('x'.repeat(1000));
+    expect(h.texts()[2]).toBe('after');
+    expect(h.texts()).toHaveLength(3);
+    expect(await metricValue(h.metrics, 'sentinel_lines_truncated_total')).toBe(1);
+    // A long line still being written: the head is handed on, the rest skipped as it arrives.
+    await appendFile(f, 'y'.repeat(5000));
+    await h.waitForCount(4);
+    await appendFile(f, 'y'.repeat(5000) + '\nlast\n');
+    await h.waitForCount(5);
+    expect(h.texts().slice(3)).toEqual(['y'.repeat(1000), 'last']);
+  });
+
+  it('turns invalid UTF-8 into U+FFFD, strips CRLF, and is not stalled by binary garbage in another file', async () => {
+    const { logs, make } = await setup('*.log', { max_line_bytes: 4096 });
+    await writeFile(join(logs, 'bad.log'), Buffer.concat([Buffer.from('ok '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' end\r\nnext\r\n')]));
+    const garbage = Buffer.alloc(2 * 1024 * 1024);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919) % 251 === 10 ? 0 : (i * 7919) % 251;
+    await writeFile(join(logs, 'binary.log'), garbage);
+    const h = make();
+    await h.source.start();
+    await waitFor('bad.log records', () => h.records.filter((r) => r.origin.file.endsWith('bad.log')).length === 2, () => h.texts().length);
+    const bad = h.records.filter((r) => r.origin.file.endsWith('bad.log')).map((r) => r.text);
+    expect(bad).toEqual(['ok \uFFFD\uFFFD\uFFFD end', 'next']);
+    await appendFile(join(logs, 'bad.log'), 'still followed\n');
+    await waitFor('append after binary', () => h.texts().includes('still followed'), () => h.texts().length);
+  });
+
+  it('renames within the glob keep the same descriptor and offset (no repeat)', async () => {
+    const { logs, make } = await setup('app.log*');
+    const f = join(logs, 'app.log');
+    await writeFile(f, 'one\n');
+    const h = make();
+    await h.source.start();
+    await h.waitForTexts(['one']);
+    await rename(f, `${f}.1`);
+    await writeFile(f, 'two\n');
+    await appendFile(`${f}.1`, 'late to old\n');
+    await waitFor('both', () => h.texts().length >= 3, () => h.texts());
+    expect([...h.texts()].sort()).toEqual(['late to old', 'one', 'two']);
+  });
+});
