@@ -14,20 +14,24 @@
 # The start step overwrites the image's /etc/sentinel/sentinel.yaml with a config pointing at a temp log
 # directory and a free port (as a ConfigMap mount would), and rewrites the HEALTHCHECK's port to match.
 #
-# Usage: scripts/docker-steps.sh [--keep] [--dockerfile FILE]
+# Usage: scripts/docker-steps.sh [--keep] [--context DIR] [--dockerfile FILE]
+#   --context DIR      build context (default: the repository); --dockerfile default: DIR/Dockerfile
+#   --keep             keep the temp root for inspection
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-DOCKERFILE="$REPO/Dockerfile"
+DOCKERFILE=""
 KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) KEEP=1 ;;
+    --context) REPO="$(cd "$2" && pwd)"; shift ;;
     --dockerfile) DOCKERFILE="$2"; shift ;;
-    *) echo "usage: $0 [--keep] [--dockerfile FILE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--keep] [--context DIR] [--dockerfile FILE]" >&2; exit 2 ;;
   esac
   shift
 done
+DOCKERFILE="${DOCKERFILE:-$REPO/Dockerfile}"
 
 ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sentinel-docker-steps.XXXXXX")"
 CHILD=""
@@ -202,6 +206,22 @@ for line in "${instructions[@]}"; do
   esac
 done
 
+# ---- the runtime stage holds production dependencies only -----------------------------------------------
+app_dir="$(host_path "$workdir")"
+build_lock="$(ls "$ROOT"/*/app/package-lock.json 2>/dev/null | head -n 1 || true)"
+if [ -n "$build_lock" ] && [ -d "$app_dir/node_modules" ]; then
+  say "check: no dev-only package in $workdir/node_modules"
+  # The build stage's lockfile marks packages only devDependencies need ("dev": true); a devDependency
+  # that a production package also requires (@types/node for the Slack SDK) is not dev-only.
+  dev_present="$(cd "$app_dir" && node -e '
+    const fs = require("node:fs");
+    const lock = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const dev = Object.entries(lock.packages).filter(([path, p]) => p.dev && path && fs.existsSync(path));
+    console.log(dev.map(([path]) => path.replace(/^.*node_modules\//, "")).slice(0, 10).join(" "));' "$build_lock")"
+  [ -z "$dev_present" ] || fail "dev-only packages in the runtime image: $dev_present"
+  note "none; image app size $(du -sh "$app_dir" | cut -f1) (node_modules $(du -sh "$app_dir/node_modules" | cut -f1))"
+fi
+
 # ---- start the final stage's command, as `docker run` would ---------------------------------------------
 [ -n "$entrypoint_json" ] || fail "the final stage has no ENTRYPOINT"
 mapfile -t command_args < <(json_args "$entrypoint_json"; [ -n "$cmd_json" ] && json_args "$cmd_json")
@@ -220,7 +240,7 @@ for ((i = 0; i < ${#command_args[@]}; i++)); do
   if [ "$i" -eq 0 ] && [[ "$(basename "$a")" == tini ]]; then
     if command -v tini >/dev/null; then start+=("$(command -v tini)")
     else
-      note "no tini on this host: dropping '$a ${command_args[$((i + 1))]}', the signal goes to node directly"
+      note "no tini on this host: dropping '$a ${command_args[$((i + 1))]:-}', the signal goes to node directly"
       [ "${command_args[$((i + 1))]:-}" = "--" ] && i=$((i + 1))
     fi
     continue
@@ -245,14 +265,23 @@ note "config $config_host: logs $LOG_DIR, state $STATE_DIR, port $PORT"
 printf '{"level":"info","msg":"docker-steps started"}\n' >"$LOG_DIR/pipeline.log"
 
 OUT="$ROOT/start.out"
-(cd "$(host_path "$workdir")" && exec env -u SLACK_WEBHOOK_URL -u GOOGLE_API_KEY -u GEMINI_API_KEY \
-  $(for i in "${!env_names[@]}"; do printf '%s=%s ' "${env_names[$i]}" "${env_values[$i]}"; done) \
-  "${start[@]}") >"$OUT" 2>&1 &
+# No key or webhook from the caller's shell reaches the agent: it must start on its defaults.
+(
+  unset SLACK_WEBHOOK_URL GOOGLE_API_KEY GEMINI_API_KEY
+  cd "$(host_path "$workdir")"
+  pairs=()
+  for i in "${!env_names[@]}"; do pairs+=("${env_names[$i]}=${env_values[$i]}"); done
+  # exec: the signal we send below goes to the image's command itself, as `docker stop` does.
+  exec env "${pairs[@]}" "${start[@]}"
+) >"$OUT" 2>&1 &
 CHILD=$!
 note "pid $CHILD, output in $OUT"
 
 mapfile -t health_args < <(json_args "$health_json")
-for ((i = 0; i < ${#health_args[@]}; i++)); do health_args[$i]="${health_args[$i]//:9464/:$PORT}"; done
+# The image probes its default port; ours is a free one.
+for ((i = 0; i < ${#health_args[@]}; i++)); do
+  health_args[$i]="$(sed -E "s#(127\.0\.0\.1|localhost):[0-9]+#127.0.0.1:$PORT#g" <<<"${health_args[$i]}")"
+done
 say "HEALTHCHECK until it passes: ${health_args[*]}"
 deadline=$((SECONDS + 20))
 until "${health_args[@]}" 2>/dev/null; do
@@ -268,6 +297,29 @@ until "${health_args[@]}" 2>/dev/null; do
   sleep 0.2
 done
 note "healthy"
+
+# Beyond liveness: ready (config, sources, notifier), and the line written before start was read.
+if printf '%s\n' "${command_args[@]}" | grep -qx run; then
+  say "ready: /readyz 200 and sentinel_log_lines_total{source=\"docker-steps\"} 1 on /metrics"
+  node -e '
+    const base = process.argv[1];
+    const deadline = Date.now() + 15000;
+    (async () => {
+      let seen = "";
+      while (Date.now() < deadline) {
+        try {
+          const ready = await fetch(`${base}/readyz`);
+          const metrics = await (await fetch(`${base}/metrics`)).text();
+          seen = `readyz ${ready.status}; ${metrics.split("\n").filter((l) => l.startsWith("sentinel_log_lines_total")).join(", ")}`;
+          if (ready.ok && metrics.includes("sentinel_log_lines_total{source=\"docker-steps\"} 1")) process.exit(0);
+        } catch (error) { seen = String(error); }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      console.error(`not ready after 15 s: ${seen}`);
+      process.exit(1);
+    })();' "http://127.0.0.1:$PORT" || { echo "---- output ----"; tail -n 40 "$OUT"; fail "the agent did not become ready or did not read its log"; }
+  note "ready, 1 line read"
+fi
 
 sig="${stopsignal#SIG}"
 say "stop: kill -$sig $CHILD, expect exit 0 within 12 s (agent deadline 8 s)"

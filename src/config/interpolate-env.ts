@@ -71,7 +71,8 @@ export function interpolateEnv(
       }
       if (optional && (missing.length > 0 || out === '')) {
         const names = missing.length > 0 ? missing.join(', ') : 'its variable';
-        issues.push({ path, severity: 'warning', message: `${formatPath(path)}: ${names} is not set or empty, so ${key} is left unset` });
+        const effect = key === 'webhook_url' || key === 'bot_token' ? 'this Slack destination is off' : `${key} is left unset`;
+        issues.push({ path, severity: 'warning', message: `${formatPath(path)}: ${names} is not set or empty, so ${effect}` });
         return REMOVE;
       }
       for (const name of missing) {

@@ -58,7 +58,8 @@ function deepFreeze<T>(value: T): T {
 /** Every step, collecting problems and warnings; never throws for a bad config. */
 export function evaluateConfigText(text: string, file: string, env: NodeJS.ProcessEnv = {}): ConfigResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  // merge: `<<: *defaults` is how people share keys between rules in YAML.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: true });
   const problems: ConfigProblem[] = [];
   const warnings: ConfigProblem[] = [];
 

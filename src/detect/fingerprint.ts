@@ -27,7 +27,8 @@ const WEAK = [
   // Code locations identify the failing line: keep them (`line 42`, `x.py:42`, `Foo.java:42`, `a.js:10:5`).
   String.raw`(?<loc>\bline \d+|\.[A-Za-z]{1,6}:\d+(?::\d+)?)`,
   String.raw`(?<dur>(?<![\w.])\d+(?:\.\d+)?\s?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b)`,
-  String.raw`(?<num>(?<![A-Za-z])\d+(?:\.\d+)?(?![A-Za-z]))`,
+  // Not inside names and versions: col1, log4j2, python3.12 stay as they are.
+  String.raw`(?<num>(?<![A-Za-z.\d])\d+(?:\.\d+)?(?![A-Za-z\d]))`,
 ];
 
 const QUOTED = String.raw`(?<quoted>'[^'\n]{0,200}'|"[^"\n]{0,200}")`;
@@ -86,6 +87,7 @@ export function fingerprintText(rule: { id: string; fingerprint?: string }, even
   return parts.join('\n');
 }
 
-export function computeFingerprint(rule: RuleConfig | (RuleInfo & { fingerprint?: string }), event: LogEvent): string {
+/** Accepts a RuleConfig or a RuleInfo (or anything with their `id` and optional `fingerprint`). */
+export function computeFingerprint(rule: RuleConfig | RuleInfo | { id: string; fingerprint?: string }, event: LogEvent): string {
   return createHash('sha1').update(fingerprintText(rule, event)).digest('hex').slice(0, 16);
 }

@@ -6,6 +6,7 @@
 // turn, a bounded chunk per turn, and awaits `onRecords` before reading on: downstream sets the
 // pace and memory stays bounded. Offsets are checkpointed only once `onRecords` has resolved for
 // every record before them (see docs/adr/0001-file-reader-over-fs-not-node-tail.md).
+import { watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SourceConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
@@ -81,6 +82,8 @@ interface Tailer {
   /** The file this one replaced at its path: read that one to its end first. */
   blockedBy: Tailer | undefined;
   closed: boolean;
+  /** inotify on this inode (it follows the file through renames); undefined in poll mode. */
+  watcher: FSWatcher | undefined;
 }
 
 interface Mark {
@@ -169,13 +172,19 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   // --- reading -------------------------------------------------------------------------------
 
   let current: Tailer | undefined;
+  let batchFull = false;
   let readAt = 0;
-  const sink = (text: string, start: number, end: number): void => {
+  const sink = (text: string, start: number, end: number): boolean => {
     const t = current as Tailer;
     t.joiner.push(text, start, end, t.lineNo, readAt, joined);
     if (t.lineNo !== undefined) t.lineNo += 1;
     pendingLines += 1;
     if (joined.length > 0) drainJoined(t);
+    // A full batch goes downstream before more is split, so a slow consumer holds back reading
+    // (and a crash replays at most a batch beyond the last checkpoint).
+    if (batch.length < maxBatch) return true;
+    batchFull = true;
+    return false;
   };
 
   const drainJoined = (t: Tailer): void => {
@@ -300,9 +309,10 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         current = t;
         readAt = now();
         const base = t.readPos;
+        batchFull = false;
         const next = t.splitter.push(buf, bytesRead, base, sink);
         pendingBytes += next - base;
-        t.scanned = Math.max(t.scanned, base + bytesRead);
+        t.scanned = Math.max(t.scanned, batchFull ? next : base + bytesRead);
         t.readPos = next;
         const cut = t.splitter.takeTruncated();
         if (cut > 0) truncatedCounter.inc(cut);
@@ -329,9 +339,36 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     await flushBatch();
     tailers.delete(t.key);
     if (byPath.get(t.path) === t) byPath.delete(t.path);
-    t.closed = true;
+    closeTailer(t);
     await t.fh.close().catch(() => undefined);
     log.info({ file: t.path, offset: t.readPos, deleted: t.nlink === 0 }, 'Released a file no longer named by the source.');
+  };
+
+  // chokidar drops a `change` that follows another within 50 ms and sends no trailing one
+  // (paulmillr/chokidar#1455), which would leave an appended error line waiting for the next
+  // stat check. So each followed file gets its own inotify watch: unthrottled, and on the inode,
+  // so it keeps reporting late writes to a file renamed away.
+  const watchTailer = (t: Tailer): void => {
+    if (config.poll) return;
+    try {
+      t.watcher = watch(t.path, { persistent: false }, (event) => {
+        if (t.closed) return;
+        if (event === 'change') t.dirty = true;
+        else nextTickAt = 0;
+        wake();
+      });
+      t.watcher.on('error', () => closeWatcher(t));
+    } catch {
+      // The periodic stat check still covers this file.
+    }
+  };
+  const closeWatcher = (t: Tailer): void => {
+    t.watcher?.close();
+    t.watcher = undefined;
+  };
+  const closeTailer = (t: Tailer): void => {
+    t.closed = true;
+    closeWatcher(t);
   };
 
   // --- discovery -----------------------------------------------------------------------------
@@ -414,7 +451,9 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         drained: false,
         blockedBy: undefined,
         closed: false,
+        watcher: undefined,
       };
+      watchTailer(t);
       log.info({ file: f.path, offset, size: st.size, why }, 'Following file.');
       return t;
     } catch (err) {
@@ -647,7 +686,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         if (saving) await saving;
         if (started) await checkpoint();
         for (const t of tailers.values()) {
-          t.closed = true;
+          closeTailer(t);
           await t.fh.close().catch(() => undefined);
         }
         tailers.clear();

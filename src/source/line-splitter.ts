@@ -2,8 +2,11 @@
 // from the returned offset, so a partial last line is simply re-read once the writer finishes it.
 // That keeps memory flat whatever the file holds (no ever-growing string, no ever-growing buffer).
 
-/** Called once per complete line: `start` and `end` are file offsets, `end` just after the '\n'. */
-export type LineSink = (text: string, start: number, end: number) => void;
+/**
+ * Called once per complete line: `start` and `end` are file offsets, `end` just after the '\n'.
+ * Returning false stops the split after this line (the caller's batch is full).
+ */
+export type LineSink = (text: string, start: number, end: number) => boolean | void;
 
 export interface LineSplitter {
   /**
@@ -57,8 +60,9 @@ export function createLineSplitter(options: { maxLineBytes: number }): LineSplit
       while (pos < len) {
         const nl = buf.indexOf(10, pos);
         if (nl === -1 || nl >= len) break;
-        sink(decode(buf, pos, nl), base + pos, base + nl + 1);
+        const more = sink(decode(buf, pos, nl), base + pos, base + nl + 1);
         pos = nl + 1;
+        if (more === false) return base + pos;
       }
       if (len - pos > max) {
         truncated += 1;

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import picomatch from 'picomatch';
 import { parse, parseAllDocuments } from 'yaml';
 import { OPTIONAL_SECRET_KEYS } from '../../src/config/defaults.js';
+import { evaluateConfigText } from '../../src/config/load-config.js';
 import {
   REPO,
   agentRoutes,
@@ -120,6 +121,27 @@ describe('deploy/ manifests parse', () => {
   it('the image default and the Compose config are valid sentinel.yaml files', () => {
     loadSentinelConfig('deploy/docker/sentinel.yaml', read('deploy/docker/sentinel.yaml'));
     loadSentinelConfig('deploy/compose/sentinel.yaml', read('deploy/compose/sentinel.yaml'));
+  });
+});
+
+describe('deploy configs load with the real config loader, in the environment their container gets', () => {
+  const configMap = kind('ConfigMap').find((cm) => cm.metadata.name === 'sentinel-config');
+  const cases: { where: string; text: string; env: NodeJS.ProcessEnv }[] = [
+    { where: 'deploy/docker/sentinel.yaml', text: read('deploy/docker/sentinel.yaml'), env: {} },
+    { where: 'deploy/compose/sentinel.yaml', text: read('deploy/compose/sentinel.yaml'), env: { SENTINEL_BRAIN_TOKEN: 'compose-local-token' } },
+    { where: 'ConfigMap sentinel-config', text: configMap?.data?.['sentinel.yaml'] ?? '', env: { SENTINEL_BRAIN_TOKEN: 'from-the-secret' } },
+  ];
+
+  it.each(cases)('$where', ({ where, text, env }) => {
+    for (const webhook of [undefined, 'https://hooks.slack.com/services/T0/B0/x']) {
+      const result = evaluateConfigText(text, where, webhook ? { ...env, SLACK_WEBHOOK_URL: webhook } : env);
+      expect(result.problems, where).toEqual([]);
+      const config = result.config;
+      // Without a webhook: no Slack destination (alerts to the log); with one: Slack.
+      expect(config?.notify.slack.map((d) => d.webhook_url)).toEqual(webhook ? [webhook] : []);
+      expect(config?.server.port).toBe(9464);
+      expect(config?.state_dir).toBe('/var/lib/sentinel');
+    }
   });
 });
 

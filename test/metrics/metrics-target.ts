@@ -87,7 +87,14 @@ export async function startAgentTarget(): Promise<MetricsTarget> {
   const agent = startSentinel(['run', '--config', config]);
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor('agent /readyz 200', async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 15_000, intervalMs: 100 }, () => agent.stdout() + agent.stderr());
+    const exitedEarly = agent.exited.then(({ code, signal }) => {
+      throw new Error(`sentinel run exited (${code ?? signal}) before /readyz: ${(agent.stdout() + agent.stderr()).slice(-2000)}`);
+    });
+    exitedEarly.catch(() => undefined); // the race below reports it; after readiness, exiting is stop()'s business
+    await Promise.race([
+      waitFor('agent /readyz 200', async () => (await fetch(`${base}/readyz`)).ok, { timeoutMs: 15_000, intervalMs: 100 }, () => agent.stdout() + agent.stderr()),
+      exitedEarly,
+    ]);
   } catch (error) {
     agent.kill('SIGKILL');
     throw error;

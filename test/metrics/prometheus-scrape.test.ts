@@ -60,6 +60,29 @@ describe('a real Prometheus scraping the agent', () => {
     expect(up.data?.result.map((r) => r.value[1])).toEqual(['1']);
   });
 
+  it('evaluates every alert rule against the scraped series without error, none firing', async () => {
+    interface RuleState {
+      name: string;
+      health: string;
+      lastError?: string;
+      state?: string;
+    }
+    let rules: RuleState[] = [];
+    await waitFor(
+      'every rule evaluated with health ok',
+      async () => {
+        const body = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: { rules: RuleState[] }[] } };
+        rules = body.data.groups.flatMap((g) => g.rules);
+        return rules.length > 0 && rules.every((r) => r.health === 'ok');
+      },
+      { timeoutMs: 8_000, intervalMs: 200 },
+      () => JSON.stringify(rules.map((r) => [r.name, r.health, r.lastError])),
+    );
+    expect(rules.map((r) => r.name)).toContain('SentinelDown');
+    // A healthy agent trips nothing (alerts with `for:` would be pending first).
+    expect(rules.filter((r) => r.state !== 'inactive').map((r) => r.name)).toEqual([]);
+  });
+
   it('answers every Grafana panel query and variable query with data', async () => {
     const dashboard = JSON.parse(readFileSync(repo('deploy/grafana/sentinel-dashboard.json'), 'utf8')) as Dashboard;
     const queries: { where: string; expr: string }[] = [];

@@ -44,7 +44,7 @@ describe('crash and restart', () => {
     await mkdir(logs);
     const file = join(logs, 'app.log');
     const out = join(dir, 'out.txt');
-    const args = [JSON.stringify(sourceConfig([file])), join(dir, 'state'), out, '5'];
+    const args = [JSON.stringify(sourceConfig([file])), join(dir, 'state'), out, '20'];
     await appendFile(file, '');
     const first = await startChild(args);
     let n = 0;
@@ -53,11 +53,8 @@ describe('crash and restart', () => {
       for (let i = 0; i < count; i++) chunk += `line ${n++} ${'x'.repeat(60)}\n`;
       await appendFile(file, chunk);
     };
-    // Keep writing while the child reads, and kill it mid-stream.
-    for (let i = 0; i < 20; i++) {
-      await writeSome(500);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // The child's downstream takes 20 ms per 200 records, so the kill lands mid-stream.
+    for (let i = 0; i < 20; i++) await writeSome(500);
     await waitFor('child has processed some', async () => (await received(out)).length > 2000, async () => (await received(out)).length);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));

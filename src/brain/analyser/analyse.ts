@@ -23,7 +23,7 @@ const MAX_EVIDENCE_CHARS = 300;
 
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
 // Airflow "Bash command failed" whose cause is in the relayed output above it).
-const ERRORISH = /error|exception|fail|fatal|refused|denied|killed|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid/i;
+const ERRORISH = /error|exception|fail|fatal|refused|denied|killed|SIGKILL|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid/i;
 const EMPTY_BATCH =
   /\b0 (?:rows|records|items|orders|files|lines|events)\b|\b(?:rows|records|row_count|num_rows|n_rows|record_count|rows_read|rows_extracted|batch_size|count)["']?\s*[:=]\s*0n?\b(?!\.\d)|\bempty (?:batch|dataframe|input|file|result|partition)s?\b|Empty DataFrame|\bno (?:rows|records|data)\b|\b(?:read|extracted|fetched|loaded|returned|received|got) 0\b/i;
 
@@ -41,6 +41,11 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
   const fromText = extractErrorChain(request.text);
   if (fromText.length > 0) return fromText;
   return extractErrorChain(request.context.slice(-MAX_CONTEXT_LINES).join('\n'));
+}
+
+/** `postgres.ERROR: x` → `ERROR: x`, `dbt.DatabaseError: x` → `dbt DatabaseError: x`: parser tags read as the tools print them. */
+function prettify(text: string): string {
+  return text.replace(/\bpostgres\.(ERROR|FATAL|PANIC): /g, '$1: ').replace(/\bdbt\.(\w+): /g, 'dbt $1: ');
 }
 
 function subjectOf(error: ErrorInfo): string {
@@ -66,6 +71,17 @@ function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
   });
 }
 
+// A source file the error message itself names (`Cannot find package 'pg' imported from /app/dist/load.js`).
+const NAMED_SOURCE = /(?:imported from|required from|in file|at) ((?:file:\/\/)?\/[\w./@-]+\.(?:[cm]?[jt]s|py|go|java|scala|sql))\b/;
+
+function sourceFileNamedIn(chain: ErrorInfo[]): Location | null {
+  for (const error of chain) {
+    const m = NAMED_SOURCE.exec(error.message.slice(0, 4000));
+    if (m?.[1]) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
+  }
+  return null;
+}
+
 interface Hit {
   signature: Signature;
   finding: Finding;
@@ -76,7 +92,7 @@ interface Hit {
 
 function test(signature: Signature, base: Omit<Finding, 'subject' | 'match' | 'error'>, subject: string, error: ErrorInfo | undefined): Finding | undefined {
   if (subject.length > 20_000) subject = subject.slice(0, 20_000);
-  const match = signature.pattern.exec(subject);
+  const match = signature.pattern.exec(subject) ?? signature.codes?.exec(subject) ?? null;
   if (!match) return undefined;
   const finding: Finding = { ...base, subject, match, error };
   if (signature.when && !signature.when(finding)) return undefined;
@@ -152,6 +168,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const located = userFrameOf(chain);
   let location: Location | null = located ? toLocation(located.frame, readSource) : null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
+  if (!location) location = sourceFileNamedIn(chain);
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');
@@ -185,9 +202,9 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
 
   return {
     category,
-    summary: firstLine(summary, 300),
-    rootCause,
-    evidence: evidenceOf(chain, location, hit, emptyBatch),
+    summary: prettify(firstLine(summary, 300)),
+    rootCause: prettify(rootCause),
+    evidence: evidenceOf(chain, location, hit, emptyBatch).map(prettify),
     location,
     fix,
     retryable,

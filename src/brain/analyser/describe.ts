@@ -60,6 +60,7 @@ function firstGroup(text: string, patterns: RegExp[]): string | undefined {
 const COLUMN_PATTERNS = [
   /column "([^"]+)"(?: of relation "[^"]+")? does not exist/i,
   /column "([^"]+)" not found/i,
+  /column ([\w.]+) does not exist/i,
   /name `([^`]+)` cannot be resolved/i,
   /cannot resolve '`?([^'`]+?)`?' given input columns/i,
   /no such column: ([\w.]+)/i,

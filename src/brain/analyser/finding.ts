@@ -29,6 +29,8 @@ export interface Signature {
   retryable: boolean;
   confidence: number;
   pattern: RegExp;
+  /** Case-sensitive alternatives (errno names like ECONNREFUSED that a case-insensitive pattern would find inside words). */
+  codes?: RegExp;
   /** Extra condition on the finding (a KeyError is configuration only when it reads os.environ). */
   when?: (f: Finding) => boolean;
   explain: (f: Finding) => Explanation;

@@ -38,7 +38,8 @@ function zeroGuard(f: Finding, denominator: string): string {
     case 'python':
       return `if ${denominator} == 0: raise ValueError("no rows to average") (or return None / skip the batch)`;
     case 'node':
-      return /BigInt|\dn\b/.test(f.location?.code ?? '') || /BigInt/.test(f.text)
+      // Only BigInt division throws in JavaScript (`RangeError: Division by zero`); numbers give Infinity.
+      return /BigInt|\dn\b/.test(f.location?.code ?? '') || /RangeError/.test(f.error?.type ?? '') || /BigInt/.test(f.text)
         ? `if (${denominator} === 0n) throw new Error('no rows to average') (or skip the batch)`
         : `if (${denominator} === 0) throw new Error('no rows to average') (or skip the batch)`;
     case 'jvm':
@@ -200,7 +201,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: false,
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|ENOMEM|heap out of memory|exceeding memory limits|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded/i,
+    codes: /ENOMEM/,
     explain: (f) => ({
       summary: `Out of memory${atWhere(f)}.`,
       rootCause: 'The step needed more memory than its process / container / executor is allowed and was killed (or failed an allocation). Usually input volume grew or the step loads everything at once.',
@@ -216,7 +218,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: false,
     confidence: 0.85,
-    pattern: /No space left on device|ENOSPC|Disk quota exceeded|could not extend file|DiskFull|insufficient disk/i,
+    pattern: /No space left on device|Disk quota exceeded|could not extend file|DiskFull|insufficient disk/i,
+    codes: /ENOSPC/,
     explain: (f) => ({
       summary: `Disk full${atWhere(f)}.`,
       rootCause: 'A volume the step writes to (temp, spill, output or the database\'s data directory) has no free space.',
@@ -228,7 +231,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: true,
     confidence: 0.8,
-    pattern: /too many (?:clients|connections)|remaining connection slots|connection pool exhausted|QueuePool limit|PoolTimeout|Too many open files|EMFILE/i,
+    pattern: /too many (?:clients|connections)|remaining connection slots|connection pool exhausted|QueuePool limit|PoolTimeout|Too many open files/i,
+    codes: /EMFILE/,
     explain: (f) => ({
       summary: `Connection or file-handle limit reached${atWhere(f)}.`,
       rootCause: 'The job (or all jobs together) opened more connections / files than the server or OS allows; new ones are refused until others close.',
@@ -266,11 +270,27 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'sensor-timeout',
+    category: 'missing_input',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /AirflowSensorTimeout|Sensor has timed out/,
+    explain: (f) => ({
+      summary: `Sensor${f.step ? ` ${f.step}` : ''} gave up waiting: its input never arrived.`,
+      rootCause: 'The sensor polled for its input (a file, partition, upstream task) until its timeout and the input did not appear: the upstream delivery is late or failed.',
+      fix: [
+        'Check the upstream producer / partner delivery for this run date; once the input exists, clear the sensor task to re-run it.',
+        'If deliveries are legitimately later, raise the sensor timeout or move the schedule; use mode="reschedule" so the sensor does not hold a worker slot.',
+      ],
+    }),
+  },
+  {
     id: 'timeout',
     category: 'timeout',
     retryable: true,
     confidence: 0.8,
-    pattern: /AirflowTaskTimeout|Timeout(?:Error|Exception|Expired)?\b|timed? ?out\b|ETIMEDOUT|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
+    pattern: /AirflowTaskTimeout|Timeout(?:Error|Exception|Expired)?\b|timed? ?out\b|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
+    codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The step (or a call it made) ran past its time limit. Either the remote side was slow or unresponsive, or the work grew beyond what the limit allows.',
@@ -286,7 +306,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'auth_or_permission',
     retryable: false,
     confidence: 0.85,
-    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|EACCES|EPERM|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|no pg_hba\.conf entry/i,
+    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|no pg_hba\.conf entry/i,
+    codes: /EACCES|EPERM/,
     explain: (f) => ({
       summary: `Authentication or permission failure${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The credentials the step uses were rejected, have expired, or lack the privilege for this object (table, bucket, file).',
@@ -301,7 +322,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'network_or_service_unavailable',
     retryable: true,
     confidence: 0.85,
-    pattern: /Connection refused|ECONNREFUSED|ConnectionRefused|ConnectException|Connection reset|ECONNRESET|EHOSTUNREACH|ENETUNREACH|No route to host|Network is unreachable|Name or service not known|nodename nor servname|ENOTFOUND|EAI_AGAIN|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|EPIPE|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|\bUNAVAILABLE\b|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)/i,
+    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)/i,
+    codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
       return {
@@ -334,7 +356,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.85,
-    pattern: /FileNotFoundError|No such file or directory|ENOENT|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
+    pattern: /FileNotFoundError|No such file or directory|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
+    codes: /ENOENT/,
     explain: (f) => {
       const path = pathOf(f.subject) ?? pathOf(f.text);
       return {
@@ -352,7 +375,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.8,
-    pattern: /relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|Object '([^']+)' does not exist/i,
+    pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|Object '([^']+)' does not exist/i,
     explain: (f) => {
       const table = f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
       return {
@@ -409,20 +432,22 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.85,
     pattern: /ZeroDivisionError|division by zero|divide by zero|\/ by zero|DivideByZero/i,
     explain: (f) => {
-      const denominator = denominatorOf(f.location?.code) ?? 'the denominator';
-      const fix = [`Guard the zero at ${where(f)}: ${zeroGuard(f, denominator)}.`];
+      const known = denominatorOf(f.location?.code);
+      const denominator = known ?? 'the divisor';
+      const fix = [`Guard the zero at ${where(f)}: ${zeroGuard(f, known ?? 'divisor')}.`];
       if (f.emptyBatch) {
         fix.push(
           'Validate the batch is non-empty before transforming (fail fast with "0 rows from upstream" or skip the run), and find out why upstream delivered no rows.',
         );
       } else {
         fix.push(
-          `Find why ${denominator} is zero here: typically a filter or join upstream of this line that keeps no rows (a case, type or value mismatch), or an empty input; add a non-empty check before the division.`,
+          `Find why ${known ? `\`${known}\`` : 'the divisor'} is zero here: typically a filter or join before this line that keeps no rows (a case, type or value mismatch), or an empty input; check the batch is non-empty before the division.`,
         );
       }
+      const line = f.location?.code ? `\`${f.location.code}\`` : `The division at ${where(f)}`;
       return {
-        summary: `Division by zero at ${where(f)}: ${denominator} was 0${f.emptyBatch ? ' because the batch was empty' : ''}.`,
-        rootCause: `${codeRef(f)} divides by ${denominator}, which was zero${f.emptyBatch ? `: the step received an empty batch (${firstLine(f.emptyBatch, 100)})` : ' (for example a row count over a set that ended up empty)'}, and the division throws instead of producing a value.`,
+        summary: `Division by zero at ${where(f)}: ${known ? `\`${known}\`` : 'the divisor'} was 0${f.emptyBatch ? ' because the batch was empty' : ''}.`,
+        rootCause: `${line} divides by ${known ? `\`${known}\`` : 'a value'} that was zero${f.emptyBatch ? `: the step received an empty batch (${firstLine(f.emptyBatch, 100)})` : ' (typically a row count over a set that ended up empty)'}, and the division throws instead of producing a value.`,
         fix,
       };
     },
@@ -487,7 +512,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check ${f.location?.function ? `\`${f.location.function}\` ` : ''}failed${atWhere(f)}: ${firstLine(f.subject, 120)}`,
       rootCause: 'A data test / validation over the output found rows that break the expectation (nulls, duplicates, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
@@ -508,6 +533,23 @@ export const SIGNATURES: readonly Signature[] = [
       rootCause: 'The step received an empty input (or NaN values) where it expects rows with values: the upstream extract produced nothing or incomplete data.',
       fix: [
         `Check the upstream output for this run; guard ${codeRef(f)} with a non-empty / not-NaN check that fails with a clear message or skips the run.`,
+      ],
+    }),
+  },
+  {
+    id: 'data-assertion',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.6,
+    // A team's own check on the data, raised as a plain exception: the message talks about rows and
+    // what is wrong with them.
+    pattern: /\b(?:rows?|records?)\b[^\n]{0,80}\b(?:null|missing|duplicated?|invalid|empty|negative|out of range)\b|\bnull (?:values?|ids?|keys?)\b|expected \d+ (?:rows|records), (?:found|got) \d+|\bduplicate (?:rows|records|keys)\b/i,
+    explain: (f) => ({
+      summary: `Data check failed${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A check in the pipeline found the data wrong (nulls, duplicates, missing or too few rows) and stopped the step on purpose. The code did its job; the input is the problem.',
+      fix: [
+        `Look at the rows the check in ${codeRef(f)} rejects and trace them to the upstream source or load that produced them.`,
+        'Fix or quarantine the bad rows upstream and re-run; if the check is too strict for legitimate data, adjust its threshold deliberately.',
       ],
     }),
   },

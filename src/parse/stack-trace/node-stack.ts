@@ -5,13 +5,15 @@ import type { StackFrame } from '../../types.js';
 import { clip, type ParsedError } from './parsed-error.js';
 import { isUserFrame, normaliseFile } from './user-code.js';
 
-const HEADER = /^\s*(\[cause\]:\s*|Uncaught\s+)?([A-Z][\w$]*)( \[[A-Z0-9_]+\])?: (.*)$/;
+// node-postgres names its errors `error`; DOMException carries its name in brackets (`[TimeoutError]`).
+const HEADER = /^\s*(\[cause\]:\s*|Uncaught\s+)?([A-Z][\w$]*|error)( \[\w+\])?: (.*)$/;
 const JVM_FRAME = /^\s*at [\w$.<>/-]+\([^()\s]*(?: Source| Method)?\)\s*$/;
 const SOURCE_LOCATION = /^((?:file:\/\/|\/|[A-Za-z]:\\)\S*?):(\d+)$/;
 const UNHANDLED = /^\[UnhandledPromiseRejection: .*?The promise rejected with the reason "(.*)"\.\]/;
 
 export function parseNodeFrame(line: string): StackFrame | undefined {
-  const trimmed = line.trim();
+  // util.inspect opens the error's own properties after the last frame: `at fn (file:1:2) {`.
+  const trimmed = line.trim().replace(/ \{$/, '');
   if (!trimmed.startsWith('at ') || JVM_FRAME.test(line)) return undefined;
   let rest = trimmed.slice(3);
   let fn: string | undefined;
@@ -75,11 +77,14 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
       continue;
     }
     const header = HEADER.exec(line);
-    if (header && header[2] && header[4] !== undefined && startsStack(lines, i + 1)) {
+    const firstFrame = header && header[2] && header[4] !== undefined ? stackStart(lines, i + 1) : -1;
+    if (header && header[2] && header[4] !== undefined && firstFrame > 0) {
       const isCause = (header[1] ?? '').startsWith('[cause]');
+      // A multi-line message (ZodError's JSON, AggregateError) runs up to the first frame.
+      const message = [header[4], ...lines.slice(i + 1, firstFrame).map((l) => l.trim())].join('\n');
       current = {
         type: header[2] + (header[3] ?? ''),
-        message: clip(header[4]),
+        message: clip(message),
         stack: [],
         source: 'node',
         lineIndex: i,
@@ -98,12 +103,12 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
   return group.reverse();
 }
 
-/** A Node header counts only when a Node frame follows within a few lines (multi-line messages). */
-function startsStack(lines: string[], from: number): boolean {
-  for (let i = from; i < lines.length && i < from + 8; i++) {
+/** A Node header counts only when a Node frame follows within a few lines; returns that frame's index or -1. */
+function stackStart(lines: string[], from: number): number {
+  for (let i = from; i < lines.length && i < from + 40; i++) {
     const line = lines[i] ?? '';
-    if (parseNodeFrame(line)) return true;
-    if (HEADER.test(line) || line.trim() === '}') return false;
+    if (parseNodeFrame(line)) return i;
+    if (HEADER.test(line)) return -1;
   }
-  return false;
+  return -1;
 }

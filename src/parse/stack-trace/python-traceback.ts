@@ -27,7 +27,8 @@ interface Block {
 }
 
 export function looksLikePythonException(name: string): boolean {
-  const last = name.slice(name.lastIndexOf('.') + 1);
+  // numpy's `_ArrayMemoryError`: private classes keep their capital after the underscore.
+  const last = name.slice(name.lastIndexOf('.') + 1).replace(/^_+/, '');
   if (!/^[A-Z]/.test(last)) return false;
   return EXCEPTION_SUFFIX.test(last) || (name.includes('.') && !/^[A-Z]+$/.test(last));
 }
@@ -117,7 +118,13 @@ function parseCPython(lines: string[]): ParsedError[] {
       continue;
     }
     if (frameOf(line)) {
-      current ??= { frames: [], lineIndex: i };
+      if (!current) {
+        // Frames with no "Traceback" line above them: a traceback quoted inside another message
+        // (Spark's PythonException). It is the later, more specific report.
+        if (!linked) group = [];
+        linked = false;
+        current = { frames: [], lineIndex: i };
+      }
       i = readFrames(lines, i, lines.length, current) - 1;
       continue;
     }

@@ -75,6 +75,7 @@ export function parseDbt(lines: string[]): ParsedError[] {
 
 const PG_REPORT = /(?:^|\s)(ERROR|FATAL|PANIC):\s\s(\S.*)$/;
 const PSQL_ERROR = /^psql(?::[^:\s]+:\d+)?: error: (.*)$/;
+const PSQL_SCRIPT = /^psql:([^:\s]+):(\d+): /;
 const PG_DETAIL = /(?:^|\s)(DETAIL|HINT|STATEMENT|CONTEXT|QUERY):\s\s(.*)$|^\s*(LINE \d+:.*)$/;
 // Follow-on errors that only repeat that an earlier statement failed.
 const CONSEQUENTIAL = /current transaction is aborted|terminating connection because of crash of another server process/;
@@ -107,7 +108,10 @@ export function parsePostgres(lines: string[]): ParsedError[] {
       }
       parts.push(detail[3] ?? `${detail[1]}: ${detail[2] ?? ''}`);
     }
-    return [{ type: `postgres.${severity}`, message: clip(parts.join('\n')), stack: [], source: 'postgres', lineIndex: i }];
+    // psql names the script and line it was running: `psql:/opt/etl/load.sql:14: ERROR:  …`.
+    const script = PSQL_SCRIPT.exec(line);
+    const stack: StackFrame[] = script?.[1] ? [{ file: script[1], line: Number(script[2]), inUserCode: true }] : [];
+    return [{ type: `postgres.${severity}`, message: clip(parts.join('\n')), stack, source: 'postgres', lineIndex: i }];
   }
   return [];
 }

@@ -1,0 +1,214 @@
+// Scoring a diagnosis engine against the labelled corpus in test/fixtures/failures/. Shared by
+// `npm run eval` (scripts/eval.ts) and the corpus test, so both measure the same thing.
+//
+// How a fixture becomes a DiagnoseRequest (an approximation of what the agent sends, documented so
+// the figures can be read honestly):
+// - JSON-lines logs: the first record at level error/fatal (or pino level >= 50) is the failing
+//   record; text = its message, error and stack; `error` carries {type, message, rawStack} when the
+//   record has an error object (as the parse stage hands it over), a bare message for string errors;
+//   `step` / `pipeline` come from the record's fields; context = up to 50 lines before it.
+// - Text logs: text = from the first error-looking line to the end of the file (a multi-line record
+//   plus what follows it); context = up to 50 lines before it. No step is given: the analyser must
+//   find names in the text itself.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
+
+export interface FixtureLabel {
+  file: string;
+  stack: string;
+  category: Category;
+  location: { file: string; line: number | null; function: string | null } | null;
+  retryable: boolean;
+}
+
+export interface Fixture {
+  name: string;
+  label: FixtureLabel;
+  log: string;
+}
+
+export type Engine = (request: DiagnoseRequest) => Promise<Diagnosis>;
+
+export interface CaseResult {
+  name: string;
+  stack: string;
+  label: FixtureLabel;
+  diagnosis: Diagnosis;
+  detected: boolean;
+  categoryOk: boolean;
+  locationOk: boolean;
+  retryableOk: boolean;
+}
+
+export interface Score {
+  cases: number;
+  detection: number;
+  category: number;
+  location: number;
+  retryable: number;
+}
+
+const CONTEXT_LINES = 50;
+
+/** Every `<stack>/<name>.log` with its `<name>.json` label. */
+export function loadCorpus(dir: string): Fixture[] {
+  const fixtures: Fixture[] = [];
+  for (const stack of readdirSync(dir).sort()) {
+    const stackDir = join(dir, stack);
+    if (!statSync(stackDir).isDirectory()) continue;
+    for (const file of readdirSync(stackDir).sort()) {
+      if (!file.endsWith('.log')) continue;
+      const name = `${stack}/${file}`;
+      const label = JSON.parse(readFileSync(join(stackDir, file.replace(/\.log$/, '.json')), 'utf8')) as FixtureLabel;
+      fixtures.push({ name, label, log: readFileSync(join(stackDir, file), 'utf8') });
+    }
+  }
+  return fixtures;
+}
+
+const ERROR_LOOKING =
+  /\b(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC|FAIL(?:ED)?)\b|Traceback \(most recent call last\)|^panic: |^fatal error: |\b[A-Z]\w*(?:Error|Exception)\b|\berror:|Failure in test|level=ERROR|permission denied|refused|timed out|SIGKILL|^(?:node:\S+|\/\S+|file:\/\/\S+):\d+$/;
+
+function jsonRecord(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(line);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isErrorRecord(record: Record<string, unknown>): boolean {
+  const level = record.level;
+  if (typeof level === 'number') return level >= 50;
+  return typeof level === 'string' && /^(?:error|fatal|critical|panic)$/i.test(level);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function fromJson(record: Record<string, unknown>): Pick<DiagnoseRequest, 'text' | 'error' | 'step' | 'pipeline'> {
+  const parts = [str(record.msg) ?? str(record.message) ?? ''];
+  let error: ErrorInfo | undefined;
+  const err = record.error ?? record.err;
+  if (err && typeof err === 'object') {
+    const e = err as Record<string, unknown>;
+    const type = str(e.type) ?? str(e.name) ?? 'Error';
+    const message = str(e.message) ?? '';
+    const stack = str(e.stack);
+    error = stack ? { type, message, stack: [], rawStack: stack } : { type, message, stack: [] };
+    parts.push(stack ?? `${type}: ${message}`);
+  } else if (typeof err === 'string') {
+    error = { type: 'error', message: err, stack: [] };
+    parts.push(err);
+  }
+  const stacktrace = str(record.stacktrace) ?? str(record.stack);
+  if (stacktrace) parts.push(stacktrace);
+  const out: Pick<DiagnoseRequest, 'text' | 'error' | 'step' | 'pipeline'> = { text: parts.join('\n') };
+  if (error) out.error = error;
+  const step = str(record.step);
+  if (step) out.step = step;
+  const pipeline = str(record.pipeline);
+  if (pipeline) out.pipeline = pipeline;
+  return out;
+}
+
+export function requestFromLog(log: string, name: string): DiagnoseRequest {
+  const lines = log.replace(/\n+$/, '').split('\n');
+  const base = { fingerprint: name, rule: 'eval', severity: 'error' as const };
+  const jsonIndex = lines.findIndex((line) => {
+    const record = jsonRecord(line);
+    return record !== undefined && isErrorRecord(record);
+  });
+  if (jsonIndex >= 0) {
+    const record = jsonRecord(lines[jsonIndex] ?? '') ?? {};
+    const fields = fromJson(record);
+    return { ...base, title: fields.text.split('\n', 1)[0] ?? name, context: lines.slice(Math.max(0, jsonIndex - CONTEXT_LINES), jsonIndex), ...fields };
+  }
+  let start = lines.findIndex((line) => ERROR_LOOKING.test(line));
+  if (start < 0) start = Math.max(0, lines.length - 1);
+  const text = lines.slice(start).join('\n');
+  return { ...base, title: lines[start] ?? name, text, context: lines.slice(Math.max(0, start - CONTEXT_LINES), start) };
+}
+
+function locationMatches(label: FixtureLabel['location'], got: Diagnosis['location']): boolean {
+  if (label === null) return got === null;
+  if (got === null) return false;
+  if (label.line === null) {
+    // Frameless failures: the named model, task or step is the location.
+    return label.function !== null ? got.function === label.function : basename(got.file) === basename(label.file);
+  }
+  return basename(got.file) === basename(label.file) && got.line === label.line;
+}
+
+export function judge(fixture: Fixture, diagnosis: Diagnosis): CaseResult {
+  const { label } = fixture;
+  return {
+    name: fixture.name,
+    stack: label.stack,
+    label,
+    diagnosis,
+    detected: diagnosis.category !== 'unknown' && (diagnosis.location !== null || label.location === null),
+    categoryOk: diagnosis.category === label.category,
+    locationOk: locationMatches(label.location, diagnosis.location),
+    retryableOk: diagnosis.retryable === label.retryable,
+  };
+}
+
+export async function runCorpus(fixtures: Fixture[], engine: Engine): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const fixture of fixtures) {
+    results.push(judge(fixture, await engine(requestFromLog(fixture.log, fixture.name))));
+  }
+  return results;
+}
+
+export function score(results: readonly CaseResult[]): Score {
+  const n = results.length || 1;
+  const rate = (pick: (r: CaseResult) => boolean): number => results.filter(pick).length / n;
+  return {
+    cases: results.length,
+    detection: rate((r) => r.detected),
+    category: rate((r) => r.categoryOk),
+    location: rate((r) => r.locationOk),
+    retryable: rate((r) => r.retryableOk),
+  };
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
+
+/** A per-stack table, the overall line, and each miss with what was expected. */
+export function formatReport(results: readonly CaseResult[], engineName: string): string {
+  const stacks = [...new Set(results.map((r) => r.stack))].sort();
+  const out = [`engine: ${engineName}`, '', 'stack        cases  detection  category  location  retryable'];
+  const row = (name: string, s: Score): string =>
+    `${name.padEnd(12)} ${String(s.cases).padStart(5)}  ${pct(s.detection)}    ${pct(s.category)}   ${pct(s.location)}   ${pct(s.retryable)}`;
+  for (const stack of stacks) out.push(row(stack, score(results.filter((r) => r.stack === stack))));
+  out.push(row('overall', score(results)));
+  const latencies = results.map((r) => r.diagnosis.latencyMs).sort((a, b) => a - b);
+  if (latencies.length > 0) {
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? 0;
+    out.push('', `latency per diagnosis: mean ${mean.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${(latencies.at(-1) ?? 0).toFixed(2)} ms (first call includes JIT warm-up)`);
+  }
+  const misses = results.filter((r) => !r.detected || !r.categoryOk || !r.locationOk || !r.retryableOk);
+  if (misses.length > 0) {
+    out.push('', 'misses:');
+    for (const r of misses) {
+      const got = r.diagnosis.location;
+      const want = r.label.location;
+      const parts: string[] = [];
+      if (!r.categoryOk) parts.push(`category ${r.diagnosis.category} (want ${r.label.category})`);
+      if (!r.locationOk) {
+        const fmt = (l: { file: string; line: number | null; function: string | null } | null): string =>
+          l ? `${basename(l.file)}:${l.line ?? '-'} ${l.function ?? ''}`.trim() : 'null';
+        parts.push(`location ${fmt(got)} (want ${fmt(want)})`);
+      }
+      if (!r.retryableOk) parts.push(`retryable ${r.diagnosis.retryable} (want ${r.label.retryable})`);
+      if (!r.detected) parts.push('not detected');
+      out.push(`  ${r.name}: ${parts.join('; ')}`);
+    }
+  }
+  return out.join('\n');
+}
