@@ -81,6 +81,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let stopping: Promise<void> | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let ticks = 0;
+  let incidentsChanged = false;
 
   function readiness(): ReadinessCheck[] {
     return [
@@ -103,6 +104,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       for (const match of detector.match(event)) {
         metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
         const updates = tracker.observe(match);
+        if (updates.length > 0) incidentsChanged = true;
         metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
         announced.push(...updates.map(announce));
       }
@@ -160,8 +162,14 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   function onTick(): void {
-    for (const update of tracker.tick()) void announce(update);
-    if (++ticks % STATE_SAVE_EVERY_TICKS === 0) void track(tracker.save());
+    const updates = tracker.tick();
+    for (const update of updates) void announce(update);
+    // Incident state follows the source checkpoints closely (both about once a second), so a crash
+    // replays at most a second of lines into incidents the restarted agent already knows.
+    if (updates.length > 0 || incidentsChanged || ++ticks % STATE_SAVE_EVERY_TICKS === 0) {
+      incidentsChanged = false;
+      void track(tracker.save());
+    }
   }
 
   return {

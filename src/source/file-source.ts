@@ -149,6 +149,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     metrics.readErrors.inc({ source, reason });
     const key = `${path}\0${e.code ?? ''}`;
     if (!warned.has(key)) {
+      if (warned.size >= 10_000) warned.clear();
       warned.add(key);
       log.warn({ file: path, code: e.code, err: e.message }, 'Cannot read log file; will retry.');
     }
@@ -661,6 +662,8 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       const knownPaths = new Set(saved.map((e) => e.path));
       await discovery.start();
       await reconcile(true, knownPaths);
+      // Entries for paths now followed under another identity were settled by the scan.
+      saved = saved.filter((e) => !byPath.has(e.path));
       nextTickAt = now() + tickMs;
       ready = true;
       loopPromise = loop();

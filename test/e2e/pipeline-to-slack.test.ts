@@ -1,62 +1,12 @@
 // The whole loop through real processes: the demo pipeline fails, the agent (a child process) tails
 // its log, diagnoses and posts to a loopback server playing Slack's Incoming Webhook.
-import { appendFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { startFakeGemini, type FakeGemini } from '../helpers/fake-gemini.js';
 import { runPipeline, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-
-interface Workspace {
-  dir: string;
-  logDir: string;
-  logFile: string;
-  configFile: string;
-}
-
-function workspace(brainYaml = '  url: embedded'): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
-  const logDir = join(dir, 'logs');
-  mkdirSync(logDir);
-  const configFile = join(dir, 'sentinel.yaml');
-  writeFileSync(
-    configFile,
-    [
-      'sources:',
-      '  - name: etl',
-      `    paths: ["${logDir}/*.log"]`,
-      '    start_at: end',
-      `state_dir: ${join(dir, 'state')}`,
-      'server:',
-      '  port: 0',
-      '  host: 127.0.0.1',
-      'notify:',
-      '  slack:',
-      '    webhook_url: ${SLACK_WEBHOOK_URL}',
-      'brain:',
-      brainYaml,
-      '',
-    ].join('\n'),
-  );
-  return { dir, logDir, logFile: join(logDir, 'aio_pipeline.log'), configFile };
-}
-
-/** The port the agent announced in its start-up log line (it listens on port 0). */
-async function agentPort(agent: RunningProcess): Promise<number> {
-  const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/);
-  return Number(match[1]);
-}
-
-async function scrape(port: number): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-}
-
-function metricValue(scrapeText: string, series: string): number {
-  const line = scrapeText.split('\n').find((l) => l.startsWith(series + ' '));
-  return line ? Number(line.slice(series.length + 1)) : NaN;
-}
+import { agentPort, createWorkspace as workspace, metricValue, scrape } from '../helpers/agent-workspace.js';
 
 /** The failing record's own timestamp: when the pipeline wrote the line. */
 function failingLineWrittenAt(logFile: string): number {

@@ -56,6 +56,8 @@ describe('a real Prometheus scraping the agent', () => {
       () => `${target.describe}: ${JSON.stringify(last)}`,
     );
     expect(values).toMatchObject(target.expectedLines);
+    const incidents = await prometheus.query('sum(sentinel_incidents_opened_total)');
+    expect(Number(incidents.data?.result[0]?.value[1])).toBe(target.expectedIncidents);
     const up = await prometheus.query(`up{job="${job}"}`);
     expect(up.data?.result.map((r) => r.value[1])).toEqual(['1']);
   });

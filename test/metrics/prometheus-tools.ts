@@ -13,9 +13,9 @@ export interface ToolResult {
   stderr: string;
 }
 
-/** Throws a clear error when `tool` is not on PATH (Debian puts both tools in /usr/bin). */
+/** Throws a clear error when `tool` is not on PATH (Debian's `prometheus` package puts both in /usr/bin). */
 export function requireTool(tool: 'promtool' | 'prometheus'): void {
-  const probe = spawnSync(tool, ['--version'], { encoding: 'utf8', env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/bin:/usr/sbin` } });
+  const probe = spawnSync(tool, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(`'${tool}' is required but not runnable (${probe.error?.message ?? `exit ${probe.status}`}): apt-get install prometheus`);
   }

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { appendFile, mkdir, readFile, rename, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, readlink, rename, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { harness, lines, metricValue, sourceConfig, tempDir, waitFor, type Harness } from './helpers.js';
 
@@ -22,6 +22,16 @@ async function setup(glob = '*.log', over: Parameters<typeof sourceConfig>[1] = 
   return { dir, logs, state, make };
 }
 
+/** This process's descriptors that point at `path` (a deleted file shows as "path (deleted)"). */
+async function openDescriptorsTo(path: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target.startsWith(path)) out.push(target);
+  }
+  return out;
+}
+
 describe('file source', () => {
   it('reads existing lines and follows appends (happy path)', async () => {
     const { logs, make } = await setup();
@@ -41,6 +51,35 @@ describe('file source', () => {
     expect(await metricValue(h.metrics, 'sentinel_log_lines_total', { source: 'test' })).toBe(6);
     expect(await metricValue(h.metrics, 'sentinel_log_bytes_total', { source: 'test' })).toBe(content.length);
     expect(await metricValue(h.metrics, 'sentinel_files_watched', { source: 'test' })).toBe(1);
+    await waitFor('lag gauge at 0', async () => (await metricValue(h.metrics, 'sentinel_tail_lag_bytes', { source: 'test' })) === 0, () => h.source.files());
+    expect(await metricValue(h.metrics, 'sentinel_checkpoint_age_seconds')).toBeLessThan(2);
+  });
+
+  it('joins a stack trace written in two bursts into one record with the line that introduced it', async () => {
+    const { logs, make } = await setup();
+    const f = join(logs, 'app.log');
+    await writeFile(f, '');
+    const h = make();
+    await h.source.start();
+    await appendFile(f, 'ERROR load failed\nTraceback (most recent call last):\n  File "/app/load.py", line 3, in <module>\n');
+    await new Promise((r) => setTimeout(r, 50));
+    await appendFile(f, '    connect()\nConnectionError: refused\n{"level":"info","msg":"next"}\n');
+    await h.waitForTexts([
+      'ERROR load failed\nTraceback (most recent call last):\n  File "/app/load.py", line 3, in <module>\n    connect()\nConnectionError: refused',
+      '{"level":"info","msg":"next"}',
+    ]);
+    expect(h.records[0]!.origin).toMatchObject({ offset: 0, line: 1 });
+  });
+
+  it('polling mode (network filesystems) finds files and appends without inotify', async () => {
+    const { logs, make } = await setup('*.log', { poll: true, poll_interval_ms: 100 });
+    await writeFile(join(logs, 'a.log'), 'one\n');
+    const h = make();
+    await h.source.start();
+    await h.waitForTexts(['one']);
+    await appendFile(join(logs, 'a.log'), 'two\n');
+    await writeFile(join(logs, 'b.log'), 'three\n');
+    await h.waitForTexts(['one', 'two', 'three']);
   });
 
   it('follows many files, each in order, honouring exclude', async () => {
@@ -90,6 +129,7 @@ describe('file source', () => {
     await h.waitForTexts(['one', 'two']);
     await unlink(f);
     await waitFor('file released', () => h.source.files().length === 0, () => h.source.files());
+    expect(await openDescriptorsTo(f), 'no descriptor left on the deleted file').toEqual([]);
     await writeFile(f, 'three\n');
     await h.waitForTexts(['one', 'two', 'three']);
     expect(await metricValue(h.metrics, 'sentinel_files_watched', { source: 'test' })).toBe(1);

@@ -53,8 +53,8 @@ function subjectOf(error: ErrorInfo): string {
 }
 
 function toLocation(frame: StackFrame, readSource: boolean): Location {
-  const file = normaliseFile(frame.file);
-  let code = frame.code ?? null;
+  const file = normaliseFile(frame.file).slice(0, 4096);
+  let code = frame.code?.slice(0, 1000) ?? null;
   if (!code && readSource && frame.line !== undefined) code = readSourceLine(file, frame.line) ?? null;
   return { file, line: frame.line ?? null, function: frame.function ?? null, code };
 }
@@ -194,7 +194,11 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     rootCause = root
       ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
       : 'The built-in analyser found no recognisable error in this record.';
-    fix = location?.line != null ? [`Start at ${location.file}:${location.line} and the error message above.`] : [];
+    fix = [
+      location?.line != null
+        ? `Start at ${location.file}:${location.line} with the error message above.`
+        : 'Read the evidence lines and the surrounding log to find the failing step and its error.',
+    ];
     confidence = root ? 0.2 : 0.1;
   }
   if (request.hint && !fix.includes(request.hint)) fix.push(request.hint);
@@ -206,7 +210,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     rootCause: prettify(rootCause),
     evidence: evidenceOf(chain, location, hit, emptyBatch).map(prettify),
     location,
-    fix,
+    // The Diagnosis schema allows 1–6 fix steps.
+    fix: fix.slice(0, 6),
     retryable,
     confidence: Math.round(Math.min(0.95, Math.max(0.05, confidence)) * 100) / 100,
     engine: 'builtin',

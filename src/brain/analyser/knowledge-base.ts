@@ -400,11 +400,13 @@ export const SIGNATURES: readonly Signature[] = [
       const suggestions = suggestedColumns(f.subject) ?? suggestedColumns(f.text);
       const relation = relationOf(f.subject);
       const expectedIn = f.location ? where(f) : relation ? `relation ${relation}` : 'the step';
+      // When the failing line is the team's own check (`throw new MissingColumnError(…)`), point at the reads instead.
+      const reader = /\b(?:throw|raise)\b/.test(f.location?.code ?? '') ? 'the code that reads it' : codeRef(f);
       return {
         summary: `Column ${q(column, '')} is missing from the input${atWhere(f)} (schema drift).`,
         rootCause: `${expectedIn} expects a column ${q(column, '(unnamed)')} that the data no longer has: the upstream source renamed, dropped or never delivered it.${suggestions ? ` Columns available: ${suggestions}.` : ''}`,
         fix: [
-          `Compare the upstream schema with what ${expectedIn} reads: find what ${q(column, 'the column')} was renamed to${suggestions ? ` (candidates: ${suggestions})` : ''} and update ${codeRef(f)}, or have the producer restore it.`,
+          `Compare the upstream schema with what ${expectedIn} reads: find what ${q(column, 'the column')} was renamed to${suggestions ? ` (candidates: ${suggestions})` : ''} and update ${reader}, or have the producer restore it.`,
           `Validate the input schema at the start of the step (required columns ${q(column, '')}) so drift fails with a clear message, and add a schema/contract test on the source.`,
         ],
       };
@@ -433,7 +435,6 @@ export const SIGNATURES: readonly Signature[] = [
     pattern: /ZeroDivisionError|division by zero|divide by zero|\/ by zero|DivideByZero/i,
     explain: (f) => {
       const known = denominatorOf(f.location?.code);
-      const denominator = known ?? 'the divisor';
       const fix = [`Guard the zero at ${where(f)}: ${zeroGuard(f, known ?? 'divisor')}.`];
       if (f.emptyBatch) {
         fix.push(

@@ -6,7 +6,7 @@ import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
 
 const DBT_TIME = /^\d\d:\d\d:\d\d(?:\.\d+)?\s+(?:\[\w+\s*\]\s+\[[^\]]*\]:\s?)?/;
 const DBT_IN_NODE =
-  /^\s*(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Failure|Warning|Error) in (model|test|snapshot|seed|source|macro|sql operation|operation|unit_test|hook|exposure) ([\w.\-]+) \(([^)]+)\)\s*$/;
+  /^\s*(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Failure|Warning|Error) in (model|test|snapshot|seed|source|macro|sql operation|operation|unit_test|hook|exposure) ([\w.-]+) \(([^)]+)\)\s*$/;
 const DBT_BARE = /^\s*(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Env var required but not provided)\b:?\s*(.*)$/;
 const DBT_MODEL_REF = /Model '(?:model\.)?(?:[\w-]+\.)?([\w-]+)' \(([^)]+)\)/;
 const DBT_LINE = /^\s*LINE \d+:\s?(.*)$/;

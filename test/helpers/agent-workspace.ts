@@ -1,0 +1,72 @@
+// A temp directory laid out for one agent: logs/, state/, and a sentinel.yaml written from parts.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningProcess } from './sentinel-process.js';
+
+export interface Workspace {
+  dir: string;
+  logDir: string;
+  logFile: string;
+  stateDir: string;
+  configFile: string;
+  writeConfig(extraYaml?: string): void;
+}
+
+/** `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. */
+export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
+  const logDir = join(dir, 'logs');
+  const stateDir = join(dir, 'state');
+  mkdirSync(logDir);
+  const configFile = join(dir, 'sentinel.yaml');
+  const writeConfig = (extra = extraYaml): void =>
+    writeFileSync(
+      configFile,
+      [
+        'sources:',
+        '  - name: etl',
+        `    paths: ["${logDir}/*.log"]`,
+        '    start_at: end',
+        `state_dir: ${stateDir}`,
+        'server:',
+        '  port: 0',
+        '  host: 127.0.0.1',
+        'notify:',
+        '  slack:',
+        '    webhook_url: ${SLACK_WEBHOOK_URL}',
+        '  max_retry_delay_ms: 500',
+        'brain:',
+        brainYaml,
+        extra,
+        '',
+      ].join('\n'),
+    );
+  writeConfig();
+  return { dir, logDir, logFile: join(logDir, 'aio_pipeline.log'), stateDir, configFile, writeConfig };
+}
+
+/** The port the agent announced in its start-up log line (it listens on port 0). */
+export async function agentPort(agent: RunningProcess): Promise<number> {
+  const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/);
+  return Number(match[1]);
+}
+
+export async function scrape(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** The value of one exact series in a scrape (NaN when absent). */
+export function metricValue(scrapeText: string, series: string): number {
+  const line = scrapeText.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : NaN;
+}
+
+/** Sum of every series of a metric whose labels contain `labelFilter` (e.g. 'outcome="ok"'). */
+export function metricSum(scrapeText: string, name: string, labelFilter = ''): number {
+  return scrapeText
+    .split('\n')
+    .filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' '))
+    .filter((l) => l.includes(labelFilter))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
