@@ -57,6 +57,14 @@ export function truncate(text: string, max: number): string {
   return head + TRUNCATION_MARKER;
 }
 
+/**
+ * Inline code. A backtick inside would end the span early, or join the delimiters into a fence:
+ * it becomes the look-alike U+02CB, so log text can never change the message's structure.
+ */
+function inlineCode(safeContent: string): string {
+  return '`' + safeContent.replace(/`/g, '\u02cb') + '`';
+}
+
 function codeBlock(safeContent: string, max: number): string {
   // Newlines around the fences: content ending in a backtick must not merge with the closing fence.
   return '```\n' + truncate(safeContent, Math.max(TRUNCATION_MARKER.length, max - 8)) + '\n```';
@@ -104,7 +112,7 @@ function header(text: string): Record<string, unknown> {
 
 function engineLine(d: Diagnosis, safe: (s: string) => string): string {
   const engine = d.engine === 'gemini' ? `Gemini${d.model ? ` (${safe(d.model)})` : ''}` : 'the built-in analyser';
-  const parts = [`Diagnosed by ${engine}`, `category \`${safe(d.category)}\``];
+  const parts = [`Diagnosed by ${engine}`, `category ${inlineCode(safe(d.category))}`];
   if (Number.isFinite(d.confidence)) parts.push(`confidence ${Math.round(Math.min(1, Math.max(0, d.confidence)) * 100)}%`);
   parts.push(d.retryable ? 'retryable' : 'not retryable');
   if (d.fallbackReason) parts.push(`Gemini fell back: ${safe(d.fallbackReason)}`);
@@ -121,8 +129,8 @@ function summaryOf(i: Incident): string {
 
 function footer(alert: Alert, safe: (s: string) => string): Record<string, unknown> {
   // The idempotency key: a replay after a crash carries the same key, so a duplicate is recognisable.
-  const parts = [`Pipeline Sentinel · alert \`${safe(alert.key)}\``];
-  if (alert.incident) parts.push(`incident \`${safe(alert.incident.id)}\``);
+  const parts = [`Pipeline Sentinel · alert ${inlineCode(safe(alert.key))}`];
+  if (alert.incident) parts.push(`incident ${inlineCode(safe(alert.incident.id))}`);
   return context([parts.join(' · ')]);
 }
 
@@ -132,9 +140,9 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
   const facts = fields([
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
-    ['Run', i.runId && `\`${safe(i.runId)}\``],
-    ['Source', `${safe(i.source)} · \`${safe(i.file)}\``],
-    ['Rule', `\`${safe(i.rule.id)}\``],
+    ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Source', `${safe(i.source)} · ${inlineCode(safe(i.file))}`],
+    ['Rule', `${inlineCode(safe(i.rule.id))}`],
     ['Occurrences', occurrences(i)],
   ]);
   if (facts) blocks.push(facts);
@@ -143,8 +151,8 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
 
   if (d?.location) {
     const loc = d.location;
-    let where = `\`${safe(loc.file)}${loc.line != null ? `:${loc.line}` : ''}\``;
-    if (loc.function) where += ` in \`${safe(loc.function)}\``;
+    let where = inlineCode(`${safe(loc.file)}${loc.line != null ? `:${loc.line}` : ''}`);
+    if (loc.function) where += ` in ${inlineCode(safe(loc.function))}`;
     const head = `*Where it failed*\n${truncate(where, 1000)}`;
     blocks.push(section(loc.code ? `${head}\n${codeBlock(safe(loc.code), SLACK_LIMITS.sectionText - head.length - 1)}` : head));
   }
@@ -191,8 +199,8 @@ function resolvedBlocks(i: Incident, safe: (s: string) => string): Record<string
   const facts = fields([
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
-    ['Run', i.runId && `\`${safe(i.runId)}\``],
-    ['Rule', `\`${safe(i.rule.id)}\``],
+    ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Rule', `${inlineCode(safe(i.rule.id))}`],
   ]);
   if (facts) blocks.push(facts);
   const at = i.resolvedAt !== undefined ? ` at ${isoSeconds(i.resolvedAt)}` : '';

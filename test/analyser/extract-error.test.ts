@@ -223,7 +223,9 @@ main.worker()
 
   it('stays linear on a huge record of near-miss lines', () => {
     const line = `  File "${'a'.repeat(2000)}`;
-    const text = Array.from({ length: 2000 }, () => line).join('\n') + '\nat ' + '('.repeat(50_000);
+    const spaces = `  File "a.py", line 1, in ${' '.repeat(100_000)}x`;
+    const dotted = `Caused by: ${'a.'.repeat(20_000)}`;
+    const text = [...Array.from({ length: 2000 }, () => line), spaces, dotted, 'at ' + '('.repeat(50_000)].join('\n');
     expect(extractError(text)).toBeUndefined();
   });
 });

@@ -116,7 +116,7 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
     for (const line of lines) {
       if (line.length > 4000 || /^\s/.test(line) || !ERRORISH.test(line)) continue;
       for (const signature of SIGNATURES) {
-        const finding = test(signature, base, line.trim(), chain[0]);
+        const finding = test(signature, base, lineSubject(line), chain[0]);
         if (finding) return { signature, finding, penalty, line: line.trim() };
       }
     }
@@ -129,6 +129,19 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
     }
   }
   return undefined;
+}
+
+/** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */
+function lineSubject(line: string): string {
+  const m = /\b(?:err|error)=("(?:[^"\\]|\\.)*")/.exec(line) ?? /"(?:err|error|message)"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(line);
+  if (m?.[1]) {
+    try {
+      return String(JSON.parse(m[1]));
+    } catch {
+      return m[1].slice(1, -1);
+    }
+  }
+  return line.trim();
 }
 
 function clipLine(line: string): string {

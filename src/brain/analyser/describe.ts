@@ -41,6 +41,14 @@ export function codeRef(f: Finding): string {
   return code ? `\`${code.length > 120 ? code.slice(0, 117) + '...' : code}\`` : 'the failing line';
 }
 
+/** The first line of an error, or the whole message squeezed onto one line when the first line says nothing (`ZodError: [`). */
+export function headline(text: string, max = 140): string {
+  const first = firstLine(text, max);
+  if (!/[[{(]\s*$/.test(first)) return first;
+  const squeezed = text.replace(/\s+/g, ' ').trim();
+  return squeezed.length > max ? squeezed.slice(0, max - 1) + '…' : squeezed;
+}
+
 export function firstLine(text: string, max = 200): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > max ? line.slice(0, max - 1) + '…' : line;
@@ -101,12 +109,9 @@ export function pathOf(text: string): string | undefined {
     /No such file or directory:? ['"]([^'"]+)['"]/,
     /ENOENT: no such file or directory, \w+ '([^']+)'/,
     /Path does not exist: (\S+?)\.?(?:\s|$)/,
-    /\[PATH_NOT_FOUND\] Path does not exist: (\S+?)\.?(?:\s|$)/,
-    /FileNotFoundException: (\S+)/,
-    /NoSuchFileException: (\S+)/,
+    /No such file or directory: (\/\S+|\w+:\/\/\S+)/,
+    /(?:FileNotFoundException|NoSuchFileException): (\/\S+|\w+:\/\/\S+)/,
     /open ([^:\s]+): no such file or directory/,
-    /Key: (\S+)/,
-    /No such file or directory: (\S+)/,
     /(s3a?:\/\/\S+|gs:\/\/\S+|abfss?:\/\/\S+|hdfs:\/\/\S+)/,
     /['"](\/[^'"]+)['"]/,
   ])?.replace(/[,;]$/, '');
@@ -115,10 +120,14 @@ export function pathOf(text: string): string | undefined {
 export function endpointOf(text: string): string | undefined {
   const pgStyle = /server at "([^"]+)" \(([\d.:a-f]+)\), port (\d+)/.exec(text);
   if (pgStyle) return `${pgStyle[1]}:${pgStyle[3]}`;
+  const hostPort = /host='([^']+)', port=(\d+)/.exec(text);
+  if (hostPort) return `${hostPort[1]}:${hostPort[2]}`;
   return firstGroup(text, [
-    /host='([^']+)', port=(\d+)/,
-    /(?:connect|dial tcp|ECONNREFUSED|ETIMEDOUT|ECONNRESET|to|at)\s+\[?((?:\d{1,3}\.){3}\d{1,3}(?::\d+)?|[\w.-]+:\d{2,5})\]?/,
-    /"?([\w.-]+:\d{2,5})"?/,
+    /(?:connect|dial tcp|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENOTFOUND|to|at)\s+\[?((?:\d{1,3}\.){3}\d{1,3}(?::\d+)?|[A-Za-z][\w-]*(?:\.[\w-]+)+:\d{2,5})\]?/,
+    /\b((?:\d{1,3}\.){3}\d{1,3}:\d{2,5})\b/,
+    /\b([A-Za-z][\w-]*(?:\.[\w-]+)+:\d{2,5})\b/,
+    /https?:\/\/([^/\s:'"]+)/,
+    /getaddrinfo \w+ ([\w.-]+)/,
     /host (?:name )?"([^"]+)"/,
   ]);
 }

@@ -11,6 +11,7 @@ import {
   endpointOf,
   envVarOf,
   firstLine,
+  headline,
   languageOf,
   moduleOf,
   pathOf,
@@ -75,7 +76,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? .*(?:not set|missing|required|undefined)|\b[A-Z][A-Z0-9_]{2,}\b.* (?:is )?not set\b/i,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|missing|required|undefined)|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
     when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
     explain: (f) => {
       const name = envVarOf(f);
@@ -94,7 +95,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /The conn_id `([^`]+)` isn't defined|Variable (\S+) does not exist|Could not find profile named '([^']+)'|dbt_project\.yml.*not found|Profile .* not found/,
+    pattern: /The conn_id `([^`]+)` isn't defined|Variable (\S+) does not exist|Could not find profile named '([^']+)'|dbt_project\.yml[^\n]{0,100}not found|Profile [^\n]{0,100} not found/,
     explain: (f) => {
       const name = f.match.slice(1).find((g) => g);
       return {
@@ -308,14 +309,38 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.85,
     pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|no pg_hba\.conf entry/i,
     codes: /EACCES|EPERM/,
-    explain: (f) => ({
-      summary: `Authentication or permission failure${atWhere(f)}: ${firstLine(f.subject, 140)}`,
-      rootCause: 'The credentials the step uses were rejected, have expired, or lack the privilege for this object (table, bucket, file).',
-      fix: [
-        'Check the secret the step reads (rotated password, expired token or key) and update it where the job gets it from.',
-        'Grant the missing privilege to the job\'s role/user (e.g. GRANT SELECT/INSERT on the table, the bucket policy, file ownership) rather than widening access.',
-      ],
-    }),
+    explain: (f) => {
+      const credentials = /password|authentication failed|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
+      const database = /for (?:table|schema|relation|database|sequence|function)|must be owner|insufficient privilege/i.test(f.subject);
+      const path = pathOf(f.subject);
+      if (credentials) {
+        return {
+          summary: `Credentials rejected${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+          rootCause: 'The service refused the credentials the step uses: the password, key or token is wrong, was rotated, or expired.',
+          fix: [
+            'Check the secret the step reads (env var, connection, secrets manager) against the current one and update it there; rotate both sides together.',
+            'If the account was locked or disabled, re-enable it; consider a credential-expiry alert.',
+          ],
+        };
+      }
+      if (database) {
+        return {
+          summary: `Missing database privilege${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+          rootCause: 'The database role the step connects as lacks the privilege on this object (a new schema/table, or grants lost when it was re-created).',
+          fix: [
+            'GRANT the needed privilege (USAGE on the schema, SELECT/INSERT on the table) to the job\'s role, ideally via default privileges so re-created objects keep it.',
+          ],
+        };
+      }
+      return {
+        summary: `Permission denied${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+        rootCause: `The job's user is not allowed to access ${q(path, 'the target (file, directory or bucket)')}.`,
+        fix: [
+          `Give the job's user access to ${q(path, 'the target')}: ownership/mode of the directory or volume mount for files, the bucket/IAM policy for object stores.`,
+          'Do not widen access beyond what the step needs.',
+        ],
+      };
+    },
   },
   {
     id: 'service-unavailable',
@@ -341,7 +366,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.75,
-    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile).*(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)/i,
+    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile)[^\n]{0,300}(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)/i,
     explain: (f) => {
       const path = pathOf(f.subject);
       return {
@@ -377,7 +402,8 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|Object '([^']+)' does not exist/i,
     explain: (f) => {
-      const table = f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
+      const quoted = /table or view ((?:`[^`]+`\.?)+)/i.exec(f.subject)?.[1]?.replaceAll('`', '');
+      const table = quoted ?? f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
       return {
         summary: `Table ${q(table, '')} does not exist${atWhere(f)}.`,
         rootCause: `The query reads ${q(table, 'a table')} that is not in the database/schema it runs against: the model or job that builds it did not run, failed, or wrote it under another name or schema.`,
@@ -462,6 +488,17 @@ export const SIGNATURES: readonly Signature[] = [
     explain: (f) => {
       const key = /Key \(([^)]+)\)=\(([^)]*)\)/.exec(f.subject);
       const nullCol = /null value in column "([^"]+)"/.exec(f.subject)?.[1];
+      const parent = /is not present in table "([^"]+)"/.exec(f.subject)?.[1];
+      if (parent || /foreign key/i.test(f.subject)) {
+        return {
+          summary: `Rows reference missing parent keys${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+          rootCause: `The batch holds rows whose ${key ? `key (${key[1]})=(${key[2]})` : 'foreign key'} does not exist in the parent table${parent ? ` \`${parent}\`` : ''}: the parent rows were not loaded yet (step order) or never arrived upstream.`,
+          fix: [
+            `Load ${parent ? `\`${parent}\`` : 'the parent table'} before this step (make it an explicit upstream dependency), then re-run.`,
+            'If parents can arrive late, park orphan rows in a quarantine table and retry them, instead of failing the batch.',
+          ],
+        };
+      }
       return {
         summary: `Data violates a table constraint${atWhere(f)}: ${firstLine(f.subject, 140)}`,
         rootCause: nullCol
@@ -495,7 +532,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.8,
-    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token .* in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|invalid character '.' looking for/i,
+    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|invalid character '.' looking for/i,
     explain: (f) => {
       const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       return {
@@ -515,10 +552,12 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.85,
     pattern: /Got \d+ results?, configured to (?:fail|warn) if|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
-      summary: `Data check ${f.location?.function ? `\`${f.location.function}\` ` : ''}failed${atWhere(f)}: ${firstLine(f.subject, 120)}`,
-      rootCause: 'A data test / validation over the output found rows that break the expectation (nulls, duplicates, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
+      summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
+      rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
       fix: [
-        `Query the failing rows (dbt: \`dbt test -s ${f.location?.function ?? '<test>'} --store-failures\`) to see which records break the test.`,
+        languageOf(f) === 'sql'
+          ? `Query the failing rows (\`dbt test -s ${f.location?.function ?? '<test>'} --store-failures\`) to see which records break the test.`
+          : `Log or dump the records rejected at ${where(f)} to see which ones break the rule, and where they come from.`,
         'Trace them to the upstream source or join that produced them; fix the data or the model, or quarantine the rows.',
       ],
     }),
@@ -572,11 +611,18 @@ export const SIGNATURES: readonly Signature[] = [
     retryable: false,
     confidence: 0.75,
     pattern: /index out of range|slice bounds out of range|assignment to entry in nil map|interface conversion|all goroutines are asleep|concurrent map (?:writes|read and map write)/,
-    explain: (f) => ({
+    explain: (f) =>
+      /asleep - deadlock/.test(f.subject)
+        ? {
+            summary: `Goroutine deadlock at ${where(f)}: every goroutine is blocked.`,
+            rootCause: `${codeRef(f)} waits on a channel, lock or WaitGroup that nothing will ever release.`,
+            fix: [`At ${where(f)}, make sure producers close the channel when done and every WaitGroup.Add has its Done (use a select with a context to avoid waiting forever).`],
+          }
+        : {
       summary: `Go runtime panic at ${where(f)}: ${firstLine(f.subject, 120)}`,
       rootCause: `${codeRef(f)} breaks a runtime invariant (bounds, nil map, type assertion or a deadlock); the input made an unchecked assumption fail.`,
       fix: [`At ${where(f)}, check lengths / nil / the type assertion's ok value before use, and add a test with the input that triggered it.`],
-    }),
+          },
   },
   {
     id: 'config-generic',

@@ -65,7 +65,7 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
       i += 2;
       continue;
     }
-    const unhandled = UNHANDLED.exec(line.trim());
+    const unhandled = line.length < 8000 && line.startsWith('[Unhandled') ? UNHANDLED.exec(line.trim()) : null;
     if (unhandled) {
       current = { type: 'UnhandledPromiseRejection', message: clip(unhandled[1] ?? ''), stack: [], source: 'node', lineIndex: i };
       group = [current];

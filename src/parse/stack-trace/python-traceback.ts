@@ -6,7 +6,7 @@ import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
-const FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+?))?\s*$/;
+const FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?$/;
 const HEADER = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::[ \t]?(.*))?$/;
 const CARET_LINE = /^\s*[\^~]+\s*$/;
 const EXCEPTION_SUFFIX =
@@ -41,11 +41,12 @@ function headerOf(line: string): { type: string; message: string } | undefined {
 }
 
 function frameOf(line: string): StackFrame | undefined {
-  if (!line.includes('File "')) return undefined;
+  if (!line.includes('File "') || line.length > 8000) return undefined;
   const m = FRAME.exec(line);
   if (!m || !m[1] || !m[2]) return undefined;
   const frame: StackFrame = { file: m[1], line: Number(m[2]), inUserCode: isUserFrame('python', m[1]) };
-  if (m[3]) frame.function = m[3];
+  const fn = m[3]?.trim();
+  if (fn) frame.function = fn;
   return frame;
 }
 
