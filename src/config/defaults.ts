@@ -7,7 +7,7 @@ export const DEFAULTS = {
     start_at: 'end',
     format: 'auto',
     max_line_bytes: 262_144,
-    multiline: { timeout_ms: 500, max_lines: 500, max_bytes: 1_048_576 },
+    multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1_048_576 },
     poll: false,
     poll_interval_ms: 1000,
   },

@@ -143,7 +143,7 @@ describe('defaults and environment', () => {
         start_at: 'end',
         format: 'auto',
         max_line_bytes: 262144,
-        multiline: { timeout_ms: 500, max_lines: 500, max_bytes: 1048576 },
+        multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1048576 },
         poll: false,
         poll_interval_ms: 1000,
       },
