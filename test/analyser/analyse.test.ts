@@ -56,6 +56,19 @@ describe('analyse: the demo pipeline failures', () => {
     expect(d.evidence.some((e) => e.includes('"rows":0'))).toBe(true);
   });
 
+  it('reads only source files from disk, and masks secrets in the line it reads', () => {
+    const secretFile = join(dir, 'settings.js');
+    writeFileSync(secretFile, 'const a = 1;\nconst DB_PASSWORD = "hunter2-very-secret";\n');
+    const notSource = join(dir, 'shadow');
+    writeFileSync(notSource, 'root:$6$salt$hash:19000:0:99999:7:::\n');
+    const at = (file: string, line: number): DiagnoseRequest =>
+      request({ text: `TypeError: x is not a function\n    at load (${file}:${line}:5)` });
+    const fromSource = analyse(at(secretFile, 2));
+    expect(fromSource.location?.code).toContain('DB_PASSWORD');
+    expect(fromSource.location?.code).not.toContain('hunter2');
+    expect(analyse(at(notSource, 1)).location).toMatchObject({ file: notSource, line: 1, code: null });
+  });
+
   it('does not read source files when told not to', () => {
     const d = analyse(divisionRequest([]), { readSourceFiles: false });
     expect(d.location).toMatchObject({ file, line: 42, code: null });
@@ -158,6 +171,30 @@ Caused by: java.net.ConnectException: Connection refused
     expect(d.category).toBe('data_quality');
     expect(d.location?.file).toBe('/srv/jobs/kpi/metrics.py');
     expect(d.summary).toContain('`len(rows)`');
+  });
+
+  it('matches errno names case-sensitively: FileNotFoundError is a missing input, not ENOTFOUND', () => {
+    const text = `Traceback (most recent call last):
+  File "/home/etl/extract.py", line 34, in read_daily_file
+    return pd.read_csv(path)
+FileNotFoundError: [Errno 2] No such file or directory: '/data/incoming/2024-05-13/customers.csv'`;
+    const d = analyse(request({ text }));
+    expect(d).toMatchObject({ category: 'missing_input', retryable: false });
+    expect(d.summary).toContain('/data/incoming/2024-05-13/customers.csv');
+  });
+
+  it('finds the cause of an Airflow Bash failure in the relayed output above it, located at the task', () => {
+    const text = `[2024-05-14, 02:00:03 UTC] {subprocess.py:93} INFO - psql: error: connection to server at "wh.internal" (10.8.0.21), port 5432 failed: Connection refused
+[2024-05-14, 02:00:03 UTC] {taskinstance.py:2728} ERROR - Task failed with exception
+Traceback (most recent call last):
+  File "/home/airflow/.local/lib/python3.11/site-packages/airflow/operators/bash.py", line 212, in execute
+    raise AirflowException(
+airflow.exceptions.AirflowException: Bash command failed. The command returned a non-zero exit code 2.
+[2024-05-14, 02:00:03 UTC] {taskinstance.py:1149} INFO - Marking task as UP_FOR_RETRY. dag_id=warehouse_refresh, task_id=refresh_views, execution_date=20240513T020000`;
+    const d = analyse(request({ text }));
+    expect(d).toMatchObject({ category: 'network_or_service_unavailable', retryable: true });
+    expect(d.location).toEqual({ file: 'warehouse_refresh', line: null, function: 'refresh_views', code: null });
+    expect(d.summary).toContain('wh.internal:5432');
   });
 
   it('says unknown with low confidence rather than guess', () => {

@@ -7,6 +7,7 @@ import { extractErrorChain, userFrameOf } from '../../parse/stack-trace/extract-
 import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
 import { firstLine } from './describe.js';
 import type { Finding, Signature } from './finding.js';
+import { createRedactor } from '../../redact/redactor.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
 import { readSourceLine } from './source-line.js';
 import { findNamedStep } from './step-name.js';
@@ -15,7 +16,11 @@ export interface AnalyseOptions {
   /** Read code lines from disk when the trace lacks them (file exists, path is readable). Default true. */
   readSourceFiles?: boolean;
   now?: () => number;
+  /** Masks secrets in code lines read from disk (log text arrives redacted; files do not). Default: the built-in redactor. */
+  redact?: (text: string) => string;
 }
+
+const defaultRedactor = createRedactor();
 
 const MAX_CONTEXT_LINES = 200;
 const MAX_EVIDENCE = 6;
@@ -52,10 +57,13 @@ function subjectOf(error: ErrorInfo): string {
   return error.message ? `${error.type}: ${error.message}` : error.type;
 }
 
-function toLocation(frame: StackFrame, readSource: boolean): Location {
+function toLocation(frame: StackFrame, readSource: boolean, redact: (text: string) => string): Location {
   const file = normaliseFile(frame.file).slice(0, 4096);
   let code = frame.code?.slice(0, 1000) ?? null;
-  if (!code && readSource && frame.line !== undefined) code = readSourceLine(file, frame.line) ?? null;
+  if (!code && readSource && frame.line !== undefined) {
+    const fromDisk = readSourceLine(file, frame.line);
+    if (fromDisk) code = redact(fromDisk);
+  }
   return { file, line: frame.line ?? null, function: frame.function ?? null, code };
 }
 
@@ -179,7 +187,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
 
   const named = request.step ? { step: request.step, container: request.pipeline } : findNamedStep(textLines, contextLines);
   const located = userFrameOf(chain);
-  let location: Location | null = located ? toLocation(located.frame, readSource) : null;
+  const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
+  let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 
@@ -214,6 +223,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     ];
     confidence = root ? 0.2 : 0.1;
   }
+  // The on-call reader looks for the step name first; say it when the log named one.
+  if (named && !summary.includes(named.step)) summary = `${named.step}: ${summary}`;
   if (request.hint && !fix.includes(request.hint)) fix.push(request.hint);
   if (request.runbook) fix.push(`Runbook: ${request.runbook}`);
 

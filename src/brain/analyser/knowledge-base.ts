@@ -181,9 +181,17 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'dependency_or_import',
     retryable: false,
     confidence: 0.85,
-    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|run "dbt deps"|depends on a node named '([^']+)' which was not found/,
+    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a node named '([^']+)' which was not found/,
     explain: (f) => {
       const node = moduleOf(f.subject);
+      const macro = /'(\w+)' is undefined/.exec(f.subject)?.[1];
+      if (macro && !node) {
+        return {
+          summary: `dbt ${where(f)} calls \`${macro}\`, which is not defined: a package is not installed.`,
+          rootCause: `\`${macro}\` comes from a dbt package (or macro) that is not installed where the job runs, so compilation fails.`,
+          fix: ['Run `dbt deps` before `dbt run` in the job (and list the package in packages.yml), or fix the macro name.'],
+        };
+      }
       return node
         ? {
             summary: `dbt ${where(f)} refers to ${q(node, '')}, which does not exist in the project.`,
@@ -307,7 +315,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'auth_or_permission',
     retryable: false,
     confidence: 0.85,
-    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|no pg_hba\.conf entry/i,
+    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|NoCredentialsError|Unable to locate credentials|DefaultCredentialsError|no pg_hba\.conf entry/i,
     codes: /EACCES|EPERM/,
     explain: (f) => {
       const credentials = /password|authentication failed|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
@@ -347,7 +355,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'network_or_service_unavailable',
     retryable: true,
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)/i,
+    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -381,7 +389,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.85,
-    pattern: /FileNotFoundError|No such file or directory|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
+    pattern: /FileNotFoundError|No such file or directory|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|No such object:|BlobNotFound|google\.api_core\.exceptions\.NotFound|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
     codes: /ENOENT/,
     explain: (f) => {
       const path = pathOf(f.subject) ?? pathOf(f.text);
@@ -532,7 +540,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.8,
-    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|invalid character '.' looking for/i,
+    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for/i,
     explain: (f) => {
       const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       return {
@@ -544,6 +552,18 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'dagster-output-type-check',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /DagsterTypeCheckDidNotPass[^\n]{0,300}Value of type <class 'NoneType'>/,
+    explain: (f) => ({
+      summary: `Op ${f.step ?? ''} returned None where its output type expects a value.`.replace('Op  ', 'The op '),
+      rootCause: 'The op/asset function finished without returning its output (a missing `return`, or a branch that falls through), so Dagster\'s type check on the output failed.',
+      fix: [`Make ${where(f)} return its output on every path (check early returns and if/else branches), or declare the output Optional if None is legitimate.`],
+    }),
   },
   {
     id: 'data-test-failure',

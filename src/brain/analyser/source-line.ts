@@ -1,10 +1,13 @@
 // Reads the failing line from disk when the trace does not show it (Node and JVM stacks never do).
 // Bounded: only regular files under a size cap, and a small cache keyed by path, size and mtime.
+// The path comes from log text, which is untrusted: only source files are read (a crafted frame
+// must not make the brain quote a line of /etc/shadow into a Slack alert).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_CACHED_FILES = 64;
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|go|java|scala|kt|rb|sql|php|cs|rs|sc)$/;
 
 const cache = new Map<string, { size: number; mtimeMs: number; lines: string[] }>();
 
@@ -33,7 +36,7 @@ function readLines(path: string): string[] | undefined {
 
 /** The trimmed source line, or undefined when the file is not an absolute, readable, small regular file. */
 export function readSourceLine(file: string, line: number): string | undefined {
-  if (!isAbsolute(file) || line < 1) return undefined;
+  if (!isAbsolute(file) || line < 1 || !SOURCE_FILE.test(file)) return undefined;
   try {
     const text = readLines(file)?.[line - 1]?.trim();
     return text ? text.slice(0, 500) : undefined;
