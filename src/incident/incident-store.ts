@@ -1,7 +1,7 @@
 // The tracker's state on disk: one JSON file, replaced atomically (write a temp file, fsync,
 // rename) so a crash mid-write leaves the previous state, never a torn one.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { writeFileDurably } from '../state/write-file-durably.js';
 import path from 'node:path';
 import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -35,19 +35,10 @@ export interface IncidentState {
 
 export async function writeIncidentState(stateDir: string, state: IncidentState): Promise<void> {
   const file = path.join(stateDir, STATE_FILE);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await mkdir(stateDir, { recursive: true });
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(JSON.stringify(state));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
+    await writeFileDurably(file, JSON.stringify(state));
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     throw new SentinelError('SENTINEL_ERR_STATE_DIR', `Cannot write incident state to ${file}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -2,7 +2,8 @@
 // before the alert is sent and removed only once Slack said ok. File names sort in send order, so
 // a restart replays pending alerts in the order they were queued. What is stored is the built,
 // redacted message, so no secret from a log is ever written to the state directory either.
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { isAbandonedTempFile, writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
 import type { AlertKind, Severity } from '../types.js';
 import type { SlackMessage } from './slack-message.js';
@@ -41,27 +42,6 @@ export interface Outbox {
 const MAX_DEAD = 1000;
 const NAME = /^(\d{15})-(\d{6})-[A-Za-z0-9_.-]*\.json$/;
 
-async function writeDurably(dir: string, name: string, body: string): Promise<void> {
-  const tmp = join(dir, `.tmp-${name}`);
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(body);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(dir, name));
-  // The rename itself is only durable once the directory entry is on disk.
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the file itself is already synced.
-  } finally {
-    await dh.close();
-  }
-}
-
 export function createOutbox(dir: string): Outbox {
   const deadDir = join(dir, 'dead');
   let lastStamp = 0;
@@ -87,7 +67,7 @@ export function createOutbox(dir: string): Outbox {
       const names = (await readdir(dir)).sort();
       const out: OutboxFile[] = [];
       for (const name of names) {
-        if (name.startsWith('.tmp-')) {
+        if (isAbandonedTempFile(name)) {
           // A write that never reached its rename: the caller was never told it was durable.
           await rm(join(dir, name), { force: true });
           continue;
@@ -115,7 +95,7 @@ export function createOutbox(dir: string): Outbox {
     },
     async write(name, record) {
       await ensureDirs();
-      await writeDurably(dir, name, JSON.stringify(record));
+      await writeFileDurably(join(dir, name), JSON.stringify(record));
     },
     async remove(name) {
       await unlink(join(dir, name)).catch((err: NodeJS.ErrnoException) => {
@@ -124,7 +104,7 @@ export function createOutbox(dir: string): Outbox {
     },
     async bury(name, record, reason, now) {
       await ensureDirs();
-      await writeDurably(deadDir, name, JSON.stringify({ ...record, dead: { reason, at: now } }));
+      await writeFileDurably(join(deadDir, name), JSON.stringify({ ...record, dead: { reason, at: now } }));
       await this.remove(name);
       const dead = (await readdir(deadDir)).filter((n) => n.endsWith('.json')).sort();
       for (const old of dead.slice(0, Math.max(0, dead.length - MAX_DEAD))) await rm(join(deadDir, old), { force: true });

@@ -1,6 +1,7 @@
 // Bot-token mode threads repeats and the resolution under an incident's first message. The parent
 // message's `ts` per incident fingerprint is kept in state_dir so threads survive a restart.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../state/write-file-durably.js';
 import { dirname } from 'node:path';
 
 export interface ThreadRef {
@@ -25,8 +26,7 @@ export function createThreadStore(file: string, maxEntries = 10_000): ThreadStor
     const body = JSON.stringify(Object.fromEntries(threads));
     writing = writing.then(async () => {
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(`${file}.tmp`, body);
-      await rename(`${file}.tmp`, file);
+      await writeFileDurably(file, body);
     });
     return writing;
   }

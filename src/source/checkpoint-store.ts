@@ -1,6 +1,7 @@
 // Per-source offsets in `${stateDir}/checkpoints-${source}.json`, written atomically (temp file,
 // fsync, rename) so a crash leaves either the old file or the new one, never a torn one.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
 import type { FileIdentity } from './file-identity.js';
 
@@ -32,7 +33,6 @@ export function checkpointPath(stateDir: string, source: string): string {
 
 export function createCheckpointStore(stateDir: string, source: string): CheckpointStore {
   const path = checkpointPath(stateDir, source);
-  let seq = 0;
   return {
     path,
     async load() {
@@ -52,21 +52,7 @@ export function createCheckpointStore(stateDir: string, source: string): Checkpo
     async save(entries, now) {
       await mkdir(stateDir, { recursive: true });
       const body: CheckpointFile = { version: 1, source, writtenAt: now, files: entries };
-      seq += 1;
-      const tmp = `${path}.tmp-${process.pid}-${seq}`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify(body));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      try {
-        await rename(tmp, path);
-      } catch (err) {
-        await unlink(tmp).catch(() => undefined);
-        throw err;
-      }
+      await writeFileDurably(path, JSON.stringify(body));
     },
   };
 }
