@@ -54,12 +54,23 @@ const UNDETECTED: Diagnosis = {
 async function runThroughAgent(fixtures: Fixture[], brain: Brain): Promise<CaseResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-eval-'));
   const results: CaseResult[] = [];
+  // The report has no latency: keep the engine's own figure for the first incident of each file.
+  let latencies: number[] = [];
+  const timed: Brain = {
+    diagnose: async (request) => {
+      const d = await brain.diagnose(request);
+      latencies.push(d.latencyMs);
+      return d;
+    },
+    close: () => brain.close(),
+  };
   for (const [i, fixture] of fixtures.entries()) {
     const file = join(dir, `${i}.log`);
     writeFileSync(file, fixture.log);
-    const [first] = await diagnoseFile(file, config, brain);
+    latencies = [];
+    const [first] = await diagnoseFile(file, config, timed);
     const diagnosis: Diagnosis = first
-      ? { ...UNDETECTED, category: first.category, summary: first.summary, rootCause: first.rootCause, location: first.location, fix: first.fix, retryable: first.retryable, confidence: first.confidence, engine: first.engine, model: first.model }
+      ? { ...UNDETECTED, category: first.category, summary: first.summary, rootCause: first.rootCause, location: first.location, fix: first.fix, retryable: first.retryable, confidence: first.confidence, engine: first.engine, model: first.model, latencyMs: latencies[0] ?? 0 }
       : UNDETECTED;
     results.push(judge(fixture, diagnosis));
   }

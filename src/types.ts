@@ -146,6 +146,12 @@ export interface DiagnoseRequest {
   error?: ErrorInfo;
   /** A few surrounding log lines, redacted, oldest first. */
   context: string[];
+  /**
+   * Lines logged after the failing record (redacted, oldest first), when the caller has them: a
+   * finished file does (`sentinel diagnose`), a live tail does not. The cause is often printed
+   * below the line that first reports the failure (a wrapper's cause, a driver stacktrace).
+   */
+  after?: string[];
   hint?: string;
   runbook?: string;
 }

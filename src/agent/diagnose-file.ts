@@ -33,6 +33,9 @@ export interface IncidentReport {
 }
 
 const CONTEXT_LINES = 20;
+// Lines after the failing record given to the brain: the cause is often printed below the line
+// that first reports the failure (Dagster's wrapped error, Spark's driver stacktrace, dbt's summary).
+const AFTER_LINES = 50;
 
 export async function diagnoseFile(file: string, config: SentinelConfig, brain: Brain): Promise<IncidentReport[]> {
   const source: SourceConfig = config.sources[0]
@@ -46,15 +49,26 @@ export async function diagnoseFile(file: string, config: SentinelConfig, brain: 
   const tracker = createIncidentTracker({ config: incidentsConfig, stateDir: null, metrics, logger: silentLogger() });
   const recent: string[] = [];
   const contextOf = new Map<string, string[]>();
+  const afterOf = new Map<string, string[]>();
   const order: Incident[] = [];
+  // Incidents still collecting the lines that follow their record. The next incident does not stop
+  // them: a wrapper's report often opens its own incident just above the cause (dbt's summary,
+  // Spark's driver stacktrace), and the 50-line bound keeps unrelated failures out.
+  let collecting: string[][] = [];
 
   for await (const record of readRecordsFromFile(file, source)) {
     const { event } = parseRecord(record, source.format);
+    const lines = collecting.length > 0 ? record.text.split('\n') : [];
+    for (const after of collecting) after.push(...lines.slice(0, AFTER_LINES - after.length));
+    collecting = collecting.filter((after) => after.length < AFTER_LINES);
+    let opened: string[] | undefined;
     for (const match of detector.match(event)) {
       for (const update of tracker.observe(match)) {
         if (update.kind === 'opened' && update.incident) {
           order.push(update.incident);
           contextOf.set(update.incident.id, [...recent]);
+          if (!opened) collecting.push((opened = []));
+          afterOf.set(update.incident.id, opened);
         }
       }
     }
@@ -65,7 +79,7 @@ export async function diagnoseFile(file: string, config: SentinelConfig, brain: 
   const reports: IncidentReport[] = [];
   for (const opened of order) {
     const incident = tracker.get(opened.id) ?? opened;
-    const diagnosis = await brain.diagnose(buildDiagnoseRequest(incident, contextOf.get(incident.id) ?? [], redactor));
+    const diagnosis = await brain.diagnose(buildDiagnoseRequest(incident, contextOf.get(incident.id) ?? [], redactor, afterOf.get(incident.id)));
     reports.push(toReport(incident, diagnosis));
   }
   return reports;

@@ -5,6 +5,7 @@ import type { DiagnoseRequest, ErrorInfo, Incident, LogEvent } from '../types.js
 
 const MAX_TEXT_CHARS = 16_000;
 const MAX_CONTEXT_LINES = 20;
+const MAX_AFTER_LINES = 50;
 
 function redactError(error: ErrorInfo, redactor: Redactor): ErrorInfo {
   const redacted: ErrorInfo = {
@@ -20,8 +21,10 @@ function redactError(error: ErrorInfo, redactor: Redactor): ErrorInfo {
 export function eventText(event: LogEvent): string {
   if (event.format === 'text') return event.raw;
   const parts = [event.message];
-  if (event.error) {
-    parts.push(event.error.rawStack ?? `${event.error.type}: ${event.error.message}`);
+  const error = errorOf(event);
+  if (error && error !== event.error) parts.push(`error: ${error.message}`);
+  if (error) {
+    parts.push(error.rawStack ?? `${error.type}: ${error.message}`);
   }
   // A JSON record with a plain-text tail (a traceback printed after it) keeps the tail.
   const newline = event.raw.indexOf('\n');
@@ -29,7 +32,23 @@ export function eventText(event: LogEvent): string {
   return parts.join('\n');
 }
 
-export function buildDiagnoseRequest(incident: Incident, context: string[], redactor: Redactor): DiagnoseRequest {
+/**
+ * `after`: lines logged after the failing record, when the caller has them (a finished file); the
+ * live agent cannot see them and passes none.
+ */
+/**
+ * The error the brain is given. A structured record that carries its error as a string (slog `err=`,
+ * zap `"error"`) is that error, even when the parse stage built one from a stack key beside it.
+ */
+function errorOf(event: LogEvent): ErrorInfo | undefined {
+  const value = event.format === 'text' ? undefined : (event.fields.error ?? event.fields.err);
+  if (typeof value !== 'string' || value.trim() === '') return event.error;
+  const error: ErrorInfo = { type: 'error', message: value, stack: event.error?.stack ?? [] };
+  if (event.error?.rawStack !== undefined) error.rawStack = event.error.rawStack;
+  return error;
+}
+
+export function buildDiagnoseRequest(incident: Incident, context: string[], redactor: Redactor, after?: readonly string[]): DiagnoseRequest {
   const event = incident.samples[0];
   const text = event ? eventText(event) : incident.title;
   const request: DiagnoseRequest = {
@@ -40,9 +59,11 @@ export function buildDiagnoseRequest(incident: Incident, context: string[], reda
     text: redactor.redact(text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) : text),
     context: context.slice(-MAX_CONTEXT_LINES).map((line) => redactor.redact(line)),
   };
+  if (after && after.length > 0) request.after = after.slice(0, MAX_AFTER_LINES).map((line) => redactor.redact(line));
   if (incident.pipeline !== undefined) request.pipeline = incident.pipeline;
   if (incident.step !== undefined) request.step = incident.step;
-  if (event?.error) request.error = redactError(event.error, redactor);
+  const error = event ? errorOf(event) : undefined;
+  if (error) request.error = redactError(error, redactor);
   if (incident.rule.hint !== undefined) request.hint = incident.rule.hint;
   if (incident.rule.runbook !== undefined) request.runbook = incident.rule.runbook;
   return request;

@@ -65,8 +65,14 @@ export function buildContextPack(req: DiagnoseRequest, hint: Diagnosis | null, m
   const text = headTail(req.text, textShare);
   if (text) push(section('Failing record', text));
   used += text.length + 60;
-  const picked = pickRelevant(contextLines, Math.max(0, budget - used - 60));
+  // What was logged after the record (a finished file only): a share of the rest, as for context.
+  const afterLines = dedupe(req.after ?? []);
+  const contextBudget = Math.max(0, budget - used - 60);
+  const picked = pickRelevant(contextLines, afterLines.length > 0 ? Math.floor(contextBudget * 0.6) : contextBudget);
   if (picked.length > 0) push(section('Surrounding log lines (deduplicated, oldest first)', picked.join('\n')));
+  used += picked.reduce((n, l) => n + l.length + 1, 0) + 60;
+  const pickedAfter = pickRelevant(afterLines, Math.max(0, budget - used - 60));
+  if (pickedAfter.length > 0) push(section('Log lines after the failing record (deduplicated)', pickedAfter.join('\n')));
 
   const out = parts.join('\n\n');
   return { text: out, approxTokens: Math.ceil((out.length + SYSTEM_INSTRUCTION.length) / CHARS_PER_TOKEN) };

@@ -47,6 +47,7 @@ export const diagnoseRequestSchema = {
     text: { type: 'string', maxLength: 262144 },
     error: errorInfoSchema,
     context: { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 16384 } },
+    after: { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 16384 } },
     hint: { type: 'string', maxLength: 8192 },
     runbook: { type: 'string', maxLength: 2048 },
   },

@@ -5,10 +5,19 @@
 // Without a start pattern, a line continues the pending record when it is indented, or when it is
 // one of the column-0 lines that stack traces are known to print:
 //   Python  `Traceback (most recent call last):`, the final `ValueError: …` line, and the chain
-//           markers `During handling of the above exception…` / `The above exception was…`
+//           markers `During handling of the above exception…` / `The above exception was…`;
+//           under the exception line, psycopg's `DETAIL: …` and SQLAlchemy's `[SQL: …]`,
+//           `[parameters: …]`, `(Background on…)`
 //   Java    a qualified `com.x.FooException: …` header, `Caused by: …` (frames are indented)
 //   Node    `    at …` frames (indented)
-//   Go      `goroutine N [running]:` and, inside it, `pkg.func(…)` / `created by …` lines
+//   Go      `goroutine N [running]:` and, inside it, `pkg.func(…)` / `created by …` lines; under a
+//           `panic: …` / `fatal error: …` line, `[signal …]` and `runtime stack:` too
+//   Spark   `Exception in thread "main" …` opens a JVM trace, `Driver stacktrace:` continues one,
+//           Py4J's `: org.x.FooException: …` continues a Python `Py4JJavaError`, and a Python
+//           traceback embedded in a Java message (`PythonException: Traceback…`) ends with its
+//           column-0 exception line
+//   Dagster the error printed a blank line below STEP_FAILURE (`dagster._core.errors.X: …`),
+//           `Stack Trace:` and `The above exception was caused by the following exception:`
 // A line starting with `{` (a JSON record) always starts a record and is handed out at once: it
 // cannot be continued, so it never waits for the timeout. Blank lines are held tentatively (Go
 // and Python put blank lines inside their traces) and trimmed when the record ends.
@@ -52,13 +61,29 @@ export interface MultilineJoiner {
 type TraceState = 'plain' | 'python' | 'python_end' | 'java' | 'go';
 
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
-const PY_CHAIN = /^(During handling of the above exception|The above exception was the direct cause)/;
+const PY_CHAIN = /^(During handling of the above exception|The above exception was the direct cause|The above exception was caused by the following exception)/;
+// An indented Python frame: inside a Java trace it means a Python traceback is embedded (PySpark).
+const PY_FRAME = /^\s+File "[^"]*", line \d+/;
 // A Python exception line: `ValueError`, `ValueError: msg`, `requests.exceptions.HTTPError: msg`.
 const PY_EXCEPTION = /^[A-Za-z_][\w.]*(:|$)/;
 const JAVA_HEADER = /^(?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error|Throwable)\b/;
-const JAVA_CAUSE = /^(Caused by|Suppressed): /;
+const JAVA_CAUSE = /^(Caused by|Suppressed): |^Driver stacktrace:\s*$|^: (?:[a-zA-Z_$][\w$]*\.)+[\w$]*(?:Exception|Error|Throwable)\b/;
+const JAVA_THREAD = /^Exception in thread "[^"]*" /;
+// A qualified Python exception from an errors module, whatever its name ends with
+// (`dagster._core.errors.DagsterTypeCheckDidNotPass: …`, `airflow.exceptions.AirflowSensorTimeout: …`).
+const PY_QUALIFIED = /^(?:[A-Za-z_]\w*\.)+(?:errors|exceptions|exc)\.[A-Z]\w*(?::|$)/;
+// An exception message that goes on at column 0: PostgreSQL's DETAIL / HINT lines (psycopg), and
+// SQLAlchemy's statement, parameters and help link.
+const PY_MESSAGE_TAIL = /^(?:(?:DETAIL|HINT|CONTEXT|LINE \d+): |\[(?:SQL|parameters): |\(Background on this error at: )/;
+// Dagster's serialised error prints `Stack Trace:` between an exception line and its frames.
+const SECTION = /^Stack Trace:\s*$/;
+// How many blank lines may separate a failure line from the qualified exception header printed
+// under it (Dagster prints STEP_FAILURE, a blank line, then the error).
+const MAX_BLANKS_BEFORE_HEADER = 1;
 const GO_GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
-const GO_FRAME = /^(created by |[\w./*()[\]-]+\(.*\)\s*$|\[signal |exit status \d+)/;
+const GO_FRAME = /^(created by |[\w./*()[\]-]+\(.*\)\s*$|\[signal |exit status \d+|runtime stack:\s*$)/;
+// The line a Go crash starts with; the goroutine dump follows, after a blank line.
+const GO_CRASH = /^(panic: |fatal error: )/;
 
 export function createMultilineJoiner(options: MultilineJoinerOptions): MultilineJoiner {
   const start =
@@ -107,16 +132,25 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   /** The trace state a line moves to when it continues the pending record, or undefined when it starts a new one. */
   const continues = (text: string): TraceState | undefined => {
     const c = text.charCodeAt(0);
-    if (c === 32 || c === 9) return state === 'python_end' ? 'python' : state;
+    if (c === 32 || c === 9) {
+      // Under the exception line, an indented line is a frame (Dagster prints them below) or more of the message.
+      if (state === 'python_end') return PY_FRAME.test(text) ? 'python' : 'python_end';
+      return state === 'java' && PY_FRAME.test(text) ? 'python' : state;
+    }
     if (PY_TRACEBACK.test(text) || PY_CHAIN.test(text)) return 'python';
     if (JAVA_CAUSE.test(text)) return 'java';
+    if (state !== 'plain' && SECTION.test(text)) return 'python';
     if (GO_GOROUTINE.test(text)) return 'go';
     switch (state) {
       case 'python':
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
+      case 'python_end':
+        return PY_MESSAGE_TAIL.test(text) ? 'python_end' : undefined;
       case 'go':
         return GO_FRAME.test(text) ? 'go' : undefined;
       case 'plain':
+        if (blanks > MAX_BLANKS_BEFORE_HEADER) return undefined;
+        return JAVA_HEADER.test(text) ? 'java' : PY_QUALIFIED.test(text) ? 'python_end' : undefined;
       case 'java':
         return blanks === 0 && JAVA_HEADER.test(text) ? 'java' : undefined;
       default:
@@ -127,8 +161,8 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   /** The state of a record that a line starts (a trace printed with no log line above it). */
   const opening = (text: string): TraceState => {
     if (PY_TRACEBACK.test(text)) return 'python';
-    if (GO_GOROUTINE.test(text)) return 'go';
-    if (JAVA_CAUSE.test(text) || JAVA_HEADER.test(text)) return 'java';
+    if (GO_GOROUTINE.test(text) || GO_CRASH.test(text)) return 'go';
+    if (JAVA_CAUSE.test(text) || JAVA_HEADER.test(text) || JAVA_THREAD.test(text)) return 'java';
     return 'plain';
   };
 

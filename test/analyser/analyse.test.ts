@@ -110,6 +110,76 @@ describe('analyse: the demo pipeline failures', () => {
     const rawStack = `StepTimeoutError: step load_data exceeded its 2000 ms timeout\n    at Timeout._onTimeout (${pathToFileURL(join(dir, 'dist/pipeline/aio-pipeline.js')).href}:54:41)\n    at listOnTimeout (node:internal/timers:581:17)`;
     const d = analyse(request({ step: 'load_data', text: rawStack, error: { type: 'StepTimeoutError', message: 'step load_data exceeded its 2000 ms timeout', stack: [], rawStack } }));
     expect(d).toMatchObject({ category: 'timeout', retryable: true });
+    // The timer callback that raised it is the runner's, not where the work failed: the step is.
+    expect(d.location).toEqual({ file: 'load_data', line: null, function: 'load_data', code: null });
+  });
+
+  it('keeps a user frame that merely runs inside a timer callback', () => {
+    const url = pathToFileURL(join(dir, 'dist/pipeline/steps/poll.js')).href;
+    const rawStack = `TypeError: Cannot read properties of undefined (reading 'rows')\n    at poll (${url}:12:30)\n    at Timeout._onTimeout (${url}:30:5)\n    at listOnTimeout (node:internal/timers:581:17)`;
+    const d = analyse(request({ step: 'poll', text: rawStack, error: { type: 'TypeError', message: "Cannot read properties of undefined (reading 'rows')", stack: [], rawStack } }), { readSourceFiles: false });
+    expect(d.location).toMatchObject({ line: 12, function: 'poll' });
+  });
+});
+
+describe('analyse: lines after the failing record (a finished file)', () => {
+  const stepFailure = '2026-01-01 12:00:06 +0000 - dagster - ERROR - etl_job - 6a1f9c2e - 4821 - orders_cleaned - STEP_FAILURE - Execution of step "orders_cleaned" failed.';
+  const below = [
+    '',
+    'dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op "orders_cleaned":',
+    '',
+    '  File "/venv/lib/python3.11/site-packages/dagster/_core/execution/plan/utils.py", line 84, in op_execution_error_boundary',
+    '    raise error_cls(',
+    '',
+    'The above exception was caused by the following exception:',
+    "KeyError: 'customer_id'",
+    '',
+    '  File "/opt/dagster/app/assets/orders.py", line 54, in orders_cleaned',
+    '    df = df.dropna(subset=["customer_id"])',
+    '  File "/venv/lib/python3.11/site-packages/pandas/core/frame.py", line 6407, in dropna',
+    '    raise KeyError(np.array(subset)[check].tolist())',
+  ];
+
+  it('reads the cause printed below a record that only announces the failure', () => {
+    const d = analyse(request({ step: 'orders_cleaned', text: stepFailure, after: below }), { readSourceFiles: false });
+    expect(d.category).toBe('schema_drift');
+    expect(d.location).toMatchObject({ file: '/opt/dagster/app/assets/orders.py', line: 54, function: 'orders_cleaned' });
+    // Without them, the step is all it can say.
+    expect(analyse(request({ step: 'orders_cleaned', text: stepFailure }), { readSourceFiles: false }).location).toMatchObject({ line: null, function: 'orders_cleaned' });
+  });
+
+  it('prefers the record\'s own located error over what follows it', () => {
+    const own = 'Traceback (most recent call last):\n  File "/app/etl/load.py", line 9, in load\n    conn = connect()\nConnectionRefusedError: [Errno 111] Connection refused';
+    const d = analyse(request({ text: own, after: below }), { readSourceFiles: false });
+    expect(d).toMatchObject({ category: 'network_or_service_unavailable', location: { file: '/app/etl/load.py', line: 9 } });
+  });
+
+  it('completes a dbt error whose message the record left on the next lines', () => {
+    const d = analyse(
+      request({
+        text: '02:00:12    Database Error in model fct_orders (models/marts/fct_orders.sql)',
+        after: ['02:00:12    column o.discount_code does not exist', '02:00:12    LINE 27:         o.discount_code,', '02:00:12  Done. PASS=0 WARN=0 ERROR=1 SKIP=5 TOTAL=6'],
+      }),
+      { readSourceFiles: false },
+    );
+    expect(d.category).toBe('schema_drift');
+    expect(d.summary).toContain('discount_code');
+  });
+});
+
+describe('analyse: failures without a classic stack trace', () => {
+  it('reads a zap error string with its headerless stacktrace', () => {
+    const rawStack = 'github.com/acme/exporter/internal/export.(*Uploader).Upload\n\t/build/internal/export/upload.go:88\nmain.main\n\t/build/cmd/exporter/main.go:33\nruntime.main\n\t/usr/local/go/src/runtime/proc.go:271';
+    const d = analyse(
+      request({ text: `upload failed\nerror: Put "https://storage.googleapis.com/upload": context deadline exceeded\n${rawStack}`, error: { type: 'error', message: 'Put "https://storage.googleapis.com/upload": context deadline exceeded', stack: [], rawStack } }),
+      { readSourceFiles: false },
+    );
+    expect(d).toMatchObject({ category: 'timeout', retryable: true, location: { file: '/build/internal/export/upload.go', line: 88 } });
+  });
+
+  it('names a failing dbt data test from its progress line alone (what a live tail has)', () => {
+    const d = analyse(request({ text: '04:30:12  2 of 61 FAIL 14 not_null_stg_orders_customer_id ................................ [FAIL 14 in 0.08s]' }), { readSourceFiles: false });
+    expect(d).toMatchObject({ category: 'data_quality', location: { function: 'not_null_stg_orders_customer_id' } });
   });
 });
 

@@ -1,11 +1,16 @@
 // The labelled corpus as a correctness test: the built-in analyser must meet the issue's targets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { diagnoseFile } from '../../src/agent/diagnose-file.js';
 import { analyse } from '../../src/brain/analyser/analyse.js';
-import { formatReport, loadCorpus, runCorpus, score } from '../../src/brain/analyser/evaluate.js';
+import { formatReport, judge, loadCorpus, runCorpus, score, type CaseResult } from '../../src/brain/analyser/evaluate.js';
+import { defaultConfig } from '../../src/config/load-config.js';
 import { diagnosisSchema } from '../../src/brain/schemas.js';
-import { CATEGORIES } from '../../src/types.js';
+import { CATEGORIES, type Diagnosis } from '../../src/types.js';
 
 const dir = fileURLToPath(new URL('../fixtures/failures/', import.meta.url));
 const fixtures = loadCorpus(dir);
@@ -34,6 +39,33 @@ describe('failure corpus', () => {
       expect(validate(r.diagnosis), `${r.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
       expect(r.diagnosis.engine).toBe('builtin');
       expect(r.diagnosis.summary.includes('\n'), r.name).toBe(false);
+    }
+  });
+
+  it('meets the targets on every stack through the agent\'s own path (reader, packs, incidents, first incident)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sentinel-corpus-'));
+    const brain = { diagnose: (req: Parameters<typeof analyse>[0]) => Promise.resolve(analyse(req, { readSourceFiles: false })), close: () => Promise.resolve() };
+    const config = defaultConfig({});
+    try {
+      const results: CaseResult[] = [];
+      for (const [i, fixture] of fixtures.entries()) {
+        const file = join(tmp, `${i}.log`);
+        writeFileSync(file, fixture.log);
+        const [first] = await diagnoseFile(file, config, brain);
+        const diagnosis: Diagnosis = first
+          ? { ...first, evidence: [], latencyMs: 0 }
+          : { category: 'unknown', summary: '', rootCause: '', evidence: [], location: null, fix: [], retryable: false, confidence: 0, engine: 'builtin', model: null, latencyMs: 0 };
+        results.push(judge(fixture, diagnosis));
+      }
+      const report = formatReport(results, 'builtin (path: agent)');
+      const overall = score(results);
+      expect(overall.detection, report).toBeGreaterThanOrEqual(0.98);
+      for (const stack of new Set(results.map((r) => r.stack))) {
+        const s = score(results.filter((r) => r.stack === stack));
+        expect({ stack, ok: s.detection >= 0.9 && s.category >= 0.9 && s.location >= 0.9 }, report).toEqual({ stack, ok: true });
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });

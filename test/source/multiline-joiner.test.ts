@@ -51,14 +51,114 @@ const GO = [
   'exit status 2',
 ];
 
+// Dagster's text logger: STEP_FAILURE, a blank line, the wrapper, `Stack Trace:`, then the user's
+// error after "The above exception was caused by…", with SQLAlchemy / psycopg message lines at column 0.
+const DAGSTER = [
+  '2026-01-01 12:00:06 +0000 - dagster - ERROR - etl_job - 6a1f9c2e - 4821 - load - STEP_FAILURE - Execution of step "load" failed.',
+  '',
+  'dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op "load":',
+  '',
+  'Stack Trace:',
+  '  File "/venv/lib/python3.11/site-packages/dagster/_core/execution/plan/utils.py", line 84, in op_execution_error_boundary',
+  '    raise error_cls(',
+  '',
+  'The above exception was caused by the following exception:',
+  'sqlalchemy.exc.IntegrityError: (psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint "orders_pkey"',
+  'DETAIL:  Key (order_id)=(42) already exists.',
+  '',
+  '[SQL: INSERT INTO orders (order_id) VALUES (%(order_id)s)]',
+  '(Background on this error at: https://sqlalche.me/e/20/gkpj)',
+  '',
+  'Stack Trace:',
+  '  File "/app/assets/orders.py", line 77, in load',
+  '    df.to_sql("orders", engine)',
+];
+const DAGSTER_TYPE_CHECK = [
+  '2026-01-01 12:00:03 +0000 - dagster - ERROR - etl_job - 3c2b1a09 - 40 - report - STEP_FAILURE - Execution of step "report" failed.',
+  '',
+  'dagster._core.errors.DagsterTypeCheckDidNotPass: Type check failed for step output "result" - expected type "DataFrame".',
+  '',
+  '  File "/venv/lib/python3.11/site-packages/dagster/_core/execution/plan/execute_step.py", line 342, in _type_check_and_store_output',
+];
+const GO_FATAL = [
+  'fatal error: runtime: out of memory',
+  '',
+  'runtime stack:',
+  'runtime.throw({0x9c3f1e?, 0x2000?})',
+  '\t/usr/local/go/src/runtime/panic.go:1023 +0x5c',
+  '',
+  'goroutine 1 [running]:',
+  'main.loadAll(...)',
+  '\t/app/main.go:61 +0x1b',
+];
+const GO_SIGNAL = [
+  'panic: runtime error: invalid memory address or nil pointer dereference',
+  '[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6b2f1a]',
+  '',
+  'goroutine 34 [running]:',
+  'github.com/acme/feed.(*Parser).Parse(0x0)',
+  '\t/app/feed/parser.go:57 +0x3a',
+  'created by main.main in goroutine 1',
+  '\t/app/main.go:40 +0x2d5',
+];
+// PySpark: a Py4JJavaError over the Java error (`: org…`), whose message embeds the Python worker's
+// traceback (its exception line at column 0), then Spark's `Driver stacktrace:`.
+const PY4J = [
+  '26/01/01 12:00:41 INFO DAGScheduler: Job 2 failed: save at NativeMethodAccessorImpl.java:0, took 14.2 s',
+  'Traceback (most recent call last):',
+  '  File "/opt/jobs/job.py", line 40, in <module>',
+  '    df.write.parquet(OUT)',
+  'py4j.protocol.Py4JJavaError: An error occurred while calling o98.parquet.',
+  ': org.apache.spark.SparkException: Job aborted due to stage failure: org.apache.spark.api.python.PythonException: Traceback (most recent call last):',
+  '  File "/opt/jobs/udfs.py", line 12, in margin_ratio',
+  '    return (price - cost) / price',
+  'ZeroDivisionError: division by zero',
+  '',
+  '\tat org.apache.spark.api.python.BasePythonRunner$ReaderIterator.handlePythonException(PythonRunner.scala:572)',
+  '',
+  'Driver stacktrace:',
+  '\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2898)',
+  'Caused by: org.apache.spark.api.python.PythonException: Traceback (most recent call last):',
+  '  File "/opt/jobs/udfs.py", line 12, in margin_ratio',
+  'ZeroDivisionError: division by zero',
+  '\t... 18 more',
+];
+const SPARK_MAIN = [
+  'Exception in thread "main" org.apache.spark.SparkException: Job aborted due to stage failure: Task 12 in stage 4.0 failed 4 times',
+  'Driver stacktrace:',
+  '\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:2898)',
+  '\tat com.acme.etl.SessionsJob$.main(SessionsJob.scala:71)',
+];
+
 describe('multiline joiner', () => {
   it.each([
     ['Python traceback with a chained exception', PYTHON],
     ['Java stack trace with Caused by and ... N more', JAVA],
     ['Node stack trace', NODE],
     ['Go panic', GO],
+    ['Dagster step failure with its wrapped error and SQL message lines', DAGSTER],
+    ['Dagster type-check failure (an exception not named …Error)', DAGSTER_TYPE_CHECK],
+    ['Go fatal error with its runtime stack', GO_FATAL],
+    ['Go panic with its signal line', GO_SIGNAL],
+    ['Py4J chain with an embedded Python traceback and the driver stacktrace', PY4J],
+    ['Spark main-thread exception with its driver stacktrace', SPARK_MAIN],
   ])('joins a %s into the line that introduced it', (_name, trace) => {
-    expect(join_(['before', ...trace, 'after'])).toEqual(['before', trace.join('\n'), 'after']);
+    // The next record is a log line, as in real logs (a bare word could pass for a Python exception line).
+    const next = '2026-01-01 12:00:09 INFO next step';
+    expect(join_(['before', ...trace, next])).toEqual(['before', trace.join('\n'), next]);
+  });
+
+  it('keeps apart lines that merely follow one another', () => {
+    // A plain line after a blank is no continuation; nor is a second Java trace after a blank line,
+    // nor a column-0 exception line after a finished Python traceback, nor `Stack Trace:` on its own.
+    expect(join_(['ERROR step failed', '', 'retrying in 5 s'])).toEqual(['ERROR step failed', 'retrying in 5 s']);
+    expect(join_([...JAVA, '', 'java.lang.IllegalStateException: again', '\tat com.acme.Job.run(Job.java:42)'])).toEqual([
+      JAVA.join('\n'),
+      'java.lang.IllegalStateException: again\n\tat com.acme.Job.run(Job.java:42)',
+    ]);
+    expect(join_(['INFO done', '', '', 'dagster._core.errors.DagsterError: late'])).toEqual(['INFO done', 'dagster._core.errors.DagsterError: late']);
+    expect(join_(['INFO report', 'Stack Trace:'])).toEqual(['INFO report', 'Stack Trace:']);
+    expect(join_(['panic: not a go crash, just a word', 'next line'])).toEqual(['panic: not a go crash, just a word', 'next line']);
   });
 
   it('hands JSON lines on at once and never joins them', () => {

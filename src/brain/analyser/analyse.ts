@@ -32,20 +32,68 @@ const ERRORISH = /error|exception|fail|fatal|refused|denied|killed|SIGKILL|panic
 const EMPTY_BATCH =
   /\b0 (?:rows|records|items|orders|files|lines|events)\b|\b(?:rows|records|row_count|num_rows|n_rows|record_count|rows_read|rows_extracted|batch_size|count)["']?\s*[:=]\s*0n?\b(?!\.\d)|\bempty (?:batch|dataframe|input|file|result|partition)s?\b|Empty DataFrame|\bno (?:rows|records|data)\b|\b(?:read|extracted|fetched|loaded|returned|received|got) 0\b/i;
 
-/** The error chain the request describes, root first. */
-function chainOf(request: DiagnoseRequest): ErrorInfo[] {
+/** The error chain the failing record itself describes, root first. */
+function recordChainOf(request: DiagnoseRequest): ErrorInfo[] {
   const given = request.error;
   if (given) {
     if (given.stack.length > 0) return [given];
     const parsed = given.rawStack ? extractErrorChain(given.rawStack) : [];
+    // A stack without its header (zap's `stacktrace` beside a string `error`): the frames are the
+    // given error's own.
+    if (parsed.length === 1 && parsed[0] && parsed[0].message === '' && given.message !== '') {
+      return [{ ...parsed[0], type: /^[\w.$]+$/.test(given.type) ? given.type : 'error', message: given.message }];
+    }
     if (parsed.length > 0) return parsed;
     // A string error (zap, slog) may come with its frames elsewhere in the record.
     const fromText = extractErrorChain(request.text);
     return fromText.some((e) => e.stack.length > 0) ? [...fromText, given] : [given];
   }
-  const fromText = extractErrorChain(request.text);
-  if (fromText.length > 0) return fromText;
-  return extractErrorChain(request.context.slice(-MAX_CONTEXT_LINES).join('\n'));
+  return extractErrorChain(request.text);
+}
+
+/**
+ * The same failure with the message the record left out (dbt prints `Database Error in model x`,
+ * then the message on the lines below): `below`'s copy of the root, with the record's frames.
+ */
+function completed(own: ErrorInfo[], below: ErrorInfo[]): ErrorInfo[] | undefined {
+  const root = own[0];
+  if (own.length !== 1 || root === undefined || root.message.trim() !== '') return undefined;
+  const i = below.findIndex((e) => e.type === root.type && e.message.trim() !== '');
+  const full = below[i];
+  if (!full) return undefined;
+  return below.map((e, j) => (j === i && e.stack.length === 0 ? { ...e, stack: root.stack } : e));
+}
+
+/**
+ * The error chain the request describes, root first. The record's own chain wins when it reaches
+ * user code; otherwise the lines printed after it (a wrapped cause, a driver stacktrace) are read
+ * with it, then the lines before it (a relayed child-process trace above a wrapper's report).
+ */
+function chainOf(request: DiagnoseRequest): ErrorInfo[] {
+  const own = withUserFlags(recordChainOf(request));
+  const located = userFrameOf(own) !== undefined;
+  const bare = own.length === 1 && own[0]?.message.trim() === '';
+  if (request.after && request.after.length > 0 && (!located || bare)) {
+    const below = withUserFlags(extractErrorChain([request.text, ...request.after].join('\n')));
+    const full = completed(own, below);
+    if (full) return full;
+    if (!located && below.length > 0 && (own.length === 0 || userFrameOf(below))) return below;
+  }
+  if (own.length > 0) return own;
+  return withUserFlags(extractErrorChain(request.context.slice(-MAX_CONTEXT_LINES).join('\n')));
+}
+
+// Frames the runtime calls back into: a timer or immediate firing, the microtask queue.
+const RUNTIME_CALLBACK = /^(?:Timeout|Immediate)\.(?:_onTimeout|_onImmediate|<anonymous>)$|^(?:listOnTimeout|processTimers|processImmediate|process\.processTimers|process\.processImmediate|process\.processTicksAndRejections)$/;
+
+/** The error's user frames are all timer / runtime callbacks: the error was raised by a timer, not by the work. */
+function raisedByTimer(error: ErrorInfo): boolean {
+  const user = error.stack.filter((f) => f.inUserCode);
+  return user.length > 0 && user.every((f) => RUNTIME_CALLBACK.test(f.function ?? '')) && error.stack.some((f) => /^(?:Timeout|Immediate)\./.test(f.function ?? ''));
+}
+
+function relayedUserFrame(contextLines: string[]): ReturnType<typeof userFrameOf> {
+  return userFrameOf(withUserFlags(extractErrorChain(contextLines.slice(-50).join('\n'))));
 }
 
 /** `postgres.ERROR: x` → `ERROR: x`, `dbt.DatabaseError: x` → `dbt DatabaseError: x`: parser tags read as the tools print them. */
@@ -181,12 +229,17 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const started = now();
   const readSource = options.readSourceFiles ?? true;
 
-  const chain = withUserFlags(chainOf(request));
-  const textLines = request.text.split(/\r?\n/);
+  const chain = chainOf(request);
+  const textLines = request.after && request.after.length > 0 ? [...request.text.split(/\r?\n/), ...request.after] : request.text.split(/\r?\n/);
   const contextLines = request.context.slice(-MAX_CONTEXT_LINES);
 
   const named = request.step ? { step: request.step, container: request.pipeline } : findNamedStep(textLines, contextLines);
-  const located = userFrameOf(chain);
+  // A wrapper's report with no user frame (Airflow's "Task failed" over spark-submit) follows the
+  // child's relayed trace: the user frame is there, above the record.
+  const framed = userFrameOf(chain) ?? (chain.length > 0 && contextLines.length > 0 ? relayedUserFrame(contextLines) : undefined);
+  // An error a runner raised from a timer (a step timeout) has the timer callback as its only
+  // user frame: that is not where the user's code failed, the step that ran out of time is.
+  const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
   const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };

@@ -24,7 +24,9 @@ const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` :
 
 function usesEnviron(f: Finding): boolean {
   if (/environ|getenv/.test(f.location?.code ?? '')) return true;
-  return f.chain.some((e) => e.stack.some((fr) => /(?:^|\/)os\.py$/.test(fr.file) || /environ|getenv/.test(fr.code ?? '')));
+  // Python 3.11+ names the frozen stdlib module `<frozen os>`; the code line may be redacted
+  // (`password=os.environ[…]` reads as a secret assignment), so the frame alone must suffice.
+  return f.chain.some((e) => e.stack.some((fr) => /(?:^|\/)os\.py$|^<frozen os>$/.test(fr.file) || /environ|getenv/.test(fr.code ?? '')));
 }
 
 /** The denominator in the failing code line (`total / count` → `count`), when the line shows one. */
@@ -570,7 +572,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',

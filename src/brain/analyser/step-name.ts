@@ -16,6 +16,9 @@ const STEP_PATTERNS: RegExp[] = [
   /"step"\s*:\s*"([^"]+)"/,
   /\bstep[=:]\s?"?([\w.-]+)"?/,
   /\b(?:step|task|op) "([\w.-]+)" failed/i,
+  // dbt: the progress line of a failing data test names the test.
+  /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
+  /\bFailure in test ([\w.-]+)/,
 ];
 
 const CONTAINER_PATTERNS: RegExp[] = [

@@ -21,6 +21,19 @@ export const genericPack: RulePack = {
       },
     }),
     r({
+      id: 'error-field',
+      description: 'An error record carrying its error as a string field (slog `err=`, zap `"error"`).',
+      severity: 'error',
+      priority: 12,
+      match: {
+        all: [
+          { level: ['error', 'fatal'] },
+          { not: { has_error: true } }, // an error object is generic.exception's
+          { any: [{ field_regex: { err: String.raw`\S` } }, { field_regex: { error: String.raw`\S` } }] },
+        ],
+      },
+    }),
+    r({
       id: 'fatal',
       description: 'A record logged at fatal / critical level.',
       severity: 'critical',

@@ -4,6 +4,7 @@ import { cloudPack } from './cloud.js';
 import { dagsterPack } from './dagster.js';
 import { dbtPack } from './dbt.js';
 import { genericPack } from './generic.js';
+import { goPack } from './go.js';
 import { jvmPack } from './jvm.js';
 import { kubernetesPack } from './kubernetes.js';
 import { nodePack } from './node.js';
@@ -18,6 +19,7 @@ export const BUILTIN_PACKS: readonly RulePack[] = [
   pythonPack,
   nodePack,
   jvmPack,
+  goPack,
   postgresqlPack,
   dagsterPack,
   airflowPack,

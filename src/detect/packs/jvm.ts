@@ -26,6 +26,14 @@ export const jvmPack: RulePack = {
       },
     }),
     r({
+      id: 'uncaught-exception',
+      description: 'An exception killed a JVM thread (`Exception in thread "main" …`), frames or not: Spark prints a multi-line message between the header and the frames.',
+      severity: 'critical',
+      priority: 33,
+      anyLevel: true,
+      match: { regex: String.raw`^Exception in thread "[^"\n]*" ` },
+    }),
+    r({
       id: 'exception',
       description: 'A Java / Scala exception with its stack frames.',
       severity: 'error',

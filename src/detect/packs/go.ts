@@ -1,0 +1,43 @@
+// Go: panics and fatal runtime errors (with their `goroutine N [state]:` blocks), and the standard
+// library logger's `log.Fatal` line, which has no level: only the OS error it reports says it failed.
+// slog / zap records at ERROR are structured and left to the generic pack.
+import { packRule, type RulePack } from './pack.js';
+
+const r = (spec: Parameters<typeof packRule>[1]) => packRule('go', spec);
+
+export const goPack: RulePack = {
+  name: 'go',
+  description: 'Go panics, fatal runtime errors (deadlock, out of memory) and log.Fatal OS errors.',
+  rules: [
+    r({
+      id: 'fatal-error',
+      description: 'The Go runtime stopped the process (fatal error: out of memory, deadlock, concurrent map writes).',
+      severity: 'critical',
+      priority: 36,
+      anyLevel: true,
+      // The goroutine dump is required so a message merely quoting "fatal error:" is not taken for one.
+      match: { all: [{ regex: String.raw`(?:^|\n)fatal error: ` }, { regex: String.raw`\ngoroutine \d+ \[[^\]\n]*\]:` }] },
+    }),
+    r({
+      id: 'panic',
+      description: 'A Go panic with its goroutine stack.',
+      severity: 'critical',
+      priority: 35,
+      anyLevel: true,
+      match: { all: [{ regex: String.raw`(?:^|\n)panic: ` }, { regex: String.raw`\ngoroutine \d+ \[[^\]\n]*\]:` }] },
+    }),
+    r({
+      id: 'log-fatal',
+      description: 'A standard-library log line reporting an OS error (log.Fatal prints it, then exits 1).',
+      severity: 'error',
+      priority: 15,
+      anyLevel: true,
+      match: {
+        all: [
+          { regex: String.raw`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d[. ]` },
+          { regex: String.raw`: (?:permission denied|no such file or directory|connection refused|no such host|i/o timeout|too many open files|no space left on device|read-only file system)$` },
+        ],
+      },
+    }),
+  ],
+};
