@@ -11,7 +11,7 @@ import { analyse } from '../brain/analyser/analyse.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { createFileSource, type FileSource } from '../source/file-source.js';
-import { parseRecord } from '../parse/parse-record.js';
+import { looksCutJson, parseRecord } from '../parse/parse-record.js';
 import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
 import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -95,6 +95,11 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     const announced: Promise<void>[] = [];
     for (const record of records) {
       context.push(record.origin.file, record.text);
+      // Most records can be proven uninteresting from their text alone: they skip parse and detect.
+      if (!detector.screen(record.text)) {
+        if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
+        continue;
+      }
       const { event, problem } = parseRecord(record, format);
       if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
       if (detector.isSuccess(event)) {

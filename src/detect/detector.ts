@@ -5,18 +5,27 @@
 // Cost: most lines match nothing. Every rule with regexes has a set of required literals
 // (regex-literals.ts); one combined case-insensitive search proves that a line holds none of them,
 // and then no regex runs at all. Rules without regexes (level, fields) are a few comparisons.
+// Cheaper still, `screen` judges the raw text before any parse (record-screen.ts): the agent's
+// ingest parses and matches only the records it lets through.
 import type { MatchExpr, RuleConfig, SentinelConfig } from '../config/config-types.js';
 import type { LogEvent, Match, RuleInfo } from '../types.js';
 import { compileMatch, eventTexts, type CompileContext, type EventTexts, type Predicate } from './compile-match.js';
 import { computeFingerprint } from './fingerprint.js';
 import { BUILTIN_PACKS } from './packs/index.js';
 import type { Requirement } from './regex-literals.js';
+import { createRecordScreen } from './record-screen.js';
+import { screenNeed } from './screen-need.js';
 
 export interface Detector {
   /** All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be FAST for non-matching lines. */
   match(event: LogEvent): Match[];
   /** True when the event is a success record (config.incidents.success_match) — the incident stage resolves on it. */
   isSuccess(event: LogEvent): boolean;
+  /**
+   * False only when it is certain, from the raw record text alone, that `match` finds nothing and
+   * `isSuccess` is false whatever the parse gives; such records need not be parsed at all.
+   */
+  screen(raw: string): boolean;
   readonly rules: ReadonlyArray<RuleInfo>;
 }
 
@@ -121,6 +130,8 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
   const successExpr: MatchExpr | undefined = config.incidents.success_match;
   const success = successExpr ? compileMatch(successExpr, ctx) : null;
   const successLiterals = success?.literals ? literalRegex(success.literals) : null;
+  const screenedExprs = [...all.map((r) => r.config.match), ...(successExpr ? [successExpr] : [])];
+  const screen = createRecordScreen(screenedExprs.map((e) => screenNeed(e, ctx)));
 
   function fires(rule: CompiledRule, t: EventTexts, anyLiteral: boolean): boolean {
     if (usePrefilter && rule.literalTest) {
@@ -141,6 +152,7 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
 
   return {
     rules: all.map((r) => r.info),
+    screen,
 
     match(event) {
       const t = eventTexts(event);

@@ -11,7 +11,7 @@ export interface ParseResult {
   problem?: 'invalid_json';
 }
 
-const LEVEL_ALIASES: Record<string, Level> = {
+export const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
   trace: 'trace',
   debug: 'debug',
   info: 'info',
@@ -32,7 +32,7 @@ const LEVEL_ALIASES: Record<string, Level> = {
 };
 
 // Numeric levels as pino / bunyan write them.
-const NUMERIC_LEVELS: [number, Level][] = [
+export const NUMERIC_LEVELS: ReadonlyArray<readonly [number, Level]> = [
   [60, 'fatal'],
   [50, 'error'],
   [40, 'warn'],
@@ -52,6 +52,30 @@ export function normaliseLevel(value: unknown): Level {
 const TEXT_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC)\b/;
 const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thread |panic: |goroutine \d+ \[)/m;
 
+/**
+ * Lower-case words one of which a record's text must contain (ASCII case aside) for it to be given
+ * `level` from a level word: the alias table (JSON / logfmt values, which are trimmed and lower-cased;
+ * TEXT_LEVEL's words are aliases too) plus, for `error`, the starts of TRACEBACK_START. A numeric
+ * level (pino's 50) is not covered: see NUMERIC_LEVELS. The record screen (detect/record-screen.ts)
+ * relies on this list being complete, so it lives beside the code it describes.
+ */
+export function levelWords(level: Level): string[] {
+  const words = Object.entries(LEVEL_ALIASES)
+    .filter(([, l]) => l === level)
+    .map(([w]) => w);
+  if (level === 'error') words.push('traceback (most recent call last)', 'exception in thread ', 'panic: ', 'goroutine ');
+  return words;
+}
+
+/** The keys a JSON / logfmt record's level is read from, in order. */
+export const LEVEL_KEY_NAMES: readonly string[] = ['level', 'severity', 'levelname', 'lvl', 'log.level', 'loglevel'];
+/** The keys a record's message is read from, in order. */
+export const MESSAGE_KEY_NAMES: readonly string[] = ['msg', 'message', 'event', 'log', 'text'];
+/** Keys whose object value becomes the event's error. */
+export const ERROR_KEY_NAMES: readonly string[] = ['error', 'err', 'exception'];
+/** Keys whose string value becomes the event's error (a formatted traceback). */
+export const STACK_TEXT_KEY_NAMES: readonly string[] = ['exc_info', 'exc_text', 'stack_trace', 'stacktrace', 'stack', 'traceback'];
+
 function guessTextLevel(text: string): Level {
   const firstLine = text.slice(0, Math.min(text.length, 300));
   const found = TEXT_LEVEL.exec(firstLine);
@@ -60,8 +84,8 @@ function guessTextLevel(text: string): Level {
 }
 
 const TS_KEYS = ['ts', 'time', 'timestamp', '@timestamp', 'asctime', 'datetime'];
-const LEVEL_KEYS = ['level', 'severity', 'levelname', 'lvl', 'log.level', 'loglevel'];
-const MESSAGE_KEYS = ['msg', 'message', 'event', 'log', 'text'];
+const LEVEL_KEYS = LEVEL_KEY_NAMES;
+const MESSAGE_KEYS = MESSAGE_KEY_NAMES;
 const STACK_KEYS = ['stack', 'stack_trace', 'stacktrace', 'exc_info', 'exception', 'traceback'];
 
 function firstKey(fields: Record<string, unknown>, keys: readonly string[]): unknown {
@@ -97,10 +121,10 @@ function errorFromObject(value: unknown): ErrorInfo | undefined {
 }
 
 function errorFromFields(fields: Record<string, unknown>): ErrorInfo | undefined {
-  const fromObject = errorFromObject(fields.error ?? fields.err ?? fields.exception);
+  const fromObject = errorFromObject(fields.error ?? fields.err ?? fields.exception); // ERROR_KEY_NAMES
   if (fromObject) return fromObject;
   // Python's JSON formatters put the formatted traceback in exc_info / exc_text.
-  const stack = firstKey(fields, ['exc_info', 'exc_text', 'stack_trace', 'stacktrace', 'stack', 'traceback']);
+  const stack = firstKey(fields, STACK_TEXT_KEY_NAMES);
   if (typeof stack === 'string' && stack.length > 0) {
     const lastLine = stack.trimEnd().split('\n').pop() ?? '';
     const colon = lastLine.indexOf(':');
@@ -151,6 +175,19 @@ function tryJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * For records that are not parsed (the detector's screen ruled them out): whether the record is a
+ * JSON one whose first line is visibly cut (does not end in `}`), so parse errors are still counted
+ * for the common case, a truncated record. A first line that ends in `}` and is invalid is not seen.
+ */
+export function looksCutJson(text: string, format: RecordFormat = 'auto'): boolean {
+  if (!(format === 'json' || (format === 'auto' && text.charCodeAt(0) === 123))) return false;
+  let end = text.indexOf('\n');
+  if (end === -1) end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1] as string)) end--;
+  return text.charCodeAt(end - 1) !== 125 /* } */;
 }
 
 export function parseRecord(record: RawRecord, format: RecordFormat = 'auto'): ParseResult {
