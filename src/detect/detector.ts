@@ -15,6 +15,7 @@ import { BUILTIN_PACKS } from './packs/index.js';
 import type { Requirement } from './regex-literals.js';
 import { createRecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
+import { wordsRegexSource } from './words-regex.js';
 
 export interface Detector {
   /** All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be FAST for non-matching lines. */
@@ -43,41 +44,10 @@ interface CompiledRule {
   unless: Predicate | null;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
-type TrieNode = Map<string, TrieNode> & { end?: boolean };
-
-/**
- * One case-insensitive search for any of the literals, shaped as a trie (`t(?:imeout|hrottl)`) so
- * the engine tries one branch per first character instead of every literal at every position:
- * about 1.5x faster than a flat alternation over the ~150 literals of the built-in packs.
- */
+/** One case-insensitive search for any of the literals. */
 export function literalRegex(literals: Iterable<string>): RegExp | null {
-  const root: TrieNode = new Map();
-  let any = false;
-  for (const word of new Set(literals)) {
-    any = true;
-    let node = root;
-    for (const ch of word) {
-      let next = node.get(ch);
-      if (!next) {
-        next = new Map();
-        node.set(ch, next);
-      }
-      node = next;
-    }
-    node.end = true;
-  }
-  if (!any) return null;
-  // A word ending at a node makes its longer continuations redundant for "contains one of".
-  const build = (node: TrieNode): string => {
-    if (node.end) return '';
-    const branches = [...node.entries()].map(([ch, child]) => escapeRegex(ch) + build(child));
-    return branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
-  };
-  return new RegExp(build(root), 'i');
+  const source = wordsRegexSource(literals);
+  return source === null ? null : new RegExp(source, 'i');
 }
 
 function toRuleInfo(rule: RuleConfig, pack?: string): RuleInfo {

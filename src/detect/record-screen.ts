@@ -10,8 +10,8 @@
 import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES, normaliseLevel } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
+import { escapeRegex, wordsRegexSource } from './words-regex.js';
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 const keys = (names: readonly string[]): string => `(?:${names.map(escapeRegex).join('|')})`;
 
 /** Records whose parsed strings may not be verbatim runs of the raw text. Case-sensitive, as keys are. */
@@ -42,34 +42,6 @@ function numericLevels(raw: string): Set<Level> {
   return found;
 }
 
-type TrieNode = Map<string, TrieNode> & { end?: boolean };
-
-/** A trie-shaped alternation (`t(?:imeout|hrottl)`): one branch per first character, not one per word. */
-export function wordsRegexSource(words: Iterable<string>): string | null {
-  const root: TrieNode = new Map();
-  let any = false;
-  for (const word of new Set(words)) {
-    any = true;
-    let node = root;
-    for (const ch of word) {
-      let next = node.get(ch);
-      if (!next) {
-        next = new Map();
-        node.set(ch, next);
-      }
-      node = next;
-    }
-    node.end = true;
-  }
-  if (!any) return null;
-  // A word ending at a node makes its longer continuations redundant for "contains one of".
-  const build = (node: TrieNode): string => {
-    if (node.end) return '';
-    const branches = [...node.entries()].map(([ch, child]) => escapeRegex(ch) + build(child));
-    return branches.length === 1 ? (branches[0] as string) : `(?:${branches.join('|')})`;
-  };
-  return build(root);
-}
 
 /** A word to look for, and optionally what must follow it (a JSON value's first character…). */
 export interface ScanWord {
