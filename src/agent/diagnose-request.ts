@@ -21,10 +21,11 @@ function redactError(error: ErrorInfo, redactor: Redactor): ErrorInfo {
 export function eventText(event: LogEvent): string {
   if (event.format === 'text') return event.raw;
   const parts = [event.message];
-  const error = errorOf(event);
-  if (error && error !== event.error) parts.push(`error: ${error.message}`);
+  const error = event.error;
   if (error) {
-    parts.push(error.rawStack ?? `${error.type}: ${error.message}`);
+    // A Python traceback repeats its message on its last line; a Go or Java stack (zap, slog) does not.
+    if (error.rawStack === undefined || !error.rawStack.includes(error.message)) parts.push(`${error.type}: ${error.message}`);
+    if (error.rawStack !== undefined) parts.push(error.rawStack);
   }
   // A JSON record with a plain-text tail (a traceback printed after it) keeps the tail.
   const newline = event.raw.indexOf('\n');
@@ -36,18 +37,6 @@ export function eventText(event: LogEvent): string {
  * `after`: lines logged after the failing record, when the caller has them (a finished file); the
  * live agent cannot see them and passes none.
  */
-/**
- * The error the brain is given. A structured record that carries its error as a string (slog `err=`,
- * zap `"error"`) is that error, even when the parse stage built one from a stack key beside it.
- */
-function errorOf(event: LogEvent): ErrorInfo | undefined {
-  const value = event.format === 'text' ? undefined : (event.fields.error ?? event.fields.err);
-  if (typeof value !== 'string' || value.trim() === '') return event.error;
-  const error: ErrorInfo = { type: 'error', message: value, stack: event.error?.stack ?? [] };
-  if (event.error?.rawStack !== undefined) error.rawStack = event.error.rawStack;
-  return error;
-}
-
 export function buildDiagnoseRequest(incident: Incident, context: string[], redactor: Redactor, after?: readonly string[]): DiagnoseRequest {
   const event = incident.samples[0];
   const text = event ? eventText(event) : incident.title;
@@ -62,7 +51,7 @@ export function buildDiagnoseRequest(incident: Incident, context: string[], reda
   if (after && after.length > 0) request.after = after.slice(0, MAX_AFTER_LINES).map((line) => redactor.redact(line));
   if (incident.pipeline !== undefined) request.pipeline = incident.pipeline;
   if (incident.step !== undefined) request.step = incident.step;
-  const error = event ? errorOf(event) : undefined;
+  const error = event?.error;
   if (error) request.error = redactError(error, redactor);
   if (incident.rule.hint !== undefined) request.hint = incident.rule.hint;
   if (incident.rule.runbook !== undefined) request.runbook = incident.rule.runbook;

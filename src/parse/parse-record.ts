@@ -121,21 +121,23 @@ function errorFromObject(value: unknown): ErrorInfo | undefined {
 }
 
 function errorFromFields(fields: Record<string, unknown>): ErrorInfo | undefined {
-  const fromObject = errorFromObject(fields.error ?? fields.err ?? fields.exception); // ERROR_KEY_NAMES
+  const errorValue = fields.error ?? fields.err ?? fields.exception; // ERROR_KEY_NAMES
+  const fromObject = errorFromObject(errorValue);
   if (fromObject) return fromObject;
-  // Python's JSON formatters put the formatted traceback in exc_info / exc_text.
   const stack = firstKey(fields, STACK_TEXT_KEY_NAMES);
-  if (typeof stack === 'string' && stack.length > 0) {
-    const lastLine = stack.trimEnd().split('\n').pop() ?? '';
-    const colon = lastLine.indexOf(':');
-    return {
-      type: colon > 0 ? lastLine.slice(0, colon).trim() : 'Error',
-      message: colon > 0 ? lastLine.slice(colon + 1).trim() : lastLine.trim(),
-      stack: [],
-      rawStack: stack,
-    };
+  const rawStack = typeof stack === 'string' && stack.length > 0 ? stack : undefined;
+  // zap and slog carry the error as a string field, its stack (if any) in a key beside it.
+  if (typeof errorValue === 'string' && errorValue.trim() !== '') {
+    return rawStack === undefined ? { type: 'Error', message: errorValue, stack: [] } : { type: 'Error', message: errorValue, stack: [], rawStack };
   }
-  return undefined;
+  if (rawStack === undefined) return undefined;
+  // Python's JSON formatters put the formatted traceback in exc_info / exc_text: its last line is
+  // `Type: message`. A Go or Java stack ends in a frame (`/src/main.go:42`), which names no type.
+  const lastLine = rawStack.trimEnd().split('\n').pop() ?? '';
+  const colon = lastLine.indexOf(':');
+  const type = colon > 0 ? lastLine.slice(0, colon).trim() : '';
+  if (/^[A-Za-z_][\w.$]*$/.test(type)) return { type, message: lastLine.slice(colon + 1).trim(), stack: [], rawStack };
+  return { type: 'Error', message: lastLine.trim(), stack: [], rawStack };
 }
 
 function fromFields(record: RawRecord, fields: Record<string, unknown>, format: 'json' | 'logfmt'): LogEvent {

@@ -21,19 +21,6 @@ export const genericPack: RulePack = {
       },
     }),
     r({
-      id: 'error-field',
-      description: 'An error record carrying its error as a string field (slog `err=`, zap `"error"`).',
-      severity: 'error',
-      priority: 12,
-      match: {
-        all: [
-          { level: ['error', 'fatal'] },
-          { not: { has_error: true } }, // an error object is generic.exception's
-          { any: [{ field_regex: { err: String.raw`\S` } }, { field_regex: { error: String.raw`\S` } }] },
-        ],
-      },
-    }),
-    r({
       id: 'fatal',
       description: 'A record logged at fatal / critical level.',
       severity: 'critical',
@@ -42,7 +29,7 @@ export const genericPack: RulePack = {
     }),
     r({
       id: 'exception',
-      description: 'An error record carrying an exception (error object or stack trace).',
+      description: 'An error record carrying an error: an object, a stack trace, or a string field (slog `err=`, zap `"error"`).',
       severity: 'error',
       priority: 10,
       match: { level: 'error', has_error: true },
