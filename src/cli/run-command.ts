@@ -2,37 +2,38 @@
 // a second signal exits at once. The config file is watched: valid edits reload the rules.
 import { watchFile, unwatchFile } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { buildAgent } from '../agent/agent.js';
+import { buildAgent, type Agent } from '../agent/agent.js';
 import type { Logger } from '../log.js';
 import { resolveConfig } from './resolve-config.js';
 
 /** Below the usual 30 s grace period of Kubernetes and `docker stop`'s 10 s, with margin for exit. */
-const SHUTDOWN_DEADLINE_MS = 8_000;
+export const SHUTDOWN_DEADLINE_MS = 8_000;
 const CONFIG_POLL_MS = 1_000;
+
+function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
+  // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
+  watchFile(file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+    try {
+      agent.reloadRules(loadConfig(file, process.env));
+      agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
+    } catch (error) {
+      agent.metrics.configReloads.labels({ outcome: 'failure' }).inc();
+      const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
+      logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
+    }
+  });
+}
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger): Promise<number> {
   const config = resolveConfig(configFile);
   const agent = buildAgent(config, { logger });
-  const { port } = await agent.start();
-  logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
 
-  if (config.file !== '<embedded>') {
-    // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
-    watchFile(config.file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
-      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-      try {
-        agent.reloadRules(loadConfig(config.file, process.env));
-        agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
-      } catch (error) {
-        agent.metrics.configReloads.labels({ outcome: 'failure' }).inc();
-        const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
-        logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
-      }
-    });
-  }
-
-  return new Promise<number>((resolve) => {
-    let signals = 0;
+  // Signals are handled from before start(): a SIGTERM that lands while files are being opened
+  // still gets a graceful stop (after start() has finished), never Node's default instant death.
+  let starting: Promise<unknown> = Promise.resolve();
+  let signals = 0;
+  const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       if (++signals > 1) {
         logger.warn({ signal }, 'Second signal: exiting at once.');
@@ -40,15 +41,24 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
       }
       logger.info({ signal }, 'Stopping: flushing checkpoints, diagnoses and the outbox.');
       unwatchFile(config.file);
-      agent.stop(SHUTDOWN_DEADLINE_MS).then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'Shutdown failed.');
-          resolve(1);
-        },
-      );
+      starting
+        .catch(() => undefined)
+        .then(() => agent.stop(SHUTDOWN_DEADLINE_MS))
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'Shutdown failed.');
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+
+  starting = agent.start();
+  const { port } = (await starting) as { port: number };
+  logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
+  if (config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
+  return stopped;
 }

@@ -4,9 +4,9 @@
 //
 // One search for the words of one clause per need (screen-need.ts: the clause likeliest to fail)
 // answers most lines: no hit, no match possible. A line with a hit is judged again, every clause of
-// every need, so a word every line carries (a pipeline name) does not let every line through. Texts the needs cannot speak for (a `\u` escape,
-// a non-string message, an error object or stack text, whose parsed text is not verbatim in the
-// record) always pass.
+// every need, so a word every line carries (a pipeline name) does not let every line through.
+// Texts the needs cannot speak for (a `\u` escape, a non-string message, an error value or stack
+// text, whose parsed text is not verbatim in the record) always pass.
 import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES, normaliseLevel } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
@@ -18,7 +18,10 @@ const keys = (names: readonly string[]): string => `(?:${names.map(escapeRegex).
 const UNVERIFIABLE_SOURCE = [
   String.raw`\\u`,
   String.raw`"${keys(MESSAGE_KEY_NAMES)}"\s*:\s*[^"\s]`,
-  String.raw`"${keys(ERROR_KEY_NAMES)}"\s*:\s*[[{]`,
+  // Any error value: an object's type and message, or a string field's synthesised `Error: …`, are
+  // matched as `type: message` text that the raw record does not hold verbatim.
+  String.raw`"${keys(ERROR_KEY_NAMES)}"\s*:\s*[[{"]`,
+  String.raw`${keys(ERROR_KEY_NAMES)}=`,
   String.raw`"${keys(STACK_TEXT_KEY_NAMES)}"\s*:\s*"`,
   String.raw`${keys(STACK_TEXT_KEY_NAMES)}=`,
 ].join('|');
@@ -77,7 +80,8 @@ function probeWords(withNumericLevel: boolean): ScanWord[] {
   const quoted = (names: readonly string[], after: ScanWord['after']): ScanWord[] => names.map((n) => ({ word: `"${n}"`, ...(after ? { after } : {}) }));
   return [
     ...quoted(MESSAGE_KEY_NAMES, colonThen((c) => c !== 34 && !(c === 32 || c === 9 || c === 10 || c === 13))),
-    ...quoted(ERROR_KEY_NAMES, colonThen((c) => c === 123 || c === 91)),
+    ...quoted(ERROR_KEY_NAMES, colonThen((c) => c === 123 || c === 91 || c === 34)),
+    ...ERROR_KEY_NAMES.map((n) => ({ word: `${n}=` })),
     ...quoted(STACK_TEXT_KEY_NAMES, colonThen((c) => c === 34)),
     ...STACK_TEXT_KEY_NAMES.map((n) => ({ word: `${n}=` })),
     ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, colonThen((c) => c === 45 || isDigit(c))) : []),
