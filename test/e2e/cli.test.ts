@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline, startSentinel } from '../helpers/sentinel-process.js';
+import { startFakeSlack } from '../helpers/fake-slack.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = startSentinel(args, { env });
@@ -72,5 +73,35 @@ describe('sentinel CLI', () => {
     const result = await run(['diagnose', log]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe('');
+  });
+
+  it('test-rules: exit 0 when every expectation holds, exit 1 with expected vs got otherwise', async () => {
+    const passing = await run(['test-rules', 'test/fixtures/rule-tests/passing.yaml']);
+    expect(passing.code, passing.stdout + passing.stderr).toBe(0);
+    expect(passing.stdout).toMatch(/\d+ passed, 0 failed/);
+    const failing = await run(['test-rules', 'test/fixtures/rule-tests/failing.yaml']);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/expected/i);
+    expect(failing.stdout).toMatch(/got/i);
+  });
+
+  it('notify-test: posts a sample alert to each destination and reports what Slack said', async () => {
+    const slack = await startFakeSlack();
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
+      const config = join(dir, 'sentinel.yaml');
+      writeFileSync(config, `state_dir: ${join(dir, 'state')}\nnotify:\n  slack:\n    - { name: oncall, webhook_url: "${slack.webhookUrl()}" }\n`);
+      const ok = await run(['notify-test', '--config', config]);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/ok\s+oncall/);
+      expect(slack.messages).toHaveLength(1);
+
+      slack.setMode({ mode: 'permanent-error', status: 404, error: 'channel_not_found' });
+      const refused = await run(['notify-test', '--config', config]);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toMatch(/FAIL oncall: .*channel_not_found/);
+    } finally {
+      await slack.close();
+    }
   });
 });
