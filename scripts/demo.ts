@@ -39,7 +39,7 @@ console.log(`Diagnosis by ${engine}; alerts go to this console ${slack}.\n`);
 const started = Date.now();
 const pipelineScript = fileURLToPath(new URL('../pipeline/aio-pipeline.js', import.meta.url));
 console.log(`Running the demo pipeline aio_pipeline (scenario ${scenario})…`);
-const pipeline = spawn(process.execPath, [pipelineScript, '--log-file', join(logDir, 'aio_pipeline.log'), '--scenario', scenario], { stdio: 'inherit' });
+const pipeline = spawn(process.execPath, ['--enable-source-maps', pipelineScript, '--log-file', join(logDir, 'aio_pipeline.log'), '--scenario', scenario], { stdio: 'inherit' });
 const pipelineExit = new Promise<number | null>((resolve) => pipeline.once('exit', resolve));
 
 async function delivered(): Promise<boolean> {

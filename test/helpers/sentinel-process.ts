@@ -48,5 +48,6 @@ export function startSentinel(args: string[], options: { env?: NodeJS.ProcessEnv
 }
 
 export function runPipeline(logFile: string, scenario = 'division-by-zero', extra: string[] = []): RunningProcess {
-  return startProcess([PIPELINE_SCRIPT, '--log-file', logFile, '--scenario', scenario, ...extra]);
+  // Source maps on, as a TypeScript pipeline would run: stack frames name the .ts files.
+  return startProcess(['--enable-source-maps', PIPELINE_SCRIPT, '--log-file', logFile, '--scenario', scenario, ...extra]);
 }
