@@ -79,7 +79,11 @@ export interface IncidentsConfig {
   cooldown_secs: number;
   /** Records that close the open incidents of their pipeline/step (e.g. run_succeeded). */
   success_match?: MatchExpr;
-  storm: { window_secs: number; max_individual_alerts: number };
+  /**
+   * Incidents opening after the first `max_individual_alerts` within `window_secs` wait for one
+   * digest; while a storm lasts each window doubles, up to `max_window_secs`.
+   */
+  storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number };
   max_tracked: number;
 }
 

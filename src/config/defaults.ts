@@ -17,7 +17,8 @@ export const DEFAULTS = {
   incidents: {
     resolve_after_secs: 1800,
     cooldown_secs: 3600,
-    storm: { window_secs: 30, max_individual_alerts: 1 },
+    // Short first window: a distinct failure held for a digest still reaches Slack within seconds.
+    storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 },
     max_tracked: 10_000,
   },
   notify: { max_retry_delay_ms: 60_000 },

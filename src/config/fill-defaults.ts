@@ -126,6 +126,7 @@ export function fillDefaults(raw: RawConfig, file: string, env: NodeJS.ProcessEn
       storm: {
         window_secs: inc.storm?.window_secs ?? d.storm.window_secs,
         max_individual_alerts: inc.storm?.max_individual_alerts ?? d.storm.max_individual_alerts,
+        max_window_secs: inc.storm?.max_window_secs ?? d.storm.max_window_secs,
       },
       max_tracked: inc.max_tracked ?? d.max_tracked,
     },

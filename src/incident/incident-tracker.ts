@@ -69,6 +69,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
   const storm = createStormBatcher<Tracked>({
     windowMs: config.storm.window_secs * 1000,
     maxIndividual: config.storm.max_individual_alerts,
+    ...(config.storm.max_window_secs !== undefined ? { maxWindowMs: config.storm.max_window_secs * 1000 } : {}),
   });
   let evictedOpenSinceWarn = 0;
   let saving: Promise<void> = Promise.resolve();

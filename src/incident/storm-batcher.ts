@@ -2,7 +2,9 @@
 // The first incident of a quiet period always goes out at once (up to `maxIndividual`); those
 // that open within `windowMs` after it are held and announced together when the window closes.
 // A storm that outlasts one window (a long outage) keeps batching: a window that opens within
-// `windowMs` of a digest has no individual budget, so each further window is one digest.
+// one window of a digest has no individual budget, so each further window is one digest, and each
+// such window is twice as long as the last (up to `maxWindowMs`), so an hour-long outage is a
+// handful of digests rather than hundreds. The first quiet window resets the length.
 // Held items are kept by reference until their digest goes out, so an incident evicted from
 // tracking meanwhile is still announced (memory: what opens within one window).
 
@@ -13,6 +15,8 @@ export interface StormState {
   pending: string[];
   deferredResolved: string[];
   stormUntil: number;
+  /** Length of the current window: grows while a storm lasts. Absent in state saved before it existed. */
+  currentWindowMs?: number;
 }
 
 export interface StormFlush<T> {
@@ -36,8 +40,10 @@ export interface StormBatcher<T extends { id: string }> {
   restore(state: StormState, lookup: (id: string) => T | undefined): void;
 }
 
-export function createStormBatcher<T extends { id: string }>(options: { windowMs: number; maxIndividual: number }): StormBatcher<T> {
+export function createStormBatcher<T extends { id: string }>(options: { windowMs: number; maxIndividual: number; maxWindowMs?: number }): StormBatcher<T> {
   const { windowMs } = options;
+  const maxWindowMs = Math.max(windowMs, options.maxWindowMs ?? windowMs);
+  let currentWindowMs = windowMs;
   const maxIndividual = Math.max(1, options.maxIndividual);
   let windowStart: number | null = null;
   let budget = 0;
@@ -49,10 +55,13 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
 
   return {
     flushDue(now) {
-      if (windowStart === null || now < windowStart + windowMs) return null;
+      if (windowStart === null || now < windowStart + currentWindowMs) return null;
       const flush: StormFlush<T> = { announce: pending, resolvedAfter: deferred };
       // Only a real digest (two or more held) marks a storm that the next window should keep batching.
-      if (pending.length > 1) stormUntil = windowStart + 2 * windowMs;
+      if (pending.length > 1) {
+        stormUntil = windowStart + 2 * currentWindowMs;
+        currentWindowMs = Math.min(2 * currentWindowMs, maxWindowMs);
+      }
       windowStart = null;
       individual = 0;
       pending = [];
@@ -63,7 +72,9 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
     admit(item, now) {
       if (windowStart === null) {
         windowStart = now;
-        budget = now < stormUntil ? 0 : maxIndividual;
+        const inStorm = now < stormUntil;
+        budget = inStorm ? 0 : maxIndividual;
+        if (!inStorm) currentWindowMs = windowMs;
         individual = 0;
       }
       if (individual < budget) {
@@ -87,6 +98,7 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
       pending: pending.map((p) => p.id),
       deferredResolved: deferred.map((d) => d.id),
       stormUntil,
+      currentWindowMs,
     }),
     restore(s, lookup) {
       windowStart = s.windowStart;
@@ -106,6 +118,7 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
         if (item) deferred.push(item);
       }
       stormUntil = s.stormUntil;
+      currentWindowMs = s.currentWindowMs ?? windowMs;
     },
   };
 }

@@ -18,6 +18,12 @@
 //           column-0 exception line
 //   Dagster the error printed a blank line below STEP_FAILURE (`dagster._core.errors.X: …`),
 //           `Stack Trace:` and `The above exception was caused by the following exception:`
+//   Any     a line that starts by closing a bracket (`]`, `}`, `)`): the end of a multi-line message
+//           or object (a ZodError's JSON issues, Node's `{ code: … }` error properties, Spark's
+//           `) [duplicate 1]`); no log record starts by closing something
+//   Node    `Node.js v20.1.0`, printed under an uncaught error's stack after a blank line
+// A log line that ends by opening a traceback (`… WARN TaskSetManager: Lost task …: PythonException:
+// Traceback (most recent call last):`) starts a Python trace, whose column-0 exception line joins it.
 // A line starting with `{` (a JSON record) always starts a record and is handed out at once: it
 // cannot be continued, so it never waits for the timeout. Blank lines are held tentatively (Go
 // and Python put blank lines inside their traces) and trimmed when the record ends.
@@ -61,6 +67,14 @@ export interface MultilineJoiner {
 type TraceState = 'plain' | 'python' | 'python_end' | 'java' | 'go';
 
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
+// A traceback announced at the end of a log line (Spark relays a Python worker's error this way).
+const PY_TRACEBACK_TAIL = /\bTraceback \(most recent call last\):?\s*$/;
+const CLOSING = /^[\]})]/;
+const NODE_VERSION = /^Node\.js v\d+\.\d+\.\d+\s*$/;
+// pydantic's ValidationError lists each failing field at column 0 under `N validation errors for Model`
+// (its detail indented below): the field names belong to the exception.
+const PYDANTIC_HEADER = /\b\d+ validation errors? for [\w.]+\s*$/;
+const PYDANTIC_FIELD = /^[A-Za-z_][\w-]*(?:\.[\w-]+)*\s*$/;
 const PY_CHAIN = /^(During handling of the above exception|The above exception was the direct cause|The above exception was caused by the following exception)/;
 // An indented Python frame: inside a Java trace it means a Python traceback is embedded (PySpark).
 const PY_FRAME = /^\s+File "[^"]*", line \d+/;
@@ -104,6 +118,8 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   let line: number | undefined;
   let lastJoin = 0;
   let state: TraceState = 'plain';
+  // The pending record's exception line opened a pydantic field list.
+  let fieldList = false;
 
   const emit = (out: JoinedRecord[]): void => {
     if (parts.length === 0) return;
@@ -119,6 +135,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
 
   const begin = (text: string, o: number, e: number, l: number | undefined, now: number, next: TraceState): void => {
     parts = [text];
+    fieldList = PYDANTIC_HEADER.test(text);
     pendingLines = 1;
     bytes = text.length;
     blanks = 0;
@@ -139,13 +156,15 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
     }
     if (PY_TRACEBACK.test(text) || PY_CHAIN.test(text)) return 'python';
     if (JAVA_CAUSE.test(text)) return 'java';
+    if (CLOSING.test(text) && text.length < 4000) return state;
+    if (NODE_VERSION.test(text) && blanks <= 1) return state;
     if (state !== 'plain' && SECTION.test(text)) return 'python';
     if (GO_GOROUTINE.test(text)) return 'go';
     switch (state) {
       case 'python':
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
       case 'python_end':
-        return PY_MESSAGE_TAIL.test(text) ? 'python_end' : undefined;
+        return PY_MESSAGE_TAIL.test(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text)) ? 'python_end' : undefined;
       case 'go':
         return GO_FRAME.test(text) ? 'go' : undefined;
       case 'plain':
@@ -160,7 +179,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
 
   /** The state of a record that a line starts (a trace printed with no log line above it). */
   const opening = (text: string): TraceState => {
-    if (PY_TRACEBACK.test(text)) return 'python';
+    if (PY_TRACEBACK.test(text) || (text.length < 4000 && PY_TRACEBACK_TAIL.test(text))) return 'python';
     if (GO_GOROUTINE.test(text) || GO_CRASH.test(text)) return 'go';
     if (JAVA_CAUSE.test(text) || JAVA_HEADER.test(text) || JAVA_THREAD.test(text)) return 'java';
     return 'plain';
@@ -199,6 +218,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
       }
       for (; blanks > 0; blanks -= 1) parts.push('');
       parts.push(text);
+      if (next === 'python_end' && state !== 'python_end') fieldList = PYDANTIC_HEADER.test(text);
       pendingLines += 1;
       bytes += addBytes;
       endOffset = e;

@@ -157,7 +157,7 @@ describe('defaults and environment', () => {
       timeout_ms: 8000,
       gemini: { model: 'gemini-flash-lite-latest', timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
     });
-    expect(c.incidents).toMatchObject({ resolve_after_secs: 1800, cooldown_secs: 3600, storm: { window_secs: 30, max_individual_alerts: 1 }, max_tracked: 10000 });
+    expect(c.incidents).toMatchObject({ resolve_after_secs: 1800, cooldown_secs: 3600, storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 }, max_tracked: 10000 });
     expect(c.incidents.success_match).toBeDefined();
     expect(c.packs).toEqual({});
     expect(c.file).toBe('min.yaml');

@@ -215,6 +215,58 @@ describe('multiline joiner', () => {
   });
 });
 
+describe('multi-line messages and relayed tracebacks', () => {
+  it('keeps a Node error whose message spans column-0 lines (a validation error\'s JSON) with its stack, properties and version line', () => {
+    const lines = [
+      'ValidationFailure: [',
+      '  { "field": "region", "problem": "missing" }',
+      ']',
+      '    at checkInput (/srv/job/lib/check.js:8:11)',
+      '    at main (/srv/job/index.js:3:1) {',
+      '  details: [Array]',
+      '}',
+      '',
+      'Node.js v22.3.0',
+      'next record',
+    ];
+    expect(join_(lines)).toEqual([lines.slice(0, 9).join('\n'), 'next record']);
+  });
+
+  it('joins the exception line of a Python traceback announced at the end of a log line', () => {
+    const lines = [
+      '2026-02-01 10:00:00 WARN Runner: worker 3 lost: RemoteError: Traceback (most recent call last):',
+      '  File "/srv/jobs/score.py", line 9, in score',
+      '    return model.predict(x)',
+      'AttributeError: \'NoneType\' object has no attribute \'predict\'',
+      ') [repeated 2 times]',
+      '2026-02-01 10:00:01 INFO Runner: retrying',
+    ];
+    expect(join_(lines)).toEqual([lines.slice(0, 5).join('\n'), lines[5]]);
+  });
+
+  it('keeps the field names pydantic lists at column 0 under its ValidationError', () => {
+    const lines = [
+      'Traceback (most recent call last):',
+      '  File "/srv/app/settings.py", line 20, in load',
+      '    return Settings()',
+      'pydantic_core._pydantic_core.ValidationError: 2 validation errors for Settings',
+      'DATABASE_URL',
+      '  Field required [type=missing, input_value={}, input_type=dict]',
+      'batch.size',
+      '  Input should be a valid integer [type=int_parsing]',
+      '2026-02-01 10:00:01 INFO exiting',
+    ];
+    expect(join_(lines)).toEqual([lines.slice(0, 8).join('\n'), lines[8]]);
+  });
+
+  it('does not join a bare word after an ordinary exception line', () => {
+    expect(join_(['Traceback (most recent call last):', '  File "/a.py", line 1, in f', 'ValueError: x', 'Done'])).toEqual([
+      'Traceback (most recent call last):\n  File "/a.py", line 1, in f\nValueError: x',
+      'Done',
+    ]);
+  });
+});
+
 describe('readRecordsFromFile', () => {
   it('reads a finished file once with line numbers, joining traces, without a final newline', async () => {
     const { dir, cleanup } = await tempDir();

@@ -260,7 +260,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     const { signature, finding } = hit;
     category = typeof signature.category === 'function' ? signature.category(finding) : signature.category;
     ({ summary, rootCause, fix } = signature.explain(finding));
-    retryable = signature.retryable;
+    retryable = typeof signature.retryable === 'function' ? signature.retryable(finding) : signature.retryable;
     confidence = signature.confidence - hit.penalty + (located ? 0.05 : 0);
     if (!location) confidence -= 0.1;
   } else {

@@ -150,7 +150,7 @@ export function envVarOf(f: Finding): string | undefined {
   return firstGroup(f.subject, [
     /^KeyError: '([^']+)'/,
     /Env var required but not provided: '([^']+)'/,
-    /environment variable[s]? ['"`]?([A-Z][A-Z0-9_]+)/i,
+    /environment variable[s]?:? ['"`]?([A-Z][A-Z0-9_]+)/i,
     /['"`]?([A-Z][A-Z0-9_]{2,})['"`]? (?:is )?(?:not set|missing|required|undefined)/,
   ]);
 }

@@ -6,13 +6,17 @@
 // - JSON-lines logs: the first record at level error/fatal (or pino level >= 50) is the failing
 //   record; text = its message, error and stack; `error` carries {type, message, rawStack} when the
 //   record has an error object (as the parse stage hands it over), a bare message for string errors;
-//   `step` / `pipeline` come from the record's fields; context = up to 50 lines before it.
+//   `step` / `pipeline` come from the record's fields; context = up to 50 lines before it. A string
+//   error with no stack gets the logging call site the record names (slog `source`, zap `caller`,
+//   Python `pathname`/`lineno`) as its one frame, via callerFrame(): the parse stage is meant to do
+//   the same (see src/parse/stack-trace/structured-caller.ts).
 // - Text logs: text = from the first error-looking line to the end of the file (a multi-line record
 //   plus what follows it); context = up to 50 lines before it. No step is given: the analyser must
 //   find names in the text itself.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
+import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
 
 export interface FixtureLabel {
   file: string;
@@ -105,6 +109,10 @@ function fromJson(record: Record<string, unknown>): Pick<DiagnoseRequest, 'text'
   }
   const stacktrace = str(record.stacktrace) ?? str(record.stack);
   if (stacktrace) parts.push(stacktrace);
+  if (error && error.stack.length === 0 && error.rawStack === undefined && !stacktrace) {
+    const caller = callerFrame(record);
+    if (caller) error.stack = [caller];
+  }
   const out: Pick<DiagnoseRequest, 'text' | 'error' | 'step' | 'pipeline'> = { text: parts.join('\n') };
   if (error) out.error = error;
   const step = str(record.step);

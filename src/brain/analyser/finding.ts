@@ -26,7 +26,8 @@ export interface Explanation {
 export interface Signature {
   id: string;
   category: Category | ((f: Finding) => Category);
-  retryable: boolean;
+  /** Whether a plain re-run is likely to succeed; a function when the log decides (an OOM under load). */
+  retryable: boolean | ((f: Finding) => boolean);
   confidence: number;
   pattern: RegExp;
   /** Case-sensitive alternatives (errno names like ECONNREFUSED that a case-insensitive pattern would find inside words). */

@@ -56,13 +56,42 @@ function zeroGuard(f: Finding, denominator: string): string {
   }
 }
 
+// OOM and retries. Running out of memory is a function of the input and the code, so a re-run with
+// the same input hits the same limit: not retryable. The exception is memory the step did not use
+// alone: when the log shows load pressure around the failure (a queue or lag reported high, other
+// runs / pods placed on the same node, node memory pressure or eviction), the peak came from
+// contention, and a re-run at normal load is likely to pass: retryable.
+const LOAD_PRESSURE =
+  /\b(?:queue(?:[ _-]?depth)?|backlog|(?:event[ _-]?loop[ _-]?)?lag|load|in-?flight|concurrency|memory pressure)\b[^\n]{0,24}\b(?:high|growing|rising|spik(?:e|ing))\b|\bback-?pressure\b|\bMemoryPressure\b|\bnoisy neighbou?r|\bother (?:runs|pods|jobs|tasks|containers|executors|workers)\b[^\n]{0,60}\b(?:this|the same) (?:node|host|machine|instance)\b|\bevicted\b[^\n]{0,80}\b(?:memory|pressure)\b/i;
+
+function underLoad(text: string): boolean {
+  return text.split('\n').some((line) => line.length < 4000 && LOAD_PRESSURE.test(line));
+}
+
+// A schema-validation error (zod, pydantic, Joi, ajv, envalid) is about configuration when what it
+// validated is the environment or a settings object, and about the data otherwise.
+const ENV_FIELD = /"path"\s*:\s*\[\s*"([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})"|^\s*([A-Z][A-Z0-9]*_[A-Z0-9_]+)\s*$|\b(?:process\.env|os\.environ)\.?\[?['"]?([A-Z][A-Z0-9_]+)?/m;
+const SETTINGS_MODEL = /validation errors? for (\w*(?:Settings|Config|Configuration|Env|Environment)\b)/;
+const CONFIG_CODE = /(?:load|read|parse|get|validate|check)_?(?:env|config|settings|environment)\b|^(?:env|config|settings)$|(?:^|\/)(?:config|settings|env|environment)(?:\/|\.[\w]+$)/i;
+
+function validatesConfig(f: Finding): boolean {
+  if (ENV_FIELD.test(f.subject) || SETTINGS_MODEL.test(f.subject)) return true;
+  const user = f.chain.flatMap((e) => e.stack.filter((fr) => fr.inUserCode));
+  return user.slice(0, 3).some((fr) => CONFIG_CODE.test(fr.function ?? '') || CONFIG_CODE.test(fr.file));
+}
+
+function configFieldOf(f: Finding): string | undefined {
+  const m = ENV_FIELD.exec(f.subject);
+  return m?.slice(1).find((g) => g) ?? SETTINGS_MODEL.exec(f.subject)?.[1];
+}
+
 export const SIGNATURES: readonly Signature[] = [
   {
     id: 'rate-limit',
     category: 'rate_limit',
     retryable: true,
     confidence: 0.85,
-    pattern: /(?:HTTP|status|code|error|response)\W{0,3}429\b|\b429 (?:Too|Client)|Too Many Requests|rate[ -]?limit(?:ed|ing|exceeded)?\b|RateLimit|Throttl(?:ed|ing)|SlowDown|quota (?:exceeded|exhausted)|RESOURCE_EXHAUSTED|Request limit exceeded/i,
+    pattern: /(?:HTTP|status|code|error|response)\W{0,3}429\b|\b429 (?:Too|Client)|Too Many Requests|rate[ -]?limit(?:s|ed|ing)?\b|RateLimit|Throttl(?:ed|ing)|SlowDown|(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)|exceeded (?:your |the )?(?:[\w-]+ )?quota|quotaExceeded|RESOURCE_EXHAUSTED|Request limit exceeded|\bRate exceeded\b|too many (?:requests|api calls|calls|table update operations|concurrent (?:requests|queries))/i,
     explain: (f) => ({
       summary: `Rate limited by an API${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The upstream service refused the call because the job exceeded its request rate or quota (HTTP 429 or equivalent). It is not a bug in the data or the code.',
@@ -78,7 +107,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|missing|required|undefined)|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
     when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
     explain: (f) => {
       const name = envVarOf(f);
@@ -109,6 +138,42 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'config-validation',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /ZodError|ValidationError|validation errors? for \w|invalid_type|ValidationException|EnvError|EnvVarError|ConfigValidation/,
+    when: validatesConfig,
+    explain: (f) => {
+      const name = configFieldOf(f);
+      return {
+        summary: `Invalid or missing setting ${q(name, '')}${atWhere(f)}: the configuration failed validation.`.replace(' :', ':'),
+        rootCause: `The step validates its settings at start-up (${f.error?.type ?? 'a schema validator'}) and ${q(name, 'a required setting')} is missing or has the wrong type in the environment it runs in. The data was never read.`,
+        fix: [
+          `Define ${q(name, 'the setting')} with a valid value in the step's environment (deployment manifest, .env, CI / orchestrator secrets).`,
+          'Compare the environment with one where the job works; keep the schema and the deployment\'s variables in the same change.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'config-invalid-value',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.75,
+    // A setting whose value the runtime refused: a resource request above what the cluster allows,
+    // an out-of-range or unknown option. Changing the setting fixes it; the code and data are fine.
+    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b/i,
+    explain: (f) => ({
+      summary: `Invalid setting${atWhere(f)}: ${firstLine(f.subject, 160)}`,
+      rootCause: 'A configuration value the step passes (a resource size, an option, a limit) is outside what the runtime or cluster accepts, so it refused to start the work. The code and the data are not at fault.',
+      fix: [
+        'Set the named value within the allowed range (or raise the cluster-side maximum if the larger value is intended), in the job\'s configuration rather than the code.',
+        'Check the configuration against the target environment\'s limits before deploying (a different cluster size is the usual cause).',
+      ],
+    }),
   },
   {
     id: 'python-import',
@@ -210,13 +275,15 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'out-of-memory',
     category: 'resource_exhaustion',
-    retryable: false,
+    retryable: (f) => underLoad(f.text),
     confidence: 0.85,
     pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded/i,
     codes: /ENOMEM/,
     explain: (f) => ({
       summary: `Out of memory${atWhere(f)}.`,
-      rootCause: 'The step needed more memory than its process / container / executor is allowed and was killed (or failed an allocation). Usually input volume grew or the step loads everything at once.',
+      rootCause: underLoad(f.text)
+        ? 'The process ran out of memory while the log shows it sharing memory with other work (high concurrency, a deep queue, other runs on the same node): the peak came from load, not from a fixed input size, so a re-run at normal load is likely to pass.'
+        : 'The step needed more memory than its process / container / executor is allowed and was killed (or failed an allocation). Usually input volume grew or the step loads everything at once.',
       fix: [
         `Process the input in chunks or partitions at ${where(f)} instead of loading it whole (pandas chunksize, Spark repartition, streaming reads).`,
         'Raise the memory limit of the worker / pod / executor (spark.executor.memory, container limits) if the volume growth is expected.',
@@ -429,7 +496,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.85,
-    pattern: /column "?[\w.]+"?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
+    pattern: /column "?[\w.]+"?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
     when: (f) => !/^KeyError: \d/.test(f.subject),
     explain: (f) => {
       const column = columnName(f.subject) ?? columnName(f.text);
@@ -494,7 +561,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry/i,
+    pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry|could not create unique index|\bis duplicated\b/i,
     explain: (f) => {
       const key = /Key \(([^)]+)\)=\(([^)]*)\)/.exec(f.subject);
       const nullCol = /null value in column "([^"]+)"/.exec(f.subject)?.[1];
@@ -572,7 +639,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|Great Expectations|\bexpectations? (?:unsuccessful|failed|did not pass)|\bexpect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',

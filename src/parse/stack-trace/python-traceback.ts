@@ -143,6 +143,17 @@ function parseCPython(lines: string[]): ParsedError[] {
   return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
 }
 
+/** The exception line printed under a `…::` wrapper message, after at most two blank lines. */
+function innerHeaderAfter(lines: string[], from: number): { header: { type: string; message: string }; index: number } | undefined {
+  for (let i = from; i < lines.length && i < from + 3; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') continue;
+    const header = headerOf(line);
+    return header ? { header, index: i } : undefined;
+  }
+  return undefined;
+}
+
 /**
  * Dagster's format: `Type: message`, an optional "Stack Trace:" line (older releases), then the frames;
  * chained blocks follow a separator. Returns the chain root (innermost cause) first.
@@ -168,6 +179,16 @@ function parseDagster(lines: string[]): ParsedError[] {
     current = { frames: [], type: header.type, message: readMessage(lines, i + 1, header.message), lineIndex: i };
     blocks.push(current);
     expectHeader = false;
+    // A step-execution wrapper ends its message with `::` and prints the user's exception below it
+    // (`Error occurred while executing op "x"::` / blank / `polars.exceptions.ColumnNotFoundError: c`):
+    // that exception is the cause. The frames that follow stay the wrapper's.
+    if (header.message.endsWith('::')) {
+      const inner = innerHeaderAfter(lines, i + 1);
+      if (inner) {
+        blocks.push({ frames: [], type: inner.header.type, message: readMessage(lines, inner.index + 1, inner.header.message), lineIndex: inner.index });
+        i = inner.index;
+      }
+    }
   }
   return blocks
     .reverse()

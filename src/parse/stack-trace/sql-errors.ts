@@ -51,15 +51,22 @@ function readDetail(lines: string[], from: number): string[] {
 }
 
 export function parseDbt(lines: string[]): ParsedError[] {
+  // dbt lists warnings and errors together in its summary, in run order: a `Warning in test x` did
+  // not fail the run, so an error or failure anywhere in the summary is the one reported.
+  let warning: ParsedError | undefined;
   for (let i = 0; i < lines.length; i++) {
     const { text } = stripDbtTime(lines[i] ?? '');
     const inNode = DBT_IN_NODE.exec(text);
     if (inNode && inNode[1] && inNode[3] && inNode[4]) {
+      if (warning && inNode[1] === 'Warning') continue;
       const detail = readDetail(lines, i + 1);
       const frame: StackFrame = { file: inNode[4], function: inNode[3], inUserCode: true };
       const sqlLine = detail.map((d) => DBT_LINE.exec(d)).find((m) => m);
       if (sqlLine?.[1]) frame.code = sqlLine[1].trim();
-      return [{ type: DBT_TYPES[inNode[1]] ?? 'dbt.Error', message: clip(detail.join('\n')), stack: [frame], source: 'dbt', lineIndex: i }];
+      const parsed: ParsedError = { type: DBT_TYPES[inNode[1]] ?? 'dbt.Error', message: clip(detail.join('\n')), stack: [frame], source: 'dbt', lineIndex: i };
+      if (inNode[1] !== 'Warning') return [parsed];
+      warning = parsed;
+      continue;
     }
     const bare = DBT_BARE.exec(text);
     if (bare && bare[1] && (text.trim() === bare[1] || bare[1].startsWith('Env var'))) {
@@ -72,7 +79,7 @@ export function parseDbt(lines: string[]): ParsedError[] {
       return [{ type: DBT_TYPES[bare[1]] ?? 'dbt.Error', message: clip(message), stack, source: 'dbt', lineIndex: i }];
     }
   }
-  return [];
+  return warning ? [warning] : [];
 }
 
 const PG_REPORT = /(?:^|\s)(ERROR|FATAL|PANIC):\s\s(\S.*)$/;

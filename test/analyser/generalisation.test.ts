@@ -1,0 +1,161 @@
+// Rules added after a blind batch showed gaps: each is checked on wordings other than the batch's,
+// so they hold for the cause, not for one log.
+import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/brain/analyser/analyse.js';
+import { callerFrame } from '../../src/parse/stack-trace/structured-caller.js';
+import { extractErrorChain } from '../../src/parse/stack-trace/extract-error.js';
+import type { DiagnoseRequest } from '../../src/types.js';
+
+function request(overrides: Partial<DiagnoseRequest>): DiagnoseRequest {
+  return { fingerprint: 'fp', rule: 'r', severity: 'error', title: 't', text: '', context: [], ...overrides };
+}
+
+const run = (text: string, context: string[] = []) => analyse(request({ text, context }), { readSourceFiles: false });
+
+describe('rate limits and quotas, whatever the wrapper', () => {
+  it('reads "Exceeded rate limits" inside a database error as a rate limit, retryable', () => {
+    const d = run('Database Error in model daily_orders (models/daily_orders.sql)\n  Exceeded rate limits: too many concurrent queries for this project_and_region.');
+    expect(d.category).toBe('rate_limit');
+    expect(d.retryable).toBe(true);
+    expect(d.location?.function).toBe('daily_orders');
+  });
+
+  it('reads an exceeded API quota and AWS "Rate exceeded" as rate limits', () => {
+    expect(run('google.api_core.exceptions.Forbidden: 403 Quota exceeded for quota metric \'Write requests\'').category).toBe('rate_limit');
+    expect(run('botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the PutRecords operation (reached max retries: 4): Rate exceeded').category).toBe('rate_limit');
+  });
+
+  it('keeps a disk quota a resource problem', () => {
+    const d = run('OSError: [Errno 122] Disk quota exceeded: \'/scratch/part-0001.parquet\'');
+    expect(d.category).toBe('resource_exhaustion');
+    expect(d.retryable).toBe(false);
+  });
+});
+
+describe('configuration values the runtime refuses', () => {
+  it('calls a memory request below the minimum a configuration error', () => {
+    const d = run(
+      'Exception in thread "main" java.lang.IllegalArgumentException: System memory 259522560 must be at least 471859200. Please increase heap size using the --driver-memory option or spark.driver.memory in Spark configuration.\n\tat org.apache.spark.memory.UnifiedMemoryManager$.getMaxMemory(UnifiedMemoryManager.scala:221)',
+    );
+    expect(d.category).toBe('configuration');
+  });
+
+  it('calls a dotted setting that "must be" something a configuration error, not a code bug', () => {
+    expect(run('java.lang.IllegalArgumentException: requirement failed: spark.sql.shuffle.partitions must be positive').category).toBe('configuration');
+  });
+});
+
+describe('schema-validation libraries: by what failed', () => {
+  it('a zod error on environment variables is configuration, located at the loader', () => {
+    const d = run(
+      [
+        'ZodError: [',
+        '  { "code": "invalid_type", "expected": "string", "received": "undefined", "path": [ "S3_BUCKET" ], "message": "Required" }',
+        ']',
+        '    at ZodObject.parse (/srv/node_modules/zod/lib/types.js:160:22)',
+        '    at readSettings (/srv/dist/settings.js:14:9)',
+      ].join('\n'),
+    );
+    expect(d.category).toBe('configuration');
+    expect(d.location).toMatchObject({ file: '/srv/dist/settings.js', line: 14 });
+    expect(d.summary).toContain('S3_BUCKET');
+  });
+
+  it('a zod error on a record is data quality', () => {
+    const d = run(
+      [
+        'ZodError: [',
+        '  { "code": "invalid_type", "expected": "number", "received": "string", "path": [ "items", 0, "price" ], "message": "Expected number, received string" }',
+        ']',
+        '    at ZodObject.parse (/srv/node_modules/zod/lib/types.js:160:22)',
+        '    at parseOrder (/srv/dist/orders/parse.js:31:20)',
+      ].join('\n'),
+    );
+    expect(d.category).toBe('data_quality');
+  });
+
+  it('pydantic: a Settings model is configuration, a data model is data quality', () => {
+    const tb = (model: string, field: string, fn: string) =>
+      `Traceback (most recent call last):\n  File "/srv/app/jobs/load.py", line 12, in ${fn}\n    x = ${model}(**raw)\npydantic_core._pydantic_core.ValidationError: 1 validation error for ${model}\n${field}\n  Field required [type=missing]`;
+    expect(run(tb('WarehouseSettings', 'warehouse_dsn', 'main')).category).toBe('configuration');
+    expect(run(tb('Shipment', 'weight_kg', 'transform')).category).toBe('data_quality');
+  });
+
+  it('a Great Expectations-style result (expectations unsuccessful) is data quality', () => {
+    const d = run('airflow.exceptions.AirflowException: Validation of suite customers.warning failed: 3 expectations unsuccessful');
+    expect(d.category).toBe('data_quality');
+  });
+});
+
+describe('out of memory: retryable only under load', () => {
+  const oom = 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
+  it('is not retryable when nothing but the input size shows', () => {
+    expect(run(oom, ['loaded 9000000 rows from s3://bucket/day=1']).retryable).toBe(false);
+  });
+
+  it('is retryable when the log shows load pressure or neighbours on the node', () => {
+    expect(run(oom, ['WARN consumer backlog growing: 81233 messages']).retryable).toBe(true);
+    expect(run('Task exited with return code Negsignal.SIGKILL', ['INFO 7 other pods scheduled on the same node (reindex in progress)']).retryable).toBe(true);
+  });
+});
+
+describe('parsers', () => {
+  it('dbt: the failing test is the one reported as a failure, not a warning printed before it', () => {
+    const chain = extractErrorChain(
+      [
+        '10:00:01  Warning in test not_null_orders_note (models/schema.yml)',
+        '10:00:01  Got 4 results, configured to warn if != 0',
+        '10:00:01  ',
+        '10:00:01  Failure in test relationships_orders_customer_id (models/schema.yml)',
+        '10:00:01    Got 2 results, configured to fail if != 0',
+      ].join('\n'),
+    );
+    expect(chain[0]?.stack[0]?.function).toBe('relationships_orders_customer_id');
+  });
+
+  it('dagster: the exception printed under a `…::` wrapper message is the cause', () => {
+    const d = run(
+      [
+        'dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op "daily_rollup"::',
+        '',
+        'duckdb.duckdb.BinderException: Binder Error: Referenced column "event_ts" not found in FROM clause!',
+        '',
+        'Stack Trace:',
+        '  File "/usr/lib/python3.11/site-packages/dagster/_core/execution/plan/utils.py", line 54, in op_execution_error_boundary',
+        '    yield',
+        '  File "/srv/pipelines/rollup.py", line 40, in daily_rollup',
+        '    con.sql(query).df()',
+      ].join('\n'),
+    );
+    expect(d.category).toBe('schema_drift');
+    expect(d.location).toMatchObject({ file: '/srv/pipelines/rollup.py', line: 40 });
+  });
+
+  it('a unique index that cannot be built over duplicated rows is data quality', () => {
+    const d = run('psql:migrations/0007_sku_unique.sql:3: ERROR:  could not create unique index "ux_sku"\nDETAIL:  Key (sku)=(A-17) is duplicated.');
+    expect(d.category).toBe('data_quality');
+    expect(d.location).toMatchObject({ file: 'migrations/0007_sku_unique.sql', line: 3 });
+  });
+});
+
+describe('callerFrame: the call site structured loggers record', () => {
+  it('reads slog source, zap/zerolog caller, logrus file+func and Python pathname/lineno', () => {
+    expect(callerFrame({ source: { function: 'main.run', file: '/src/cmd/job/run.go', line: 88 } })).toEqual({ file: '/src/cmd/job/run.go', line: 88, function: 'main.run', inUserCode: true });
+    expect(callerFrame({ caller: 'ingest/writer.go:57' })).toMatchObject({ file: 'ingest/writer.go', line: 57 });
+    expect(callerFrame({ file: '/app/sync.go:12', func: 'main.sync' })).toMatchObject({ file: '/app/sync.go', line: 12, function: 'main.sync' });
+    expect(callerFrame({ pathname: '/srv/etl/load.py', lineno: 31, funcName: 'load' })).toMatchObject({ file: '/srv/etl/load.py', line: 31, function: 'load' });
+  });
+
+  it('says nothing when the record names no file', () => {
+    expect(callerFrame({ msg: 'x', caller: 'somewhere' })).toBeUndefined();
+    expect(callerFrame({ source: 'api' })).toBeUndefined();
+  });
+
+  it('gives the analyser a location for a string error with no stack', () => {
+    const frame = callerFrame({ source: { function: 'main.(*sink).write', file: '/src/sink.go', line: 77 } });
+    const d = analyse(request({ text: 'write failed\nError: insert: ERROR: deadlock detected (SQLSTATE 40P01)', error: { type: 'Error', message: 'insert: ERROR: deadlock detected (SQLSTATE 40P01)', stack: frame ? [frame] : [] } }), { readSourceFiles: false });
+    expect(d.category).toBe('database_error');
+    expect(d.retryable).toBe(true);
+    expect(d.location).toMatchObject({ file: '/src/sink.go', line: 77, function: 'main.(*sink).write' });
+  });
+});
