@@ -1,33 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SlackDestinationConfig } from '../../src/config/config-types.js';
 import type { Notifier } from '../../src/notify/notifier.js';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { alert, incident } from './alerts.js';
-import { build, counter, notifyConfig, tempDir, waitFor } from './helpers.js';
+import { build, counter, notifyConfig, useNotifyHarness, waitFor } from './helpers.js';
 
-let slack: FakeSlack;
-let state: { dir: string; cleanup: () => Promise<void> };
-const notifiers: Notifier[] = [];
-
-beforeEach(async () => {
-  slack = await startFakeSlack();
-  state = await tempDir();
-});
-
-afterEach(async () => {
-  for (const n of notifiers.splice(0)) await n.stop(100);
-  await slack.close();
-  await state.cleanup();
-});
+const h = useNotifyHarness();
 
 function botDest(): SlackDestinationConfig {
-  return { name: 'oncall-bot', bot_token: 'xoxb-test-token-0000', channel: 'C0ONCALL', api_url: slack.apiUrl, rate_per_sec: 50 };
+  return { name: 'oncall-bot', bot_token: 'xoxb-test-token-0000', channel: 'C0ONCALL', api_url: h.slack.apiUrl, rate_per_sec: 50 };
 }
 
 function start(): Notifier {
-  const { notifier } = build({ config: notifyConfig([botDest()]), stateDir: state.dir });
-  notifiers.push(notifier);
-  return notifier;
+  return h.track(build({ config: notifyConfig([botDest()]), stateDir: h.state.dir })).notifier;
 }
 
 describe('notifier: bot-token mode (chat.postMessage)', () => {
@@ -40,8 +24,8 @@ describe('notifier: bot-token mode (chat.postMessage)', () => {
     await n1.send(alert({ kind: 'repeated', incident: { ...a, count: 5 } }));
     await n1.send(alert({ kind: 'opened', incident: b }));
     await n1.drain(5000);
-    expect(slack.messages.map((m) => m.api)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.postMessage']);
-    const [openA, repeatA, openB] = slack.messages;
+    expect(h.slack.messages.map((m) => m.api)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.postMessage']);
+    const [openA, repeatA, openB] = h.slack.messages;
     expect(openA!.channel).toBe('C0ONCALL');
     expect(openA!.thread_ts).toBeUndefined();
     expect(repeatA!.thread_ts).toBe(openA!.ts);
@@ -56,7 +40,7 @@ describe('notifier: bot-token mode (chat.postMessage)', () => {
     await n2.start();
     await n2.send(alert({ kind: 'resolved', incident: { ...a, status: 'resolved', resolvedAt: a.lastSeen + 60_000 } }));
     await n2.drain(5000);
-    const resolved = slack.messages[3]!;
+    const resolved = h.slack.messages[3]!;
     expect(resolved.thread_ts).toBe(openA!.ts);
     expect(resolved.reply_broadcast).toBe(true);
     expect(resolved.text).toContain('RESOLVED');
@@ -65,26 +49,25 @@ describe('notifier: bot-token mode (chat.postMessage)', () => {
     await n2.send(alert({ kind: 'opened', incident: { ...a, id: 'inc-a2' } }));
     await n2.send(alert({ kind: 'repeated', incident: { ...a, id: 'inc-a2', count: 2 } }));
     await n2.drain(5000);
-    const [reopened, again] = slack.messages.slice(4);
+    const [reopened, again] = h.slack.messages.slice(4);
     expect(reopened!.thread_ts).toBeUndefined();
     expect(again!.thread_ts).toBe(reopened!.ts);
   });
 
   it('honours a Web API 429 Retry-After and does not retry a platform error', async () => {
-    slack.setMode({ mode: 'rate-limited', retryAfterSecs: 1, times: 1 });
-    const { notifier, metrics } = build({ config: notifyConfig([botDest()]), stateDir: state.dir });
-    notifiers.push(notifier);
+    h.slack.setMode({ mode: 'rate-limited', retryAfterSecs: 1, times: 1 });
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([botDest()]), stateDir: h.state.dir }));
     await notifier.start();
     await notifier.send(alert());
-    await waitFor(() => slack.messages.length === 1, () => JSON.stringify(slack.requests.map((r) => [r.api, r.status])));
-    expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    await waitFor(() => h.slack.messages.length === 1, () => JSON.stringify(h.slack.requests.map((r) => [r.api, r.status])));
+    expect(h.slack.requests[1]!.at - h.slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall-bot', outcome: 'rate_limited' })).toBe(1);
 
-    slack.setMode({ mode: 'permanent-error', error: 'channel_not_found' });
-    const before = slack.requests.length;
+    h.slack.setMode({ mode: 'permanent-error', error: 'channel_not_found' });
+    const before = h.slack.requests.length;
     await notifier.send(alert());
     await notifier.drain(5000);
-    expect(slack.requests.length - before).toBe(1);
+    expect(h.slack.requests.length - before).toBe(1);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall-bot', outcome: 'permanent_error' })).toBe(1);
   });
 });

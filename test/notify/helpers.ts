@@ -8,6 +8,8 @@ import type { NotifyConfig, SlackDestinationConfig } from '../../src/config/conf
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { createNotifier, type Notifier, type NotifierOptions } from '../../src/notify/notifier.js';
 import { createRedactor } from '../../src/redact/redactor.js';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-notify-'));
@@ -81,4 +83,30 @@ export async function listJson(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * The per-test world of the notify tests: a fresh fake Slack and state directory before each test;
+ * every notifier registered with `track` stopped, and both torn down, after it.
+ */
+export function useNotifyHarness(): { slack: FakeSlack; state: { dir: string; cleanup: () => Promise<void> }; track<T extends { notifier: Notifier }>(built: T): T } {
+  const notifiers: Notifier[] = [];
+  const h = {
+    slack: undefined as unknown as FakeSlack,
+    state: undefined as unknown as { dir: string; cleanup: () => Promise<void> },
+    track<T extends { notifier: Notifier }>(built: T): T {
+      notifiers.push(built.notifier);
+      return built;
+    },
+  };
+  beforeEach(async () => {
+    h.slack = await startFakeSlack();
+    h.state = await tempDir();
+  });
+  afterEach(async () => {
+    for (const n of notifiers.splice(0)) await n.stop(100);
+    await h.slack.close();
+    await h.state.cleanup();
+  });
+  return h;
 }

@@ -1,49 +1,30 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { describe, expect, it } from 'vitest';
+import type { FakeSlack } from '../helpers/fake-slack.js';
 import { alert, diagnosis, incident, logEvent } from './alerts.js';
-import { build, capturingLogger, counter, listJson, metricText, notifyConfig, tempDir, waitFor, webhookDest } from './helpers.js';
-import type { Notifier } from '../../src/notify/notifier.js';
+import { build, capturingLogger, counter, listJson, metricText, notifyConfig, useNotifyHarness, waitFor, webhookDest } from './helpers.js';
 
-let slack: FakeSlack;
-let state: { dir: string; cleanup: () => Promise<void> };
-const notifiers: Notifier[] = [];
-
-beforeEach(async () => {
-  slack = await startFakeSlack();
-  state = await tempDir();
-});
-
-afterEach(async () => {
-  for (const n of notifiers.splice(0)) await n.stop(100);
-  await slack.close();
-  await state.cleanup();
-});
-
-function track<T extends { notifier: Notifier }>(built: T): T {
-  notifiers.push(built.notifier);
-  return built;
-}
+const h = useNotifyHarness();
 
 const keysOf = (f: FakeSlack): string[] => f.messages.map((m) => /sentinel alert ([^)\s]+)\)/.exec(m.text ?? '')?.[1] ?? '?');
-const seen = (): string => `${slack.requests.length} requests (${slack.requests.map((r) => r.status).join(',')}), ${slack.messages.length} messages ${JSON.stringify(keysOf(slack))}`;
+const seen = (): string => `${h.slack.requests.length} requests (${h.slack.requests.map((r) => r.status).join(',')}), ${h.slack.messages.length} messages ${JSON.stringify(keysOf(h.slack))}`;
 
 describe('notifier: webhook delivery', () => {
   it('posts text and blocks through the webhook, empties the outbox and counts the delivery', async () => {
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const a = alert();
     await notifier.send(a);
     await notifier.drain(5000);
-    expect(slack.messages).toHaveLength(1);
-    const m = slack.messages[0]!;
+    expect(h.slack.messages).toHaveLength(1);
+    const m = h.slack.messages[0]!;
     expect(m.text).toContain(a.key);
     expect(m.blocks?.length).toBeGreaterThan(3);
     expect(m.payload.link_names).toBeUndefined();
     expect(m.payload.parse).toBeUndefined();
-    expect(await listJson(join(state.dir, 'outbox', 'oncall'))).toEqual([]);
+    expect(await listJson(join(h.state.dir, 'outbox', 'oncall'))).toEqual([]);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall', outcome: 'ok' })).toBe(1);
     expect(await metricText(metrics, 'sentinel_alert_delivery_duration_seconds')).toContain('sentinel_alert_delivery_duration_seconds_count{notifier="oncall"} 1');
     expect(await metricText(metrics, 'sentinel_outbox_depth')).toContain('sentinel_outbox_depth{notifier="oncall"} 0');
@@ -52,21 +33,21 @@ describe('notifier: webhook delivery', () => {
   });
 
   it('is durable once send() resolves: the alert is in the outbox before Slack sees it', async () => {
-    slack.setMode({ mode: 'down' });
-    const { notifier } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    h.slack.setMode({ mode: 'down' });
+    const { notifier } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const a = alert();
     await notifier.send(a);
-    const files = await listJson(join(state.dir, 'outbox', 'oncall'));
+    const files = await listJson(join(h.state.dir, 'outbox', 'oncall'));
     expect(files).toHaveLength(1);
-    const stored = JSON.parse(await readFile(join(state.dir, 'outbox', 'oncall', files[0]!), 'utf8')) as { key: string };
+    const stored = JSON.parse(await readFile(join(h.state.dir, 'outbox', 'oncall', files[0]!), 'utf8')) as { key: string };
     expect(stored.key).toBe(a.key);
     expect(notifier.pending()).toBe(1);
   });
 
   it('never sends a secret from a log or a diagnosis to Slack, nor writes it to the outbox', async () => {
-    slack.setMode({ mode: 'down' });
-    const { notifier } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    h.slack.setMode({ mode: 'down' });
+    const { notifier } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const secrets = ['S3cr3tPw', 'hunter2', 'AKIAIOSFODNN7EXAMPLE', 'xoxb-1234567890-abcdefghij', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig'];
     const line = `connect postgresql://etl:S3cr3tPw@db/w failed password=hunter2 key=AKIAIOSFODNN7EXAMPLE slack=xoxb-1234567890-abcdefghij jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig`;
@@ -79,41 +60,41 @@ describe('notifier: webhook delivery', () => {
         }),
       }),
     );
-    const files = await listJson(join(state.dir, 'outbox', 'oncall'));
-    const stored = await readFile(join(state.dir, 'outbox', 'oncall', files[0]!), 'utf8');
+    const files = await listJson(join(h.state.dir, 'outbox', 'oncall'));
+    const stored = await readFile(join(h.state.dir, 'outbox', 'oncall', files[0]!), 'utf8');
     for (const s of secrets) expect(stored).not.toContain(s);
-    slack.setMode({ mode: 'ok' });
+    h.slack.setMode({ mode: 'ok' });
     await notifier.drain(5000);
-    expect(slack.messages).toHaveLength(1);
-    for (const r of slack.requests) for (const s of secrets) expect(r.raw).not.toContain(s);
+    expect(h.slack.messages).toHaveLength(1);
+    for (const r of h.slack.requests) for (const s of secrets) expect(r.raw).not.toContain(s);
   });
 
   it('honours Retry-After on 429', async () => {
-    slack.setMode({ mode: 'rate-limited', retryAfterSecs: 1, times: 1 });
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    h.slack.setMode({ mode: 'rate-limited', retryAfterSecs: 1, times: 1 });
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     await notifier.send(alert());
-    await waitFor(() => slack.messages.length === 1, seen);
-    expect(slack.requests.map((r) => r.status)).toEqual([429, 200]);
-    const gap = slack.requests[1]!.at - slack.requests[0]!.at;
+    await waitFor(() => h.slack.messages.length === 1, seen);
+    expect(h.slack.requests.map((r) => r.status)).toEqual([429, 200]);
+    const gap = h.slack.requests[1]!.at - h.slack.requests[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(950);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall', outcome: 'rate_limited' })).toBe(1);
     expect(await counter(metrics, 'alertRetries', { notifier: 'oncall', reason: 'rate_limited' })).toBe(1);
   });
 
   it('keeps to rate_per_sec, queueing beyond it', async () => {
-    const { notifier } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl(), { rate_per_sec: 5 })]), stateDir: state.dir }));
+    const { notifier } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl(), { rate_per_sec: 5 })]), stateDir: h.state.dir }));
     await notifier.start();
     for (let n = 0; n < 4; n++) await notifier.send(alert());
     await notifier.drain(5000);
-    const at = slack.requests.map((r) => r.at);
+    const at = h.slack.requests.map((r) => r.at);
     expect(at).toHaveLength(4);
     for (let n = 1; n < at.length; n++) expect(at[n]! - at[n - 1]!).toBeGreaterThanOrEqual(180);
   });
 
   it('Slack down for a few seconds then back: every alert delivered, in order, none twice', async () => {
-    slack.setMode({ mode: 'down', status: 503 });
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    h.slack.setMode({ mode: 'down', status: 503 });
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const sent: string[] = [];
     for (let n = 0; n < 6; n++) {
@@ -123,35 +104,35 @@ describe('notifier: webhook delivery', () => {
     }
     const outageStart = Date.now();
     // Half the outage (1.5 s) answers 503, the other half drops the connection (a network error).
-    await waitFor(() => Date.now() - outageStart >= 1500 && slack.requests.length >= 4, seen);
-    slack.setMode({ mode: 'down', how: 'reset' });
-    await waitFor(() => Date.now() - outageStart >= 3000 && slack.requests.filter((r) => r.status === 0).length >= 3, seen);
-    expect(slack.messages).toHaveLength(0);
-    slack.setMode({ mode: 'ok' });
+    await waitFor(() => Date.now() - outageStart >= 1500 && h.slack.requests.length >= 4, seen);
+    h.slack.setMode({ mode: 'down', how: 'reset' });
+    await waitFor(() => Date.now() - outageStart >= 3000 && h.slack.requests.filter((r) => r.status === 0).length >= 3, seen);
+    expect(h.slack.messages).toHaveLength(0);
+    h.slack.setMode({ mode: 'ok' });
     await notifier.drain(15_000);
-    expect(keysOf(slack)).toEqual(sent);
+    expect(keysOf(h.slack)).toEqual(sent);
     expect(notifier.pending()).toBe(0);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall', outcome: 'retry' })).toBeGreaterThanOrEqual(4);
     expect(await counter(metrics, 'alertRetries', { notifier: 'oncall', reason: 'server_error' })).toBeGreaterThanOrEqual(1);
     expect(await counter(metrics, 'alertRetries', { notifier: 'oncall', reason: 'network' })).toBeGreaterThanOrEqual(1);
     // Back-off is capped: with a 300 ms cap no two attempts are more than ~0.3 s (+ request time) apart.
-    const at = slack.requests.map((r) => r.at);
+    const at = h.slack.requests.map((r) => r.at);
     for (let n = 1; n < at.length; n++) expect(at[n]! - at[n - 1]!).toBeLessThan(1500);
   });
 
   it('a Slack that never answers times out and is retried', async () => {
-    slack.setMode({ mode: 'down', how: 'hang', times: 1 });
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir, requestTimeoutMs: 300 }));
+    h.slack.setMode({ mode: 'down', how: 'hang', times: 1 });
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir, requestTimeoutMs: 300 }));
     await notifier.start();
     await notifier.send(alert());
     await notifier.drain(5000);
-    expect(slack.messages).toHaveLength(1);
+    expect(h.slack.messages).toHaveLength(1);
     expect(await counter(metrics, 'alertRetries', { notifier: 'oncall', reason: 'timeout' })).toBe(1);
   });
 
   it('restart with alerts pending in the outbox: all delivered in order, then new ones', async () => {
-    slack.setMode({ mode: 'down' });
-    const first = build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir });
+    h.slack.setMode({ mode: 'down' });
+    const first = build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir });
     await first.notifier.start();
     const sent: string[] = [];
     for (let n = 0; n < 5; n++) {
@@ -161,50 +142,50 @@ describe('notifier: webhook delivery', () => {
     }
     await first.notifier.stop(200);
     await first.notifier.stop(200); // idempotent
-    expect(await listJson(join(state.dir, 'outbox', 'oncall'))).toHaveLength(5);
-    expect(slack.messages).toHaveLength(0);
+    expect(await listJson(join(h.state.dir, 'outbox', 'oncall'))).toHaveLength(5);
+    expect(h.slack.messages).toHaveLength(0);
 
-    slack.setMode({ mode: 'ok' });
-    const second = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    h.slack.setMode({ mode: 'ok' });
+    const second = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await second.notifier.start();
     const later = alert();
     await second.notifier.send(later);
     await second.notifier.drain(10_000);
-    expect(keysOf(slack)).toEqual([...sent, later.key]);
-    expect(await listJson(join(state.dir, 'outbox', 'oncall'))).toEqual([]);
+    expect(keysOf(h.slack)).toEqual([...sent, later.key]);
+    expect(await listJson(join(h.state.dir, 'outbox', 'oncall'))).toEqual([]);
   });
 
   it('permanent error: not retried, logged once with the reason, counted, moved to dead/', async () => {
-    slack.setMode({ mode: 'permanent-error', status: 404, error: 'channel_not_found' });
+    h.slack.setMode({ mode: 'permanent-error', status: 404, error: 'channel_not_found' });
     const { logger, lines } = capturingLogger();
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir, logger }));
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir, logger }));
     await notifier.start();
     await notifier.send(alert());
     await notifier.send(alert());
     await notifier.drain(5000);
-    expect(slack.requests).toHaveLength(2);
+    expect(h.slack.requests).toHaveLength(2);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall', outcome: 'permanent_error' })).toBe(2);
     expect(await counter(metrics, 'alertRetries', { notifier: 'oncall' })).toBe(0);
-    expect(await listJson(join(state.dir, 'outbox', 'oncall'))).toEqual([]);
-    const dead = await listJson(join(state.dir, 'outbox', 'oncall', 'dead'));
+    expect(await listJson(join(h.state.dir, 'outbox', 'oncall'))).toEqual([]);
+    const dead = await listJson(join(h.state.dir, 'outbox', 'oncall', 'dead'));
     expect(dead).toHaveLength(2);
-    expect(await readFile(join(state.dir, 'outbox', 'oncall', 'dead', dead[0]!), 'utf8')).toContain('channel_not_found');
+    expect(await readFile(join(h.state.dir, 'outbox', 'oncall', 'dead', dead[0]!), 'utf8')).toContain('channel_not_found');
     const errors = lines().filter((l) => l.level === 50);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ reason: 'channel_not_found', code: 'SENTINEL_ERR_SLACK_PERMANENT' });
     // Slack's other permanent answers are not retried either.
     for (const [status, error] of [[400, 'invalid_payload'], [403, 'invalid_token'], [410, 'channel_is_archived'], [404, 'no_service']] as const) {
-      slack.setMode({ mode: 'permanent-error', status, error });
-      const before = slack.requests.length;
+      h.slack.setMode({ mode: 'permanent-error', status, error });
+      const before = h.slack.requests.length;
       await notifier.send(alert());
       await notifier.drain(5000);
-      expect(slack.requests.length - before).toBe(1);
+      expect(h.slack.requests.length - before).toBe(1);
     }
   });
 
   it('keeps the outbox bounded: the oldest waiting alert goes to dead/, counted as dropped', async () => {
-    slack.setMode({ mode: 'down' });
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir, maxPendingPerDestination: 3 }));
+    h.slack.setMode({ mode: 'down' });
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir, maxPendingPerDestination: 3 }));
     await notifier.start();
     const keys: string[] = [];
     for (let n = 0; n < 5; n++) {
@@ -215,29 +196,29 @@ describe('notifier: webhook delivery', () => {
     expect(notifier.pending()).toBe(3);
     expect(await counter(metrics, 'alertsSent', { notifier: 'oncall', outcome: 'dropped' })).toBe(2);
     expect(await counter(metrics, 'dropped', { stage: 'notify', reason: 'outbox_full' })).toBe(2);
-    await waitFor(async () => (await listJson(join(state.dir, 'outbox', 'oncall', 'dead'))).length === 2, () => 'dead letters');
-    slack.setMode({ mode: 'ok' });
+    await waitFor(async () => (await listJson(join(h.state.dir, 'outbox', 'oncall', 'dead'))).length === 2, () => 'dead letters');
+    h.slack.setMode({ mode: 'ok' });
     await notifier.drain(5000);
     // The head (in flight when the queue overflowed) and the two newest survive, in order.
-    expect(keysOf(slack)).toEqual([keys[0], keys[3], keys[4]]);
+    expect(keysOf(h.slack)).toEqual([keys[0], keys[3], keys[4]]);
   });
 
   it('moves an unreadable outbox file to dead/ on start and delivers the rest', async () => {
-    const dir = join(state.dir, 'outbox', 'oncall');
+    const dir = join(h.state.dir, 'outbox', 'oncall');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, '000000000000001-000000-broken.json'), '{"v":1,"key":');
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const a = alert();
     await notifier.send(a);
     await notifier.drain(5000);
-    expect(keysOf(slack)).toEqual([a.key]);
+    expect(keysOf(h.slack)).toEqual([a.key]);
     expect(await listJson(join(dir, 'dead'))).toEqual(['000000000000001-000000-broken.json']);
     expect(await counter(metrics, 'dropped', { stage: 'notify', reason: 'corrupt_outbox_file' })).toBe(1);
   });
 
   it('sends an alert key only once per run', async () => {
-    const { notifier, metrics } = track(build({ config: notifyConfig([webhookDest('oncall', slack.webhookUrl())]), stateDir: state.dir }));
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const a = alert();
     await notifier.send(a);
@@ -245,7 +226,7 @@ describe('notifier: webhook delivery', () => {
     await notifier.drain(5000);
     await notifier.send(a);
     await notifier.drain(5000);
-    expect(slack.messages).toHaveLength(1);
+    expect(h.slack.messages).toHaveLength(1);
     expect(await counter(metrics, 'dropped', { stage: 'notify', reason: 'duplicate' })).toBe(2);
   });
 });
@@ -253,11 +234,11 @@ describe('notifier: webhook delivery', () => {
 describe('notifier: routing and console', () => {
   it('routes by severity and labels, each destination its own outbox', async () => {
     const config = notifyConfig([
-      webhookDest('data-oncall', slack.webhookUrl('/services/T/B/crit'), { severities: ['critical'] }),
-      webhookDest('data-alerts', slack.webhookUrl('/services/T/B/warn'), { severities: ['warning', 'error'] }),
-      webhookDest('payments', slack.webhookUrl('/services/T/B/pay'), { labels: { team: 'payments' } }),
+      webhookDest('data-oncall', h.slack.webhookUrl('/services/T/B/crit'), { severities: ['critical'] }),
+      webhookDest('data-alerts', h.slack.webhookUrl('/services/T/B/warn'), { severities: ['warning', 'error'] }),
+      webhookDest('payments', h.slack.webhookUrl('/services/T/B/pay'), { labels: { team: 'payments' } }),
     ]);
-    const { notifier } = track(build({ config, stateDir: state.dir }));
+    const { notifier } = h.track(build({ config, stateDir: h.state.dir }));
     await notifier.start();
     const crit = alert({ severity: 'critical' });
     const warn = alert({ severity: 'warning' });
@@ -266,7 +247,7 @@ describe('notifier: routing and console', () => {
     await notifier.send(warn);
     await notifier.send(pay);
     await notifier.drain(5000);
-    const byPath = (p: string): string[] => slack.messages.filter((m) => m.path === p).map((m) => /sentinel alert ([^)\s]+)\)/.exec(m.text ?? '')?.[1] ?? '?');
+    const byPath = (p: string): string[] => h.slack.messages.filter((m) => m.path === p).map((m) => /sentinel alert ([^)\s]+)\)/.exec(m.text ?? '')?.[1] ?? '?');
     expect(byPath('/services/T/B/crit')).toEqual([crit.key, pay.key]);
     expect(byPath('/services/T/B/warn')).toEqual([warn.key]);
     expect(byPath('/services/T/B/pay')).toEqual([pay.key]);
@@ -276,7 +257,7 @@ describe('notifier: routing and console', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
-    const { notifier, metrics } = track(build({ config: notifyConfig([], { console: true }), stateDir: state.dir, consoleOut: out }));
+    const { notifier, metrics } = h.track(build({ config: notifyConfig([], { console: true }), stateDir: h.state.dir, consoleOut: out }));
     await notifier.start();
     await notifier.send(alert());
     expect(text).toContain('CRITICAL · Step transform_data failed');
