@@ -2,6 +2,7 @@
 // that claims a format and breaks it (a cut JSON line) is parsed as text and the reason reported.
 import type { ErrorInfo, Level, LogEvent, RawRecord, StackFrame } from '../types.js';
 import { parseLogfmt, looksLikeLogfmt } from './logfmt.js';
+import { callerFrame } from './stack-trace/structured-caller.js';
 
 export type RecordFormat = 'auto' | 'json' | 'logfmt' | 'text';
 
@@ -128,7 +129,11 @@ function errorFromFields(fields: Record<string, unknown>): ErrorInfo | undefined
   const rawStack = typeof stack === 'string' && stack.length > 0 ? stack : undefined;
   // zap and slog carry the error as a string field, its stack (if any) in a key beside it.
   if (typeof errorValue === 'string' && errorValue.trim() !== '') {
-    return rawStack === undefined ? { type: 'Error', message: errorValue, stack: [] } : { type: 'Error', message: errorValue, stack: [], rawStack };
+    if (rawStack !== undefined) return { type: 'Error', message: errorValue, stack: [], rawStack };
+    // No stack, but the logger recorded its call site (slog `source`, zap `caller`, Python's
+    // pathname/lineno): that is where the error was logged, the best location there is.
+    const caller = callerFrame(fields);
+    return { type: 'Error', message: errorValue, stack: caller ? [caller] : [] };
   }
   if (rawStack === undefined) return undefined;
   // Python's JSON formatters put the formatted traceback in exc_info / exc_text: its last line is

@@ -75,6 +75,10 @@ const NODE_VERSION = /^Node\.js v\d+\.\d+\.\d+\s*$/;
 // (its detail indented below): the field names belong to the exception.
 const PYDANTIC_HEADER = /\b\d+ validation errors? for [\w.]+\s*$/;
 const PYDANTIC_FIELD = /^[A-Za-z_][\w-]*(?:\.[\w-]+)*\s*$/;
+// An exception message that announces its detail with a colon (`ProgrammingError: 002003 (42S02): SQL
+// compilation error:`) goes on at column 0 on the next line, unless that line looks like a new record.
+const ANNOUNCES = /:\s*$/;
+const LOOKS_LIKE_RECORD = /^(?:\d|\[|\{|<|[A-Z]{3,}[:\s])/;
 const PY_CHAIN = /^(During handling of the above exception|The above exception was the direct cause|The above exception was caused by the following exception)/;
 // An indented Python frame: inside a Java trace it means a Python traceback is embedded (PySpark).
 const PY_FRAME = /^\s+File "[^"]*", line \d+/;
@@ -164,7 +168,8 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
       case 'python':
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
       case 'python_end':
-        return PY_MESSAGE_TAIL.test(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text)) ? 'python_end' : undefined;
+        if (PY_MESSAGE_TAIL.test(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text))) return 'python_end';
+        return blanks === 0 && ANNOUNCES.test(parts[parts.length - 1] ?? '') && !LOOKS_LIKE_RECORD.test(text) ? 'python_end' : undefined;
       case 'go':
         return GO_FRAME.test(text) ? 'go' : undefined;
       case 'plain':

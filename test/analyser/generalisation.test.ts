@@ -87,6 +87,37 @@ describe('schema-validation libraries: by what failed', () => {
   });
 });
 
+describe('more causes worded by other tools', () => {
+  it('Snowflake "does not exist or not authorized" is a missing table, not a permission or syntax problem', () => {
+    const tb = 'Traceback (most recent call last):\n  File "/srv/elt/extract.py", line 5, in pull\n    cur.execute(q)\nsnowflake.connector.errors.ProgrammingError: 002003 (42S02): SQL compilation error:\nObject \'STAGE.SHIPMENTS\' does not exist or not authorized.';
+    expect(run(tb).category).toBe('missing_input');
+  });
+
+  it('a dtype the declared schema does not expect is schema drift; a value a cast refuses is data quality', () => {
+    expect(run('pandera.errors.SchemaError: expected series \'qty\' to have type int64, got float64').category).toBe('schema_drift');
+    expect(run('polars.exceptions.InvalidOperationError: conversion from `str` to `f64` failed in column \'weight\' for 2 out of 50 values: ["?", "-"]').category).toBe('data_quality');
+    expect(run('org.apache.spark.SparkNumberFormatException: [CAST_INVALID_INPUT] The value \'x1\' of the type "STRING" cannot be cast to "INT" because it is malformed.').category).toBe('data_quality');
+  });
+
+  it('a setting that "should be a positive integer" or "must be set in your configuration" is configuration', () => {
+    expect(run('pyspark.errors.exceptions.captured.IllegalArgumentException: spark.sql.files.maxPartitionBytes should be a positive integer, but got 0').category).toBe('configuration');
+    expect(run('org.apache.spark.SparkException: A master URL must be set in your configuration').category).toBe('configuration');
+  });
+});
+
+describe('dbt source freshness and adapter settings', () => {
+  it('a stale source is missing input, named after the source', () => {
+    const d = run('07:00:03  1 of 1 ERROR STALE freshness of billing.invoices .................. [ERROR STALE in 0.8s]');
+    expect(d.category).toBe('missing_input');
+    expect(d.location?.function).toBe('billing.invoices');
+  });
+
+  it('a setting the adapter does not accept is configuration', () => {
+    const d = run("Compilation Error in model fct_x (models/fct_x.sql)\n  The incremental strategy 'insert_overwrite' is not valid for this adapter. Valid strategies: append, merge");
+    expect(d.category).toBe('configuration');
+  });
+});
+
 describe('out of memory: retryable only under load', () => {
   const oom = 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
   it('is not retryable when nothing but the input size shows', () => {

@@ -259,6 +259,12 @@ describe('multi-line messages and relayed tracebacks', () => {
     expect(join_(lines)).toEqual([lines.slice(0, 8).join('\n'), lines[8]]);
   });
 
+  it('joins the column-0 detail an exception line announces with a colon, not a timestamped record', () => {
+    const tb = ['Traceback (most recent call last):', '  File "/a.py", line 1, in f', 'db.errors.ProgrammingError: 42S02: SQL compilation error:'];
+    expect(join_([...tb, "Object 'A.B' does not exist.", 'next'])).toEqual([[...tb, "Object 'A.B' does not exist."].join('\n'), 'next']);
+    expect(join_([...tb, '2026-01-01 INFO next'])).toEqual([tb.join('\n'), '2026-01-01 INFO next']);
+  });
+
   it('does not join a bare word after an ordinary exception line', () => {
     expect(join_(['Traceback (most recent call last):', '  File "/a.py", line 1, in f', 'ValueError: x', 'Done'])).toEqual([
       'Traceback (most recent call last):\n  File "/a.py", line 1, in f\nValueError: x',

@@ -17,6 +17,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
 import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
+import { STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
 
 export interface FixtureLabel {
   file: string;
@@ -107,7 +108,8 @@ function fromJson(record: Record<string, unknown>): Pick<DiagnoseRequest, 'text'
     error = { type: 'error', message: err, stack: [] };
     parts.push(err);
   }
-  const stacktrace = str(record.stacktrace) ?? str(record.stack);
+  // The same keys the parse stage reads a stack from (Python's JSON formatters use exc_info / exc_text).
+  const stacktrace = STACK_TEXT_KEY_NAMES.map((key) => str(record[key])).find((v) => v !== undefined);
   if (stacktrace) parts.push(stacktrace);
   if (error && error.stack.length === 0 && error.rawStack === undefined && !stacktrace) {
     const caller = callerFrame(record);

@@ -165,7 +165,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.75,
     // A setting whose value the runtime refused: a resource request above what the cluster allows,
     // an out-of-range or unknown option. Changing the setting fixes it; the code and data are fine.
-    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b/i,
+    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bis not (?:a )?valid (?:for this adapter|(?:option|setting|value|choice) for)\b|\bValid (?:strategies|options|values|choices)(?: are)?:|\binvalid choice: |\b(?:must|should) be (?:set|specified|configured|provided) in (?:your |the )?(?:config(?:uration)?|settings|environment)\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b/i,
     explain: (f) => ({
       summary: `Invalid setting${atWhere(f)}: ${firstLine(f.subject, 160)}`,
       rootCause: 'A configuration value the step passes (a resource size, an option, a limit) is outside what the runtime or cluster accepts, so it refused to start the work. The code and the data are not at fault.',
@@ -340,7 +340,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'database_error',
     retryable: true,
     confidence: 0.75,
-    pattern: /read-only transaction|ReadOnlySqlTransaction|recovery is in progress|the database system is (?:starting up|shutting down|in recovery mode)/i,
+    pattern: /read-only transaction|ReadOnlySqlTransaction|recovery is in progress|the database system is (?:starting up|shutting down|in recovery mode)|terminating connection due to administrator command/i,
     explain: (f) => ({
       summary: `Database not accepting writes${atWhere(f)}: ${firstLine(f.subject, 120)}`,
       rootCause: 'The job reached a database that is a read-only replica, in recovery, or restarting (for example during a failover).',
@@ -359,6 +359,21 @@ export const SIGNATURES: readonly Signature[] = [
       fix: [
         'Check the upstream producer / partner delivery for this run date; once the input exists, clear the sensor task to re-run it.',
         'If deliveries are legitimately later, raise the sensor timeout or move the schedule; use mode="reschedule" so the sensor does not hold a worker slot.',
+      ],
+    }),
+  },
+  {
+    id: 'source-stale',
+    category: 'missing_input',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /\bERROR STALE\b|\bsource [^\n]{0,80}\bis stale\b|\bfreshness (?:check )?failed\b/i,
+    explain: (f) => ({
+      summary: `Source ${f.step ? `\`${f.step}\` ` : ''}is stale: its newest data is older than the freshness threshold.`,
+      rootCause: 'The loader that feeds this source has not delivered new data within the allowed window (it failed, is late, or was paused), so the models built on it would be out of date.',
+      fix: [
+        `Check the last successful run of the ingestion that loads ${f.step ? `\`${f.step}\`` : 'the source'} and re-run it; then re-run the freshness check and the downstream models.`,
+        'If the source legitimately updates less often, widen its freshness threshold in the sources YAML.',
       ],
     }),
   },
@@ -386,6 +401,8 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.85,
     pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|NoCredentialsError|Unable to locate credentials|DefaultCredentialsError|no pg_hba\.conf entry/i,
     codes: /EACCES|EPERM/,
+    // Snowflake says "Object 'X' does not exist or not authorized": a missing object far more often.
+    when: (f) => !/does not exist or not authorized/i.test(f.subject),
     explain: (f) => {
       const credentials = /password|authentication failed|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
       const database = /for (?:table|schema|relation|database|sequence|function)|must be owner|insufficient privilege/i.test(f.subject);
@@ -424,7 +441,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'network_or_service_unavailable',
     retryable: true,
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b/i,
+    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -520,7 +537,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.75,
-    pattern: /schema mismatch|SchemaMismatch|incompatible schema|Parquet column cannot be converted|Failed to merge fields|has type \w+ but expression is of type|column "[^"]+" is of type \w+ but|Unexpected column|unexpected field|CANNOT_UP_CAST|Cannot up cast/i,
+    pattern: /schema mismatch|SchemaMismatch|incompatible schema|Parquet column cannot be converted|Failed to merge fields|has type \w+ but expression is of type|column "[^"]+" is of type \w+ but|Unexpected column|unexpected field|CANNOT_UP_CAST|Cannot up cast|expected (?:series|column) ['"][^'"]+['"] to have type|(?:data )?type mismatch for column/i,
     explain: (f) => ({
       summary: `Schema mismatch${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A column\'s type or the set of columns changed upstream, so the data no longer fits what this step or the target table expects.',
@@ -597,7 +614,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.8,
-    pattern: /syntax error at or near|syntax error at end of input|ParseException|SQL compilation error|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    pattern: /syntax error at or near|syntax error at end of input|ParseException|SQL compilation error(?!:?[ \t]*$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
     explain: (f) => ({
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
@@ -609,7 +626,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.8,
-    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for/i,
+    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for|CAST_INVALID_INPUT|cannot be cast to [^\n]{0,40}because it is malformed|conversion from [^\n]{0,60} failed|failed to (?:parse|cast) (?:value|string|column)/i,
     explain: (f) => {
       const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       return {

@@ -19,6 +19,8 @@ const STEP_PATTERNS: RegExp[] = [
   // dbt: the progress line of a failing data test names the test.
   /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
   /\bFailure in test ([\w.-]+)/,
+  // dbt source freshness: the stale source.
+  /\bERROR STALE freshness of ([\w.-]+)/,
 ];
 
 const CONTAINER_PATTERNS: RegExp[] = [

@@ -40,7 +40,7 @@ export const cloudPack: RulePack = {
       severity: 'warning',
       priority: 78,
       match: {
-        regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy`,
+        regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests`,
       },
     }),
   ],

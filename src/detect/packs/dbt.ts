@@ -41,5 +41,14 @@ export const dbtPack: RulePack = {
       match: { regex: String.raw`\bFailure in test \S+|\bFAIL \d+ \S+\.{3,}|\d+ of \d+ FAIL \d+ ` },
       hint: 'A data test failed: data quality upstream, not a code failure.',
     }),
+    r({
+      id: 'source-stale',
+      description: 'dbt source freshness found a source past its error threshold.',
+      severity: 'error',
+      priority: 67,
+      anyLevel: true,
+      match: { regex: String.raw`\bERROR STALE\b` },
+      hint: 'The source has not been loaded recently: check the loader that feeds it.',
+    }),
   ],
 };
