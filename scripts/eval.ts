@@ -6,7 +6,8 @@
 //   --path agent:             each log goes through the agent's own path (`sentinel diagnose`: the
 //                             multi-line reader, parse, the embedded rules and packs, incidents), and
 //                             the first incident's diagnosis is judged; no incident = not detected.
-//   --engine gemini:          needs GOOGLE_API_KEY or GEMINI_API_KEY; compares with the built-in.
+//   --engine gemini:          needs GOOGLE_API_KEY or GEMINI_API_KEY; prints Gemini's scores, then a
+//                             side-by-side with the built-in analyser on the same cases.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,38 @@ async function main(): Promise<void> {
   await brain.close();
   const label = `${values.engine} (path: ${values.path})`;
   console.log(values.json ? JSON.stringify({ engine: values.engine, path: values.path, ...score(results) }) : formatReport(results, label));
+  if (values.engine !== 'builtin' && !values.json) {
+    // Side by side with the built-in analyser on the same cases: where each is right alone.
+    const builtin = builtinBrain();
+    const baseline = values.path === 'agent' ? await runThroughAgent(fixtures, builtin) : await runCorpus(fixtures, (request) => builtin.diagnose(request));
+    console.log('\n' + compare(values.engine, results, baseline));
+  }
+}
+
+function compare(engineName: string, results: readonly CaseResult[], baseline: readonly CaseResult[]): string {
+  const rows: string[] = [`${engineName} vs builtin (same ${results.length} cases)`, 'measure     both right  only ' + engineName.padEnd(8) + ' only builtin  neither'];
+  const measures: [string, (r: CaseResult) => boolean][] = [
+    ['category', (r) => r.categoryOk],
+    ['location', (r) => r.locationOk],
+    ['retryable', (r) => r.retryableOk],
+  ];
+  for (const [name, ok] of measures) {
+    let both = 0;
+    let onlyEngine = 0;
+    let onlyBuiltin = 0;
+    let neither = 0;
+    results.forEach((r, i) => {
+      const b = baseline[i];
+      const e = ok(r);
+      const base = b !== undefined && ok(b);
+      if (e && base) both++;
+      else if (e) onlyEngine++;
+      else if (base) onlyBuiltin++;
+      else neither++;
+    });
+    rows.push(`${name.padEnd(11)} ${String(both).padStart(10)}  ${String(onlyEngine).padStart(13)}  ${String(onlyBuiltin).padStart(12)}  ${String(neither).padStart(7)}`);
+  }
+  return rows.join('\n');
 }
 
 await main();
