@@ -3,10 +3,11 @@
 //
 // How a fixture becomes a DiagnoseRequest (an approximation of what the agent sends, documented so
 // the figures can be read honestly):
-// - JSON-lines logs: the first record at level error/fatal (or pino level >= 50) is the failing
+// - JSON-lines and logfmt logs: the first record at level error/fatal (or pino level >= 50) is the failing
 //   record; text = its message, error and stack; `error` carries {type, message, rawStack} when the
 //   record has an error object (as the parse stage hands it over), a bare message for string errors;
-//   `step` / `pipeline` come from the record's fields; context = up to 50 lines before it. A string
+//   `step` / `pipeline` come from the record's fields; context = up to 50 lines before it, after =
+//   up to 50 lines after it (a traceback printed below a JSON record, as the agent passes). A string
 //   error with no stack gets the logging call site the record names (slog `source`, zap `caller`,
 //   Python `pathname`/`lineno`) as its one frame, via callerFrame(): the parse stage is meant to do
 //   the same (see src/parse/stack-trace/structured-caller.ts).
@@ -18,6 +19,7 @@ import { basename, join } from 'node:path';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
 import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
 import { STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
+import { looksLikeLogfmt, parseLogfmt } from '../../parse/logfmt.js';
 
 export interface FixtureLabel {
   file: string;
@@ -55,6 +57,8 @@ export interface Score {
 }
 
 const CONTEXT_LINES = 50;
+/** The agent hands the brain at most this many lines logged after the failing record. */
+const AFTER_LINES = 50;
 
 /** Every `<stack>/<name>.log` with its `<name>.json` label. */
 export function loadCorpus(dir: string): Fixture[] {
@@ -83,6 +87,11 @@ function jsonRecord(line: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A JSON or logfmt (logrus, slog's text handler) record: both name their fields. */
+function structuredRecord(line: string): Record<string, unknown> | undefined {
+  return jsonRecord(line) ?? (looksLikeLogfmt(line) ? parseLogfmt(line) : undefined);
 }
 
 function isErrorRecord(record: Record<string, unknown>): boolean {
@@ -128,13 +137,17 @@ export function requestFromLog(log: string, name: string): DiagnoseRequest {
   const lines = log.replace(/\n+$/, '').split('\n');
   const base = { fingerprint: name, rule: 'eval', severity: 'error' as const };
   const jsonIndex = lines.findIndex((line) => {
-    const record = jsonRecord(line);
+    const record = structuredRecord(line);
     return record !== undefined && isErrorRecord(record);
   });
   if (jsonIndex >= 0) {
-    const record = jsonRecord(lines[jsonIndex] ?? '') ?? {};
+    const record = structuredRecord(lines[jsonIndex] ?? '') ?? {};
     const fields = fromJson(record);
-    return { ...base, title: fields.text.split('\n', 1)[0] ?? name, context: lines.slice(Math.max(0, jsonIndex - CONTEXT_LINES), jsonIndex), ...fields };
+    const request: DiagnoseRequest = { ...base, title: fields.text.split('\n', 1)[0] ?? name, context: lines.slice(Math.max(0, jsonIndex - CONTEXT_LINES), jsonIndex), ...fields };
+    // As the agent's one-shot reader does: the lines logged after the failing record.
+    const after = lines.slice(jsonIndex + 1, jsonIndex + 1 + AFTER_LINES);
+    if (after.length > 0) request.after = after;
+    return request;
   }
   let start = lines.findIndex((line) => ERROR_LOOKING.test(line));
   if (start < 0) start = Math.max(0, lines.length - 1);

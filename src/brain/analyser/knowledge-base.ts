@@ -85,13 +85,99 @@ function configFieldOf(f: Finding): string | undefined {
   return m?.slice(1).find((g) => g) ?? SETTINGS_MODEL.exec(f.subject)?.[1];
 }
 
+// Wordings by failure class, one table per class, across clouds, SDKs, databases and brokers. Each
+// entry is a regular-expression source (case-insensitive); a class's signature matches any of them.
+// Extend a class here rather than adding a one-off signature: the next unseen log is more likely a
+// new wording of a known class than a new class.
+const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 'i');
+
+/** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
+export const THROTTLING_WORDS: readonly string[] = [
+  String.raw`(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client)`, 'Too ?Many ?Requests',
+  String.raw`rate[ -]?limit(?:s|ed|ing)?\b`, 'RateLimit', String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown',
+  String.raw`(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)`, String.raw`exceeded (?:your |the )?(?:[\w-]+ )?quota`, 'quotaExceeded',
+  'RESOURCE_EXHAUSTED', 'Resource has been exhausted', 'Request ?Limit ?Exceeded', String.raw`\bRate exceeded\b`,
+  'ProvisionedThroughputExceeded', 'RequestThrottled', 'TransactionThrottled', 'BandwidthLimitExceeded', 'LimitExceededException',
+  'Request rate is large', 'THROTTLING_QUOTA_EXCEEDED', String.raw`exceeded the (?:limit|maximum) (?:for|on) the number of`,
+  String.raw`concurrent (?:query|request|queries|requests) limit`,
+  String.raw`too many (?:requests|api calls|calls|table update operations|concurrent (?:requests|queries))`, 'reduce your request rate',
+];
+
+/** Authorization: the identity is known but not allowed (IAM, GCP, Kafka ACLs, database grants, HTTP 403). */
+export const AUTHZ_WORDS: readonly string[] = [
+  String.raw`\(403\)`, String.raw`\b403 Forbidden`, 'Forbidden', 'AccessDenied', 'Access Denied', 'Access is denied',
+  String.raw`not authori[sz]ed`, String.raw`authori[sz]ation (?:failed|error|denied)`, 'AUTHORIZATION_FAILED',
+  String.raw`Authori[sz]ation(?:Failed|Exception|Error)\b`, 'PERMISSION_DENIED', 'PermissionDenied', 'permission denied',
+  'PermissionError', String.raw`insufficient (?:privileges?|permissions?|scopes?)`,
+  String.raw`does not have (?:the )?(?:required |necessary )?(?:permission|access|privilege)s?\b`,
+  String.raw`(?:lacks?|missing) (?:the )?(?:required |necessary )?(?:permission|privilege)s? (?:to|for|on)\b`,
+  'AccessControlException', 'must be owner of', String.raw`Topic(?:Authorization|Group)\w*Exception`,
+];
+
+/** A named input (object, file, bucket, prefix, dataset) that is not there. */
+export const MISSING_INPUT_WORDS: readonly string[] = [
+  'FileNotFoundError', 'No such file or directory', 'FileNotFoundException', 'NoSuchFileException', 'Path does not exist',
+  'PATH_NOT_FOUND', 'NoSuchKey', 'The specified key does not exist', 'Input path does not exist',
+  String.raw`\(404\) when calling the \w+ operation`, 'No such object:', 'BlobNotFound', String.raw`google\.api_core\.exceptions\.NotFound`,
+  String.raw`no files? (?:found|matched)`, 'matches 0 files', 'FileDoesNotExist', 'No URLs matched', 'matched no (?:objects|files)',
+  'NoSuchBucket', String.raw`(?:specified )?bucket (?:does not exist|not found)`, String.raw`Not found: (?:URI|Files?|Bucket|Object)\b`,
+  String.raw`\b(?:object|file|blob|prefix|path) ['"\x60]?[\w./:*=-]+['"\x60]? (?:does not exist|was not found|not found)\b`,
+  String.raw`\b404\b[^\n]{0,40}\b(?:object|file|blob|bucket|path)\b`, 'File does not exist:', 'ContainerNotFound',
+  String.raw`The specified (?:blob|container|bucket|key|path) does not exist`,
+];
+
+/** Concurrency conflicts the database resolves by aborting one writer: retry the transaction. */
+export const WRITE_CONFLICT_WORDS: readonly string[] = [
+  'deadlock detected', 'Deadlock found', 'DeadlockDetected', 'could not serialize access', 'SerializationFailure',
+  'serialization failure', 'could not obtain lock', 'LockNotAvailable', 'Lock wait timeout exceeded',
+  String.raw`Concurrent(?:Append|DeleteRead|DeleteDelete|Transaction|Write)Exception`, String.raw`DELTA_CONCURRENT_\w+`,
+  'MetadataChangedException', String.raw`iceberg[\w.]*CommitFailedException`, 'WriteConflict', 'write conflict', 'TransactionConflict',
+  String.raw`conflicting (?:transactions?|commits?|updates?)`, String.raw`by a concurrent (?:update|transaction|write|commit)`,
+  String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
+  'deadlocked on lock', 'conflict with recovery', String.raw`Transaction (?:was )?aborted`, 'TransactionRetry', 'restart transaction',
+];
+
+/** A value of the data that cannot be converted to its type or format (SQLSTATE class 22 is "data exception"). */
+export const BAD_VALUE_WORDS: readonly string[] = [
+  String.raw`(?:Numeric|Date|Timestamp|Time|Boolean|Integer|Decimal) value '[^']*' is not recognized`, 'is not recognized as a valid',
+  String.raw`\b\d{6} \(22[0-9A-Z]{3}\)`, String.raw`\bSQLSTATE[ =:\[]*22[0-9A-Z]{3}\b`,
+  'JsonParseException', 'JsonMappingException', 'MismatchedInputException', 'BadRecordException',
+  String.raw`Malformed (?:records?|rows?|lines?|CSV|JSON)\b`, 'MALFORMED_RECORD', String.raw`Parse Mode: FAILFAST`,
+  String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*")`,
+  String.raw`Invalid (?:date|timestamp|numeric|number|decimal|integer|boolean) (?:value|format|literal)`,
+  'Error while reading data, error message', 'encountered too many errors', String.raw`Could not convert value`,
+  'invalid input value for', String.raw`Bad (?:int64|double|numeric|bool|date|timestamp|datetime) value`,
+  String.raw`Invalid (?:timestamp|date|datetime|time) string`, String.raw`unable to parse string`, String.raw`String '[^']*' is too long`,
+  'NULL result in a non-nullable column',
+];
+
+/** The data's schema changed under the step: a type, a column set, a table contract. */
+export const SCHEMA_CHANGE_WORDS: readonly string[] = [
+  'schema mismatch', 'SchemaMismatch', 'incompatible schema', 'Parquet column cannot be converted', 'Failed to merge fields',
+  String.raw`has type \w+ but expression is of type`, String.raw`column "[^"]+" is of type \w+ but`, 'Unexpected column', 'unexpected field',
+  'CANNOT_UP_CAST', 'Cannot up cast', String.raw`expected (?:series|column) ['"][^'"]+['"] to have type`, String.raw`(?:data )?type mismatch for column`,
+  String.raw`Provided Schema does not match`, String.raw`changed type from \w+ to \w+`, String.raw`has changed (?:type|mode)\b`,
+  String.raw`schemas? [^\n]{0,60}\bout of sync`, 'on_schema_change', String.raw`(?:Source|Target) columns not in (?:target|source)`,
+  String.raw`schema (?:has )?changed\b`, 'DELTA_SCHEMA_CHANGED', 'DELTA_FAILED_TO_MERGE_FIELDS', String.raw`does not match (?:the )?(?:table|target|destination) schema`,
+  String.raw`incompatible with (?:an )?earlier schema`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
+];
+
+/** The session or process lacks a setting it needs: no warehouse / database selected, a required key unset. */
+export const MISSING_SETTING_WORDS: readonly string[] = [
+  String.raw`No active (?:warehouse|database|schema|catalog)\b`, String.raw`does not have a current (?:database|schema|warehouse|catalog)`,
+  String.raw`No (?:default|current) (?:warehouse|database|schema|catalog|project|region)\b[^\n]{0,40}(?:selected|set|specified|configured)`,
+  String.raw`required key \S+ missing value`,
+  String.raw`required (?:config(?:uration)? )?(?:key|setting|option|env(?:ironment)? var(?:iable)?|variable)s? ['"\x60]?[\w.-]+['"\x60]? (?:is )?(?:missing|not set|not provided|unset|empty)\b`,
+  'ConfigFileNotFoundError', String.raw`Config File "[^"]+" Not Found`, String.raw`MissingRegion`,
+];
+
 export const SIGNATURES: readonly Signature[] = [
   {
     id: 'rate-limit',
     category: 'rate_limit',
     retryable: true,
     confidence: 0.85,
-    pattern: /(?:HTTP|status|code|error|response)\W{0,3}429\b|\b429 (?:Too|Client)|Too Many Requests|rate[ -]?limit(?:s|ed|ing)?\b|RateLimit|Throttl(?:ed|ing)|SlowDown|(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)|exceeded (?:your |the )?(?:[\w-]+ )?quota|quotaExceeded|RESOURCE_EXHAUSTED|Request limit exceeded|\bRate exceeded\b|too many (?:requests|api calls|calls|table update operations|concurrent (?:requests|queries))/i,
+    pattern: anyOf(THROTTLING_WORDS),
     explain: (f) => ({
       summary: `Rate limited by an API${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The upstream service refused the call because the job exceeded its request rate or quota (HTTP 429 or equivalent). It is not a bug in the data or the code.',
@@ -138,6 +224,21 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'setting-missing',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.8,
+    pattern: anyOf(MISSING_SETTING_WORDS),
+    explain: (f) => ({
+      summary: `Missing setting${atWhere(f)}: ${firstLine(f.subject, 160)}`,
+      rootCause: 'The step (or its database session) runs without a setting it needs: no warehouse / database selected, or a required configuration key is not set in the environment it runs in. The code and the data are not at fault.',
+      fix: [
+        'Set the named value where the step gets its configuration (profile / connection default warehouse or database, env var, config file, orchestrator secrets), or grant the role a default.',
+        'Validate required settings at start-up so the step fails before doing any work, and compare with an environment where it works.',
+      ],
+    }),
   },
   {
     id: 'config-validation',
@@ -245,10 +346,12 @@ export const SIGNATURES: readonly Signature[] = [
   },
   {
     id: 'dbt-dependency',
-    category: 'dependency_or_import',
+    // A ref()/source() to a node the project does not define is a bug in the project's own code (a
+    // rename, a typo); only an uninstalled package or macro is a dependency problem.
+    category: (f) => (/depends on a (?:node|source) named/.test(f.subject) ? 'code_bug' : 'dependency_or_import'),
     retryable: false,
     confidence: 0.85,
-    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a node named '([^']+)' which was not found/,
+    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a (?:node|source) named '([^']+)' which was not found/,
     explain: (f) => {
       const node = moduleOf(f.subject);
       const macro = /'(\w+)' is undefined/.exec(f.subject)?.[1];
@@ -325,7 +428,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'database_error',
     retryable: true,
     confidence: 0.85,
-    pattern: /deadlock detected|Deadlock found|DeadlockDetected|could not serialize access|SerializationFailure|could not obtain lock|LockNotAvailable|Lock wait timeout exceeded/i,
+    pattern: anyOf(WRITE_CONFLICT_WORDS),
     explain: (f) => ({
       summary: `Database deadlock / lock conflict${atWhere(f)}.`,
       rootCause: 'Two transactions waited on each other\'s locks (or on a serialisation conflict) and the database aborted this one. Concurrent writers to the same rows or tables cause it.',
@@ -399,12 +502,19 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'auth_or_permission',
     retryable: false,
     confidence: 0.85,
-    pattern: /password authentication failed|authentication failed|Access denied for user|Login failed|invalid (?:credentials|password|api[ _-]?key|token)|\b401\b|Unauthorized|\(403\)|\b403 Forbidden|Forbidden|AccessDenied|Access Denied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|token (?:has )?expired|not authorized|permission denied|PermissionError|insufficient privileges?|AccessControlException|must be owner of|invalid_grant|Incorrect username or password|NoCredentialsError|Unable to locate credentials|DefaultCredentialsError|no pg_hba\.conf entry/i,
+    pattern: anyOf([
+      ...AUTHZ_WORDS,
+      // Authentication: the identity itself was refused.
+      'password authentication failed', 'authentication failed', 'Access denied for user', 'Login failed', String.raw`invalid (?:credentials|password|api[ _-]?key|token)`,
+      String.raw`\b401\b`, 'Unauthori[sz]ed', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
+      'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
+      'SaslAuthentication', 'SASL authentication',
+    ]),
     codes: /EACCES|EPERM/,
     // Snowflake says "Object 'X' does not exist or not authorized": a missing object far more often.
     when: (f) => !/does not exist or not authorized/i.test(f.subject),
     explain: (f) => {
-      const credentials = /password|authentication failed|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
+      const credentials = /password|authentication failed|SASL|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
       const database = /for (?:table|schema|relation|database|sequence|function)|must be owner|insufficient privilege/i.test(f.subject);
       const path = pathOf(f.subject);
       if (credentials) {
@@ -475,7 +585,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.85,
-    pattern: /FileNotFoundError|No such file or directory|FileNotFoundException|NoSuchFileException|Path does not exist|PATH_NOT_FOUND|NoSuchKey|The specified key does not exist|Input path does not exist|\(404\) when calling the \w+ operation|No such object:|BlobNotFound|google\.api_core\.exceptions\.NotFound|no files? (?:found|matched)|matches 0 files|FileDoesNotExist/i,
+    pattern: anyOf(MISSING_INPUT_WORDS),
     codes: /ENOENT/,
     explain: (f) => {
       const path = pathOf(f.subject) ?? pathOf(f.text);
@@ -494,7 +604,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.8,
-    pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|Object '([^']+)' does not exist/i,
+    pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
     explain: (f) => {
       const quoted = /table or view ((?:`[^`]+`\.?)+)/i.exec(f.subject)?.[1]?.replaceAll('`', '');
       const table = quoted ?? f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
@@ -513,7 +623,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.85,
-    pattern: /column "?[\w.]+"?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
+    pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
     when: (f) => !/^KeyError: \d/.test(f.subject),
     explain: (f) => {
       const column = columnName(f.subject) ?? columnName(f.text);
@@ -537,7 +647,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.75,
-    pattern: /schema mismatch|SchemaMismatch|incompatible schema|Parquet column cannot be converted|Failed to merge fields|has type \w+ but expression is of type|column "[^"]+" is of type \w+ but|Unexpected column|unexpected field|CANNOT_UP_CAST|Cannot up cast|expected (?:series|column) ['"][^'"]+['"] to have type|(?:data )?type mismatch for column/i,
+    pattern: anyOf(SCHEMA_CHANGE_WORDS),
     explain: (f) => ({
       summary: `Schema mismatch${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A column\'s type or the set of columns changed upstream, so the data no longer fits what this step or the target table expects.',
@@ -614,7 +724,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.8,
-    pattern: /syntax error at or near|syntax error at end of input|ParseException|SQL compilation error(?!:?[ \t]*$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
     explain: (f) => ({
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
@@ -626,7 +736,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.8,
-    pattern: /invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for|CAST_INVALID_INPUT|cannot be cast to [^\n]{0,40}because it is malformed|conversion from [^\n]{0,60} failed|failed to (?:parse|cast) (?:value|string|column)/i,
+    pattern: anyOf([String.raw`invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for|CAST_INVALID_INPUT|cannot be cast to [^\n]{0,40}because it is malformed|conversion from [^\n]{0,60} failed|failed to (?:parse|cast) (?:value|string|column)`, ...BAD_VALUE_WORDS]),
     explain: (f) => {
       const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       return {

@@ -93,6 +93,10 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
       group.push(current);
     }
   }
+  if (group.length === 0) {
+    const headless = headlessError(lines);
+    if (headless) group = [headless];
+  }
   for (const error of group) {
     for (const frame of error.stack) {
       const hint = hints.find((h) => h.file === frame.file && h.line === frame.line);
@@ -111,4 +115,24 @@ function stackStart(lines: string[], from: number): number {
     if (HEADER.test(line)) return -1;
   }
   return -1;
+}
+
+/**
+ * Frames under a message with no `Type:` header: the last lines of a multi-line message (Prisma's
+ * `Invalid \`prisma.x()\` invocation … The column … does not exist`) whose header line a log
+ * shipper or the line joiner put in another record. The text above the first frame is the message.
+ */
+function headlessError(lines: string[]): ParsedError | undefined {
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0 || parseNodeFrame(lines[first] ?? '')) return undefined;
+  const start = stackStart(lines, first + 1);
+  if (start < 0 || start - first > 10) return undefined;
+  const stack: StackFrame[] = [];
+  for (let i = start; i < lines.length; i++) {
+    const frame = parseNodeFrame(lines[i] ?? '');
+    if (!frame) break;
+    stack.push(frame);
+  }
+  const message = lines.slice(first, start).map((l) => l.trim()).filter((l) => l !== '').join('\n');
+  return { type: 'Error', message: clip(message), stack, source: 'node', lineIndex: first };
 }

@@ -140,6 +140,12 @@ function parseCPython(lines: string[]): ParsedError[] {
       }
     }
   }
+  // The text ended inside a chained block (the record, or the window of lines after it, was cut; an
+  // unchained traceback would have emptied the group): the outer exception's line is lost, but its
+  // frames still say where the user's code was.
+  if (current && group.length > 0 && current.frames.length > 0) {
+    group.push({ ...current, type: 'Traceback', message: '(cut off before the exception line)' });
+  }
   return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
 }
 
