@@ -6,14 +6,10 @@
 // cause drawn from `--causes` distinct ones, so incidents open, repeat, and (with a short resolve
 // period) resolve and are forgotten. Every 5 s the agent's RSS and heap are printed. The agent runs
 // in-process with the embedded defaults, a console-less notifier and a loopback webhook.
-import { createServer } from 'node:http';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultConfig } from '../src/config/load-config.js';
-import { buildAgent } from '../src/agent/agent.js';
+import { startBenchAgent } from './agent-harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,33 +22,8 @@ const seconds = Number(values.seconds);
 const linesPerSec = Number(values['lines-per-sec']);
 const causes = Number(values.causes);
 
-let posted = 0;
-const slack = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    posted++;
-    res.end('ok');
-  });
-});
-await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
-
-const dir = mkdtempSync(join(tmpdir(), 'sentinel-soak-'));
-mkdirSync(join(dir, 'logs'));
-const defaults = defaultConfig({});
-const agent = buildAgent({
-  ...defaults,
-  sources: defaults.sources.slice(0, 1).map((s) => ({ ...s, paths: [join(dir, 'logs', '*.log')] })),
-  state_dir: join(dir, 'state'),
-  server: { port: 0, host: '127.0.0.1' },
-  incidents: { ...defaults.incidents, resolve_after_secs: 10 },
-  notify: {
-    ...defaults.notify,
-    console: false,
-    slack: [{ name: 'soak', webhook_url: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/soak`, rate_per_sec: 1000 }],
-  },
-});
-await agent.start();
-const files = [0, 1, 2, 3].map((i) => join(dir, 'logs', `job-${i}.log`));
+const { agent, logDir, arrivals, close } = await startBenchAgent('soak', { resolve_after_secs: 10 });
+const files = [0, 1, 2, 3].map((i) => join(logDir, `job-${i}.log`));
 
 function record(n: number): string {
   if (n % 1000 !== 999) {
@@ -90,12 +61,10 @@ for (let tick = 1; tick <= seconds * 10; tick++) {
     const { rss, heapUsed } = process.memoryUsage();
     samples.push(rss);
     const open = (await agent.metrics.incidentsOpen.get()).values[0]?.value ?? 0;
-    console.log(`${String(tick / 10).padStart(7)} ${String(n).padStart(9)}  ${mb(rss)}  ${mb(heapUsed)}  ${String(open).padStart(14)}  ${String(posted).padStart(6)}`);
+    console.log(`${String(tick / 10).padStart(7)} ${String(n).padStart(9)}  ${mb(rss)}  ${mb(heapUsed)}  ${String(open).padStart(14)}  ${String(arrivals.length).padStart(6)}`);
   }
 }
-await agent.stop(5_000);
-slack.close();
-rmSync(dir, { recursive: true, force: true });
+await close();
 const firstHalf = samples.slice(1, Math.ceil(samples.length / 2));
 const secondHalf = samples.slice(Math.ceil(samples.length / 2));
 const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
