@@ -190,3 +190,77 @@ describe('callerFrame: the call site structured loggers record', () => {
     expect(d.location).toMatchObject({ file: '/src/sink.go', line: 77, function: 'main.(*sink).write' });
   });
 });
+
+describe('batch C classes, on wordings other than the batch\'s', () => {
+  it('a pod that never started for its image or config is configuration, not a timeout, not retryable', () => {
+    const d = run('kubernetes.pod_launcher.PodLaunchFailedException: Pod took longer than 300 seconds to start.', [
+      'Warning  Failed  kubelet  Error: CreateContainerConfigError: secret "warehouse-creds" not found',
+    ]);
+    expect(d.category).toBe('configuration');
+    expect(d.retryable).toBe(false);
+    expect(run('[2026-01-02, 03:04:05 UTC] {pod.py:954} ERROR - Pod Event: Failed - Error: ErrImagePull (manifest for ghcr.io/acme/etl:v9 unknown)').category).toBe('configuration');
+    // Without a start-failure reason the launch timeout stays a timeout.
+    expect(run('kubernetes.pod_launcher.PodLaunchFailedException: Pod took longer than 300 seconds to start.').category).toBe('timeout');
+  });
+
+  it('a warehouse query over its memory is resource exhaustion', () => {
+    expect(run('snowflake.connector.errors.ProgrammingError: Query exceeded per-query memory limit').category).toBe('resource_exhaustion');
+    expect(run('io.trino.spi.TrinoException: Query exceeded distributed user memory limit of 20GB [EXCEEDED_GLOBAL_MEMORY_LIMIT]').category).toBe('resource_exhaustion');
+  });
+
+  it('an OOM with the input at its usual size is retryable; with the input far above it, not', () => {
+    const oom = 'MemoryError: Unable to allocate 3.1 GiB for an array';
+    expect(run(oom, ['INFO read 96,100 records (median 95,800)']).retryable).toBe(true);
+    expect(run(oom, ['INFO read 960,100 records (median 95,800)']).retryable).toBe(false);
+  });
+
+  it('an orchestrator SQL check whose result is false is data quality', () => {
+    const d = run('airflow.exceptions.AirflowException: Test failed.\nPass value:0\nTolerance:None\nQuery:\nSELECT COUNT(*) FROM orders WHERE customer_id IS NULL\nResults:\n[12]');
+    expect(d.category).toBe('data_quality');
+    expect(run('airflow.exceptions.AirflowException: The following tests have failed:\n row_count').category).toBe('data_quality');
+  });
+
+  it('a serialisation failure is a retryable write conflict', () => {
+    const d = run('psycopg2.errors.InternalError_: 1023\nDETAIL:  Serializable isolation violation on table - 100412, transactions forming the cycle are: 5512, 5513');
+    expect(d.retryable).toBe(true);
+  });
+
+  it('a missing cloud region is configuration', () => {
+    expect(run('botocore.exceptions.NoRegionError: You must specify a region.').category).toBe('configuration');
+    expect(run('Error: Region is missing').category).toBe('configuration');
+  });
+
+  it('an untrusted TLS certificate is configuration', () => {
+    expect(run('ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)').category).toBe('configuration');
+    expect(run('level=error msg="vault login failed" err="Get \\"https://vault.internal:8200/v1/secret\\": x509: certificate signed by unknown authority"').category).toBe('configuration');
+  });
+
+  it('a symbol a major release moved elsewhere is a dependency problem', () => {
+    const d = run('pydantic.errors.PydanticImportError: `pydantic:parse_raw_as` has been removed in V2.');
+    expect(d.category).toBe('dependency_or_import');
+    expect(run('langchain.errors.LangChainImportError: `OpenAI` has been moved to the `langchain-openai` package.').category).toBe('dependency_or_import');
+  });
+
+  it('a Snowflake invalid identifier after a position-only header is schema drift', () => {
+    const d = analyse(request({ text: 'snowflake.connector.errors.ProgrammingError: 000904 (42000): SQL compilation error: error line 3 at position 8', after: ["invalid identifier 'ORDERS.DISCOUNT_CODE'"] }), { readSourceFiles: false });
+    expect(d.category).toBe('schema_drift');
+  });
+
+  it('a date/time value out of range is data quality', () => {
+    expect(run('ERROR:  date/time field value out of range: "31/12/2024"').category).toBe('data_quality');
+  });
+
+  it('zod issues identical in every record are schema drift; scattered ones are data quality', () => {
+    const issue = (i: number, field: string, received: string) => `{ "code": "invalid_type", "expected": "string", "received": "${received}", "path": [ "rows", ${i}, "${field}" ], "message": "x" }`;
+    const frames = '    at ZodObject.parse (/srv/node_modules/zod/lib/types.js:160:22)\n    at parseRows (/srv/dist/rows.js:9:20)';
+    const drift = run(`ZodError: [\n${[issue(0, 'sku', 'undefined'), issue(1, 'sku', 'undefined'), issue(2, 'sku', 'undefined')].join(',\n')}\n]\n${frames}`);
+    expect(drift.category).toBe('schema_drift');
+    expect(drift.location).toMatchObject({ file: '/srv/dist/rows.js', line: 9 });
+    expect(run(`ZodError: [\n${[issue(4, 'sku', 'null'), issue(90, 'name', 'number')].join(',\n')}\n]\n${frames}`).category).toBe('data_quality');
+  });
+
+  it('a Go frame under a GOPATH-style /go/src/ is user code when its function is the module\'s', () => {
+    const [err] = extractErrorChain('panic: boom\n\ngoroutine 1 [running]:\ngithub.com/acme/x/internal/db.(*Store).Save(...)\n\t/go/src/app/internal/db/store.go:41 +0x1d\nmain.main()\n\t/go/src/app/main.go:12 +0x25');
+    expect(err?.stack.find((f) => f.inUserCode)?.file).toBe('/go/src/app/internal/db/store.go');
+  });
+});

@@ -101,6 +101,15 @@ describe('built-in rule packs', () => {
     expect(rules).toEqual([rule]);
   });
 
+  it('a warning that the client retries a throttled call is no incident; the error that gives up is', () => {
+    const text = [
+      '2026-11-25 12:00:00,001 WARNING etl.pubsub: publish retry (attempt 1): 429 Quota exceeded for quota metric \'Publish requests\'',
+      '2026-11-25 12:00:09,001 ERROR etl.pubsub: publish failed after 3 attempts: 429 Quota exceeded for quota metric \'Publish requests\'',
+    ].join('\n');
+    const matched = eventsFromText(`${text}\n`, 'inline.log', source).map((e) => createDetector(config).match(e).map((m) => m.rule.id));
+    expect(matched).toEqual([[], ['cloud.throttling']]);
+  });
+
   it('switches a pack off with packs: { NAME: false }', () => {
     const withoutK8s = createDetector({ ...config, packs: { kubernetes: false } });
     expect(withoutK8s.rules.some((r) => r.pack === 'kubernetes')).toBe(false);

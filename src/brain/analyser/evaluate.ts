@@ -79,6 +79,8 @@ export function loadCorpus(dir: string): Fixture[] {
 const ERROR_LOOKING =
   /\b(?:ERROR|FATAL|CRITICAL|SEVERE|PANIC|FAIL(?:ED)?)\b|Traceback \(most recent call last\)|^panic: |^fatal error: |\b[A-Z]\w*(?:Error|Exception)\b|\berror:|Failure in test|level=ERROR|permission denied|refused|timed out|SIGKILL|^(?:node:\S+|\/\S+|file:\/\/\S+):\d+$/;
 
+const BELOW_ERROR_LEVEL = /^\d{4}-\d\d-\d\dT\S+\s+(?:TRACE|DEBUG|INFO|WARN(?:ING)?)\s/;
+
 function jsonRecord(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
@@ -149,7 +151,10 @@ export function requestFromLog(log: string, name: string): DiagnoseRequest {
     if (after.length > 0) request.after = after;
     return request;
   }
-  let start = lines.findIndex((line) => ERROR_LOOKING.test(line));
+  // A line whose own level field is below error (zap's console `WARN  publish retry  {"error": …}`)
+  // is a notice the agent's rules skip, even when it quotes an error: start at the failing record.
+  let start = lines.findIndex((line) => ERROR_LOOKING.test(line) && !BELOW_ERROR_LEVEL.test(line));
+  if (start < 0) start = lines.findIndex((line) => ERROR_LOOKING.test(line));
   if (start < 0) start = Math.max(0, lines.length - 1);
   const text = lines.slice(start).join('\n');
   return { ...base, title: lines[start] ?? name, text, context: lines.slice(Math.max(0, start - CONTEXT_LINES), start) };

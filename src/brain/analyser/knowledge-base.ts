@@ -68,6 +68,21 @@ function underLoad(text: string): boolean {
   return text.split('\n').some((line) => line.length < 4000 && LOAD_PRESSURE.test(line));
 }
 
+// The same holds when the log reports the step's input next to its usual size and the two agree
+// (`loaded 1842291 rows (7-day avg 1801554)`): the input did not grow, so the peak was not the
+// data's, and a re-run is likely to pass. An input well above its usual size is the data's fault.
+const VOLUME_VS_USUAL =
+  /\b(\d[\d,]*)\s+(?:rows|records|events|messages|files|lines)\b[^\n(]{0,40}\((?:[\w-]+ )?(?:avg|average|mean|median|usual|typical|baseline)\b[:= ]*(\d[\d,]*)\)/i;
+
+function usualVolume(text: string): boolean {
+  return text.split('\n').some((line) => {
+    const m = line.length < 4000 ? VOLUME_VS_USUAL.exec(line) : null;
+    if (!m?.[1] || !m[2]) return false;
+    const [now, usual] = [Number(m[1].replaceAll(',', '')), Number(m[2].replaceAll(',', ''))];
+    return usual > 0 && now / usual <= 1.2;
+  });
+}
+
 // A schema-validation error (zod, pydantic, Joi, ajv, envalid) is about configuration when what it
 // validated is the environment or a settings object, and about the data otherwise.
 const ENV_FIELD = /"path"\s*:\s*\[\s*"([A-Z][A-Z0-9]*_[A-Z0-9_]+|[A-Z]{3,})"|^\s*([A-Z][A-Z0-9]*_[A-Z0-9_]+)\s*$|\b(?:process\.env|os\.environ)\.?\[?['"]?([A-Z][A-Z0-9_]+)?/m;
@@ -84,6 +99,36 @@ function configFieldOf(f: Finding): string | undefined {
   const m = ENV_FIELD.exec(f.subject);
   return m?.slice(1).find((g) => g) ?? SETTINGS_MODEL.exec(f.subject)?.[1];
 }
+
+// A validator's issue list (zod's JSON) in which two or more records fail on exactly the same fields
+// the same way: the payload's structure changed (fields renamed, dropped or retyped for everyone),
+// not a few records with bad values, which fail on different fields.
+function sameFailureEveryRecord(subject: string): boolean {
+  const start = subject.indexOf('[');
+  if (start < 0 || subject.length > 100_000) return false;
+  let issues: unknown;
+  try {
+    issues = JSON.parse(subject.slice(start));
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(issues)) return false;
+  const byRecord = new Map<string, Set<string>>();
+  for (const issue of issues as { path?: unknown; code?: unknown; expected?: unknown; received?: unknown }[]) {
+    if (!Array.isArray(issue.path)) return false;
+    const path = issue.path as unknown[];
+    const at = path.findIndex((p) => typeof p === 'number');
+    if (at < 0) return false;
+    const record = path.slice(0, at + 1).join('.');
+    const field = `${path.slice(at + 1).join('.')}|${String(issue.code)}|${String(issue.expected)}|${String(issue.received)}`;
+    byRecord.set(record, (byRecord.get(record) ?? new Set<string>()).add(field));
+  }
+  const shapes = [...byRecord.values()].map((fields) => [...fields].sort().join(','));
+  return shapes.length >= 2 && shapes.every((shape) => shape === shapes[0]);
+}
+
+// Why a Kubernetes pod never started, as its events and container status name it.
+const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
 
 // Wordings by failure class, one table per class, across clouds, SDKs, databases and brokers. Each
 // entry is a regular-expression source (case-insensitive); a class's signature matches any of them.
@@ -134,7 +179,8 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
   'MetadataChangedException', String.raw`iceberg[\w.]*CommitFailedException`, 'WriteConflict', 'write conflict', 'TransactionConflict',
   String.raw`conflicting (?:transactions?|commits?|updates?)`, String.raw`by a concurrent (?:update|transaction|write|commit)`,
   String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
-  'deadlocked on lock', 'conflict with recovery', String.raw`Transaction (?:was )?aborted`, 'TransactionRetry', 'restart transaction',
+  'deadlocked on lock', 'conflict with recovery', String.raw`Serializable isolation violation`,
+  String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was )?aborted`, 'TransactionRetry', 'restart transaction',
 ];
 
 /** A value of the data that cannot be converted to its type or format (SQLSTATE class 22 is "data exception"). */
@@ -149,6 +195,8 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   'invalid input value for', String.raw`Bad (?:int64|double|numeric|bool|date|timestamp|datetime) value`,
   String.raw`Invalid (?:timestamp|date|datetime|time) string`, String.raw`unable to parse string`, String.raw`String '[^']*' is too long`,
   'NULL result in a non-nullable column',
+  String.raw`(?:date|time|timestamp|datetime)(?:/time)? (?:field )?value out of range`, String.raw`different "?datestyle"? setting`,
+  String.raw`\b(?:year \d+|day|month|hour|minute|second) (?:is )?out of range\b`, String.raw`month must be in 1\.\.12`,
 ];
 
 /** The data's schema changed under the step: a type, a column set, a table contract. */
@@ -169,6 +217,9 @@ export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`required key \S+ missing value`,
   String.raw`required (?:config(?:uration)? )?(?:key|setting|option|env(?:ironment)? var(?:iable)?|variable)s? ['"\x60]?[\w.-]+['"\x60]? (?:is )?(?:missing|not set|not provided|unset|empty)\b`,
   'ConfigFileNotFoundError', String.raw`Config File "[^"]+" Not Found`, String.raw`MissingRegion`,
+  String.raw`\b(?:an? |the )?(?:AWS )?region (?:must|needs to) be (?:set|specified|configured|provided)`, String.raw`You must specify a region`,
+  'NoRegionError', String.raw`\bregion (?:is )?(?:not set|missing|not configured|not specified)\b`,
+  String.raw`(?:could not|unable to|failed to) (?:find|resolve|determine|load) (?:the |a |an )?(?:AWS |default )?region\b`,
 ];
 
 export const SIGNATURES: readonly Signature[] = [
@@ -277,11 +328,57 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'pod-start-failure',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.8,
+    // A pod that never started because its image or its container config is wrong. The launcher
+    // usually reports only that the pod took too long to start; the pod events / status beside it
+    // give the reason. A pod waiting for room on the cluster (Unschedulable) is not this class.
+    pattern: /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image|PodLaunchFailedException|Pod took longer than \d+ \w+ to start/,
+    when: (f) => POD_START_REASON.test(f.subject) || POD_START_REASON.test(f.text),
+    explain: (f) => {
+      const reason = POD_START_REASON.exec(f.subject)?.[0] ?? POD_START_REASON.exec(f.text)?.[0];
+      const image = /(?:pull(?:ing)? image|image[:=]?) ["'`]?([\w./:@-]+:[\w.-]+)/i.exec(f.text)?.[1];
+      return {
+        summary: `Pod never started${atWhere(f)}: ${reason ?? 'container start failure'}${image ? ` for image \`${image}\`` : ''}.`,
+        rootCause: /Config/.test(reason ?? '')
+          ? 'The container could not be created from its configuration: a Secret or ConfigMap it references (env, volume) is missing, or a key in it is. The code never ran.'
+          : `The node could not pull ${image ? `\`${image}\`` : 'the image'}: the tag does not exist (not pushed, wrong tag), the registry path is wrong, or the pull secret is missing. The code never ran.`,
+        fix: [
+          /Config/.test(reason ?? '')
+            ? 'Create the missing Secret / ConfigMap (or key) in the pod\'s namespace, or fix the reference in the pod spec.'
+            : `Check that ${image ? `\`${image}\`` : 'the image tag'} exists in the registry (push it or fix the tag in the operator / deployment), and that the namespace has the imagePullSecret.`,
+          'Re-run once the image / config is fixed; a plain retry hits the same error.',
+        ],
+      };
+    },
+  },
+  {
+    id: 'tls-certificate',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.8,
+    // The server's certificate is not trusted by the client: a CA bundle / SSL setting of the job's,
+    // not the network and not the credentials.
+    pattern: /self[- ]signed certificate|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify the first certificate|unable to get local issuer certificate|certificate verify failed|CERTIFICATE_VERIFY_FAILED|SSLCertVerificationError|x509: certificate (?:signed by unknown authority|is not valid for|has expired)|PKIX path building failed|unable to find valid certification path|ERR_TLS_CERT_ALTNAME_INVALID|Hostname\/IP does not match certificate|certificate has expired|CERT_HAS_EXPIRED/i,
+    explain: (f) => ({
+      summary: `TLS certificate not trusted${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The client refused the server\'s TLS certificate: it is self-signed or issued by a CA the client\'s trust store does not hold (a private / cloud database CA), expired, or for another host name. The job\'s SSL configuration is at fault, not the network or the credentials.',
+      fix: [
+        'Give the client the CA that issued the server certificate (e.g. the cloud provider\'s RDS / Cloud SQL CA bundle) via its ssl.ca / sslrootcert / NODE_EXTRA_CA_CERTS setting, in the deployment rather than the code.',
+        'Keep certificate verification on; if the host name differs from the certificate, connect with the name the certificate was issued for.',
+      ],
+    }),
+  },
+  {
     id: 'python-import',
     category: 'dependency_or_import',
     retryable: false,
     confidence: 0.9,
-    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:/,
+    // A symbol moved to another package by a major release (pydantic 2's BaseSettings) raises the
+    // library's own ImportError subclass: the installed version no longer provides the name.
+    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\w+ImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b/,
     explain: (f) => {
       const mod = moduleOf(f.subject);
       return {
@@ -378,13 +475,15 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'out-of-memory',
     category: 'resource_exhaustion',
-    retryable: (f) => underLoad(f.text),
+    retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT/i,
     codes: /ENOMEM/,
     explain: (f) => ({
       summary: `Out of memory${atWhere(f)}.`,
-      rootCause: underLoad(f.text)
+      rootCause: usualVolume(f.text) && !underLoad(f.text)
+        ? 'The process ran out of memory although the log shows its input at its usual size: the data did not grow, so the peak came from something transient (other work on the same worker, a noisy neighbour), and a re-run is likely to pass.'
+        : underLoad(f.text)
         ? 'The process ran out of memory while the log shows it sharing memory with other work (high concurrency, a deep queue, other runs on the same node): the peak came from load, not from a fixed input size, so a re-run at normal load is likely to pass.'
         : 'The step needed more memory than its process / container / executor is allowed and was killed (or failed an allocation). Usually input volume grew or the step loads everything at once.',
       fix: [
@@ -724,7 +823,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.8,
-    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*(?:error line \d+ at position \d+[ \t]*)?$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
     explain: (f) => ({
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
@@ -760,6 +859,44 @@ export const SIGNATURES: readonly Signature[] = [
       rootCause: 'The op/asset function finished without returning its output (a missing `return`, or a branch that falls through), so Dagster\'s type check on the output failed.',
       fix: [`Make ${where(f)} return its output on every path (check early returns and if/else branches), or declare the output Optional if None is legitimate.`],
     }),
+  },
+  {
+    id: 'payload-shape-changed',
+    category: 'schema_drift',
+    retryable: false,
+    confidence: 0.75,
+    pattern: /ZodError|invalid_type/,
+    when: (f) => sameFailureEveryRecord(f.subject),
+    explain: (f) => ({
+      summary: `The input's shape changed${atWhere(f)}: every record fails validation on the same fields.`,
+      rootCause: 'Several records fail the schema in exactly the same way (the same fields missing or of another type in each), so the producer changed the payload\'s structure (a new API / feed version), rather than a few records holding bad values.',
+      fix: [
+        `Compare a current payload with the schema ${codeRef(f)} validates against: map the renamed / retyped fields, or pin the producer's API version the schema was written for.`,
+        'Add a contract test (or version check) on the source so a structure change fails with a clear message.',
+      ],
+    }),
+  },
+  {
+    id: 'sql-check-operator',
+    category: 'data_quality',
+    retryable: false,
+    confidence: 0.8,
+    // An orchestrator's SQL check (Airflow SQLCheckOperator / SQLValueCheckOperator / interval and
+    // threshold checks) ran its query and the result said the data fails: the query worked, the data did not.
+    pattern: /\bTest failed\.|The following tests have failed|Threshold Check: [^\n]{0,160} failed|\bSQL check failed/,
+    when: (f) => /The following tests have failed|Threshold Check/.test(f.subject) || /\bTest failed\.\s*\n\s*(?:Query|Pass value)\b|\bSQL\w*Check\w*Operator\b|Executing SQL check/.test(`${f.subject}\n${f.text}`),
+    explain: (f) => {
+      const query = /Executing SQL check: ([^\n]+)|Query:\s*\n\s*([^\n]+)/.exec(f.text);
+      const sql = query?.[1] ?? query?.[2];
+      return {
+        summary: `SQL data check failed${atWhere(f)}${sql ? `: ${firstLine(sql, 140)}` : ''}.`,
+        rootCause: 'The check query ran and returned a falsy result: rows in the checked table break the rule the check encodes. The pipeline ran; the data is wrong.',
+        fix: [
+          `Run the check's query${sql ? ' (above)' : ''} without its aggregate to list the offending rows, and trace them to the load or source that produced them.`,
+          'Fix or quarantine those rows upstream and clear the task; change the check only if the rule itself is wrong.',
+        ],
+      };
+    },
   },
   {
     id: 'data-test-failure',

@@ -40,7 +40,14 @@ export const cloudPack: RulePack = {
       severity: 'warning',
       priority: 78,
       match: {
-        regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests`,
+        all: [
+          {
+            regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests`,
+          },
+          // A warning that the client is retrying the throttled call is the client coping, not the
+          // failure: the record that gives up (at error) is, and it names the failing line.
+          { not: { all: [{ level: 'warn' }, { regex: String.raw`\b(?:retry|retrying|will retry|backing off|back-?off)\b`, ignore_case: true }] } },
+        ],
       },
     }),
   ],

@@ -109,13 +109,19 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
 
 /** A Node header counts only when a Node frame follows within a few lines; returns that frame's index or -1. */
 function stackStart(lines: string[], from: number): number {
-  for (let i = from; i < lines.length && i < from + 40; i++) {
+  for (let i = from; i < lines.length && i < from + MAX_MESSAGE_LINES; i++) {
     const line = lines[i] ?? '';
     if (parseNodeFrame(line)) return i;
     if (HEADER.test(line)) return -1;
+    // Past a few dozen lines, only a structured message body (ZodError's JSON issue list, an
+    // inspected object) may still be running: indented lines and lone brackets.
+    if (i >= from + 40 && !MESSAGE_BODY.test(line)) return -1;
   }
   return -1;
 }
+
+const MAX_MESSAGE_LINES = 400;
+const MESSAGE_BODY = /^(?:\s+\S|[\][{}(),\s]*$)/;
 
 /**
  * Frames under a message with no `Type:` header: the last lines of a multi-line message (Prisma's

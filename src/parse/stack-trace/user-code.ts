@@ -86,7 +86,13 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
     }
     case 'go':
       if (fn && /^(?:runtime|testing|reflect|sync|syscall|net|os|database\/sql|encoding\/\w+)\./.test(fn)) return false;
-      if (file.includes('/go/src/') && !file.includes('/go/src/github.com/')) return false;
+      // Under a GOPATH-style `/go/src/` the file may be the standard library or the project itself
+      // (`/go/src/app/…`, the usual Docker layout); the function says which: standard-library import
+      // paths never have a dot in their first element, module paths (`github.com/…`) do, and `main.`
+      // is always the program's own.
+      if (file.includes('/go/src/') && !file.includes('/go/src/github.com/')) {
+        if (!fn || !/^(?:main\.|[\w-]+\.[\w.-]+\/)/.test(fn)) return false;
+      }
       return !hasLibraryMarker(file);
     case 'sql':
       return true;
