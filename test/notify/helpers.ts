@@ -10,20 +10,16 @@ import { createNotifier, type Notifier, type NotifierOptions } from '../../src/n
 import { createRedactor } from '../../src/redact/redactor.js';
 import { afterEach, beforeEach } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-notify-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until `check` returns true; on timeout the error says what was last seen. */
+/** Polls until `check` returns true; on timeout the error says what was last seen (test/helpers/wait.ts). */
 export async function waitFor(check: () => boolean | Promise<boolean>, what: () => string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting; saw: ${what()}`);
+  await sharedWaitFor('the condition', check, { timeoutMs }, what);
 }
 
 export function webhookDest(name: string, url: string, over: Partial<SlackDestinationConfig> = {}): SlackDestinationConfig {
