@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { BrainConfig } from '../../src/config/config-types.js';
 import type { DiagnoseRequest } from '../../src/types.js';
+import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
 export function brainConfig(overrides: Partial<Omit<BrainConfig, 'gemini'>> & { gemini?: Partial<BrainConfig['gemini']> } = {}): BrainConfig {
   const { gemini, ...rest } = overrides;
@@ -79,16 +80,18 @@ export function recordingLogger(): { logger: Logger; lines: () => Record<string,
   };
 }
 
-/** Polls until `check` returns a truthy value; the failure says what was last seen. */
+/** Polls until `check` returns a truthy value; the failure says what was last seen (test/helpers/wait.ts). */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  for (;;) {
-    last = await check();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return sharedWaitFor(
+    what,
+    async () => {
+      last = await check();
+      return last ? (last as T) : undefined;
+    },
+    { timeoutMs },
+    () => JSON.stringify(last),
+  );
 }
 
 export async function counterValue(metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }, labels: Record<string, string> = {}): Promise<number> {

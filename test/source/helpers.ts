@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { createFileSource, type FileSource, type FileSourceOptions } from '../../src/source/file-source.js';
 import type { RawRecord } from '../../src/types.js';
+import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
 export function sourceConfig(paths: string[], over: Partial<SourceConfig> = {}): SourceConfig {
   return {
@@ -30,14 +31,9 @@ export async function tempDir(prefix = 'sentinel-src-'): Promise<{ dir: string; 
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Polls until `probe` gives a truthy value; on timeout the error shows `seen()` (test/helpers/wait.ts). */
 export async function waitFor<T>(what: string, probe: () => T | Promise<T>, seen: () => unknown, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; saw: ${JSON.stringify(seen()).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return sharedWaitFor(what, async () => (await probe()) || undefined, { timeoutMs }, () => JSON.stringify(seen()).slice(0, 2000)) as Promise<T>;
 }
 
 export interface Harness {
