@@ -49,18 +49,24 @@ function seqs(texts: string[]): number[] {
   return texts.map((t) => (JSON.parse(t) as { seq: number }).seq);
 }
 
+/** A temp dir with logs/app.log, a writer on it and a started source following it; torn down after the test. */
+async function startedWorld() {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const file = join(logs, 'app.log');
+  const w = writer(file);
+  cleanups.push(async () => w.close());
+  const h = harness(sourceConfig([file]), join(dir, 'state'));
+  cleanups.push(() => h.source.stop());
+  await h.source.start();
+  return { dir, logs, file, w, h };
+}
+
 describe('rotation with the real logrotate', () => {
   it('create (rename): drains the old file through its descriptor, late writes included, then the new one; repeated', async () => {
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
-    const logs = join(dir, 'logs');
-    await mkdir(logs);
-    const file = join(logs, 'app.log');
-    const w = writer(file);
-    cleanups.push(async () => w.close());
-    const h = harness(sourceConfig([file]), join(dir, 'state'));
-    cleanups.push(() => h.source.stop());
-    await h.source.start();
+    const { dir, file, w, h } = await startedWorld();
     for (let round = 0; round < 3; round++) {
       w.write(200);
       // Rotations hours apart, compressed: the source has found the current file before the
@@ -98,16 +104,7 @@ describe('rotation with the real logrotate', () => {
   });
 
   it('copytruncate: continues from 0 after the truncation, counts it, loses nothing written after it', async () => {
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
-    const logs = join(dir, 'logs');
-    await mkdir(logs);
-    const file = join(logs, 'app.log');
-    const w = writer(file);
-    cleanups.push(async () => w.close());
-    const h = harness(sourceConfig([file]), join(dir, 'state'));
-    cleanups.push(() => h.source.stop());
-    await h.source.start();
+    const { dir, file, w, h } = await startedWorld();
     let expected = 0;
     for (let round = 0; round < 2; round++) {
       w.write(300);
