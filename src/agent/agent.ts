@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SentinelConfig } from '../config/config-types.js';
 import { createDetector, type Detector } from '../detect/detector.js';
 import { createIncidentTracker, type IncidentTracker, type IncidentUpdate } from '../incident/incident-tracker.js';
+import { foldRepeats } from '../incident/fold-repeats.js';
 import { createBrain, type Brain } from '../brain/brain.js';
 import { analyse } from '../brain/analyser/analyse.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
@@ -132,7 +133,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     const severity = incident?.severity ?? incidents[0]?.severity ?? 'error';
     const key = incident
       ? `${incident.id}:${update.kind}:${incident.count}`
-      : `digest:${incidents.map((i) => i.id).join(',').slice(0, 200)}:${incidents.length}`;
+      : // The occurrence total changes between two digests of the same incidents (a storm's re-alerts).
+        `digest:${incidents.map((i) => i.id).join(',').slice(0, 200)}:${incidents.length}:${incidents.reduce((n, i) => n + i.count, 0)}`;
     const alert: Alert = { key, kind: update.kind, severity, createdAt: now() };
     if (incident) alert.incident = incident;
     if (update.incidents) alert.incidents = update.incidents;
@@ -167,7 +169,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   function onTick(): void {
-    const updates = tracker.tick();
+    const updates = foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts);
     for (const update of updates) void announce(update);
     // Incident state follows the source checkpoints closely (both about once a second), so a crash
     // replays at most a second of lines into incidents the restarted agent already knows.
