@@ -104,7 +104,9 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       const { event, problem } = parseRecord(record, format);
       if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
       if (detector.isSuccess(event)) {
-        announced.push(...tracker.observeSuccess(event).map(announce));
+        const resolved = tracker.observeSuccess(event);
+        if (resolved.length > 0) incidentsChanged = true;
+        announced.push(...resolved.map(announce));
         continue;
       }
       for (const match of detector.match(event)) {
