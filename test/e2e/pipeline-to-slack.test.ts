@@ -68,6 +68,26 @@ describe('demo pipeline → agent → Slack', () => {
     expect(slack.messages).toHaveLength(1);
   });
 
+  it('posts a resolved notification when the next run of the pipeline succeeds', async () => {
+    const slack = await startFakeSlack();
+    servers.push(slack);
+    const ws = workspace();
+    const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: slack.webhookUrl() } });
+    running.push(agent);
+    await agentPort(agent);
+    const failing = runPipeline(ws.logFile);
+    running.push(failing);
+    await failing.exited;
+    await waitFor('the failure alert', () => slack.messages[0], { timeoutMs: 10_000 });
+
+    const succeeding = runPipeline(ws.logFile, 'success');
+    running.push(succeeding);
+    expect((await succeeding.exited).code).toBe(0);
+    const resolved = await waitFor('the resolved notification', () => slack.messages[1], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    expect(resolved.raw).toMatch(/RESOLVED/);
+    expect(resolved.raw).toContain('Division by zero');
+  });
+
   it('diagnoses through a separately started brain service over HTTP', async () => {
     const slack = await startFakeSlack();
     servers.push(slack);
