@@ -18,6 +18,7 @@ import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
 import { createContextWindow } from './context-window.js';
+import { createAnnouncementJournal } from './announcement-journal.js';
 import { buildDiagnoseRequest } from './diagnose-request.js';
 
 export interface AgentDeps {
@@ -52,6 +53,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
   const context = createContextWindow();
+  const journal = createAnnouncementJournal(config.state_dir);
   const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
   const brain: Brain = createBrain({
     config: config.brain,
@@ -93,7 +95,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
-    const announced: Promise<void>[] = [];
+    const updates: IncidentUpdate[] = [];
     for (const record of records) {
       context.push(record.origin.file, record.text);
       // Most records can be proven uninteresting from their text alone: they skip parse and detect.
@@ -106,20 +108,24 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       if (detector.isSuccess(event)) {
         const resolved = tracker.observeSuccess(event);
         if (resolved.length > 0) incidentsChanged = true;
-        announced.push(...resolved.map(announce));
+        updates.push(...resolved);
         continue;
       }
       for (const match of detector.match(event)) {
         metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
-        const updates = tracker.observe(match);
-        if (updates.length > 0) incidentsChanged = true;
+        const opened = tracker.observe(match);
+        if (opened.length > 0) incidentsChanged = true;
         metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
-        announced.push(...updates.map(announce));
+        updates.push(...opened);
       }
     }
-    // Back-pressure and durability: the source checkpoints these records only once their alerts
-    // are in the outbox. With the built-in engine that is milliseconds.
-    if (announced.length > 0) await Promise.all(announced);
+    // Durability without waiting for diagnoses: the source checkpoints these records once the
+    // announcements they caused are journaled (milliseconds); a slow LLM call holds back nothing.
+    if (updates.length > 0) await announceJournaled(updates);
+  }
+
+  async function announceJournaled(updates: IncidentUpdate[]): Promise<void> {
+    for (const entry of await journal.add(updates)) void announce(entry.update, entry.id);
   }
 
   function track(work: Promise<void>): Promise<void> {
@@ -143,14 +149,15 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     return alert;
   }
 
-  /** Diagnoses a newly opened incident (once), then hands the alert to the notifier. */
-  function announce(update: IncidentUpdate): Promise<void> {
+  /** Diagnoses a newly opened incident (once), hands the alert to the notifier, then forgets the journal entry. */
+  function announce(update: IncidentUpdate, journalId: string): Promise<void> {
     return track(
       (async () => {
         if (update.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
         // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
         for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
         await notifier.send(alertFor(update));
+        journal.remove(journalId);
       })(),
     );
   }
@@ -172,7 +179,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
 
   function onTick(): void {
     const updates = foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts);
-    for (const update of updates) void announce(update);
+    if (updates.length > 0) void track(announceJournaled(updates));
+    void track(journal.flush());
     // Incident state follows the source checkpoints closely (both about once a second), so a crash
     // replays at most a second of lines into incidents the restarted agent already knows.
     if (updates.length > 0 || incidentsChanged || ++ticks % STATE_SAVE_EVERY_TICKS === 0) {
@@ -190,6 +198,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       await mkdir(config.state_dir, { recursive: true });
       await tracker.load();
       await notifier.start();
+      // Announcements a crash interrupted (mid-diagnosis, say) go out first.
+      for (const entry of await journal.load()) void announce(entry.update, entry.id);
       await Promise.all(sources.map((source) => source.start()));
       ticker = setInterval(onTick, TICK_MS);
       ticker.unref();
@@ -215,6 +225,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
         await Promise.all(sources.map((source) => source.stop()));
         await Promise.race([Promise.all([...inFlight]), new Promise((resolve) => setTimeout(resolve, remaining()).unref())]);
         await tracker.save();
+        await journal.flush();
         await notifier.stop(remaining());
         await brain.close();
         await server.close();

@@ -151,4 +151,54 @@ describe('demo pipeline → agent → Slack', () => {
     expect(message.raw).not.toContain('hunter2-very-secret');
     expect(message.raw).toMatch(/built-in/i);
   });
+
+  it('a slow diagnosis holds back no other failure: each alert lands within the budget of its own line', async () => {
+    const gemini = await startFakeGemini({ mode: 'hang' });
+    const slack = await startFakeSlack();
+    servers.push(gemini, slack);
+    const ws = workspace(['  url: embedded', '  timeout_ms: 3000', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
+    const agent = startSentinel(['run', '--config', ws.configFile], {
+      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
+    });
+    running.push(agent);
+    await agentPort(agent);
+    const written: number[] = [];
+    for (const [i, step] of ['load_orders', 'load_refunds'].entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+      written.push(Date.now());
+      appendFileSync(ws.logFile, JSON.stringify({ level: 'error', pipeline: 'nightly', step, event: 'step_failed', msg: 'Step failed', error: { type: `${step}Error`, message: `${step} broke` } }) + '\n');
+    }
+    await waitFor('two alerts', () => slack.messages[1], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
+    for (const [i, step] of ['load_orders', 'load_refunds'].entries()) {
+      const message = slack.messages.find((m) => m.raw.includes(step));
+      expect(message, step).toBeDefined();
+      const latencyMs = message!.at - written[i]!;
+      console.log(`e2e: Gemini hanging, ${step} alert in ${latencyMs} ms`);
+      // The 3 s budget plus Slack's one-message-per-second pacing, not 3 s per failure before it.
+      expect(latencyMs).toBeLessThan(5_000);
+    }
+  });
+
+  it('an alert whose diagnosis a SIGKILL interrupted is sent after the restart', async () => {
+    const gemini = await startFakeGemini({ mode: 'hang' });
+    const slack = await startFakeSlack();
+    servers.push(gemini, slack);
+    const ws = workspace(['  url: embedded', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
+    const env = { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url };
+    const first = startSentinel(['run', '--config', ws.configFile], { env });
+    running.push(first);
+    await agentPort(first);
+    running.push(runPipeline(ws.logFile));
+    await waitFor('the Gemini call that hangs', () => gemini.requests.length > 0, { timeoutMs: 10_000 });
+    first.kill('SIGKILL');
+    await first.exited;
+    expect(slack.messages).toHaveLength(0);
+
+    gemini.mode = 'ok';
+    const second = startSentinel(['run', '--config', ws.configFile], { env });
+    running.push(second);
+    const message = await waitFor('the interrupted alert', () => slack.messages[0], { timeoutMs: 10_000 }, () => second.stdout().slice(-1500));
+    expect(message.raw).toContain('transform_data');
+    expect(message.raw).toContain(gemini.modelVersion);
+  });
 });
