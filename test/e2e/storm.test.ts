@@ -70,6 +70,8 @@ describe('an incident storm through the real agent', () => {
 
     // The first incident went out at once; the rest arrive as digests when the storm window closes.
     await waitFor('the digest', async () => metricSum(await scrape(port), 'sentinel_digest_alerts_total') >= 1, { timeoutMs: 15_000, intervalMs: 200 });
+    // The digest is journaled, then handed to the notifier: wait for Slack to have it.
+    await waitFor('the digest in Slack', () => slack!.messages.some((m) => /Incident storm/.test(m.text ?? '')), { timeoutMs: 15_000, intervalMs: 100 });
     await waitFor('the outbox to drain', async () => metricSum(await scrape(port), 'sentinel_outbox_depth') === 0, { timeoutMs: 15_000, intervalMs: 200 });
     console.log(`storm: ${LINES} lines → 100 incidents → ${slack.messages.length} Slack messages`);
     expect(slack.messages.length).toBeGreaterThanOrEqual(2);
