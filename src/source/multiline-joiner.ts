@@ -102,6 +102,10 @@ const GO_GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
 const GO_FRAME = /^(created by |[\w./*()[\]-]+\(.*\)\s*$|\[signal |exit status \d+|runtime stack:\s*$)/;
 // The line a Go crash starts with; the goroutine dump follows, after a blank line.
 const GO_CRASH = /^(panic: |fatal error: )/;
+// Node's MODULE_NOT_FOUND message lists the requiring files unindented between header and frames.
+const NODE_REQUIRE_STACK = /^Require stack:\s*$/;
+const NODE_REQUIRE_ENTRY = /^- \S/;
+const NODE_MODULE_NOT_FOUND = /\bCannot find module '/;
 
 export function createMultilineJoiner(options: MultilineJoinerOptions): MultilineJoiner {
   const start =
@@ -164,6 +168,11 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
     if (NODE_VERSION.test(text) && blanks <= 1) return state;
     if (state !== 'plain' && SECTION.test(text)) return 'python';
     if (GO_GOROUTINE.test(text)) return 'go';
+    if (blanks === 0 && text.length < 4000) {
+      const last = parts[parts.length - 1] ?? '';
+      if (NODE_REQUIRE_STACK.test(text) && NODE_MODULE_NOT_FOUND.test(last)) return state;
+      if (NODE_REQUIRE_ENTRY.test(text) && (NODE_REQUIRE_STACK.test(last) || NODE_REQUIRE_ENTRY.test(last))) return state;
+    }
     switch (state) {
       case 'python':
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;

@@ -40,6 +40,8 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['node/error-stack.log', 'node.error-stack', 'error'],
   ['node/unhandled-rejection.log', 'node.unhandled-rejection', 'critical'],
   ['node/econnrefused-json.log', 'node.network-error', 'error'],
+  ['node/winston-json-stack.log', 'node.json-error-stack', 'error'],
+  ['node/module-not-found.log', 'node.error-stack', 'error'],
   ['jvm/exception.log', 'jvm.exception', 'error'],
   ['jvm/uncaught-exception.log', 'jvm.uncaught-exception', 'critical'],
   ['jvm/oom.log', 'jvm.out-of-memory', 'critical'],

@@ -289,3 +289,24 @@ describe('readRecordsFromFile', () => {
     }
   });
 });
+
+describe('Node module-not-found', () => {
+  it('keeps the unindented `Require stack:` list with the error and its frames', () => {
+    const out = join_([
+      "Error: Cannot find module 'yaml'",
+      'Require stack:',
+      '- /app/dist/config.js',
+      '- /app/dist/index.js',
+      '    at Module._resolveFilename (node:internal/modules/cjs/loader:1144:15)',
+      '    at Object.<anonymous> (/app/dist/config.js:2:14)',
+      '2026-01-01 12:00:01 INFO next record',
+    ]);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toContain('- /app/dist/index.js\n    at Module._resolveFilename');
+  });
+
+  it('does not join a dash list to an unrelated line', () => {
+    expect(join_(['2026-01-01 12:00:00 ERROR failed', '- item one'])).toHaveLength(2);
+  });
+});
+

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
 import { extractErrorChain, userFrameOf } from '../../parse/stack-trace/extract-error.js';
+import { unfoldJsonStacks } from './json-stack.js';
 import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
 import { firstLine } from './describe.js';
 import type { Finding, Signature } from './finding.js';
@@ -46,10 +47,10 @@ function recordChainOf(request: DiagnoseRequest): ErrorInfo[] {
     }
     if (parsed.length > 0) return parsed;
     // A string error (zap, slog) may come with its frames elsewhere in the record.
-    const fromText = extractErrorChain(request.text);
+    const fromText = extractErrorChain(unfoldJsonStacks(request.text.split('\n')).join('\n'));
     return fromText.some((e) => e.stack.length > 0) ? [...fromText, given] : [given];
   }
-  return extractErrorChain(request.text);
+  return extractErrorChain(unfoldJsonStacks(request.text.split('\n')).join('\n'));
 }
 
 /**
@@ -75,13 +76,13 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
   const located = userFrameOf(own) !== undefined;
   const bare = own.length === 1 && own[0]?.message.trim() === '';
   if (request.after && request.after.length > 0 && (!located || bare)) {
-    const below = withUserFlags(extractErrorChain([request.text, ...request.after].join('\n')));
+    const below = withUserFlags(extractErrorChain(unfoldJsonStacks([request.text, ...request.after]).join('\n')));
     const full = completed(own, below);
     if (full) return full;
     if (!located && below.length > 0 && (own.length === 0 || userFrameOf(below))) return below;
   }
   if (own.length > 0) return own;
-  return withUserFlags(extractErrorChain(request.context.slice(-MAX_CONTEXT_LINES).join('\n')));
+  return withUserFlags(extractErrorChain(unfoldJsonStacks(request.context.slice(-MAX_CONTEXT_LINES)).join('\n')));
 }
 
 // Frames the runtime calls back into: a timer or immediate firing, the microtask queue.
@@ -94,7 +95,7 @@ function raisedByTimer(error: ErrorInfo): boolean {
 }
 
 function relayedUserFrame(contextLines: string[]): ReturnType<typeof userFrameOf> {
-  return userFrameOf(withUserFlags(extractErrorChain(contextLines.slice(-50).join('\n'))));
+  return userFrameOf(withUserFlags(extractErrorChain(unfoldJsonStacks(contextLines.slice(-50)).join('\n'))));
 }
 
 /** `postgres.ERROR: x` → `ERROR: x`, `dbt.DatabaseError: x` → `dbt DatabaseError: x`: parser tags read as the tools print them. */

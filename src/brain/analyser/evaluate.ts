@@ -18,7 +18,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
 import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
-import { STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
+import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
 import { looksLikeLogfmt, parseLogfmt } from '../../parse/logfmt.js';
 
 export interface FixtureLabel {
@@ -105,9 +105,10 @@ function isErrorRecord(record: Record<string, unknown>): boolean {
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function fromJson(record: Record<string, unknown>): Pick<DiagnoseRequest, 'text' | 'error' | 'step' | 'pipeline'> {
-  const parts = [str(record.msg) ?? str(record.message) ?? ''];
+  // The same keys the parse stage reads (structlog's `event` message, its `exception` traceback string).
+  const parts = [MESSAGE_KEY_NAMES.map((key) => str(record[key])).find((v) => v !== undefined) ?? ''];
   let error: ErrorInfo | undefined;
-  const err = record.error ?? record.err;
+  const err = ERROR_KEY_NAMES.map((key) => record[key]).find((v) => v !== undefined && v !== null);
   if (err && typeof err === 'object') {
     const e = err as Record<string, unknown>;
     const type = str(e.type) ?? str(e.name) ?? 'Error';

@@ -136,6 +136,9 @@ const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|Invali
 // new wording of a known class than a new class.
 const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 'i');
 
+/** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
+const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
+
 /** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
 export const THROTTLING_WORDS: readonly string[] = [
   String.raw`(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client)`, 'Too ?Many ?Requests',
@@ -169,6 +172,9 @@ export const MISSING_INPUT_WORDS: readonly string[] = [
   String.raw`\b(?:object|file|blob|prefix|path) ['"\x60]?[\w./:*=-]+['"\x60]? (?:does not exist|was not found|not found)\b`,
   String.raw`\b404\b[^\n]{0,40}\b(?:object|file|blob|bucket|path)\b`, 'File does not exist:', 'ContainerNotFound',
   String.raw`The specified (?:blob|container|bucket|key|path) does not exist`,
+  // Go cloud SDKs: GCS `storage: object doesn't exist` (ErrObjectNotExist), `bucket doesn't exist`.
+  String.raw`\b(?:storage: )?(?:object|bucket|blob) (?:doesn't|does not) exist\b`, 'ErrObjectNotExist', 'ErrBucketNotExist',
+  String.raw`\bNoSuchKey\b`, String.raw`\b(?:BlobNotFound|ResourceNotFound)\b[^\n]{0,40}\bblob\b`,
 ];
 
 /** Concurrency conflicts the database resolves by aborting one writer: retry the transaction. */
@@ -580,6 +586,25 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    // A client timeout whose cause the log states: the broker could not be reached. Kafka reports an
+    // unreachable broker only as a TimeoutException (`Timed out waiting for a node assignment`), after
+    // NetworkClient warned `Broker may not be available`; the fault is the network / broker, not slowness.
+    id: 'broker-unreachable-timeout',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.8,
+    pattern: /Timeout(?:Error|Exception)\b|timed? ?out\b/i,
+    when: (f) => BROKER_UNREACHABLE.test(f.text),
+    explain: (f) => ({
+      summary: `Message broker unreachable${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The client timed out because the broker it needed could not be reached (down, restarting, or blocked by the network / security group), as the earlier connection warnings show.',
+      fix: [
+        'Check the broker is up and reachable from the job (broker health, `nc -vz host port`, security groups / listeners advertised to clients).',
+        'Retry the step once the broker is back; the streaming query resumes from its checkpoint.',
+      ],
+    }),
+  },
+  {
     id: 'timeout',
     category: 'timeout',
     retryable: true,
@@ -650,7 +675,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'network_or_service_unavailable',
     retryable: true,
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b/i,
+    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);

@@ -34,5 +34,13 @@ export const nodePack: RulePack = {
         ],
       },
     }),
+    r({
+      id: 'json-error-stack',
+      description: 'A structured log record (pino `err.stack`, winston `stack`) carrying a JavaScript error stack as a JSON string.',
+      severity: 'error',
+      priority: 34,
+      // The escaped newline before the first frame is what a stringified stack looks like in JSON.
+      match: { regex: String.raw`"stack"\s*:\s*"[^"\n]*(?:Error|Exception)\b[^\n]*?\\n\s+at [^\n]*?(?:\.js|\.mjs|\.cjs|\.ts|node:internal)\b` },
+    }),
   ],
 };

@@ -5,7 +5,8 @@ import { clip, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
 const PANIC = /^(panic|fatal error): (.*?)(?: \[recovered\])?$/;
-const FILE_LINE = /^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
+// Fatal runtime errors (out of memory, stack overflow) add ` fp=0x… sp=0x… pc=0x…` to each frame.
+const FILE_LINE = /^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?(?: (?:fp|sp|pc)=0x[0-9a-f]+)*\s*$/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
 
 function functionName(line: string): string {

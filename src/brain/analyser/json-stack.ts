@@ -1,0 +1,54 @@
+// A structured logger's record read back as raw text (a line below or above the incident's record)
+// holds its error's stack as one JSON string with escaped newlines: pino nests it in
+// `err: {type, message, stack}`, winston puts `stack` at the top level of the JSON it appends to
+// the message. The stack parsers read lines, so such a record is unfolded into its message and the
+// stack's own lines.
+const ERROR_KEYS = ['err', 'error', 'exception', 'cause'] as const;
+const MAX_LINE = 64_000;
+const MAX_TRIES = 4;
+
+function stackOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record['stack'] === 'string' && record['stack'].includes('\n')) return record['stack'];
+  for (const key of ERROR_KEYS) {
+    const inner = record[key];
+    if (typeof inner === 'object' && inner !== null && typeof (inner as Record<string, unknown>)['stack'] === 'string') {
+      const stack = (inner as Record<string, unknown>)['stack'] as string;
+      if (stack.includes('\n')) return stack;
+    }
+  }
+  return undefined;
+}
+
+function messageOf(value: object): string {
+  const record = value as Record<string, unknown>;
+  const msg = record['msg'] ?? record['message'];
+  return typeof msg === 'string' ? msg : '';
+}
+
+/** The line's message then its error's stack lines, when the line carries a JSON object with a stack string; else undefined. */
+export function unfoldJsonStack(line: string): string | undefined {
+  if (line.length > MAX_LINE || !line.includes('"stack"')) return undefined;
+  let at = line.indexOf('{');
+  // A prefix (winston's `time level: message`) may itself hold braces: try a few opening ones.
+  for (let tries = 0; at >= 0 && tries < MAX_TRIES; tries++, at = line.indexOf('{', at + 1)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line.slice(at));
+    } catch {
+      continue;
+    }
+    const stack = stackOf(value);
+    if (!stack) return undefined;
+    const prefix = line.slice(0, at).trim();
+    const message = prefix || messageOf(value as object);
+    return message ? `${message}\n${stack}` : stack;
+  }
+  return undefined;
+}
+
+/** The lines with every JSON record carrying a stack string unfolded (see unfoldJsonStack). */
+export function unfoldJsonStacks(lines: readonly string[]): string[] {
+  return lines.map((line) => unfoldJsonStack(line) ?? line);
+}
