@@ -26,6 +26,23 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
+/**
+ * Fake Gemini (in `mode`) and fake Slack, a workspace whose brain uses that Gemini (with a key
+ * from `keyVar`), and a running agent on it. `timeoutMs` sets brain.timeout_ms when given.
+ */
+async function withGemini(mode: FakeGemini['mode'], options: { timeoutMs?: number; keyVar?: 'GOOGLE_API_KEY' | 'GEMINI_API_KEY' } = {}) {
+  const gemini = await startFakeGemini({ mode });
+  const slack = await startFakeSlack();
+  servers.push(gemini, slack);
+  const brain = ['  url: embedded', ...(options.timeoutMs ? [`  timeout_ms: ${options.timeoutMs}`] : []), '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`];
+  const ws = workspace(brain.join('\n'));
+  const env = { SLACK_WEBHOOK_URL: slack.webhookUrl(), [options.keyVar ?? 'GOOGLE_API_KEY']: 'test-key-not-secret', GEMINI_BASE: gemini.url };
+  const agent = startSentinel(['run', '--config', ws.configFile], { env });
+  running.push(agent);
+  await agentPort(agent);
+  return { gemini, slack, ws, env, agent };
+}
+
 describe('demo pipeline → agent → Slack', () => {
   it('alerts Slack within 10 s of the failing line, naming the step, the cause and the fix', async () => {
     const slack = await startFakeSlack();
@@ -109,15 +126,7 @@ describe('demo pipeline → agent → Slack', () => {
   });
 
   it('takes the diagnosis from Gemini when a key is set', async () => {
-    const gemini = await startFakeGemini({ mode: 'ok' });
-    const slack = await startFakeSlack();
-    servers.push(gemini, slack);
-    const ws = workspace(['  url: embedded', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
-    const agent = startSentinel(['run', '--config', ws.configFile], {
-      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GEMINI_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
-    });
-    running.push(agent);
-    await agentPort(agent);
+    const { gemini, slack, ws, agent } = await withGemini('ok', { keyVar: 'GEMINI_API_KEY' });
     running.push(runPipeline(ws.logFile));
     const message = await waitFor('a Slack message', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
     expect(gemini.requests).toHaveLength(1);
@@ -126,15 +135,7 @@ describe('demo pipeline → agent → Slack', () => {
   });
 
   it('asks Gemini with the failing code line and no secret, and falls back in time when it hangs', async () => {
-    const gemini = await startFakeGemini({ mode: 'hang' });
-    const slack = await startFakeSlack();
-    servers.push(gemini, slack);
-    const ws = workspace(['  url: embedded', '  timeout_ms: 3000', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
-    const agent = startSentinel(['run', '--config', ws.configFile], {
-      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
-    });
-    running.push(agent);
-    await agentPort(agent);
+    const { gemini, slack, ws, agent } = await withGemini('hang', { timeoutMs: 3000 });
 
     // A secret in the lines before the failure: it must reach neither Gemini nor Slack.
     appendFileSync(ws.logFile, JSON.stringify({ level: 'info', msg: 'connecting to postgres://etl:hunter2-very-secret@db:5432/warehouse' }) + '\n');
@@ -153,15 +154,7 @@ describe('demo pipeline → agent → Slack', () => {
   });
 
   it('a slow diagnosis holds back no other failure: each alert lands within the budget of its own line', async () => {
-    const gemini = await startFakeGemini({ mode: 'hang' });
-    const slack = await startFakeSlack();
-    servers.push(gemini, slack);
-    const ws = workspace(['  url: embedded', '  timeout_ms: 3000', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
-    const agent = startSentinel(['run', '--config', ws.configFile], {
-      env: { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url },
-    });
-    running.push(agent);
-    await agentPort(agent);
+    const { slack, ws, agent } = await withGemini('hang', { timeoutMs: 3000 });
     const written: number[] = [];
     for (const [i, step] of ['load_orders', 'load_refunds'].entries()) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -180,14 +173,7 @@ describe('demo pipeline → agent → Slack', () => {
   });
 
   it('an alert whose diagnosis a SIGKILL interrupted is sent after the restart', async () => {
-    const gemini = await startFakeGemini({ mode: 'hang' });
-    const slack = await startFakeSlack();
-    servers.push(gemini, slack);
-    const ws = workspace(['  url: embedded', '  gemini:', `    base_url: ${'${GEMINI_BASE}'}`].join('\n'));
-    const env = { SLACK_WEBHOOK_URL: slack.webhookUrl(), GOOGLE_API_KEY: 'test-key-not-secret', GEMINI_BASE: gemini.url };
-    const first = startSentinel(['run', '--config', ws.configFile], { env });
-    running.push(first);
-    await agentPort(first);
+    const { gemini, slack, ws, env, agent: first } = await withGemini('hang');
     running.push(runPipeline(ws.logFile));
     await waitFor('the Gemini call that hangs', () => gemini.requests.length > 0, { timeoutMs: 10_000 });
     first.kill('SIGKILL');
