@@ -9,5 +9,6 @@ export async function runRuleTestsCommand(file: string | undefined): Promise<num
   const { passed, failed, report } = await runRuleTests(file, process.env);
   console.log(report);
   console.log(`${passed} passed, ${failed} failed`);
+  if (failed > 0) console.error(`sentinel: SENTINEL_ERR_RULE_TEST_FAILED: ${failed} rule test(s) did not produce the expected incidents`);
   return failed > 0 ? 1 : 0;
 }

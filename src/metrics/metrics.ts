@@ -10,7 +10,7 @@ const FAST_PATH_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2
 
 export const PARSE_ERROR_REASONS = ['invalid_json', 'invalid_utf8', 'line_too_long', 'binary'] as const;
 export const READ_ERROR_REASONS = ['eacces', 'enoent', 'eio', 'other'] as const;
-export const DROP_STAGES = ['source', 'detect', 'incident', 'diagnose', 'notify'] as const;
+export type ReadErrorReason = (typeof READ_ERROR_REASONS)[number];
 export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;
 export const DIAGNOSIS_ENGINES = ['builtin', 'gemini', 'remote'] as const;
 
@@ -177,6 +177,7 @@ export function initRuleSeries(metrics: Metrics, rules: readonly { id: string; s
 export function initSourceSeries(metrics: Metrics, source: string): void {
   for (const c of [metrics.logLines, metrics.logBytes, metrics.linesTruncated, metrics.rotations, metrics.truncations]) c.labels({ source }).inc(0);
   for (const reason of PARSE_ERROR_REASONS) metrics.parseErrors.labels({ source, reason }).inc(0);
+  for (const reason of READ_ERROR_REASONS) metrics.readErrors.labels({ source, reason }).inc(0);
   metrics.tailLagBytes.labels({ source }).set(0);
   metrics.filesWatched.labels({ source }).set(0);
 }

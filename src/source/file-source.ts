@@ -10,7 +10,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SourceConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
-import { initSourceSeries, type Metrics } from '../metrics/metrics.js';
+import { initSourceSeries, type Metrics, type ReadErrorReason } from '../metrics/metrics.js';
 import type { RawRecord } from '../types.js';
 import { createCheckpointStore, type CheckpointEntry } from './checkpoint-store.js';
 import { createFileDiscovery, type DiscoveredFile } from './file-discovery.js';
@@ -93,7 +93,7 @@ interface Mark {
 }
 
 const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
-const READ_ERROR_REASON: Record<string, 'eacces' | 'enoent' | 'eio'> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
+const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
 export function createFileSource(options: FileSourceOptions): FileSource {
   const { config, metrics, onRecords } = options;
@@ -151,7 +151,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     if (!warned.has(key)) {
       if (warned.size >= 10_000) warned.clear();
       warned.add(key);
-      log.warn({ file: path, code: e.code, err: e.message }, 'Cannot read log file; will retry.');
+      log.warn({ code: 'SENTINEL_ERR_SOURCE_READ', file: path, errno: e.code, err: e.message }, 'Cannot read log file; will retry.');
     }
   };
 

@@ -83,6 +83,7 @@ describe('sentinel CLI', () => {
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/expected/i);
     expect(failing.stdout).toMatch(/got/i);
+    expect(failing.stderr).toContain('SENTINEL_ERR_RULE_TEST_FAILED');
   });
 
   it('notify-test: posts a sample alert to each destination and reports what Slack said', async () => {
