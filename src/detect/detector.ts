@@ -37,6 +37,8 @@ export interface DetectorOptions {
 
 interface CompiledRule {
   info: RuleInfo;
+  /** A pack rule that stays quiet right after another failure of the same file (PackRule.echoes). */
+  echoes: boolean;
   config: RuleConfig;
   /** Tests the rule's own literals on a text already known to hold some literal; null: none required. */
   literalTest: RegExp | null;
@@ -62,10 +64,11 @@ function toRuleInfo(rule: RuleConfig, pack?: string): RuleInfo {
   return info;
 }
 
-function compileRule(rule: RuleConfig, ctx: CompileContext, pack?: string): CompiledRule & { literals: Requirement } {
+function compileRule(rule: RuleConfig & { echoes?: boolean }, ctx: CompileContext, pack?: string): CompiledRule & { literals: Requirement } {
   const m = compileMatch(rule.match, ctx);
   return {
     info: toRuleInfo(rule, pack),
+    echoes: rule.echoes === true,
     config: rule,
     literals: m.literals,
     literalTest: m.literals ? literalRegex(m.literals) : null,
@@ -82,6 +85,11 @@ function anyTextHas(re: RegExp, t: EventTexts): boolean {
   if (e.message !== e.raw && !e.raw.includes(e.message) && re.test(e.message)) return true;
   return t.errorText !== undefined && re.test(t.errorText);
 }
+
+// How close after a failure's last byte an echoing rule's record counts as that failure's echo: a
+// framework's summary lines sit a few lines below the error it reports. Bounded per file.
+const ECHO_BYTES = 4096;
+const MAX_ECHO_FILES = 1024;
 
 export function createDetector(config: SentinelConfig, options: DetectorOptions = {}): Detector {
   const usePrefilter = options.prefilter ?? true;
@@ -110,6 +118,22 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     return rule.match(t) && !(rule.unless && rule.unless(t));
   }
 
+  // Where the last failure of each file ended (byte offset), for echoing rules.
+  const lastFailureEnd = new Map<string, number>();
+  /** Records that a failure ended at this event; returns where the file's previous one ended. */
+  function noteFailure(event: LogEvent): number | undefined {
+    const file = event.origin.file;
+    const previous = lastFailureEnd.get(file);
+    lastFailureEnd.delete(file);
+    if (lastFailureEnd.size >= MAX_ECHO_FILES) lastFailureEnd.delete(lastFailureEnd.keys().next().value as string);
+    lastFailureEnd.set(file, event.origin.endOffset);
+    return previous;
+  }
+  function isEcho(rule: CompiledRule, event: LogEvent): boolean {
+    const previous = noteFailure(event);
+    return rule.echoes && previous !== undefined && event.origin.offset >= previous && event.origin.offset - previous <= ECHO_BYTES;
+  }
+
   function toMatch(rule: CompiledRule, event: LogEvent): Match {
     return {
       rule: rule.info,
@@ -129,10 +153,13 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
       const anyLiteral = !usePrefilter || (combined !== null && anyTextHas(combined, t));
       const out: Match[] = [];
       for (const rule of userRules) if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
-      if (out.length > 0) return out;
+      if (out.length > 0) {
+        noteFailure(event);
+        return out;
+      }
       for (const rule of packRules) {
         if (fires(rule, t, anyLiteral)) {
-          out.push(toMatch(rule, event));
+          if (!isEcho(rule, event)) out.push(toMatch(rule, event));
           break;
         }
       }

@@ -28,6 +28,12 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['generic/exception-json.log', 'generic.exception', 'error'],
   ['generic/error-field-logfmt.log', 'generic.exception', 'error'],
   ['generic/error-field-json.log', 'generic.exception', 'error'],
+  ['generic/killed-signal.log', 'generic.killed', 'critical'],
+  ['generic/rust-panic.log', 'generic.rust-panic', 'critical'],
+  ['generic/error-line.log', 'generic.error-line', 'error'],
+  ['generic/failed-unit.log', 'generic.failed-unit', 'error'],
+  ['generic/exit-code.log', 'generic.exit-code', 'error'],
+  ['generic/http-error.log', 'generic.http-error', 'error'],
   ['go/panic.log', 'go.panic', 'critical'],
   ['go/fatal-error.log', 'go.fatal-error', 'critical'],
   ['go/log-fatal.log', 'go.log-fatal', 'error'],
@@ -88,7 +94,7 @@ describe('built-in rule packs', () => {
     const covered = new Set(TABLE.map(([, rule]) => rule));
     const untested = BUILTIN_PACKS.flatMap((p) => p.rules.map((r) => r.id)).filter((id) => !covered.has(id));
     // Rules whose samples would duplicate another's cause; each still compiles and is reached above by priority.
-    expect(untested.sort()).toEqual(['airflow.dag-import-error', 'airflow.task-retry', 'python.memory-error', 'python.psycopg', 'python.sqlalchemy'].sort());
+    expect(untested.sort()).toEqual(['airflow.dag-import-error', 'airflow.task-retry', 'dbt.test-result', 'python.memory-error', 'python.psycopg', 'python.sqlalchemy'].sort());
   });
 
   it.each([
@@ -97,6 +103,7 @@ describe('built-in rule packs', () => {
     ['python.memory-error', 'Traceback (most recent call last):\n  File "/app/etl/agg.py", line 9, in run\n    big = [0] * n\nMemoryError'],
     ['airflow.dag-import-error', '[2026-11-25, 12:00:00 UTC] {dagbag.py:346} ERROR - Failed to import: /opt/airflow/dags/etl.py'],
     ['airflow.task-retry', '[2026-11-25, 12:00:00 UTC] {taskinstance.py:1138} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load'],
+    ['dbt.test-result', 'Got 2 results, configured to fail if != 0'],
   ])('%s fires on its own cause', (rule, text) => {
     const events = eventsFromText(`${text}\n`, 'inline.log', source);
     const rules = events.flatMap((e) => createDetector(config).match(e)).map((m) => m.rule.id);
@@ -115,7 +122,10 @@ describe('built-in rule packs', () => {
   it('switches a pack off with packs: { NAME: false }', () => {
     const withoutK8s = createDetector({ ...config, packs: { kubernetes: false } });
     expect(withoutK8s.rules.some((r) => r.pack === 'kubernetes')).toBe(false);
-    expect(incidentsOf('kubernetes/killed.log', withoutK8s)).toEqual([]);
+    // The kill is still seen, by the stack-independent shape rule rather than the kubernetes pack.
+    expect(incidentsOf('kubernetes/killed.log', withoutK8s)).toEqual([{ rule: 'generic.killed', severity: 'critical' }]);
+    const neither = createDetector({ ...config, packs: { kubernetes: false, generic: false } });
+    expect(incidentsOf('kubernetes/killed.log', neither)).toEqual([]);
   });
 
   it('pack regexes compile and none risks catastrophic backtracking', () => {
@@ -131,5 +141,27 @@ describe('built-in rule packs', () => {
         for (const re of regexes(rule.match)) expect({ rule: rule.id, re, safe: safeRegex(re) }).toEqual({ rule: rule.id, re, safe: true });
       }
     }
+  });
+});
+
+describe('stack-independent failure shapes', () => {
+  const rulesOn = (text: string): string[][] => {
+    const detector = createDetector(config);
+    return eventsFromText(`${text}\n`, 'inline.log', source).map((e) => detector.match(e).map((m) => m.rule.id));
+  };
+
+  it.each([
+    ['a retry notice that quotes an exception', '2026-11-25 12:00:00 INFO client: ConnectionError: reset by peer, retrying in 5s'],
+    ['a warning that quotes an exception', '2026-11-25 12:00:00 WARNING etl: ValueError: bad row 12 skipped'],
+    ['a count of zero failures', '2026-11-25 12:00:00 INFO runner: 12 tasks done, 0 failed'],
+    ['an exit code of zero', 'Process exited with code 0'],
+    ['an HTTP status in a success line', '2026-11-25 12:00:00 INFO HTTP Request: GET https://api.example/x "HTTP/1.1 200 OK"'],
+  ])('stays quiet on %s', (_name, text) => {
+    expect(rulesOn(text).flat()).toEqual([]);
+  });
+
+  it('a framework summary right under a failure is its echo, not a second incident', () => {
+    const text = ['OSError: [Errno 5] Input/output error', '2026-11-25 12:00:01 INFO runner: job export failed', 'Process exited with code 1'].join('\n');
+    expect(rulesOn(text)).toEqual([['generic.error-line'], [], []]);
   });
 });

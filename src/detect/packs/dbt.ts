@@ -30,7 +30,7 @@ export const dbtPack: RulePack = {
       severity: 'error',
       priority: 69,
       anyLevel: true,
-      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b` },
+      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b|\bCompleted with [1-9]\d* errors?\b|\bERROR=[1-9]` },
     }),
     r({
       id: 'test-failure',
@@ -39,6 +39,16 @@ export const dbtPack: RulePack = {
       priority: 68,
       anyLevel: true,
       match: { regex: String.raw`\bFailure in test \S+|\bFAIL \d+ \S+\.{3,}|\d+ of \d+ FAIL \d+ ` },
+      hint: 'A data test failed: data quality upstream, not a code failure.',
+    }),
+    r({
+      id: 'test-result',
+      description: 'A data test\'s result line (`Got 3 results, configured to fail if != 0`) without the summary that names the test.',
+      severity: 'warning',
+      priority: 66,
+      anyLevel: true,
+      echoes: true,
+      match: { regex: String.raw`\bGot \d+ results?, configured to fail if` },
       hint: 'A data test failed: data quality upstream, not a code failure.',
     }),
     r({

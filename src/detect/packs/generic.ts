@@ -1,13 +1,64 @@
-// Generic: structured records that say themselves that they are failures. A failure event
-// (step_failed) outranks language-level stack rules, since it names what failed; any pack that knows
-// the cause (OOM, access denied, a missing relation) outranks it.
+// Generic: failures a person recognises at a glance whatever printed them. First, structured records
+// that say themselves that they are failures; then, at the lowest priorities so that any pack that
+// knows the stack names the incident, the shapes every runtime shares: an exception or error line,
+// a process killed by a signal, a unit of work reported failed, a non-zero exit, an HTTP error.
+// A failure event (step_failed) outranks language-level stack rules, since it names what failed.
+import type { MatchExpr } from '../../config/config-types.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 
+// Levels a failure is never reported at; INFO is allowed on purpose: task runners and CI relay a
+// child's traceback at INFO, and a person still sees the failure.
+const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
+
+// A client coping (a retry it announces), or a count of zero failures, is not the failure.
+const COPING: MatchExpr = {
+  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures|errors)[=:] ?0\b`,
+  ignore_case: true,
+};
+
+// An error record with an error object is generic.exception's, named by its error.
+const NOT_ERROR_OBJECT: MatchExpr = { not: { all: [{ level: 'error' }, { has_error: true }] } };
+
+/** Matches `expr` on records at any level but trace / debug / warn, unless the record is a retry notice or generic.exception's. */
+const loud = (expr: MatchExpr): MatchExpr => ({ all: [NOT_QUIET, NOT_ERROR_OBJECT, expr, { not: COPING }] });
+
+// An exception / error header at the start of a line: `ValueError: x`, `java.io.IOException: x`,
+// `Caused by: x.Y: z`, `Uncaught TypeError: x`, `error[E0308]: x`, `Error: x`, `FATAL: x`. (No
+// nested quantifiers anywhere in this pack: the packs test rejects any regex safe-regex2 doubts.)
+const ERROR_HEADERS = [
+  // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
+  // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
+  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
+  // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
+  String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?|exc)\.[A-Z]\w*: \S`,
+  // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`.
+  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
+  // A tool naming its own failure: `BigQuery error in load operation: x`, `Snowflake error: x`, `JDBC ERROR: x`.
+  String.raw`(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} (?:error|ERROR): \S|(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} error in [a-z]{1,20} operation: \S`,
+  // A failure reason at the start of a line: what a bare pasted one-line error usually is.
+  String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory)\b`,
+  // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
+  String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
+  // pytest's summary line of a failed test, a query or stream that died with an exception.
+  String.raw`(?:^|\n)FAILED \S+::\S|\bterminated with (?:an )?(?:exception|error)\b`,
+];
+// The same type named anywhere in a record the logger itself marked as an error.
+const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
+
+const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|exit(?:ed)?(?: with)? (?:code|status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
+
+const UNIT = String.raw`(?:executor|worker|task|step|model|job|stage|pod|container|flow|build|command|process|subprocess|pipeline|DAG|dag_?run|op|asset|rule|query|run|node|deployment|operator|sensor|hook)`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|died|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|\bLost ${UNIT}\b`;
+
+const EXIT = String.raw`\b(?:exit(?:ed)?|return(?:ed)?|finished|completed|terminated|failed)(?: with)?(?: a)? (?:non-zero )?(?:exit )?(?:code|status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
+
+const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|\b(?:status(?: code|code)?|response code|HTTP(?:/\d\.\d|/\d)?)[ :=]+[45]\d\d\b[^\n]{0,80}\b(?:error|fail(?:ed|ure)?|exception|abort(?:ed)?)\b`;
+
 export const genericPack: RulePack = {
   name: 'generic',
-  description: 'Fatal records, failure events, error records carrying an exception.',
+  description: 'Fatal records, failure events, error records carrying an exception; exception lines, kills, failed units, non-zero exits and HTTP errors in any log.',
   rules: [
     r({
       id: 'failure-event',
@@ -19,6 +70,67 @@ export const genericPack: RulePack = {
         field_regex: { event: String.raw`(?:^|[_.\-\s])(?:fail|failed|failure|crash|crashed|abort|aborted)$` },
         ignore_case: true,
       },
+    }),
+    r({
+      id: 'killed',
+      echoes: true,
+      description: 'A process killed by a signal or the OOM killer (segmentation fault, SIGKILL, exit 137 / 139), or a goroutine dump.',
+      severity: 'critical',
+      priority: 19,
+      anyLevel: true,
+      match: loud({ regex: KILLED }),
+    }),
+    r({
+      id: 'rust-panic',
+      echoes: true,
+      description: 'A Rust thread panicked.',
+      severity: 'critical',
+      priority: 18,
+      anyLevel: true,
+      match: { regex: String.raw`\bthread '[^'\n]{0,80}' panicked at ` },
+    }),
+    r({
+      id: 'error-line',
+      echoes: true,
+      description: 'An exception or error line (`FooError: …`, `Caused by: …`, `Error: …`), at the start of a line of any record but a warning or debug one, or anywhere in an error record.',
+      severity: 'error',
+      priority: 16,
+      anyLevel: true,
+      match: {
+        any: [
+          // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
+          loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
+          { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
+          loud({ regex: String.raw`(?:^|\n)panic: \S` }),
+        ],
+      },
+    }),
+    r({
+      id: 'failed-unit',
+      echoes: true,
+      description: 'An executor, worker, task, step, model or job reported failed.',
+      severity: 'error',
+      priority: 14,
+      anyLevel: true,
+      match: loud({ regex: FAILED_UNIT }),
+    }),
+    r({
+      id: 'exit-code',
+      echoes: true,
+      description: 'A command or process exited with a non-zero code.',
+      severity: 'error',
+      priority: 13,
+      anyLevel: true,
+      match: loud({ regex: EXIT, ignore_case: true }),
+    }),
+    r({
+      id: 'http-error',
+      echoes: true,
+      description: 'An HTTP 4xx / 5xx response reported as an error.',
+      severity: 'error',
+      priority: 12,
+      anyLevel: true,
+      match: loud({ regex: HTTP }),
     }),
     r({
       id: 'fatal',

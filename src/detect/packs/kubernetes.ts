@@ -21,12 +21,12 @@ export const kubernetesPack: RulePack = {
     }),
     r({
       id: 'pod-failure',
-      description: 'A pod or job failed to run (crash loop, image pull, eviction, backoff limit).',
+      description: 'A pod or job failed to run (crash loop, image pull, eviction, backoff limit, no node with room to schedule it).',
       severity: 'error',
       priority: 86,
       anyLevel: true,
       match: {
-        regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b`,
+        regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b|\bFailedScheduling\b|Unable to schedule pod|nodes are available: [^\n]{0,200}\bInsufficient \w+`,
       },
     }),
   ],

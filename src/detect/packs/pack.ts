@@ -9,6 +9,12 @@ export interface PackRule extends RuleConfig {
    * relation) 70–90, frameworks (Dagster, Airflow, dbt) 50–69, languages (tracebacks) 20–40, generic 10.
    */
   priority: number;
+  /**
+   * A shape that every runtime prints (an error line, a non-zero exit): when it follows another
+   * failure of the same file closely, it is that failure's echo (`Marking task as FAILED` under the
+   * traceback) and opens no incident of its own.
+   */
+  echoes?: boolean;
 }
 
 export interface RulePack {
@@ -30,6 +36,8 @@ export interface PackRuleSpec {
   /** Match at any level; by default records logged at trace/debug/info are ignored. */
   anyLevel?: boolean;
   fingerprint?: string;
+  /** See PackRule.echoes. */
+  echoes?: boolean;
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -44,5 +52,6 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   };
   if (spec.hint !== undefined) rule.hint = spec.hint;
   if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
+  if (spec.echoes) rule.echoes = true;
   return rule;
 }

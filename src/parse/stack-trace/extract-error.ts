@@ -6,6 +6,7 @@ import { parseJvmStack } from './jvm-stack.js';
 import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
 import { parsePythonTraceback } from './python-traceback.js';
+import { parseRustPanic } from './rust-panic.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
@@ -42,7 +43,7 @@ export function extractErrorChain(text: string): ParsedError[] {
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
   const jvm = parseJvmStack(lines);
-  const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
+  const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
   if (python.length === 0) return inner;
   // A psycopg / Airflow message that merely quotes a PostgreSQL report is the same error, not a deeper one.
   const innerIsEcho = inner.length > 0 && inner.every((e) => e.source === 'postgres' && python.some((p) => p.message.includes(e.message.split('\n')[0] ?? '')));

@@ -4,9 +4,11 @@ import type { StackFrame } from '../../types.js';
 import { clip, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
-const PANIC = /^(panic|fatal error): (.*?)(?: \[recovered\])?$/;
+// A paste may lose the `panic: ` in front of a runtime error (`runtime error: invalid memory address…`).
+const PANIC = /^(panic|fatal error|runtime error): (.*?)(?: \[recovered\])?$/;
 // Fatal runtime errors (out of memory, stack overflow) add ` fp=0x… sp=0x… pc=0x…` to each frame.
-const FILE_LINE = /^\t(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?(?: (?:fp|sp|pc)=0x[0-9a-f]+)*\s*$/;
+// Pasted dumps may have their tab turned into spaces.
+const FILE_LINE = /^\s+(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?(?: (?:fp|sp|pc)=0x[0-9a-f]+)*\s*$/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
 
 function functionName(line: string): string {
@@ -27,8 +29,8 @@ export function parseGoPanic(lines: string[]): ParsedError[] {
       // A later panic (re-panic, another goroutine) does not replace the first one's frames.
       if (!error) {
         const message = panic[2] ?? '';
-        const type = panic[1] === 'fatal error' ? 'fatal error' : message.startsWith('runtime error:') ? 'runtime.Error' : 'panic';
-        error = { type, message: clip(message), stack: [], source: 'go', lineIndex: i };
+        const type = panic[1] === 'fatal error' ? 'fatal error' : panic[1] === 'runtime error' || message.startsWith('runtime error:') ? 'runtime.Error' : 'panic';
+        error = { type, message: clip(panic[1] === 'runtime error' ? `runtime error: ${message}` : message), stack: [], source: 'go', lineIndex: i };
         goroutines = 0;
       }
       continue;
@@ -39,7 +41,9 @@ export function parseGoPanic(lines: string[]): ParsedError[] {
     }
     const at = FILE_LINE.exec(line);
     if (!at || !at[1]) continue;
-    const fn = functionName(lines[i - 1] ?? '');
+    // A wrapped paste may put the call's arguments on a line of their own under the function.
+    const above = lines[i - 1] ?? '';
+    const fn = functionName(/^\s*\(/.test(above) ? (lines[i - 2] ?? '') : above);
     const frame: StackFrame = { file: at[1], line: Number(at[2]), function: fn, inUserCode: isUserFrame('go', at[1], fn) };
     if (error) {
       // Only the first goroutine listed is the one that panicked.

@@ -2,7 +2,7 @@
 // innermost frame the team wrote, not the library or runtime frame that merely raised the error.
 import { fileURLToPath } from 'node:url';
 
-export type FrameLanguage = 'python' | 'node' | 'jvm' | 'go' | 'sql';
+export type FrameLanguage = 'python' | 'node' | 'jvm' | 'go' | 'sql' | 'rust';
 
 // Path fragments of installed libraries and runtimes (Python, Node, Go). Orchestrators (Dagster,
 // Airflow) install under site-packages, so their frames fall out here too; user projects often live
@@ -58,6 +58,9 @@ const JVM_LIBRARY_PREFIXES = [
   'shaded.',
 ];
 
+const RUST_RUNTIME_FN = /^<?(?:std|core|alloc|backtrace|panic_unwind)::|^rust_begin_unwind$|^__rust|^_start$|^__libc_start_main$/;
+const RUST_RUNTIME_FILE = /(?:^|\/)lib(?:std|core|alloc)\/|\/rustc\/[0-9a-f]+\/|(?:^|\/)library\/(?:std|core|alloc)\/|\/src\/lib(?:std|core|alloc)\/|\/\.cargo\/registry\//;
+
 /** `file:///app/x.js` → `/app/x.js`; other paths unchanged. */
 export function normaliseFile(file: string): string {
   if (file.startsWith('file://')) {
@@ -96,6 +99,10 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       return !hasLibraryMarker(file);
     case 'sql':
       return true;
+    case 'rust':
+      // The standard library and the panic machinery; crates from the registry are libraries.
+      if (fn && RUST_RUNTIME_FN.test(fn)) return false;
+      return !RUST_RUNTIME_FILE.test(file.replaceAll('\\', '/')) && !hasLibraryMarker(file);
   }
 }
 
