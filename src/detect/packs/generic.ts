@@ -32,7 +32,7 @@ const ERROR_HEADERS = [
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
-  String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?|exc)\.[A-Z]\w*: \S`,
+  String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
   // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
   // A tool naming its own failure: `BigQuery error in load operation: x`, `Snowflake error: x`, `JDBC ERROR: x`.
@@ -47,14 +47,14 @@ const ERROR_HEADERS = [
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 
-const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|exit(?:ed)?(?: with)? (?:code|status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
+const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
 
 const UNIT = String.raw`(?:executor|worker|task|step|model|job|stage|pod|container|flow|build|command|process|subprocess|pipeline|DAG|dag_?run|op|asset|rule|query|run|node|deployment|operator|sensor|hook)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|died|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|\bLost ${UNIT}\b`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|\bLost ${UNIT}\b`;
 
-const EXIT = String.raw`\b(?:exit(?:ed)?|return(?:ed)?|finished|completed|terminated|failed)(?: with)?(?: a)? (?:non-zero )?(?:exit )?(?:code|status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
+const EXIT = String.raw`\b(?:exit code|exit status|exited with code|exited with status|exited with exit code|return code|returned code|with exit code|with exit status|non-zero exit code|non-zero exit status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
 
-const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|\b(?:status(?: code|code)?|response code|HTTP(?:/\d\.\d|/\d)?)[ :=]+[45]\d\d\b[^\n]{0,80}\b(?:error|fail(?:ed|ure)?|exception|abort(?:ed)?)\b`;
+const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|(?:\bstatus code[ :=]+|\bstatus[ :=]+|\bresponse code[ :=]+|\bHTTP/\d\.\d |\bHTTP/\d |\bHTTP |\bHTTP:)[45]\d\d\b[^\n]{0,80}\b(?:error|failed|failure|exception|aborted|abort)\b`;
 
 export const genericPack: RulePack = {
   name: 'generic',
