@@ -121,11 +121,11 @@ describe('live replay (npm run eval)', () => {
   });
 
   it('compares locations by base name, Windows paths included, and a frameless label by step name or file', () => {
-    expect(locationMatches({ file: 'etl.py', line: 42, function: 'load' }, { file: 'C:\\jobs\\etl.py', line: 42, function: null })).toBe(true);
-    expect(locationMatches({ file: 'etl.py', line: 42, function: 'load' }, { file: '/x/etl.py', line: 43, function: 'load' })).toBe(false);
-    expect(locationMatches({ file: 'models/x/orders.sql', line: null, function: 'orders' }, { file: 'orders', line: null, function: 'orders' })).toBe(true);
-    expect(locationMatches({ file: 'models/x/orders.sql', line: null, function: 'orders' }, { file: 'models/x/orders.sql', line: 3, function: null })).toBe(true);
+    expect(locationMatches({ file: 'etl.py', line: 42, function: 'load' }, { file: 'C:\\jobs\\etl.py', line: 42, function: null, code: null })).toBe(true);
+    expect(locationMatches({ file: 'etl.py', line: 42, function: 'load' }, { file: '/x/etl.py', line: 43, function: 'load', code: null })).toBe(false);
+    expect(locationMatches({ file: 'models/x/orders.sql', line: null, function: 'orders' }, { file: 'orders', line: null, function: 'orders', code: null })).toBe(true);
+    expect(locationMatches({ file: 'models/x/orders.sql', line: null, function: 'orders' }, { file: 'models/x/orders.sql', line: 3, function: null, code: null })).toBe(true);
     expect(locationMatches(null, null)).toBe(true);
-    expect(locationMatches(null, { file: 'a.py', line: 1, function: null })).toBe(false);
+    expect(locationMatches(null, { file: 'a.py', line: 1, function: null, code: null })).toBe(false);
   });
 });
