@@ -167,3 +167,24 @@ describe('locations the parser recovers', () => {
     expect(chain[0]?.stack.find((f) => f.inUserCode)).toMatchObject({ file: '/app/dist/users.js', line: 17, function: 'createUsers' });
   });
 });
+
+// Messages that hold a token of one class (a status code, a product or limit name) but report
+// another: the token alone must not decide. Each case says why it is the other class.
+describe('negative corpus: tokens that are not the class they name', () => {
+  it.each<[string, Category]>([
+    // A dict lookup of an HTTP status as a key: a missing key, not a rate limit.
+    ["Traceback (most recent call last):\n  File \"/srv/etl/retry.py\", line 12, in backoff_for\n    return BACKOFF[status]\nKeyError: 429", 'code_bug'],
+    ["Traceback (most recent call last):\n  File \"/srv/etl/map.py\", line 30, in label\n    return LABELS[code]\nKeyError: 401", 'code_bug'],
+    // A config key that happens to be named after the class.
+    ["Traceback (most recent call last):\n  File \"/srv/etl/settings.py\", line 8, in load\n    limit = cfg['RateLimit']\nTypeError: 'NoneType' object is not subscriptable", 'code_bug'],
+    // A constraint the database enforces is a database error, even though a row was duplicated.
+    ['psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "orders_pkey"\nDETAIL:  Key (id)=(429) already exists.', 'database_error'],
+  ])('%s', (text, category) => {
+    expect(run(text).category).toBe(category);
+  });
+
+  it("the product's name in a config error is no failed data check", () => {
+    const d = run("great_expectations.exceptions.DataContextError: No validation operator 'action_list_operator' was found in your project. Please verify this in your great_expectations.yml");
+    expect(d.category).not.toBe('data_quality');
+  });
+});

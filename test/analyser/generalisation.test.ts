@@ -162,9 +162,9 @@ describe('parsers', () => {
     expect(d.location).toMatchObject({ file: '/srv/pipelines/rollup.py', line: 40 });
   });
 
-  it('a unique index that cannot be built over duplicated rows is data quality', () => {
+  it('a unique index that cannot be built over duplicated rows is a database error (the real-corpus convention for constraints)', () => {
     const d = run('psql:migrations/0007_sku_unique.sql:3: ERROR:  could not create unique index "ux_sku"\nDETAIL:  Key (sku)=(A-17) is duplicated.');
-    expect(d.category).toBe('data_quality');
+    expect(d.category).toBe('database_error');
     expect(d.location).toMatchObject({ file: 'migrations/0007_sku_unique.sql', line: 3 });
   });
 });

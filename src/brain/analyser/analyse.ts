@@ -82,7 +82,23 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
     if (!located && below.length > 0 && (own.length === 0 || userFrameOf(below))) return below;
   }
   if (own.length > 0) return own;
-  return withUserFlags(extractErrorChain(unfoldJsonStacks(request.context.slice(-MAX_CONTEXT_LINES)).join('\n')));
+  const fromContext = withUserFlags(extractErrorChain(unfoldJsonStacks(request.context.slice(-MAX_CONTEXT_LINES)).join('\n')));
+  if (fromContext.length > 0) return fromContext;
+  const named = bareErrorOf(request.text);
+  return named ? [named] : [];
+}
+
+// An exception named on a line of its own with no frames under it (a cut paste, a one-line
+// report): `pkg.errors.SerializationException: Unknown magic byte!`, `CsvError: Invalid Record Length`.
+const BARE_ERROR = /^\s*(?:Caused by: |Uncaught )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)|(?:[a-z_]\w*\.)+(?:exceptions?|errors?)\.[A-Z]\w*): (.+)$/;
+
+function bareErrorOf(text: string): ErrorInfo | undefined {
+  for (const line of text.split(/\r?\n/, 200)) {
+    if (line.length > 4000) continue;
+    const m = BARE_ERROR.exec(line);
+    if (m?.[1] && m[2]) return { type: m[1], message: m[2].trim(), stack: [] };
+  }
+  return undefined;
 }
 
 // Frames the runtime calls back into: a timer or immediate firing, the microtask queue.
@@ -157,13 +173,51 @@ function test(signature: Signature, base: Omit<Finding, 'subject' | 'match' | 'e
   return finding;
 }
 
+/**
+ * How much a match says: a short token (`401`, `429`) or a word inside a quoted value
+ * (`KeyError: 'Forbidden'`) says little, and is heard only when nothing better speaks; among the
+ * rest, the list's order (specific causes before broad ones) decides.
+ */
+function weightOf(finding: Finding): number {
+  const at = finding.match.index;
+  const text = finding.match[0].trim();
+  return text.length <= 4 || /^\d+$/.test(text) || insideQuotes(finding.subject, at) ? 1 : 2;
+}
+
+/** Whether position `at` lies inside a quoted single token (`'Forbidden'`, `"rate_limit"`): a key or a name, not a sentence. */
+function insideQuotes(subject: string, at: number): boolean {
+  const m = /(['"])([^'"\s]{1,80})\1/g;
+  const lineStart = subject.lastIndexOf('\n', at) + 1;
+  const lineEnd = subject.indexOf('\n', at);
+  const line = subject.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
+  for (const q of line.matchAll(m)) {
+    const start = lineStart + (q.index ?? 0);
+    if (at > start && at < start + q[0].length) return true;
+  }
+  return false;
+}
+
+/** The best-supported signature on one chain link: the heaviest match, the list's order among equals. */
+function bestOn(error: ErrorInfo, base: Omit<Finding, 'subject' | 'match' | 'error'>): { hit: Hit; weight: number } | undefined {
+  let best: { hit: Hit; weight: number } | undefined;
+  for (const signature of SIGNATURES) {
+    const finding = test(signature, base, subjectOf(error), error);
+    if (!finding) continue;
+    const weight = weightOf(finding);
+    if (!best || weight > best.weight) best = { hit: { signature, finding, penalty: 0 }, weight };
+    if (weight > 1) break;
+  }
+  return best;
+}
+
 function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[], base: Omit<Finding, 'subject' | 'match' | 'error'>): Hit | undefined {
-  // 1. A specific signature on the chain, root cause first.
+  // 1. A specific signature on the chain, root cause first; weak evidence (a short token, a quoted
+  //    value) is kept aside until the rest of the evidence has been heard.
+  let weak: Hit | undefined;
   for (const error of chain) {
-    for (const signature of SIGNATURES) {
-      const finding = test(signature, base, subjectOf(error), error);
-      if (finding) return { signature, finding, penalty: 0 };
-    }
+    const best = bestOn(error, base);
+    if (best && best.weight > 1) return best.hit;
+    if (best) weak ??= best.hit;
   }
   // 2. A specific signature on the record's own failure lines, then on the context's (closest first).
   const scans: [string[], number][] = [
@@ -186,7 +240,8 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
       if (finding) return { signature, finding, penalty: 0 };
     }
   }
-  return undefined;
+  // 4. The weak evidence kept aside, with less confidence.
+  return weak ? { ...weak, penalty: 0.2 } : undefined;
 }
 
 /** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */

@@ -127,6 +127,8 @@ function sameFailureEveryRecord(subject: string): boolean {
   return shapes.length >= 2 && shapes.every((shape) => shape === shapes[0]);
 }
 
+const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
+
 // Why a Kubernetes pod never started, as its events and container status name it.
 const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
 
@@ -141,8 +143,8 @@ const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(
 
 /** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
 export const THROTTLING_WORDS: readonly string[] = [
-  String.raw`(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client)`, 'Too ?Many ?Requests',
-  String.raw`rate[ -]?limit(?:s|ed|ing)?\b`, 'RateLimit', String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown',
+  String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client)`, 'Too ?Many ?Requests',
+  String.raw`\brate[ -]?limit(?:s|ed|ing)?\b`, String.raw`\bRateLimit(?:Error|Exception|Exceeded|ed)?\b`, String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown',
   String.raw`(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)`, String.raw`exceeded (?:your |the )?(?:[\w-]+ )?quota`, 'quotaExceeded',
   'RESOURCE_EXHAUSTED', 'Resource has been exhausted', 'Request ?Limit ?Exceeded', String.raw`\bRate exceeded\b`,
   'ProvisionedThroughputExceeded', 'RequestThrottled', 'TransactionThrottled', 'BandwidthLimitExceeded', 'LimitExceededException',
@@ -153,7 +155,7 @@ export const THROTTLING_WORDS: readonly string[] = [
 
 /** Authorization: the identity is known but not allowed (IAM, GCP, Kafka ACLs, database grants, HTTP 403). */
 export const AUTHZ_WORDS: readonly string[] = [
-  String.raw`\(403\)`, String.raw`\b403 Forbidden`, 'Forbidden', 'AccessDenied', 'Access Denied', 'Access is denied',
+  String.raw`\(403\)`, String.raw`\b403 Forbidden`, String.raw`\bForbidden\b`, 'AccessDenied', 'Access Denied', 'Access is denied',
   String.raw`not authori[sz]ed`, String.raw`authori[sz]ation (?:failed|error|denied)`, 'AUTHORIZATION_FAILED',
   String.raw`Authori[sz]ation(?:Failed|Exception|Error)\b`, 'PERMISSION_DENIED', 'PermissionDenied', 'permission denied',
   'PermissionError', String.raw`insufficient (?:privileges?|permissions?|scopes?)`,
@@ -175,6 +177,8 @@ export const MISSING_INPUT_WORDS: readonly string[] = [
   // Go cloud SDKs: GCS `storage: object doesn't exist` (ErrObjectNotExist), `bucket doesn't exist`.
   String.raw`\b(?:storage: )?(?:object|bucket|blob) (?:doesn't|does not) exist\b`, 'ErrObjectNotExist', 'ErrBucketNotExist',
   String.raw`\bNoSuchKey\b`, String.raw`\b(?:BlobNotFound|ResourceNotFound)\b[^\n]{0,40}\bblob\b`,
+  // Workflow engines (Snakemake, Nextflow) checking a rule's inputs before running it.
+  'Missing input files for rule', 'MissingInputException',
 ];
 
 /** Concurrency conflicts the database resolves by aborting one writer: retry the transaction. */
@@ -323,7 +327,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.75,
     // A setting whose value the runtime refused: a resource request above what the cluster allows,
     // an out-of-range or unknown option. Changing the setting fixes it; the code and data are fine.
-    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bis not (?:a )?valid (?:for this adapter|(?:option|setting|value|choice) for)\b|\bValid (?:strategies|options|values|choices)(?: are)?:|\binvalid choice: |\b(?:must|should) be (?:set|specified|configured|provided) in (?:your |the )?(?:config(?:uration)?|settings|environment)\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b/i,
+    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bis not (?:a )?valid (?:for this adapter|(?:option|setting|value|choice) for)\b|\bValid (?:strategies|options|values|choices)(?: are)?:|\binvalid choice: |\b(?:must|should) be (?:set|specified|configured|provided) in (?:your |the )?(?:config(?:uration)?|settings|environment)\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b|\bthe value of the [\w.]+ configuration\b|\bUnknownParameter|\bunknown (?:parameter|option|argument|flag)s? ['"\w-]|\bunrecognized arguments?:|\bParameter validation failed\b|\bCredentials in profile [^\n]{0,80}\binvalid\b|\bMust specify (?:a |the )?(?:schema|database|warehouse|project|dataset)\b/i,
     explain: (f) => ({
       summary: `Invalid setting${atWhere(f)}: ${firstLine(f.subject, 160)}`,
       rootCause: 'A configuration value the step passes (a resource size, an option, a limit) is outside what the runtime or cluster accepts, so it refused to start the work. The code and the data are not at fault.',
@@ -335,7 +339,8 @@ export const SIGNATURES: readonly Signature[] = [
   },
   {
     id: 'pod-start-failure',
-    category: 'configuration',
+    // A registry that refused the pull for want of credentials is an auth problem, not a wrong image.
+    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
     retryable: false,
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
@@ -375,6 +380,62 @@ export const SIGNATURES: readonly Signature[] = [
         'Give the client the CA that issued the server certificate (e.g. the cloud provider\'s RDS / Cloud SQL CA bundle) via its ssl.ca / sslrootcert / NODE_EXTRA_CA_CERTS setting, in the deployment rather than the code.',
         'Keep certificate verification on; if the host name differs from the certificate, connect with the name the certificate was issued for.',
       ],
+    }),
+  },
+  {
+    id: 'package-install',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.8,
+    // The environment the step needs could not be built: a package manager could not resolve or
+    // install its dependencies.
+    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed/i,
+    explain: (f) => ({
+      summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
+      fix: [
+        'Run the same install by hand in a clean environment to see the conflict; pin versions that resolve together and rebuild the image / environment.',
+        'Check the package manager and its channels / registry settings against the environment where it last worked.',
+      ],
+    }),
+  },
+  {
+    id: 'json-got-html',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.7,
+    // A JSON parser handed an HTML page: the service (or a proxy in front of it) answered with an
+    // error page instead of data.
+    pattern: /Unexpected token '?<'?,? (?:"<|in JSON at position 0)|JSON[^\n]{0,80}<!DOCTYPE|JSON[^\n]{0,80}<html/i,
+    explain: (f) => ({
+      summary: `A service answered with an HTML page instead of JSON${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The response body was HTML (an error page from the service, a proxy or a captive portal), not the JSON the step expects: the service or the network path was failing.',
+      fix: [`Log the status and the start of the body at ${where(f)} before parsing; retry with back-off on non-2xx answers.`, 'Check the service\'s status and the network path (proxy, DNS) from the host the step runs on.'],
+    }),
+  },
+  {
+    id: 'json-parse-object',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.75,
+    // JSON.parse given an object, which it turns into the string "[object Object]".
+    pattern: /Unexpected token o in JSON at position 1|"\[object Object\]" is not valid JSON/,
+    explain: (f) => ({
+      summary: `JSON.parse was given an object, not a string${atWhere(f)}.`,
+      rootCause: `${codeRef(f)} parses a value that is already an object (it stringifies to "[object Object]"): the code parses twice or parses the wrong variable.`,
+      fix: [`At ${where(f)}, use the object directly or parse the raw string, not the parsed value.`],
+    }),
+  },
+  {
+    id: 'unschedulable',
+    category: 'resource_exhaustion',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /FailedScheduling|nodes are available:[^\n]{0,200}Insufficient|Insufficient (?:memory|cpu|nvidia\.com\/gpu|ephemeral-storage)\b|\bUnschedulable\b/,
+    explain: (f) => ({
+      summary: `No node has room for the pod${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The pod requests more memory / CPU than any node that may run it has free, so the scheduler cannot place it and the step never starts.',
+      fix: ['Lower the pod\'s requests to what it needs, or add / enlarge nodes (or let the autoscaler), and check node selectors and taints that narrow where it may run.'],
     }),
   },
   {
@@ -483,7 +544,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|exit code 137|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT/i,
     codes: /ENOMEM/,
     explain: (f) => ({
       summary: `Out of memory${atWhere(f)}.`,
@@ -630,7 +691,7 @@ export const SIGNATURES: readonly Signature[] = [
       ...AUTHZ_WORDS,
       // Authentication: the identity itself was refused.
       'password authentication failed', 'authentication failed', 'Access denied for user', 'Login failed', String.raw`invalid (?:credentials|password|api[ _-]?key|token)`,
-      String.raw`\b401\b`, 'Unauthori[sz]ed', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
+      String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
     ]),
@@ -638,7 +699,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Snowflake says "Object 'X' does not exist or not authorized": a missing object far more often.
     when: (f) => !/does not exist or not authorized/i.test(f.subject),
     explain: (f) => {
-      const credentials = /password|authentication failed|SASL|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
+      const credentials = /password|authentication failed|SASL|Login failed|credentials|api[ _-]?key|token|Unauthorized|\b401\b|no basic auth|InvalidAccessKeyId|SignatureDoesNotMatch|invalid_grant|Incorrect username|pg_hba/i.test(f.subject);
       const database = /for (?:table|schema|relation|database|sequence|function)|must be owner|insufficient privilege/i.test(f.subject);
       const path = pathOf(f.subject);
       if (credentials) {
@@ -809,7 +870,9 @@ export const SIGNATURES: readonly Signature[] = [
   },
   {
     id: 'constraint-violation',
-    category: 'data_quality',
+    // The real-log convention (test/fixtures/real, FORMAT.md): a constraint the database enforces
+    // is a database error, like a deadlock; a check the pipeline runs on its data is data quality.
+    category: 'database_error',
     retryable: false,
     confidence: 0.85,
     pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry|could not create unique index|\bis duplicated\b/i,
@@ -928,7 +991,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation (?:failed|suite)|great_expectations|Great Expectations|\bexpectations? (?:unsuccessful|failed|did not pass)|\bexpect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|\bexpect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',

@@ -30,7 +30,7 @@ export const dbtPack: RulePack = {
       severity: 'error',
       priority: 69,
       anyLevel: true,
-      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b|\bCompleted with [1-9]\d* errors?\b|\bERROR=[1-9]` },
+      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b` },
     }),
     r({
       id: 'test-failure',
@@ -50,6 +50,15 @@ export const dbtPack: RulePack = {
       echoes: true,
       match: { regex: String.raw`\bGot \d+ results?, configured to fail if` },
       hint: 'A data test failed: data quality upstream, not a code failure.',
+    }),
+    r({
+      id: 'run-summary',
+      description: 'dbt\'s closing summary counts errors (`Done. PASS=3 WARN=0 ERROR=1`) and nothing above it was recognised.',
+      severity: 'error',
+      priority: 15,
+      anyLevel: true,
+      echoes: true,
+      match: { regex: String.raw`\bDone\. PASS=\d+ WARN=\d+ ERROR=[1-9]` },
     }),
     r({
       id: 'source-stale',

@@ -14,7 +14,7 @@ const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
 
 // A client coping (a retry it announces), or a count of zero failures, is not the failure.
 const COPING: MatchExpr = {
-  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures|errors)[=:] ?0\b`,
+  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures|errors)[=:] ?0\b`,
   ignore_case: true,
 };
 
@@ -50,7 +50,10 @@ const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
 
 const UNIT = String.raw`(?:executor|worker|task|step|model|job|stage|pod|container|flow|build|command|process|subprocess|pipeline|DAG|dag_?run|op|asset|rule|query|run|node|deployment|operator|sensor|hook)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|\bLost ${UNIT}\b`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
+// Spark's scheduler reports lost executors and failed task attempts before the job's own failure
+// (jvm.spark-failure), which names the cause; its lines are not failures of their own.
+const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;
 
 const EXIT = String.raw`\b(?:exit code|exit status|exited with code|exited with status|exited with exit code|return code|returned code|with exit code|with exit status|non-zero exit code|non-zero exit status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
 
@@ -112,16 +115,16 @@ export const genericPack: RulePack = {
       severity: 'error',
       priority: 14,
       anyLevel: true,
-      match: loud({ regex: FAILED_UNIT }),
+      match: { all: [loud({ regex: FAILED_UNIT }), { not: { regex: SPARK_SCHEDULER } }] },
     }),
     r({
       id: 'exit-code',
       echoes: true,
-      description: 'A command or process exited with a non-zero code.',
+      description: 'A command or process exited with a non-zero code (not at INFO: a runner relays its child\'s exit there just before it reports the failure itself).',
       severity: 'error',
       priority: 13,
       anyLevel: true,
-      match: loud({ regex: EXIT, ignore_case: true }),
+      match: { all: [{ not: { level: 'info' } }, loud({ regex: EXIT, ignore_case: true })] },
     }),
     r({
       id: 'http-error',
