@@ -67,5 +67,5 @@ describe('failure corpus', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // 317 files through the reader, packs and incidents: slow on a shared machine
 });

@@ -30,7 +30,7 @@ const MAX_EVIDENCE_CHARS = 300;
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
 // Airflow "Bash command failed" whose cause is in the relayed output above it).
 const ERRORISH =
-  /error|exception|fail|fatal|refused|denied|killed|SIGKILL|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid|does not exist|not recognized|not authori[sz]ed|out of sync|no active|missing|mismatch|changed type|does not match|throttl|too many|conflict/i;
+  /error|exception|fail|fatal|deadlock|raised|abort|refused|denied|killed|SIGKILL|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid|does not exist|not recognized|not authori[sz]ed|out of sync|no active|missing|mismatch|changed type|does not match|throttl|too many|conflict/i;
 const EMPTY_BATCH =
   /\b0 (?:rows|records|items|orders|files|lines|events)\b|\b(?:rows|records|row_count|num_rows|n_rows|record_count|rows_read|rows_extracted|batch_size|count)["']?\s*[:=]\s*0n?\b(?!\.\d)|\bempty (?:batch|dataframe|input|file|result|partition)s?\b|Empty DataFrame|\bno (?:rows|records|data)\b|\b(?:read|extracted|fetched|loaded|returned|received|got) 0\b/i;
 

@@ -41,6 +41,8 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory)\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
   String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
+  // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`.
+  String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+)`,
   // pytest's summary line of a failed test, a query or stream that died with an exception.
   String.raw`(?:^|\n)FAILED \S+::\S|\bterminated with (?:an )?(?:exception|error)\b`,
 ];

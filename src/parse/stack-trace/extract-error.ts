@@ -7,6 +7,7 @@ import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
 import { parsePythonTraceback } from './python-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
+import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
@@ -19,8 +20,17 @@ const MAX_CHARS = 256 * 1024;
 const RELAY_PREFIX =
   /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils)\.py:\d+\} [A-Z]+ - /;
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
+// Terminal colours, as escape sequences or as pasted in caret notation (`^[[36m`), and the
+// service column docker compose puts before every line (`web_1        | `).
+const ANSI = /\x1b\[[\d;]*[A-Za-z]|\^\[\[[\d;]*m/g;
+const COMPOSE_PREFIX = /^[\w.-]{1,60}\s+\| ?/;
 
-function stripRelayPrefix(line: string): string {
+function stripRelayPrefix(raw: string): string {
+  let line = raw.includes('\x1b[') || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
+  if (line.includes('| ')) {
+    const m = COMPOSE_PREFIX.exec(line);
+    if (m) line = line.slice(m[0].length);
+  }
   if (line.startsWith('[')) {
     const m = RELAY_PREFIX.exec(line);
     if (m) return line.slice(m[0].length);
@@ -44,10 +54,16 @@ export function extractErrorChain(text: string): ParsedError[] {
   if (python.length === 0) python = parsePythonTraceback(lines);
   const jvm = parseJvmStack(lines);
   const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
-  if (python.length === 0) return inner;
+  if (python.length === 0) return withWorkflow(inner, lines);
   // A psycopg / Airflow message that merely quotes a PostgreSQL report is the same error, not a deeper one.
   const innerIsEcho = inner.length > 0 && inner.every((e) => e.source === 'postgres' && python.some((p) => p.message.includes(e.message.split('\n')[0] ?? '')));
-  return innerIsEcho ? python : [...inner, ...python];
+  return withWorkflow(innerIsEcho ? python : [...inner, ...python], lines);
+}
+
+/** A workflow engine's report (Snakemake's rule file and line) wraps whatever the runtimes printed. */
+function withWorkflow(chain: ParsedError[], lines: string[]): ParsedError[] {
+  const workflow = parseWorkflowError(lines);
+  return workflow.length > 0 ? [...chain, ...workflow] : chain;
 }
 
 function firstNonEmpty(chains: ParsedError[][]): ParsedError[] {

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../types.js';
 
-export type ErrorSource = 'python' | 'node' | 'jvm' | 'go' | 'dbt' | 'postgres' | 'rust';
+export type ErrorSource = 'python' | 'node' | 'jvm' | 'go' | 'dbt' | 'postgres' | 'rust' | 'workflow';
 
 /** One exception of a chain, with the parser that found it and where its header sits in the text. */
 export interface ParsedError extends ErrorInfo {

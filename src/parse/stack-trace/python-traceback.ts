@@ -45,7 +45,8 @@ function frameOf(line: string): StackFrame | undefined {
   const m = FRAME.exec(line);
   if (!m || !m[1] || !m[2]) return undefined;
   const frame: StackFrame = { file: m[1], line: Number(m[2]), inUserCode: isUserFrame('python', m[1]) };
-  const fn = m[3]?.trim();
+  // Snakemake adds the rule to a frame's function: `in get_leadtimes (rule plot, line 207, /w/plot.smk)`.
+  const fn = m[3]?.trim().replace(/ \(rule \w+, line \d+, [^)]*\)$/, '');
   if (fn) frame.function = fn;
   return frame;
 }
@@ -143,7 +144,8 @@ function parseCPython(lines: string[]): ParsedError[] {
   // The text ended inside a chained block (the record, or the window of lines after it, was cut; an
   // unchained traceback would have emptied the group): the outer exception's line is lost, but its
   // frames still say where the user's code was.
-  if (current && group.length > 0 && current.frames.length > 0) {
+  // The same holds for a lone traceback cut before its exception line (a paste, a truncated record).
+  if (current && current.frames.length > 0 && (group.length > 0 || current.frames.some((f) => f.inUserCode))) {
     group.push({ ...current, type: 'Traceback', message: '(cut off before the exception line)' });
   }
   return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
