@@ -22,11 +22,12 @@ const RELAY_PREFIX =
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
 // Terminal colours, as escape sequences or as pasted in caret notation (`^[[36m`), and the
 // service column docker compose puts before every line (`web_1        | `).
-const ANSI = /\x1b\[[\d;]*[A-Za-z]|\^\[\[[\d;]*m/g;
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(String.raw`${ESC}\[[\d;]*[A-Za-z]|\^\[\[[\d;]*m`, 'g');
 const COMPOSE_PREFIX = /^[\w.-]{1,60}\s+\| ?/;
 
 function stripRelayPrefix(raw: string): string {
-  let line = raw.includes('\x1b[') || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
+  let line = raw.includes(`${ESC}[`) || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
   if (line.includes('| ')) {
     const m = COMPOSE_PREFIX.exec(line);
     if (m) line = line.slice(m[0].length);
