@@ -1,6 +1,6 @@
 // Per-source offsets in `${stateDir}/checkpoints-${source}.json`, written atomically (temp file,
 // fsync, rename) so a crash leaves either the old file or the new one, never a torn one.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
 import type { FileIdentity } from './file-identity.js';
@@ -25,6 +25,8 @@ export interface CheckpointStore {
   /** The saved entries, or null when this source never wrote any (first run). */
   load(): Promise<CheckpointEntry[] | null>;
   save(entries: CheckpointEntry[], now: number): Promise<void>;
+  /** Renames an unreadable file `.corrupt` (kept for inspection); returns the new path. */
+  setAside(): Promise<string>;
 }
 
 export function checkpointPath(stateDir: string, source: string): string {
@@ -48,6 +50,10 @@ export function createCheckpointStore(stateDir: string, source: string): Checkpo
       return parsed.files.filter(
         (f) => typeof f.path === 'string' && Number.isSafeInteger(f.offset) && f.offset >= 0 && typeof f.fingerprint === 'string',
       );
+    },
+    async setAside() {
+      await rename(path, `${path}.corrupt`).catch(() => undefined);
+      return `${path}.corrupt`;
     },
     async save(entries, now) {
       await mkdir(stateDir, { recursive: true });
