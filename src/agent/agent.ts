@@ -104,7 +104,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
 
   function reportStateWrite(error: Error | null, previous: Error | null): void {
     if (error) {
-      metrics.stateWriteErrors.inc({ file: 'incidents' });
+      metrics.stateWriteErrors.inc({ kind: 'incidents' });
       if (!previous) logger.error({ code: 'SENTINEL_ERR_STATE_DIR', err: error }, 'Cannot save incident state; alerts still go out, offsets wait, retrying every second.');
     } else logger.info({ dir: config.state_dir }, 'Incident state saved again.');
   }
@@ -130,23 +130,20 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
         metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
       }
     }
-    // Announced at once (a full disk must not silence alerts); the records are acknowledged (the
-    // source may checkpoint past them) only once the incidents they opened or updated, held ones
-    // and owed announcements included, are on disk: milliseconds, and a slow LLM call holds back nothing.
-    announceOwed(updates);
-    if (tracker.unsaved) await saveOrThrow();
+    // The records are acknowledged (the source may checkpoint past them) only once the incidents
+    // they opened or updated, held ones and owed announcements included, are on disk: a few
+    // milliseconds, and a slow LLM call holds back nothing. Announcements start after that write
+    // (a crash in between replays them from the journal) and also when it failed: a full disk
+    // must not silence alerts.
+    const owed = tracker.owe(updates);
+    let failure: unknown;
+    if (tracker.unsaved) await tracker.save().catch((err: unknown) => (failure = err ?? new Error('save failed')));
+    for (const entry of owed) void announce(entry);
+    if (failure) throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: failure });
   }
 
   function announceOwed(updates: IncidentUpdate[]): void {
     for (const entry of tracker.owe(updates)) void announce(entry);
-  }
-
-  async function saveOrThrow(): Promise<void> {
-    try {
-      await tracker.save();
-    } catch (err) {
-      throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: err });
-    }
   }
 
   function track(work: Promise<void>): Promise<void> {

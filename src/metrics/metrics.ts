@@ -44,11 +44,11 @@ export interface Metrics {
   outboxDepth: Gauge<'notifier'>;
   configReloads: Counter<'outcome'>;
   dropped: Counter<'stage' | 'reason'>;
-  stateWriteErrors: Counter<'file'>;
+  stateWriteErrors: Counter<'kind'>;
   outboxMemoryOnly: Gauge<'notifier'>;
 }
 
-/** The kinds of state file, as the `file` label of sentinel_state_write_errors_total. */
+/** The kinds of state file, as the `kind` label of sentinel_state_write_errors_total. */
 export const STATE_FILES = ['incidents', 'checkpoints', 'outbox', 'threads'] as const;
 export type StateFileKind = (typeof STATE_FILES)[number];
 
@@ -161,7 +161,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     stateWriteErrors: new Counter({
       name: 'sentinel_state_write_errors_total',
       help: 'Failed writes to state_dir, by kind of file (retried from the current state).',
-      labelNames: ['file'],
+      labelNames: ['kind'],
       registers,
     }),
     outboxMemoryOnly: new Gauge({
@@ -178,7 +178,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const kind of ['input', 'output']) m.llmTokens.labels({ kind }).inc(0);
   for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome }).inc(0);
   for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason }).inc(0);
-  for (const file of STATE_FILES) m.stateWriteErrors.labels({ file }).inc(0);
+  for (const kind of STATE_FILES) m.stateWriteErrors.labels({ kind }).inc(0);
   m.incidentsOpen.set(0);
   m.checkpointAgeSeconds.set(0);
   return m;

@@ -159,6 +159,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         // resolution gets a new one); any other top-level post adopts the thread if none is known.
         if (o.threads && record.fingerprint && result.ts && (record.kind === 'opened' || !o.threads.get(record.fingerprint))) {
           await o.threads.set(record.fingerprint, { ts: result.ts, channel: result.channel ?? '', at: o.now() }).catch((err: unknown) => {
+            o.metrics.stateWriteErrors.inc({ kind: 'threads' });
             log.warn({ err }, 'Could not persist the Slack thread; later replies will start a new thread.');
           });
         }
@@ -174,7 +175,9 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
           log.info({ key: record.key, attempts: entry.attempts + 1, failingMs: Math.round(performance.now() - failingSince) }, 'Slack delivery recovered.');
           failingSince = null;
         }
-        nextAt = startedAt + minIntervalMs;
+        // Counted from the answer, not the request: Slack counts arrivals, and a slow first
+        // request (a new connection) must not let the next one arrive early.
+        nextAt = Math.max(startedAt, performance.now()) + minIntervalMs;
         return;
       }
       case 'rate_limited':
@@ -277,26 +280,26 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         }
       }
       const name = o.outbox.nextName(record.key, o.now());
-      let entry: Entry | undefined;
-      const written = o.outbox.write(name, record).then(
+      const entry = push(name, record, Promise.resolve());
+      // Set before the worker can look at it (same tick): the entry is not sent before its write settled.
+      entry.written = o.outbox.write(name, record).then(
         () => {
           if (writeFailureLogged) log.info({}, 'The outbox can be written again.');
           writeFailureLogged = false;
         },
         (err: unknown) => {
           // Kept in memory (bounded by maxPending) and still sent; only a crash before delivery would lose it.
-          o.metrics.stateWriteErrors.inc({ file: 'outbox' });
+          o.metrics.stateWriteErrors.inc({ kind: 'outbox' });
           if (!writeFailureLogged) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err }, 'Could not write the outbox; alerts are kept in memory only.');
           writeFailureLogged = true;
-          if (entry && queue.includes(entry)) {
+          if (queue.includes(entry)) {
             entry.memoryOnly = true;
             memoryOnly.inc();
           }
         },
       );
-      entry = push(name, record, written);
       poke();
-      return written;
+      return entry.written;
     },
     start() {
       if (started || stopped) return;

@@ -24,6 +24,8 @@ export interface CheckpointStore {
   readonly path: string;
   /** The saved entries, or null when this source never wrote any (first run). */
   load(): Promise<CheckpointEntry[] | null>;
+  /** When the loaded file was written (epoch ms); null before load or on a first run. */
+  readonly loadedWrittenAt: number | null;
   save(entries: CheckpointEntry[], now: number): Promise<void>;
   /** Renames an unreadable file `.corrupt` (kept for inspection); returns the new path. */
   setAside(): Promise<string>;
@@ -35,8 +37,12 @@ export function checkpointPath(stateDir: string, source: string): string {
 
 export function createCheckpointStore(stateDir: string, source: string): CheckpointStore {
   const path = checkpointPath(stateDir, source);
+  let loadedWrittenAt: number | null = null;
   return {
     path,
+    get loadedWrittenAt() {
+      return loadedWrittenAt;
+    },
     async load() {
       let text: string;
       try {
@@ -47,6 +53,7 @@ export function createCheckpointStore(stateDir: string, source: string): Checkpo
       }
       const parsed = JSON.parse(text) as Partial<CheckpointFile>;
       if (parsed.version !== 1 || !Array.isArray(parsed.files)) throw new Error(`${path}: not a version 1 checkpoint file`);
+      if (typeof parsed.writtenAt === 'number') loadedWrittenAt = parsed.writtenAt;
       return parsed.files.filter(
         (f) => typeof f.path === 'string' && Number.isSafeInteger(f.offset) && f.offset >= 0 && typeof f.fingerprint === 'string',
       );

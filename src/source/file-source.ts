@@ -93,6 +93,8 @@ interface Mark {
 }
 
 const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
+/** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
+const NEW_FILE_MARGIN_MS = 5_000;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
 export function createFileSource(options: FileSourceOptions): FileSource {
@@ -386,6 +388,16 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const findSaved = (path: string, dev: number, ino: number): CheckpointEntry | undefined =>
     saved.find((e) => e.dev === dev && e.ino === ino) ?? saved.find((e) => e.path === path && e.fingerprintBytes === FINGERPRINT_BYTES);
 
+  /**
+   * A file created after (or just before) the last checkpoint was written appeared while the agent
+   * ran or was down: a crash before its first checkpoint must not skip it as start_at: end would.
+   * Needs the file's birth time (statx); without it start_at applies as before.
+   */
+  const bornSinceLastRun = (birthtimeMs: number): boolean => {
+    const writtenAt = store.loadedWrittenAt;
+    return writtenAt !== null && birthtimeMs > 0 && birthtimeMs >= writtenAt - NEW_FILE_MARGIN_MS;
+  };
+
   const openTailer = async (f: DiscoveredFile, startup: boolean, pathWasKnown: boolean): Promise<Tailer | undefined> => {
     let fh: FileHandle;
     try {
@@ -416,7 +428,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
           lineNo = entry.line;
           why = 'checkpoint';
         }
-      } else if (startup && !pathWasKnown && !entry) {
+      } else if (startup && !pathWasKnown && !entry && !bornSinceLastRun(st.birthtimeMs)) {
         why = `start_at ${config.start_at}`;
         if (config.start_at === 'end' && st.size > 0) {
           offset = st.size;
@@ -650,7 +662,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         checkpointFailing = false;
       })
       .catch((err: unknown) => {
-        metrics.stateWriteErrors.inc({ file: 'checkpoints' });
+        metrics.stateWriteErrors.inc({ kind: 'checkpoints' });
         // Once per episode: a full disk must not print a line a second.
         if (!checkpointFailing) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err, file: store.path }, 'Cannot write checkpoints; will retry.');
         checkpointFailing = true;

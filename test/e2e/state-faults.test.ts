@@ -82,7 +82,7 @@ describe('state that cannot be written', () => {
       return r.status === 503 ? r : undefined;
     });
     expect(during.body.checks.find((c) => c.name === 'state')?.ok).toBe(false);
-    expect(metricSum(await scrape(port), 'sentinel_state_write_errors_total', 'file="incidents"')).toBeGreaterThan(0);
+    expect(metricSum(await scrape(port), 'sentinel_state_write_errors_total', 'kind="incidents"')).toBeGreaterThan(0);
     expect(agent.stdout()).toMatch(/SENTINEL_ERR_STATE_DIR/);
 
     episode.restore();
