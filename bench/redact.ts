@@ -15,6 +15,14 @@ const PREFILTER_ONLY = [
 const SECRET = [
   'level=error msg="connect failed" dsn=postgresql://etl:S3cr3tPw@db:5432/w password=hunter2',
   'botocore: using key AKIAIOSFODNN7EXAMPLE with aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'ERROR could not connect to postgres://etl:p@ss/w0rd@db.internal:5432/warehouse',
+  '+ mysql -u etl -pS3cr3t -h db warehouse',
+  's3 upload denied for AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'login rejected: Password is "opensesame"',
+];
+// A long line (a 16 KB JSON record with a stack) that trips the prefilter: the worst common case.
+const LONG = [
+  JSON.stringify({ level: 'error', msg: 'task failed', token_count: 42, stack: 'at step (/app/steps/load.ts:12:3)\n'.repeat(400) }),
 ];
 
 function run(name: string, lines: string[], n: number): void {
@@ -33,3 +41,4 @@ function run(name: string, lines: string[], n: number): void {
 run('clean', CLEAN, 1_000_000);
 run('prefilter-only', PREFILTER_ONLY, 200_000);
 run('with secrets', SECRET, 200_000);
+run('16 KB record', LONG, 5_000);

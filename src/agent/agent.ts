@@ -12,17 +12,16 @@ import { analyse } from '../brain/analyser/analyse.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { createFileSource, type FileSource } from '../source/file-source.js';
-import { looksCutJson, parseRecord } from '../parse/parse-record.js';
 import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
 import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
-import { createContextWindow } from './context-window.js';
 import type { JournalEntry } from '../incident/announcement-journal.js';
 import { SentinelError } from '../errors.js';
 import { runStopSteps } from './stop-steps.js';
 import { importLegacyJournal } from './legacy-journal.js';
-import { buildDiagnoseRequest } from './diagnose-request.js';
+import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
+import { createIncidentIntake } from './incident-intake.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -54,7 +53,6 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   const redactor: Redactor = createRedactor(config.redact.patterns);
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
-  const context = createContextWindow();
   const tracker: IncidentTracker = createIncidentTracker({
     config: config.incidents,
     stateDir: config.state_dir,
@@ -63,6 +61,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     now,
     onSaveOutcome: reportStateWrite,
   });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: LIVE_FOLLOW_UP });
   const brain: Brain = createBrain({
     config: config.brain,
     metrics,
@@ -91,6 +90,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let started = false;
   let stopping: Promise<void> | undefined;
   let ticker: NodeJS.Timeout | undefined;
+  let followUpTimer: NodeJS.Timeout | undefined;
+  let followUpDeadline = Infinity;
 
   function readiness(): ReadinessCheck[] {
     return [
@@ -110,26 +111,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
-    const updates: IncidentUpdate[] = [];
-    for (const record of records) {
-      context.push(record.origin.file, record.text);
-      // Most records can be proven uninteresting from their text alone: they skip parse and detect.
-      if (!detector.screen(record.text)) {
-        if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
-        continue;
-      }
-      const { event, problem } = parseRecord(record, format);
-      if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
-      if (detector.isSuccess(event)) {
-        updates.push(...tracker.observeSuccess(event));
-        continue;
-      }
-      for (const match of detector.match(event)) {
-        metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
-        updates.push(...tracker.observe(match));
-        metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
-      }
-    }
+    const updates = intake.take(format, records);
+    armFollowUpTimer();
     // The records are acknowledged (the source may checkpoint past them) only once the incidents
     // they opened or updated, held ones and owed announcements included, are on disk: a few
     // milliseconds, and a slow LLM call holds back nothing. Announcements start after that write
@@ -140,6 +123,22 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     if (tracker.unsaved) await tracker.save().catch((err: unknown) => (failure = err ?? new Error('save failed')));
     for (const entry of owed) void announce(entry);
     if (failure) throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: failure });
+  }
+
+  /** Ends the waits for lines after a failure when their time is up (the intake's clock is `now`). */
+  function armFollowUpTimer(): void {
+    const next = intake.expire(now());
+    if (next === followUpDeadline) return;
+    if (followUpTimer) clearTimeout(followUpTimer);
+    followUpTimer = undefined;
+    followUpDeadline = next;
+    if (next === Infinity) return;
+    followUpTimer = setTimeout(() => {
+      followUpTimer = undefined;
+      followUpDeadline = Infinity;
+      armFollowUpTimer();
+    }, Math.max(1, next - now()));
+    followUpTimer.unref();
   }
 
   function announceOwed(updates: IncidentUpdate[]): void {
@@ -181,16 +180,13 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function diagnose(incident: Incident): Promise<void> {
-    const sample = incident.samples[0];
-    const request = buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor);
-    const diagnosis = await brain.diagnose(request);
+    const diagnosis = await brain.diagnose(await intake.request(incident));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
 
   function diagnoseOffline(incident: Incident): void {
-    const sample = incident.samples[0];
-    const diagnosis = analyse(buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor));
+    const diagnosis = analyse(intake.requestNow(incident));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
@@ -245,6 +241,16 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
         await runStopSteps(
           [
             { name: 'sources', maxMs: 1_500, floorMs: 200, run: () => Promise.all(sources.map((source) => source.stop())) },
+            {
+              name: 'follow-up waits',
+              maxMs: 100,
+              floorMs: 0,
+              // No more lines will come: diagnoses waiting for the lines after a failure go ahead now.
+              run: async () => {
+                intake.endAll();
+                if (followUpTimer) clearTimeout(followUpTimer);
+              },
+            },
             { name: 'diagnoses', maxMs: deadlineMs, floorMs: 0, run: () => Promise.all([...inFlight]) },
             { name: 'incident state', maxMs: 1_000, floorMs: 300, run: () => tracker.save() },
             { name: 'notifier', maxMs: deadlineMs, floorMs: 200, run: (budget) => notifier.stop(budget) },

@@ -13,6 +13,8 @@ export interface Redactor {
 interface Rule {
   name: string;
   regex: RegExp;
+  /** A cheap test the text must pass for the rule to run: most rules scan from every word start. */
+  need?: RegExp;
   replace: string | ((match: string, ...groups: string[]) => string);
 }
 
@@ -21,8 +23,23 @@ const tag = (name: string) => `[REDACTED:${name}]`;
 // Key names whose value is a secret. A key must END with one of these words and be followed by
 // its separator, so `token_count=42`, `password_reset_sent=true` and `max_tokens=8` stay intact
 // while `DB_PASSWORD=…`, `client_secret: …` and `"access_token": "…"` do not.
+const PASSWORD_KEY = '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret)';
 const SECRET_KEY =
-  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret[_-]?key|credentials?)';
+  '[A-Za-z0-9_.-]*?(?:token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|secret[_-]?key|credentials?)';
+// A quoted value is taken whole; `&` ends a bare value only where a query string's next `name=` follows.
+// A closing bracket ends it only where the value visibly ends there (`(password=x)`), not inside one.
+const VALUE = `"(?:[^"\\\\]|\\\\.)*"|'[^']*'|(?:[^\\s,;&"'}\\])]|&(?![\\w.-]+=)|[}\\])]+(?=[^\\s,;&"'}\\])]))+`;
+// Bare words after a password key that say it is absent or wrong, not what it is.
+const NOT_A_PASSWORD =
+  /^(?:not|no|missing|required|invalid|incorrect|wrong|expired|empty|unset|set|blank|changed|reset|rejected|too|must|should|needs?|for|of|the|a|an|was|has|authentication|protected|prompt|policy|manager|store|file|hash|length|strength|found|ok|none|null|true|false|\*+)$/i;
+
+const isPlaceholder = (value: string): boolean =>
+  value.startsWith('[REDACTED') || value.startsWith('"[REDACTED') || value.startsWith("'[REDACTED") || value === '""' || value === "''" || /^(?:null|none|true|false|\*+)$/i.test(value);
+
+function masked(value: string): string {
+  const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+  return `${quote}[REDACTED]${quote}`;
+}
 
 // Order matters: whole blocks and URLs first, so the key=value rule does not cut them in half.
 const BUILT_IN: Rule[] = [
@@ -39,8 +56,11 @@ const BUILT_IN: Rule[] = [
   },
   {
     // scheme://user:password@host: DSNs and URLs with credentials. The user name stays (it helps).
+    // A password may itself hold `@`, `/`, `:` or `#` (`p@ss/w0rd`), so it runs to the LAST `@` of
+    // the URL; a "password" that is a port followed by a path (`host:8080/a?to=x@y`) is no password.
     name: 'url_password',
-    regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/?#@'"]*):([^\s@/'"]+)@/gi,
+    need: /:\/\//,
+    regex: /\b([a-z][a-z0-9+.-]{1,20}:\/\/)([^\s:/?#@'"]*):(?!\d{1,5}(?:[/?#]|$))([^\s'"<>]*)@/gi,
     replace: (_m, scheme: string, user: string) => `${scheme}${user}:[REDACTED]@`,
   },
   {
@@ -58,10 +78,16 @@ const BUILT_IN: Rule[] = [
   { name: 'aws_access_key', regex: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g, replace: () => tag('aws_access_key') },
   {
     // 40 characters of base64 mean nothing alone (a git sha is 40 hex); with "aws" or "secret" just
-    // before, it is a secret access key.
+    // before, or an access key id beside it (already masked: rules run in order), it is a secret key.
     name: 'aws_secret_key',
-    regex: /((?:aws|secret)[A-Za-z0-9_ "':=.-]{0,40}?[\s"':=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    regex: /((?:aws|secret|\[REDACTED:aws_access_key\])[A-Za-z0-9_ "':=.,;|/-]{0,40}?[\s"':=,;|/])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     replace: (_m, prefix: string) => `${prefix}${tag('aws_secret_key')}`,
+  },
+  {
+    name: 'aws_secret_key',
+    need: /\[REDACTED:aws_access_key\]/,
+    regex: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?=[ "':=,;|]{1,10}\[REDACTED:aws_access_key\])/g,
+    replace: () => tag('aws_secret_key'),
   },
   { name: 'slack_token', regex: /\bxox[abeoprs]-[A-Za-z0-9-]{8,}/g, replace: () => tag('slack_token') },
   { name: 'slack_token', regex: /\bxapp-\d-[A-Za-z0-9-]{8,}/g, replace: () => tag('slack_token') },
@@ -71,33 +97,56 @@ const BUILT_IN: Rule[] = [
   { name: 'github_token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g, replace: () => tag('github_token') },
   { name: 'jwt', regex: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, replace: () => tag('jwt') },
   {
-    // key=value, key: value, "key": "value". A quoted value is taken whole; `&` ends a value only
-    // where a query string's next `name=` follows.
-    name: 'secret_pair',
+    // password / passwd / pwd / passphrase / secret, then `:`, `=` or `is`: the value is masked
+    // whatever its length, bare or quoted (`password: hunter`, `Password is "opensesame"`). Only a
+    // word that says the value is absent or wrong ("password is incorrect") is left alone.
+    name: 'password_pair',
+    need: /pass|pwd|secret/i,
     regex: new RegExp(
-      `(?<![A-Za-z0-9_.-])(${SECRET_KEY}["']?\\s*(?:[:=]|=>)\\s*)("(?:[^"\\\\]|\\\\.)*"|'[^']*'|(?:[^\\s,;&"'}\\])]|&(?![\\w.-]+=))+)`,
+      `(?<![A-Za-z0-9_.-])(${PASSWORD_KEY}["']?(?:\\s*(?:[:=]|=>)\\s*|\\s+is\\s+))(${VALUE})`,
       'gi',
     ),
     replace: (m, prefix: string, value: string) => {
-      if (value.startsWith('[REDACTED') || value === '""' || value === "''" || /^(?:null|none|true|false|\*+)$/i.test(value)) return m;
+      if (isPlaceholder(value) || (!/^["']/.test(value) && NOT_A_PASSWORD.test(value))) return m;
+      return `${prefix}${masked(value)}`;
+    },
+  },
+  {
+    // Other secret keys (token, api_key, credentials, …): key=value, key: value, "key": "value".
+    name: 'secret_pair',
+    need: /token|key|credential/i,
+    regex: new RegExp(`(?<![A-Za-z0-9_.-])(${SECRET_KEY}["']?\\s*(?:[:=]|=>)\\s*)(${VALUE})`, 'gi'),
+    replace: (m, prefix: string, value: string) => {
+      if (isPlaceholder(value)) return m;
       // `key=value` and a quoted key ("password": …) are assignments. A bare `key: word` is as often
       // prose ("invalid_token: Token has expired"), so there only a value that looks generated is masked.
       const assignment = prefix.includes('=') || /["']\s*:\s*$/.test(prefix);
       if (!assignment && !/^["']/.test(value) && !/[\d\W_]/.test(value) && value.length < 12) return m;
-      const quote = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-      return `${prefix}${quote}[REDACTED]${quote}`;
+      return `${prefix}${masked(value)}`;
     },
   },
   {
     name: 'secret_flag',
-    regex: /(--(?:password|passwd|token|secret|api-key|client-secret)(?:=|\s+))(?!-)(\S+)/gi,
-    replace: (_m, prefix: string) => `${prefix}[REDACTED]`,
+    regex: /(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+))(?!-)("[^"]*"|'[^']*'|\S+)/gi,
+    replace: (_m, prefix: string, value: string) => `${prefix}${masked(value)}`,
+  },
+  {
+    // `mysql -pS3cr3t` (the password glued to -p; a bare `-p` prompts), `sshpass -p pw`,
+    // `redis-cli -a pw`: the short flags of common clients, only after the client's own name.
+    name: 'secret_flag',
+    regex: /(\b(?:mysql\w*|mariadb[\w-]*|mysqldump|mysqladmin)\b[^\n|;&]*?\s-p)(?![\s-])("[^"]*"|'[^']*'|\S+)/gi,
+    replace: (_m, prefix: string, value: string) => `${prefix}${masked(value)}`,
+  },
+  {
+    name: 'secret_flag',
+    regex: /(\b(?:sshpass\s+-p|redis-cli\b[^\n|;&]*?\s-a|htpasswd\b[^\n|;&]*?\s-b\s+\S+)\s*)(?!-)("[^"]*"|'[^']*'|\S+)/gi,
+    replace: (_m, prefix: string, value: string) => `${prefix}${masked(value)}`,
   },
 ];
 
 // Every built-in pattern contains one of these words, so a line without any of them is clean and
 // costs one scan. Keep this in step with BUILT_IN (the corpus test checks every rule through it).
-const PREFILTER = /pass|pwd|secret|token|key|auth|bearer|credential|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|xox|xapp|hooks\.slack|sk-|_live_|_test_|AIza|gh[pousr]_|github_pat|eyJ|:\/\/[^\s/@]*:[^\s/@]*@/i;
+const PREFILTER = /pass|pwd|secret|token|key|auth|bearer|credential|mysql|mariadb|redis-cli|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|xox|xapp|hooks\.slack|sk-|_live_|_test_|AIza|gh[pousr]_|github_pat|eyJ|:\/\/[^\s@]*@/i;
 
 function compileExtra(pattern: RedactPattern): Rule {
   // `(?i)` as in RE2/PCRE is a common way to ask for case-insensitivity in YAML configs.
@@ -114,6 +163,7 @@ function compileExtra(pattern: RedactPattern): Rule {
 }
 
 function applyRule(text: string, rule: Rule): string {
+  if (rule.need && !rule.need.test(text)) return text;
   rule.regex.lastIndex = 0;
   return typeof rule.replace === 'string' ? text.replace(rule.regex, rule.replace) : text.replace(rule.regex, rule.replace);
 }

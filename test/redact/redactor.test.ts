@@ -51,6 +51,18 @@ const SECRETS: Array<[string, string, string]> = [
   ['Driver={ODBC Driver 18};Server=db;UID=etl;PWD=s3cr3t;', 's3cr3t', 'PWD=[REDACTED];'],
   ['pg_dump --password=SuperSecret1 --host db', 'SuperSecret1', '--password=[REDACTED]'],
   ['stripe error for sk_live_51HxYzAbCdEfGhIjKlMn', 'sk_live_51HxYzAbCdEfGhIjKlMn', '[REDACTED:stripe_key]'],
+  // Issue 11, finding 6: forms that used to pass.
+  ['could not connect to postgres://etl:p@ss/w0rd@db.internal:5432/warehouse', 'w0rd', 'postgres://etl:[REDACTED]@db.internal:5432/warehouse'],
+  ['redis://:p#ss:w@rd@cache:6379/0 unreachable', 'rd@cache:6379', 'redis://:[REDACTED]@cache:6379/0'],
+  ['+ mysql -u etl -pS3cr3t -h db warehouse', 'S3cr3t', '-p[REDACTED] -h db'],
+  ['mysqldump --user=etl --password S3cr3t warehouse', 'S3cr3t', '--password [REDACTED] warehouse'],
+  ['sshpass -p hunter2 ssh etl@db', 'hunter2', 'sshpass -p [REDACTED] ssh'],
+  ['using AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY for s3', 'wJalrXUtnFEMI', '[REDACTED:aws_access_key] [REDACTED:aws_secret_key] for s3'],
+  ['creds=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI', 'creds=[REDACTED'],
+  ['login rejected, password: hunter', 'hunter', 'password: [REDACTED]'],
+  ['login rejected: Password is "opensesame"', 'opensesame', 'Password is "[REDACTED]"'],
+  ['the secret is swordfish2', 'swordfish2', 'the secret is [REDACTED]'],
+  ['pwd: x', ': x', 'pwd: [REDACTED]'],
 ];
 
 // Lines that look close to a secret but are not one: they must come out unchanged.
@@ -73,6 +85,10 @@ const NEAR_MISSES = [
   'password: null',
   'slack: invalid_token: Token has expired',
   'secret: not found in vault path kv/etl',
+  'the password is incorrect for user etl',
+  'password is required',
+  'GET http://host:8080/path?email=ops@example.com 200',
+  'mysql -u etl -p -h db',
 ];
 
 describe('redactor: built-in patterns', () => {
