@@ -1,17 +1,14 @@
 // The thin process entry: reads argv, the environment and .env, prints, listens, exits. Everything
 // it runs is built by factories that do none of those things.
+//
+// Each command's module is imported only when that command runs: `--version` and `--help` load
+// nothing but this file, and `check` never loads the Gemini SDK or Fastify (start-up is felt in
+// every Job pod; see docs/benchmarks.md).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError } from '../config/load-config.js';
-import { createLogger } from '../log.js';
+import type { ConfigError } from '../config/load-config.js';
 import { SentinelError } from '../errors.js';
-import { runAgentCommand } from './run-command.js';
-import { runBrainCommand } from './brain-command.js';
-import { runCheckCommand } from './check-command.js';
-import { runDiagnoseCommand } from './diagnose-command.js';
-import { runRuleTestsCommand } from './test-rules-command.js';
-import { runNotifyTestCommand } from './notify-test-command.js';
+import { loadDotenvFile } from './dotenv-file.js';
 
 const HELP = `Pipeline Sentinel: tails pipeline logs, diagnoses failures, alerts Slack.
 
@@ -41,7 +38,7 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  loadDotenv({ quiet: true });
+  loadDotenvFile('.env');
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -62,30 +59,34 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command || values.help ? 0 : 2;
   }
-  const logger = createLogger();
+  const logger = async () => (await import('../log.js')).createLogger();
   switch (command) {
     case 'run':
-      return runAgentCommand(values.config, logger);
+      return (await import('./run-command.js')).runAgentCommand(values.config, await logger());
     case 'brain':
-      return runBrainCommand(values.config, values.port, logger);
+      return (await import('./brain-command.js')).runBrainCommand(values.config, values.port, await logger());
     case 'check':
-      return runCheckCommand(values.config ?? args[0] ?? 'sentinel.yaml');
+      return (await import('./check-command.js')).runCheckCommand(values.config ?? args[0] ?? 'sentinel.yaml');
     case 'test-rules':
-      return runRuleTestsCommand(args[0]);
+      return (await import('./test-rules-command.js')).runRuleTestsCommand(args[0]);
     case 'diagnose':
-      return runDiagnoseCommand(args[0], values.config, values.format === 'text' ? 'text' : 'json');
+      return (await import('./diagnose-command.js')).runDiagnoseCommand(args[0], values.config, values.format === 'text' ? 'text' : 'json');
     case 'notify-test':
-      return runNotifyTestCommand(values.config, logger);
+      return (await import('./notify-test-command.js')).runNotifyTestCommand(values.config, await logger());
     default:
       console.error(`sentinel: unknown command "${command}"\n\n${HELP}`);
       return 2;
   }
 }
 
+function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof SentinelError && error.code === 'SENTINEL_ERR_CONFIG_INVALID' && 'problems' in error;
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (isConfigError(error)) {
     for (const problem of error.problems) console.error(`${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
     console.error(`sentinel: ${error.code}: ${error.message}`);
   } else if (error instanceof SentinelError) {

@@ -49,8 +49,9 @@ export function routesOf(path: string): Set<string> {
   return new Set([...read(path).matchAll(/app\.(?:get|post)\(\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
 }
 
+/** The agent's routes: the `case '/x':` arms of its request router (plain node:http, no Fastify). */
 export function agentRoutes(): Set<string> {
-  return routesOf('src/server/agent-server.ts');
+  return new Set([...read('src/server/agent-server.ts').matchAll(/case\s+'(\/[^']*)':/g)].map((m) => m[1] ?? ''));
 }
 
 /** The brain's routes; its contract (DESIGN.md, `sentinel brain`) until src/brain/brain-app.ts exists. */
