@@ -190,12 +190,6 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     tracker.setDiagnosis(incident.id, diagnosis);
   }
 
-  function closeServer(): Promise<void> {
-    // Keep-alive connections (a Prometheus scraper) would hold close() open.
-    server.server.closeAllConnections?.();
-    return server.close();
-  }
-
   function onTick(): void {
     announceOwed(foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts));
     // Ingest saves what it changed before acknowledging records; the tick saves the rest (digests,
@@ -254,7 +248,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
             { name: 'incident state', maxMs: 1_000, floorMs: 300, run: () => tracker.save() },
             { name: 'notifier', maxMs: deadlineMs, floorMs: 200, run: (budget) => notifier.stop(budget) },
             { name: 'brain', maxMs: 500, floorMs: 100, run: () => brain.close() },
-            { name: 'http server', maxMs: 500, floorMs: 100, run: () => closeServer() },
+            { name: 'http server', maxMs: 500, floorMs: 100, run: () => server.close() },
           ],
           deadlineMs,
           logger,
