@@ -17,7 +17,7 @@ import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
 import { createAnnouncementJournal } from './announcement-journal.js';
-import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
+import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 
 export interface AgentDeps {
@@ -53,7 +53,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   initRuleSeries(metrics, detector.rules);
   const journal = createAnnouncementJournal(config.state_dir);
   const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: LIVE_FOLLOW_UP });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after) });
   const brain: Brain = createBrain({
     config: config.brain,
     metrics,
@@ -159,7 +159,11 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function diagnose(incident: Incident): Promise<void> {
-    const diagnosis = await brain.diagnose(await intake.request(incident));
+    const startedAt = now();
+    const request = await intake.request(incident);
+    // The wait for the lines after the failure comes off the brain's budget: the alert stays
+    // within brain.timeout_ms of the incident opening, wait included.
+    const diagnosis = await brain.diagnose(request, config.brain.timeout_ms - (now() - startedAt));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
