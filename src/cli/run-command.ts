@@ -4,11 +4,17 @@ import { watchFile, unwatchFile } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
 import type { Logger } from '../log.js';
+import { acquireStateDirLock } from '../state/state-dir-lock.js';
+import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
 
-/** Below the usual 30 s grace period of Kubernetes and `docker stop`'s 10 s, with margin for exit. */
-export const SHUTDOWN_DEADLINE_MS = 8_000;
+/**
+ * Well below `docker stop`'s 10 s: each stop step may add a short floor beyond it, so SIGTERM ends
+ * the process within 5 s whatever fails (a full disk, Slack down).
+ */
+export const SHUTDOWN_DEADLINE_MS = 3_500;
 const CONFIG_POLL_MS = 1_000;
+const EXIT_GRACE_MS = 300;
 
 function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
   // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
@@ -27,6 +33,9 @@ function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger): Promise<number> {
   const config = resolveConfig(configFile);
+  // Before anything reads a checkpoint: a second agent on the same state_dir exits 1 here.
+  const lock = acquireStateDirLock(config.state_dir);
+  process.once('exit', () => lock.release());
   const agent = buildAgent(config, { logger });
 
   // Signals are handled from before start(): a SIGTERM that lands while files are being opened
@@ -57,8 +66,21 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
   });
 
   starting = agent.start();
-  const { port } = (await starting) as { port: number };
+  let port: number;
+  try {
+    ({ port } = (await starting) as { port: number });
+  } catch (error) {
+    // Half-started (sources open, port taken): stop what did start, so the process exits 1 with one
+    // clear line instead of tailing on without its HTTP face.
+    await agent.stop(SHUTDOWN_DEADLINE_MS).catch(() => undefined);
+    lock.release();
+    throw portError(error, config.server.port, 'server.port');
+  }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
-  return stopped;
+  const code = await stopped;
+  // State is written and the server closed; a Slack request that hangs (its own timeout is 10 s)
+  // must not keep the process alive past the shutdown deadline. Unref'd: a clean exit comes first.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  return code;
 }
