@@ -1,7 +1,7 @@
 // Every metric Sentinel exports is defined here, once. Stages receive the `Metrics` object and move
 // counters; they never create metrics of their own. Labels come from small closed sets: never a
 // path, a message or a fingerprint.
-import type { Severity } from '../types.js';
+import { ENGINE_NAMES, type Severity } from '../types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Buckets that reach past 10 s: LLM calls and Slack deliveries can be that slow. */
@@ -12,7 +12,8 @@ export const PARSE_ERROR_REASONS = ['invalid_json', 'invalid_utf8', 'line_too_lo
 export const READ_ERROR_REASONS = ['eacces', 'enoent', 'eio', 'other'] as const;
 export type ReadErrorReason = (typeof READ_ERROR_REASONS)[number];
 export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;
-export const DIAGNOSIS_ENGINES = ['builtin', 'gemini', 'remote'] as const;
+/** Every engine, and `remote` for the time an agent waits on a shared brain. */
+export const DIAGNOSIS_ENGINES = [...ENGINE_NAMES, 'remote'] as const;
 
 export interface Metrics {
   registry: Registry;
@@ -44,7 +45,13 @@ export interface Metrics {
   outboxDepth: Gauge<'notifier'>;
   configReloads: Counter<'outcome'>;
   dropped: Counter<'stage' | 'reason'>;
+  stateWriteErrors: Counter<'kind'>;
+  outboxMemoryOnly: Gauge<'notifier'>;
 }
+
+/** The kinds of state file, as the `kind` label of sentinel_state_write_errors_total. */
+export const STATE_FILES = ['incidents', 'checkpoints', 'outbox', 'threads'] as const;
+export type StateFileKind = (typeof STATE_FILES)[number];
 
 export interface MetricsOptions {
   registry?: Registry;
@@ -152,6 +159,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['stage', 'reason'],
       registers,
     }),
+    stateWriteErrors: new Counter({
+      name: 'sentinel_state_write_errors_total',
+      help: 'Failed writes to state_dir, by kind of file (retried from the current state).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    outboxMemoryOnly: new Gauge({
+      name: 'sentinel_outbox_memory_only',
+      help: 'Alerts waiting in memory only, because their outbox file could not be written.',
+      labelNames: ['notifier'],
+      registers,
+    }),
   };
 
   // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
@@ -160,6 +179,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const kind of ['input', 'output']) m.llmTokens.labels({ kind }).inc(0);
   for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome }).inc(0);
   for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason }).inc(0);
+  for (const kind of STATE_FILES) m.stateWriteErrors.labels({ kind }).inc(0);
   m.incidentsOpen.set(0);
   m.checkpointAgeSeconds.set(0);
   return m;
@@ -187,4 +207,5 @@ export function initNotifierSeries(metrics: Metrics, notifier: string): void {
   // prom-client's Counter.labels() creates no series by itself; inc(0) does.
   for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome }).inc(0);
   metrics.outboxDepth.labels({ notifier }).set(0);
+  metrics.outboxMemoryOnly.labels({ notifier }).set(0);
 }
