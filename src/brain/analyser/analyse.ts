@@ -9,7 +9,10 @@ import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js
 import { firstLine } from './describe.js';
 import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
+import { CATEGORY_MODEL } from './category-model.data.js';
+import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
+import { scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
 import { findNamedStep } from './step-name.js';
 
@@ -19,6 +22,8 @@ export interface AnalyseOptions {
   now?: () => number;
   /** Masks secrets in code lines read from disk (log text arrives redacted; files do not). Default: the built-in redactor. */
   redact?: (text: string) => string;
+  /** Ask the learned scorer when no signature explains the failure. Default true; off to measure the signatures alone. */
+  learned?: boolean;
 }
 
 const defaultRedactor = createRedactor();
@@ -26,6 +31,9 @@ const defaultRedactor = createRedactor();
 const MAX_CONTEXT_LINES = 200;
 const MAX_EVIDENCE = 6;
 const MAX_EVIDENCE_CHARS = 300;
+/** The learned scorer's answer is taken only when it is at least this sure (scripts/train-category-model.ts's MIN_PROBABILITY; it prints how often it is then right). */
+const LEARNED_MIN_PROBABILITY = 0.5;
+const RETRYABLE_CATEGORIES: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
 // Airflow "Bash command failed" whose cause is in the relayed output above it).
@@ -326,12 +334,20 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     rootCause = root
       ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
       : 'The built-in analyser found no recognisable error in this record.';
+    // No signature explains it: the learned scorer may still say which kind of failure the words
+    // of the log resemble. Said with low confidence, and only when the scorer is clearly ahead.
+    const guess = options.learned === false ? undefined : scoreCategories(CATEGORY_MODEL, evidenceTokens(text));
+    if (guess && guess.probability >= LEARNED_MIN_PROBABILITY) {
+      category = guess.category;
+      retryable = RETRYABLE_CATEGORIES.has(guess.category);
+      rootCause = `No known signature explains this error; its wording resembles ${guess.category.replaceAll('_', ' ')} failures in the real logs the built-in analyser learned from (learned scorer, p=${guess.probability.toFixed(2)}). Read the error message and the failing frame to confirm.`;
+    }
     fix = [
       location?.line != null
         ? `Start at ${location.file}:${location.line} with the error message above.`
         : 'Read the evidence lines and the surrounding log to find the failing step and its error.',
     ];
-    confidence = root ? 0.2 : 0.1;
+    confidence = category !== 'unknown' ? 0.25 : root ? 0.2 : 0.1;
   }
   // The on-call reader looks for the step name first; say it when the log named one.
   if (named && !summary.includes(named.step)) summary = `${named.step}: ${summary}`;
