@@ -5,12 +5,16 @@ import type { BrainConfig } from '../../src/config/config-types.js';
 import type { DiagnoseRequest } from '../../src/types.js';
 import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
-export function brainConfig(overrides: Partial<Omit<BrainConfig, 'gemini'>> & { gemini?: Partial<BrainConfig['gemini']> } = {}): BrainConfig {
-  const { gemini, ...rest } = overrides;
+export function brainConfig(
+  overrides: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> } = {},
+): BrainConfig {
+  const { gemini, openai, ...rest } = overrides;
   return {
     url: 'embedded',
     timeout_ms: 5000,
+    audit_max_bytes: 0,
     ...rest,
+    openai: { timeout_ms: 5000, daily_call_budget: 1000, max_input_tokens: 6000, ...openai },
     gemini: {
       model: 'gemini-flash-lite-latest',
       timeout_ms: 5000,
