@@ -1,5 +1,7 @@
-// Scoring a diagnosis engine against the labelled corpus in test/fixtures/failures/. Shared by
-// `npm run eval` (scripts/eval.ts) and the corpus test, so both measure the same thing.
+// The synthetic corpus's engine-alone check (test/analyser/corpus.test.ts): each fixture in
+// test/fixtures/failures/ becomes one DiagnoseRequest handed straight to the analyser. This is NOT
+// what the agent sends and not the score: `npm run eval` (scripts/eval/) replays logs through the
+// agent's own modules. Kept because it isolates the analyser from detection.
 //
 // How a fixture becomes a DiagnoseRequest (an approximation of what the agent sends, documented so
 // the figures can be read honestly):
@@ -16,10 +18,10 @@
 //   find names in the text itself.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
-import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
-import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
-import { looksLikeLogfmt, parseLogfmt } from '../../parse/logfmt.js';
+import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../src/types.js';
+import { callerFrame } from '../../src/parse/stack-trace/structured-caller.js';
+import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../src/parse/parse-record.js';
+import { looksLikeLogfmt, parseLogfmt } from '../../src/parse/logfmt.js';
 
 export interface FixtureLabel {
   file: string;
