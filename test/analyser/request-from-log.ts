@@ -16,8 +16,8 @@
 // - Text logs: text = from the first error-looking line to the end of the file (a multi-line record
 //   plus what follows it); context = up to 50 lines before it. No step is given: the analyser must
 //   find names in the text itself.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
+import { loadCorpus as loadCases } from '../../scripts/eval/corpus.js';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../src/types.js';
 import { callerFrame } from '../../src/parse/stack-trace/structured-caller.js';
 import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../src/parse/parse-record.js';
@@ -62,20 +62,11 @@ const CONTEXT_LINES = 50;
 /** The agent hands the brain at most this many lines logged after the failing record. */
 const AFTER_LINES = 50;
 
-/** Every `<stack>/<name>.log` with its `<name>.json` label. */
+/** Every `<stack>/<name>.log` with its `<name>.json` label (the eval's reader); a bad label fails loudly here. */
 export function loadCorpus(dir: string): Fixture[] {
-  const fixtures: Fixture[] = [];
-  for (const stack of readdirSync(dir).sort()) {
-    const stackDir = join(dir, stack);
-    if (!statSync(stackDir).isDirectory()) continue;
-    for (const file of readdirSync(stackDir).sort()) {
-      if (!file.endsWith('.log')) continue;
-      const name = `${stack}/${file}`;
-      const label = JSON.parse(readFileSync(join(stackDir, file.replace(/\.log$/, '.json')), 'utf8')) as FixtureLabel;
-      fixtures.push({ name, label, log: readFileSync(join(stackDir, file), 'utf8') });
-    }
-  }
-  return fixtures;
+  const corpus = loadCases(dir);
+  if (corpus.problems.length > 0) throw new Error(`bad cases in ${dir}: ${corpus.problems.join('; ')}`);
+  return corpus.cases.map((c) => ({ name: c.name, label: c.label as FixtureLabel, log: c.log }));
 }
 
 const ERROR_LOOKING =
