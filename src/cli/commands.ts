@@ -76,7 +76,9 @@ export const COMMANDS: readonly Command[] = [
     name: 'diagnose',
     synopsis: `FILE... [--config FILE] [--format json|text] [--engine ${['auto', ...ENGINE_NAMES].join('|')}] [--fail-on-incident]`,
     summary: 'Diagnose finished log files once: one JSON line per incident (reads each whole file).',
-    details: 'FILE may be a glob in quotes ("logs/**/*.log"). Exit 0 whether or not incidents are found, unless --fail-on-incident.',
+    details:
+      'FILE may be a glob in quotes ("logs/**/*.log"). Each incident is diagnosed with the 50 lines below its record, ' +
+      'which a live agent may not have had (it waits at most incidents.lines_after). Exit 0 whether or not incidents are found, unless --fail-on-incident.',
     options: {
       config: CONFIG,
       format: { type: 'string', value: 'FORMAT', choices: ['json', 'text'], default: 'json', description: 'Output format' },
