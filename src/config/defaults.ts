@@ -18,7 +18,8 @@ export const DEFAULTS = {
     resolve_after_secs: 1800,
     cooldown_secs: 3600,
     // Short first window: a distinct failure held for a digest still reaches Slack within seconds.
-    storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 },
+    // Slack's webhook takes about one message a second: faster than that, new incidents are a storm.
+    storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300, rate_per_sec: 1 },
     max_tracked: 10_000,
   },
   notify: { max_retry_delay_ms: 60_000 },
