@@ -1,4 +1,4 @@
-// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json]`: scores what the live agent
+// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json | --markdown]`: scores what the live agent
 // announces for labelled logs. Each log is replayed into the agent's own modules as a tailed file
 // (scripts/eval/live-replay.ts): detection, category, location and retryable accuracy per stack and
 // per category, false alarms on healthy logs, incidents per failure.
@@ -22,7 +22,7 @@ import { FINISHED_FILE_FOLLOW_UP, liveFollowUp, NO_FOLLOW_UP, type FollowUpPolic
 import type { SentinelConfig } from '../src/config/config-types.js';
 import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
 import { replayLive } from './eval/live-replay.js';
-import { formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
+import { formatCorpusMarkdown, formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
 const ENGINES = ['builtin', 'gemini'] as const;
 const WAITS: Record<string, (config: SentinelConfig) => FollowUpPolicy> = {
@@ -83,11 +83,12 @@ async function main(): Promise<void> {
       wait: { type: 'string', default: 'live' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
     },
   });
   const waitFor = WAITS[values.wait];
   if (!(ENGINES as readonly string[]).includes(values.engine) || !waitFor) {
-    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json]`);
+    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json | --markdown]`);
     process.exitCode = 2;
     return;
   }
@@ -100,12 +101,13 @@ async function main(): Promise<void> {
     return;
   }
   const wait = `${values.wait} (lines after a failure: up to ${followUp.maxLines}, until ${followUp.quietMs} ms quiet, at most ${followUp.maxWaitMs} ms)`;
-  if (!values.json) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
+  if (!values.json && !values.markdown) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
   const scores: Array<CorpusScore & { role: Target['role'] }> = [];
   for (const target of targets(values.dir)) {
     const score = await scoreTarget(target, config, values.engine, followUp);
     scores.push({ ...score, role: target.role });
-    if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
+    if (values.markdown) console.log(`${formatCorpusMarkdown(score, target.heading)}\n`);
+    else if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
   }
   if (values.json) console.log(JSON.stringify({ engine: values.engine, path: 'live', wait: { name: values.wait, ...followUp }, corpora: scores }));
 }

@@ -177,3 +177,26 @@ export function formatCorpusScore(s: CorpusScore, heading: string): string {
   if (s.problems.length > 0) out.push('', 'cases skipped:', ...s.problems.map((p) => `  ${p}`));
   return out.join('\n');
 }
+
+const pctMd = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function markdownTable(first: string, rows: Record<string, Rates>, overall?: Rates): string[] {
+  const out = [`| ${first} | logs | detected | category | location | retryable | incidents per log |`, '|---|---|---|---|---|---|---|'];
+  const row = (name: string, s: Rates): string =>
+    `| ${name} | ${s.cases} | ${pctMd(s.detection)} | ${pctMd(s.category)} | ${pctMd(s.location)} | ${pctMd(s.retryable)} | ${s.incidentsPerLog.toFixed(2)} |`;
+  for (const [name, s] of Object.entries(rows)) out.push(row(name, s));
+  if (overall) out.push(row('**overall**', overall));
+  return out;
+}
+
+/** The same figures as Markdown tables, as docs/benchmarks.md shows them. */
+export function formatCorpusMarkdown(s: CorpusScore, heading: string): string {
+  const { none, one, two, more } = s.incidentSpread;
+  const out = [
+    `#### ${heading}`,
+    '',
+    `${s.failures.cases} failure logs, ${s.healthy.cases} healthy logs. False alarms: ${s.healthy.falseAlarms} of ${s.healthy.cases} (${pctMd(s.healthy.rate)}). Incidents per failure log: 0 → ${none}, 1 → ${one}, 2 → ${two}, 3+ → ${more}.`,
+  ];
+  if (s.failures.cases > 0) out.push('', ...markdownTable('stack', s.byStack, s.failures), '', ...markdownTable('category', s.byCategory));
+  return out.join('\n');
+}
