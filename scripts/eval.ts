@@ -22,7 +22,7 @@ import { FINISHED_FILE_FOLLOW_UP, liveFollowUp, NO_FOLLOW_UP, type FollowUpPolic
 import type { SentinelConfig } from '../src/config/config-types.js';
 import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
 import { replayLive } from './eval/live-replay.js';
-import { formatCorpusMarkdown, formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
+import { formatCorpusMarkdown, formatCorpusScore, formatSummary, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
 const ENGINES = ['builtin', 'gemini'] as const;
 const WAITS: Record<string, (config: SentinelConfig) => FollowUpPolicy> = {
@@ -103,13 +103,16 @@ async function main(): Promise<void> {
   const wait = `${values.wait} (lines after a failure: up to ${followUp.maxLines}, until ${followUp.quietMs} ms quiet, at most ${followUp.maxWaitMs} ms)`;
   if (!values.json && !values.markdown) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
   const scores: Array<CorpusScore & { role: Target['role'] }> = [];
+  const labels: string[] = [];
   for (const target of targets(values.dir)) {
+    labels.push(target.role === 'coverage' ? `${target.corpus.name} (coverage only)` : target.role === 'blind' ? `blind ${target.corpus.name}` : target.corpus.name);
     const score = await scoreTarget(target, config, values.engine, followUp);
     scores.push({ ...score, role: target.role });
     if (values.markdown) console.log(`${formatCorpusMarkdown(score, target.heading)}\n`);
     else if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
   }
   if (values.json) console.log(JSON.stringify({ engine: values.engine, path: 'live', wait: { name: values.wait, ...followUp }, corpora: scores }));
+  else console.log(formatSummary(scores.map((score, i) => ({ label: labels[i] ?? score.name, score })), values.markdown));
 }
 
 await main();

@@ -200,3 +200,22 @@ export function formatCorpusMarkdown(s: CorpusScore, heading: string): string {
   if (s.failures.cases > 0) out.push('', ...markdownTable('stack', s.byStack, s.failures), '', ...markdownTable('category', s.byCategory));
   return out.join('\n');
 }
+
+/** One row per corpus (the real development part, each blind batch, the synthetic coverage). */
+export function formatSummary(rows: ReadonlyArray<{ label: string; score: CorpusScore }>, markdown: boolean): string {
+  const cells = rows.map(({ label, score: s }) => [
+    label,
+    `${s.failures.cases} + ${s.healthy.cases}`,
+    pctMd(s.failures.detection),
+    pctMd(s.failures.category),
+    pctMd(s.failures.location),
+    pctMd(s.failures.retryable),
+    s.healthy.cases > 0 ? `${s.healthy.falseAlarms} (${pctMd(s.healthy.rate)})` : '-',
+    s.failures.incidentsPerLog.toFixed(2),
+  ]);
+  const head = ['corpus', 'failure + healthy logs', 'detected', 'category', 'location', 'retryable', 'false alarms', 'incidents per failure log'];
+  if (markdown) return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...cells.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
+  return ['summary (live path):', line(head), ...cells.map(line)].join('\n');
+}
