@@ -40,7 +40,11 @@ interface Target {
 }
 
 function targets(dirs: readonly string[] | undefined): Target[] {
-  if (dirs && dirs.length > 0) return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+  if (dirs && dirs.length > 0) {
+    const missing = dirs.filter((dir) => !existsSync(dir));
+    if (missing.length > 0) throw new Error(`no corpus at ${missing.join(', ')} (expected <dir>/<stack>/<case>.log beside <case>.json)`);
+    return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+  }
   const out: Target[] = [];
   const dev = fixtures('real/dev');
   if (existsSync(dev)) out.push({ corpus: loadCorpus(dev, 'real-dev'), heading: 'real corpus, development part (live path)', role: 'score' });
@@ -115,4 +119,7 @@ async function main(): Promise<void> {
   else console.log(formatSummary(scores.map((score, i) => ({ label: labels[i] ?? score.name, score })), values.markdown));
 }
 
-await main();
+await main().catch((err: unknown) => {
+  console.error(`eval: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
