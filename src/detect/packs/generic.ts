@@ -31,14 +31,22 @@ const ERROR_HEADERS = [
   // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
+  // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`).
+  String.raw`(?:: | - )[A-Za-z_][\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // The bare HTTP exceptions of client libraries (`ServiceUnavailable: 503 …`, `Forbidden: 403 …`).
+  String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
   String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
   // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
   // A tool naming its own failure: `BigQuery error in load operation: x`, `Snowflake error: x`, `JDBC ERROR: x`.
-  String.raw`(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} (?:error|ERROR): \S|(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} error in [a-z]{1,20} operation: \S`,
+  String.raw`(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} (?:error|ERROR): \S|\b[A-Z][\w.-]{1,30} error in [a-z]{1,20} operation: \S`,
+  // CI runners and SDKs: `##[error]…`, `A client error (RequestTimeout) occurred`, a shell's `line 38: x: No such file`.
+  String.raw`##\[error\]|\bA client error \(\w+\) occurred|: line \d+: [^\n]{0,200}(?:No such file or directory|command not found|Permission denied)`,
   // A failure reason at the start of a line: what a bare pasted one-line error usually is.
-  String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory)\b`,
+  String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory|denied|unauthorized)\b`,
+  // Failure reasons that say it anywhere: a Go dial that failed, a transaction aborted, a table not found.
+  String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
   String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
   // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`.
@@ -49,9 +57,9 @@ const ERROR_HEADERS = [
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 
-const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
+const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:`;
 
-const UNIT = String.raw`(?:executor|worker|task|step|model|job|stage|pod|container|flow|build|command|process|subprocess|pipeline|DAG|dag_?run|op|asset|rule|query|run|node|deployment|operator|sensor|hook)`;
+const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook)`;
 const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.
