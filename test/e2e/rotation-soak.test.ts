@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
-import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { agentPort, createWorkspace } from '../helpers/agent-workspace.js';
+import { createWorkspace, startReadyAgent } from '../helpers/agent-workspace.js';
 
 const run = promisify(execFile);
 const LOGROTATE = '/usr/sbin/logrotate';
@@ -52,13 +52,7 @@ describe('rotation and SIGKILL soak', () => {
     writeFileSync(files.create, '');
     writeFileSync(files.copytruncate, '');
     const env = { SLACK_WEBHOOK_URL: slack.webhookUrl() };
-    const start = async (): Promise<RunningProcess> => {
-      const agent = startSentinel(['run', '--config', ws.configFile], { env });
-      running.push(agent);
-      const port = await agentPort(agent);
-      await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
-      return agent;
-    };
+    const start = async (): Promise<RunningProcess> => (await startReadyAgent(ws.configFile, env, running)).agent;
     let agent = await start();
     await waitFor('the first checkpoint', () => existsSync(join(ws.stateDir, 'checkpoints-etl.json')));
 
