@@ -20,6 +20,8 @@ import type { Alert, Incident, RawRecord } from '../types.js';
 import { createContextWindow } from './context-window.js';
 import { createAnnouncementJournal } from './announcement-journal.js';
 import { buildDiagnoseRequest } from './diagnose-request.js';
+import { createRecordDrops, type RecordDropStage } from './record-drops.js';
+import { MATCH_BUDGET_MS, matchWithinBudget } from '../detect/match-budget.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -53,6 +55,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
   const context = createContextWindow();
+  const drops = createRecordDrops({ metrics, logger, now });
   const journal = createAnnouncementJournal(config.state_dir);
   const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
   const brain: Brain = createBrain({
@@ -98,25 +101,36 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     const updates: IncidentUpdate[] = [];
     for (const record of records) {
       context.push(record.origin.file, record.text);
-      // Most records can be proven uninteresting from their text alone: they skip parse and detect.
-      if (!detector.screen(record.text)) {
-        if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
-        continue;
-      }
-      const { event, problem } = parseRecord(record, format);
-      if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
-      if (detector.isSuccess(event)) {
-        const resolved = tracker.observeSuccess(event);
-        if (resolved.length > 0) incidentsChanged = true;
-        updates.push(...resolved);
-        continue;
-      }
-      for (const match of detector.match(event)) {
-        metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
-        const opened = tracker.observe(match);
-        if (opened.length > 0) incidentsChanged = true;
-        metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
-        updates.push(...opened);
+      // One record that cannot be processed is counted and skipped; the rest of the batch goes on.
+      let stage: RecordDropStage = 'parse';
+      try {
+        // Most records can be proven uninteresting from their text alone: they skip parse and detect.
+        if (!detector.screen(record.text)) {
+          if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
+          continue;
+        }
+        const { event, problem } = parseRecord(record, format);
+        if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
+        stage = 'detect';
+        if (detector.isSuccess(event)) {
+          stage = 'incident';
+          const resolved = tracker.observeSuccess(event);
+          if (resolved.length > 0) incidentsChanged = true;
+          updates.push(...resolved);
+          continue;
+        }
+        const { matches, overBudget } = matchWithinBudget(() => detector.match(event, MATCH_BUDGET_MS));
+        if (overBudget) drops.drop('detect', 'match_budget', record, overBudget);
+        stage = 'incident';
+        for (const match of matches) {
+          metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
+          const opened = tracker.observe(match);
+          if (opened.length > 0) incidentsChanged = true;
+          metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
+          updates.push(...opened);
+        }
+      } catch (err) {
+        drops.drop(stage, 'exception', record, err);
       }
     }
     // Durability without waiting for diagnoses: the source checkpoints these records once the

@@ -1,5 +1,7 @@
 // The thin process entry: reads argv, the environment and .env, prints, listens, exits. Everything
 // it runs is built by factories that do none of those things.
+// First, before any other module compiles a regex: bounded regex execution.
+import './linear-regex-fallback.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';

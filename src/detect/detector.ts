@@ -16,10 +16,15 @@ import type { Requirement } from './regex-literals.js';
 import { createRecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
+import { checkMatchBudget } from './match-budget.js';
 
 export interface Detector {
-  /** All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be FAST for non-matching lines. */
-  match(event: LogEvent): Match[];
+  /**
+   * All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be
+   * FAST for non-matching lines. With `budgetMs`, throws MatchBudgetExceeded (carrying the matches
+   * found so far) once the rules have taken longer than that on this event.
+   */
+  match(event: LogEvent, budgetMs?: number): Match[];
   /** True when the event is a success record (config.incidents.success_match) — the incident stage resolves on it. */
   isSuccess(event: LogEvent): boolean;
   /**
@@ -124,17 +129,26 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     rules: all.map((r) => r.info),
     screen,
 
-    match(event) {
+    match(event, budgetMs) {
       const t = eventTexts(event);
       const anyLiteral = !usePrefilter || (combined !== null && anyTextHas(combined, t));
       const out: Match[] = [];
-      for (const rule of userRules) if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
+      // Checked between two rules: a running regex cannot be interrupted.
+      const startedAt = budgetMs === undefined ? 0 : performance.now();
+      const spent = (rule: CompiledRule): void => {
+        if (budgetMs !== undefined) checkMatchBudget(startedAt, budgetMs, rule.info.id, out);
+      };
+      for (const rule of userRules) {
+        if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
+        spent(rule);
+      }
       if (out.length > 0) return out;
       for (const rule of packRules) {
         if (fires(rule, t, anyLiteral)) {
           out.push(toMatch(rule, event));
           break;
         }
+        spent(rule);
       }
       return out;
     },
