@@ -1,138 +1,104 @@
-// `npm run eval [-- --engine builtin|gemini] [--path request|agent] [--dir DIR] [--json]`: runs a
-// diagnosis engine over the labelled failure corpus and prints detection, category, location and
-// retryable accuracy, per stack and overall.
-//   --path request (default): each log becomes one DiagnoseRequest as src/brain/analyser/evaluate.ts
-//                             documents; measures the engine alone.
-//   --path agent:             each log goes through the agent's own path (`sentinel diagnose`: the
-//                             multi-line reader, parse, the embedded rules and packs, incidents), and
-//                             the first incident's diagnosis is judged; no incident = not detected.
-//   --engine gemini:          needs GOOGLE_API_KEY or GEMINI_API_KEY; prints Gemini's scores, then a
-//                             side-by-side with the built-in analyser on the same cases.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `npm run eval [-- --dir DIR ...] [--engine builtin|gemini] [--json]`: scores what the live agent
+// announces for labelled logs. Each log is replayed into the agent's own modules as a tailed file
+// (scripts/eval/live-replay.ts): detection, category, location and retryable accuracy per stack and
+// per category, false alarms on healthy logs, incidents per failure.
+//
+// Without --dir it scores, in this order:
+//   the real development corpus   test/fixtures/real/dev/        (the score)
+//   every blind batch             test/fixtures/real/blind/<b>/  (each on its own row)
+//   the synthetic corpus          test/fixtures/failures/        (coverage only: logs we wrote)
+// --engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY.
+// --wait none|finished replaces the live agent's wait for the lines after a failure (what a change
+// of that policy would buy); the default is the agent's own policy, and the report says which.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { analyse } from '../src/brain/analyser/analyse.js';
 import { createBrain, type Brain } from '../src/brain/brain.js';
 import { defaultConfig } from '../src/config/load-config.js';
-import { diagnoseFile } from '../src/agent/diagnose-file.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { silentLogger } from '../src/log.js';
-import { formatReport, judge, loadCorpus, runCorpus, score, type CaseResult, type Engine, type Fixture } from '../src/brain/analyser/evaluate.js';
-import type { Diagnosis } from '../src/types.js';
+import { FINISHED_FILE_FOLLOW_UP, LIVE_FOLLOW_UP, NO_FOLLOW_UP, type FollowUpPolicy } from '../src/agent/follow-up-lines.js';
+import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
+import { replayLive } from './eval/live-replay.js';
+import { formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
-const config = defaultConfig(process.env);
+const ENGINES = ['builtin', 'gemini'] as const;
+const WAITS: Record<string, FollowUpPolicy> = { live: LIVE_FOLLOW_UP, none: NO_FOLLOW_UP, finished: FINISHED_FILE_FOLLOW_UP };
+// dist/scripts/eval.js → <repo>/test/fixtures/...
+const fixtures = (path: string): string => fileURLToPath(new URL(`../../test/fixtures/${path}`, import.meta.url));
 
-function geminiBrain(): Brain {
-  if (!config.brain.gemini.api_key) throw new Error('--engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY');
-  return createBrain({ config: { ...config.brain, url: 'embedded' }, metrics: createMetrics({ defaultMetrics: false }), logger: silentLogger(), readSourceFiles: false });
+interface Target {
+  corpus: Corpus;
+  heading: string;
+  role: 'score' | 'blind' | 'coverage';
 }
 
-function builtinBrain(): Brain {
-  return {
-    diagnose: (request) => Promise.resolve(analyse(request, { readSourceFiles: false })),
-    close: () => Promise.resolve(),
-  };
-}
-
-const BRAINS: Record<string, () => Brain> = { builtin: builtinBrain, gemini: geminiBrain };
-
-const UNDETECTED: Diagnosis = {
-  category: 'unknown',
-  summary: 'no incident',
-  rootCause: '',
-  evidence: [],
-  location: null,
-  fix: [],
-  retryable: false,
-  confidence: 0,
-  engine: 'builtin',
-  model: null,
-  latencyMs: 0,
-};
-
-async function runThroughAgent(fixtures: Fixture[], brain: Brain): Promise<CaseResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'sentinel-eval-'));
-  const results: CaseResult[] = [];
-  // The report has no latency: keep the engine's own figure for the first incident of each file.
-  let latencies: number[] = [];
-  const timed: Brain = {
-    diagnose: async (request) => {
-      const d = await brain.diagnose(request);
-      latencies.push(d.latencyMs);
-      return d;
-    },
-    close: () => brain.close(),
-  };
-  for (const [i, fixture] of fixtures.entries()) {
-    const file = join(dir, `${i}.log`);
-    writeFileSync(file, fixture.log);
-    latencies = [];
-    const [first] = await diagnoseFile(file, config, timed);
-    const diagnosis: Diagnosis = first
-      ? { ...UNDETECTED, category: first.category, summary: first.summary, rootCause: first.rootCause, location: first.location, fix: first.fix, retryable: first.retryable, confidence: first.confidence, engine: first.engine, model: first.model, latencyMs: latencies[0] ?? 0 }
-      : UNDETECTED;
-    results.push(judge(fixture, diagnosis));
+function targets(dirs: readonly string[] | undefined): Target[] {
+  if (dirs && dirs.length > 0) return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+  const out: Target[] = [];
+  const dev = fixtures('real/dev');
+  if (existsSync(dev)) out.push({ corpus: loadCorpus(dev, 'real-dev'), heading: 'real corpus, development part (live path)', role: 'score' });
+  else console.error(`eval: no real corpus at ${dev} yet`);
+  for (const batch of blindBatches(fixtures('real/blind'))) {
+    const corpus = loadCorpus(batch);
+    out.push({ corpus, heading: `blind batch ${corpus.name} (live path)`, role: 'blind' });
   }
-  return results;
+  out.push({ corpus: loadCorpus(fixtures('failures'), 'synthetic'), heading: 'synthetic corpus: COVERAGE ONLY, logs we wrote ourselves, not the score (live path)', role: 'coverage' });
+  return out;
+}
+
+async function scoreTarget(target: Target, engine: string, followUp: FollowUpPolicy): Promise<CorpusScore> {
+  const config = defaultConfig(process.env);
+  const results: CaseResult[] = [];
+  for (const c of target.corpus.cases) {
+    // A brain per log, cache off: each log is another pipeline, and one log's answer must not be
+    // served for another's failure that happens to share its fingerprint.
+    const brain: Brain = createBrain({
+      config: engine === 'builtin' ? { ...config.brain, url: 'embedded', gemini: { ...config.brain.gemini, api_key: undefined } } : { ...config.brain, url: 'embedded' },
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: silentLogger(),
+      readSourceFiles: false,
+      cacheSize: 0,
+    });
+    try {
+      const outcome = await replayLive(c.log, config, brain, { followUp });
+      results.push(judge(c, outcome.incidents, outcome.announced[0]?.diagnosis));
+    } finally {
+      await brain.close();
+    }
+  }
+  return scoreCorpus(target.corpus, results);
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      dir: { type: 'string', multiple: true },
       engine: { type: 'string', default: 'builtin' },
-      path: { type: 'string', default: 'request' },
-      dir: { type: 'string' },
+      wait: { type: 'string', default: 'live' },
       json: { type: 'boolean', default: false },
     },
   });
-  const makeBrain = BRAINS[values.engine];
-  if (!makeBrain || !['request', 'agent'].includes(values.path)) {
-    console.error(`usage: eval [--engine ${Object.keys(BRAINS).join('|')}] [--path request|agent] [--dir DIR] [--json]`);
+  const followUp = WAITS[values.wait];
+  if (!(ENGINES as readonly string[]).includes(values.engine) || !followUp) {
+    console.error(`usage: eval [--dir DIR]... [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json]`);
     process.exitCode = 2;
     return;
   }
-  const brain = makeBrain();
-  // dist/scripts/eval.js → <repo>/test/fixtures/failures
-  const fixtures = loadCorpus(values.dir ?? fileURLToPath(new URL('../../test/fixtures/failures/', import.meta.url)));
-  const engine: Engine = (request) => brain.diagnose(request);
-  const results = values.path === 'agent' ? await runThroughAgent(fixtures, brain) : await runCorpus(fixtures, engine);
-  await brain.close();
-  const label = `${values.engine} (path: ${values.path})`;
-  console.log(values.json ? JSON.stringify({ engine: values.engine, path: values.path, ...score(results) }) : formatReport(results, label));
-  if (values.engine !== 'builtin' && !values.json) {
-    // Side by side with the built-in analyser on the same cases: where each is right alone.
-    const builtin = builtinBrain();
-    const baseline = values.path === 'agent' ? await runThroughAgent(fixtures, builtin) : await runCorpus(fixtures, (request) => builtin.diagnose(request));
-    console.log('\n' + compare(values.engine, results, baseline));
+  if (values.engine === 'gemini' && !defaultConfig(process.env).brain.gemini.api_key) {
+    console.error('eval: --engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY');
+    process.exitCode = 2;
+    return;
   }
-}
-
-function compare(engineName: string, results: readonly CaseResult[], baseline: readonly CaseResult[]): string {
-  const rows: string[] = [`${engineName} vs builtin (same ${results.length} cases)`, 'measure     both right  only ' + engineName.padEnd(8) + ' only builtin  neither'];
-  const measures: [string, (r: CaseResult) => boolean][] = [
-    ['category', (r) => r.categoryOk],
-    ['location', (r) => r.locationOk],
-    ['retryable', (r) => r.retryableOk],
-  ];
-  for (const [name, ok] of measures) {
-    let both = 0;
-    let onlyEngine = 0;
-    let onlyBuiltin = 0;
-    let neither = 0;
-    results.forEach((r, i) => {
-      const b = baseline[i];
-      const e = ok(r);
-      const base = b !== undefined && ok(b);
-      if (e && base) both++;
-      else if (e) onlyEngine++;
-      else if (base) onlyBuiltin++;
-      else neither++;
-    });
-    rows.push(`${name.padEnd(11)} ${String(both).padStart(10)}  ${String(onlyEngine).padStart(13)}  ${String(onlyBuiltin).padStart(12)}  ${String(neither).padStart(7)}`);
+  const wait = `${values.wait} (lines after a failure: up to ${followUp.maxLines}, until ${followUp.quietMs} ms quiet, at most ${followUp.maxWaitMs} ms)`;
+  if (!values.json) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
+  const scores: Array<CorpusScore & { role: Target['role'] }> = [];
+  for (const target of targets(values.dir)) {
+    const score = await scoreTarget(target, values.engine, followUp);
+    scores.push({ ...score, role: target.role });
+    if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
   }
-  return rows.join('\n');
+  if (values.json) console.log(JSON.stringify({ engine: values.engine, path: 'live', wait: { name: values.wait, ...followUp }, corpora: scores }));
 }
 
 await main();

@@ -12,16 +12,14 @@ import { analyse } from '../brain/analyser/analyse.js';
 import { createNotifier, type Notifier } from '../notify/notifier.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { createFileSource, type FileSource } from '../source/file-source.js';
-import { looksCutJson, parseRecord } from '../parse/parse-record.js';
 import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
 import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
-import { createContextWindow } from './context-window.js';
 import { createAnnouncementJournal } from './announcement-journal.js';
-import { buildDiagnoseRequest } from './diagnose-request.js';
-import { createRecordDrops, type RecordDropStage } from './record-drops.js';
-import { MATCH_BUDGET_MS, matchWithinBudget } from '../detect/match-budget.js';
+import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
+import { createIncidentIntake } from './incident-intake.js';
+import { MATCH_BUDGET_MS } from '../detect/match-budget.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -54,10 +52,9 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   const redactor: Redactor = createRedactor(config.redact.patterns);
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
-  const context = createContextWindow();
-  const drops = createRecordDrops({ metrics, logger, now });
   const journal = createAnnouncementJournal(config.state_dir);
   const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: LIVE_FOLLOW_UP, logger, matchBudgetMs: MATCH_BUDGET_MS });
   const brain: Brain = createBrain({
     config: config.brain,
     metrics,
@@ -88,6 +85,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let ticker: NodeJS.Timeout | undefined;
   let ticks = 0;
   let incidentsChanged = false;
+  let followUpTimer: NodeJS.Timeout | undefined;
+  let followUpDeadline = Infinity;
 
   function readiness(): ReadinessCheck[] {
     return [
@@ -98,44 +97,28 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
-    const updates: IncidentUpdate[] = [];
-    for (const record of records) {
-      context.push(record.origin.file, record.text);
-      // One record that cannot be processed is counted and skipped; the rest of the batch goes on.
-      let stage: RecordDropStage = 'parse';
-      try {
-        // Most records can be proven uninteresting from their text alone: they skip parse and detect.
-        if (!detector.screen(record.text)) {
-          if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
-          continue;
-        }
-        const { event, problem } = parseRecord(record, format);
-        if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
-        stage = 'detect';
-        if (detector.isSuccess(event)) {
-          stage = 'incident';
-          const resolved = tracker.observeSuccess(event);
-          if (resolved.length > 0) incidentsChanged = true;
-          updates.push(...resolved);
-          continue;
-        }
-        const { matches, overBudget } = matchWithinBudget(() => detector.match(event, MATCH_BUDGET_MS));
-        if (overBudget) drops.drop('detect', 'match_budget', record, overBudget);
-        stage = 'incident';
-        for (const match of matches) {
-          metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
-          const opened = tracker.observe(match);
-          if (opened.length > 0) incidentsChanged = true;
-          metrics.detectionLatency.observe(Math.max(0, now() - record.readAt) / 1000);
-          updates.push(...opened);
-        }
-      } catch (err) {
-        drops.drop(stage, 'exception', record, err);
-      }
-    }
+    const updates = intake.take(format, records);
+    if (updates.length > 0) incidentsChanged = true;
+    armFollowUpTimer();
     // Durability without waiting for diagnoses: the source checkpoints these records once the
     // announcements they caused are journaled (milliseconds); a slow LLM call holds back nothing.
     if (updates.length > 0) await announceJournaled(updates);
+  }
+
+  /** Ends the waits for lines after a failure when their time is up (the intake's clock is `now`). */
+  function armFollowUpTimer(): void {
+    const next = intake.expire(now());
+    if (next === followUpDeadline) return;
+    if (followUpTimer) clearTimeout(followUpTimer);
+    followUpTimer = undefined;
+    followUpDeadline = next;
+    if (next === Infinity) return;
+    followUpTimer = setTimeout(() => {
+      followUpTimer = undefined;
+      followUpDeadline = Infinity;
+      armFollowUpTimer();
+    }, Math.max(1, next - now()));
+    followUpTimer.unref();
   }
 
   async function announceJournaled(updates: IncidentUpdate[]): Promise<void> {
@@ -177,16 +160,13 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function diagnose(incident: Incident): Promise<void> {
-    const sample = incident.samples[0];
-    const request = buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor);
-    const diagnosis = await brain.diagnose(request);
+    const diagnosis = await brain.diagnose(await intake.request(incident));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
 
   function diagnoseOffline(incident: Incident): void {
-    const sample = incident.samples[0];
-    const diagnosis = analyse(buildDiagnoseRequest(incident, sample ? context.before(sample.origin.file, sample.raw) : [], redactor));
+    const diagnosis = analyse(intake.requestNow(incident));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
@@ -237,6 +217,9 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
         const remaining = (): number => Math.max(0, deadline - now());
         if (ticker) clearInterval(ticker);
         await Promise.all(sources.map((source) => source.stop()));
+        // No more lines will come: diagnoses waiting for the lines after a failure go ahead now.
+        intake.endAll();
+        if (followUpTimer) clearTimeout(followUpTimer);
         await Promise.race([Promise.all([...inFlight]), new Promise((resolve) => setTimeout(resolve, remaining()).unref())]);
         await tracker.save();
         await journal.flush();

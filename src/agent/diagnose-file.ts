@@ -1,16 +1,20 @@
-// One finished log file in, one report per incident out: the same parse → detect → incident →
-// diagnose path as the agent, read once from byte 0 with nothing persisted and nothing sent.
+// One finished log file in, one report per incident out: the live agent's own intake (screen,
+// parse, detect, incidents, the request it builds), read once from byte 0 with nothing persisted
+// and nothing sent. Unlike the live agent, a finished file has its end: each incident is given the
+// 50 lines below its record however late they were written (FINISHED_FILE_FOLLOW_UP), and a
+// file read at once is no storm, so every incident is reported on its own.
 import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { createDetector } from '../detect/detector.js';
 import { createIncidentTracker } from '../incident/incident-tracker.js';
 import type { Brain } from '../brain/brain.js';
 import { createRedactor } from '../redact/redactor.js';
 import { readRecordsFromFile } from '../source/multiline-joiner.js';
-import { parseRecord } from '../parse/parse-record.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { silentLogger } from '../log.js';
 import type { Diagnosis, Incident, Location } from '../types.js';
-import { buildDiagnoseRequest } from './diagnose-request.js';
+import { FINISHED_FILE_FOLLOW_UP } from './follow-up-lines.js';
+import { createIncidentIntake } from './incident-intake.js';
 
 export interface IncidentReport {
   rule: string;
@@ -32,55 +36,29 @@ export interface IncidentReport {
   model: string | null;
 }
 
-const CONTEXT_LINES = 20;
-// Lines after the failing record given to the brain: the cause is often printed below the line
-// that first reports the failure (Dagster's wrapped error, Spark's driver stacktrace, dbt's summary).
-const AFTER_LINES = 50;
+/** The source a one-shot read uses: the config's first source's reading rules, from byte 0. */
+export function oneShotSource(config: SentinelConfig, file: string): SourceConfig {
+  const base: SourceConfig = config.sources[0] ?? { name: 'diagnose', paths: [], exclude: [], ...DEFAULTS.source, multiline: { ...DEFAULTS.source.multiline } };
+  return { ...base, name: 'diagnose', paths: [file], start_at: 'beginning' };
+}
 
 export async function diagnoseFile(file: string, config: SentinelConfig, brain: Brain): Promise<IncidentReport[]> {
-  const source: SourceConfig = config.sources[0]
-    ? { ...config.sources[0], name: 'diagnose', paths: [file], start_at: 'beginning' }
-    : { name: 'diagnose', paths: [file], exclude: [], start_at: 'beginning', format: 'auto', max_line_bytes: 262_144, multiline: { timeout_ms: 0, max_lines: 500, max_bytes: 1 << 20 }, poll: false, poll_interval_ms: 1000 };
-  const detector = createDetector(config);
-  const redactor = createRedactor(config.redact.patterns);
+  const source = oneShotSource(config, file);
   const metrics = createMetrics({ defaultMetrics: false });
-  // A file read at once is no storm: every incident is reported on its own.
   const incidentsConfig = { ...config.incidents, storm: { ...config.incidents.storm, max_individual_alerts: Number.MAX_SAFE_INTEGER } };
   const tracker = createIncidentTracker({ config: incidentsConfig, stateDir: null, metrics, logger: silentLogger() });
-  const recent: string[] = [];
-  const contextOf = new Map<string, string[]>();
-  const afterOf = new Map<string, string[]>();
+  const detector = createDetector(config);
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor: createRedactor(config.redact.patterns), metrics, now: Date.now, followUp: FINISHED_FILE_FOLLOW_UP });
   const order: Incident[] = [];
-  // Incidents still collecting the lines that follow their record. The next incident does not stop
-  // them: a wrapper's report often opens its own incident just above the cause (dbt's summary,
-  // Spark's driver stacktrace), and the 50-line bound keeps unrelated failures out.
-  let collecting: string[][] = [];
-
   for await (const record of readRecordsFromFile(file, source)) {
-    const { event } = parseRecord(record, source.format);
-    const lines = collecting.length > 0 ? record.text.split('\n') : [];
-    for (const after of collecting) after.push(...lines.slice(0, AFTER_LINES - after.length));
-    collecting = collecting.filter((after) => after.length < AFTER_LINES);
-    let opened: string[] | undefined;
-    for (const match of detector.match(event)) {
-      for (const update of tracker.observe(match)) {
-        if (update.kind === 'opened' && update.incident) {
-          order.push(update.incident);
-          contextOf.set(update.incident.id, [...recent]);
-          if (!opened) collecting.push((opened = []));
-          afterOf.set(update.incident.id, opened);
-        }
-      }
-    }
-    recent.push(record.text);
-    if (recent.length > CONTEXT_LINES) recent.shift();
+    for (const update of intake.take(source.format, [record])) if (update.kind === 'opened' && update.incident) order.push(update.incident);
   }
+  intake.endAll();
 
   const reports: IncidentReport[] = [];
   for (const opened of order) {
     const incident = tracker.get(opened.id) ?? opened;
-    const diagnosis = await brain.diagnose(buildDiagnoseRequest(incident, contextOf.get(incident.id) ?? [], redactor, afterOf.get(incident.id)));
-    reports.push(toReport(incident, diagnosis));
+    reports.push(toReport(incident, await brain.diagnose(await intake.request(opened))));
   }
   return reports;
 }

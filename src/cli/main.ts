@@ -25,7 +25,9 @@ Commands:
   check [--config FILE]               Validate a config; problems printed as FILE:LINE:COL: message
   test-rules FILE                     Run rule tests (sample lines -> expected incidents)
   diagnose FILE [--config FILE] [--format json|text]
-                                      Diagnose a finished log file; one JSON line per incident
+                                      Diagnose a finished log file; one JSON line per incident.
+                                      Reads the whole file: each incident also sees the 50 lines
+                                      below its record, which a live agent may not have had
   notify-test [--config FILE]         Send a sample alert to each configured destination
 
 Options:

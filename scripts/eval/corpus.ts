@@ -1,0 +1,96 @@
+// Labelled log cases on disk: `<root>/<stack>/<slug>.log` beside `<slug>.json` (the real corpus's
+// format, /docs/corpus-format.md; the synthetic corpus's labels are the same minus `kind`).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import type { Category } from '../../src/types.js';
+
+export interface CaseLocation {
+  file: string;
+  line: number | null;
+  function: string | null;
+}
+
+export interface CaseLabel {
+  file: string;
+  stack: string;
+  kind: 'failure' | 'healthy';
+  source_url?: string;
+  label_source?: string;
+  label_note?: string;
+  /** Failure cases only. */
+  category?: Category;
+  location?: CaseLocation | null;
+  retryable?: boolean;
+}
+
+export interface Case {
+  /** `<stack>/<slug>.log`, relative to the corpus root. */
+  name: string;
+  label: CaseLabel;
+  log: string;
+}
+
+export interface Corpus {
+  name: string;
+  dir: string;
+  cases: Case[];
+  /** Problems with individual cases (bad JSON, missing label): reported, never fatal. */
+  problems: string[];
+  /** For a blind batch with a `<batch>.sha256` beside or inside it: whether its files still match. */
+  hash?: { file: string; ok: boolean; detail: string };
+}
+
+export function loadCorpus(dir: string, name = basename(dir)): Corpus {
+  const corpus: Corpus = { name, dir, cases: [], problems: [] };
+  for (const stack of readdirSync(dir).sort()) {
+    const stackDir = join(dir, stack);
+    if (!statSync(stackDir).isDirectory()) continue;
+    for (const file of readdirSync(stackDir).sort()) {
+      if (!file.endsWith('.log')) continue;
+      const caseName = `${stack}/${file}`;
+      const labelFile = join(stackDir, file.replace(/\.log$/, '.json'));
+      try {
+        const raw = JSON.parse(readFileSync(labelFile, 'utf8')) as Partial<CaseLabel>;
+        const label: CaseLabel = { ...raw, file: raw.file ?? caseName, stack: raw.stack ?? stack, kind: raw.kind === 'healthy' ? 'healthy' : 'failure' };
+        if (label.kind === 'failure' && label.category === undefined) throw new Error('a failure label needs a category');
+        corpus.cases.push({ name: caseName, label, log: readFileSync(join(stackDir, file), 'utf8') });
+      } catch (err) {
+        corpus.problems.push(`${caseName}: ${(err as Error).message}`);
+      }
+    }
+  }
+  const hashFile = [join(dir, `${name}.sha256`), join(dirname(dir), `${name}.sha256`)].find((f) => existsSync(f));
+  if (hashFile) corpus.hash = checkHashes(hashFile, dir);
+  return corpus;
+}
+
+/** The batch folders under `root` (test/fixtures/real/blind/<batch>/), oldest name first. */
+export function blindBatches(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((entry) => statSync(join(root, entry)).isDirectory())
+    .sort()
+    .map((entry) => join(root, entry));
+}
+
+/**
+ * `sha256sum` lines (`<hex>  <path>`): each named file must still hash the same. Paths are tried
+ * as written, then relative to the hash file's folder and to the batch folder.
+ */
+function checkHashes(hashFile: string, dir: string): NonNullable<Corpus['hash']> {
+  const lines = readFileSync(hashFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const entries = lines.map((l) => /^([0-9a-f]{64})\s+\*?(.+)$/i.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null);
+  const file = relative(process.cwd(), hashFile);
+  if (entries.length === 0) return { file, ok: true, detail: `${lines.length} line(s), none in sha256sum form: not checked` };
+  let bad = 0;
+  let missing = 0;
+  for (const [, hex, path] of entries) {
+    const p = path as string;
+    const found = [p, join(dirname(hashFile), p), join(dir, p), join(dir, basename(p))].find((f) => existsSync(f) && statSync(f).isFile());
+    if (!found) missing++;
+    else if (createHash('sha256').update(readFileSync(found)).digest('hex') !== (hex as string).toLowerCase()) bad++;
+  }
+  const ok = bad === 0 && missing === 0;
+  return { file, ok, detail: ok ? `${entries.length} files match` : `${bad} changed, ${missing} missing of ${entries.length}` };
+}

@@ -1,0 +1,179 @@
+// Judging what the live agent announced for each labelled log, and the tables `npm run eval` prints.
+// Detection = the agent opened an incident for a failure log; on a healthy log any incident is a
+// false alarm. Category, location and retryable are judged on the first announced incident (the
+// alert a person reads first); a failure the agent missed is wrong on all three.
+import type { Diagnosis } from '../../src/types.js';
+import type { Case, CaseLocation, Corpus } from './corpus.js';
+
+export interface CaseResult {
+  case: Case;
+  /** Incidents the agent opened for this log. */
+  incidents: number;
+  /** The first announced incident's diagnosis; undefined when nothing was announced. */
+  diagnosis: Diagnosis | undefined;
+  detected: boolean;
+  categoryOk: boolean;
+  locationOk: boolean;
+  retryableOk: boolean;
+}
+
+export interface Rates {
+  cases: number;
+  detection: number;
+  category: number;
+  location: number;
+  retryable: number;
+  /** Mean incidents per log of this group (one failure should be one alert). */
+  incidentsPerLog: number;
+}
+
+export interface CorpusScore {
+  name: string;
+  dir: string;
+  failures: Rates;
+  byStack: Record<string, Rates>;
+  byCategory: Record<string, Rates>;
+  /** Failure logs by incidents opened: how many got 0, 1, 2, 3 or more. */
+  incidentSpread: { none: number; one: number; two: number; more: number };
+  healthy: { cases: number; falseAlarms: number; rate: number; byStack: Record<string, { cases: number; falseAlarms: number }> };
+  misses: Miss[];
+  problems: string[];
+  hash?: Corpus['hash'];
+}
+
+export interface Miss {
+  name: string;
+  stack: string;
+  kind: 'failure' | 'healthy';
+  what: string[];
+  source_url: string | null;
+}
+
+/** A path's last part, whichever separator the log used (Windows paths are common in the real corpus). */
+export const baseName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
+
+export function locationMatches(want: CaseLocation | null | undefined, got: Diagnosis['location']): boolean {
+  if (want === undefined) return true;
+  if (want === null) return got === null;
+  if (got === null) return false;
+  if (want.line === null) {
+    // No usable frame: the named step, task, model or job is the location, by name or by its file.
+    return (want.function !== null && got.function === want.function) || baseName(got.file) === baseName(want.file);
+  }
+  return baseName(got.file) === baseName(want.file) && got.line === want.line;
+}
+
+export function judge(c: Case, incidents: number, diagnosis: Diagnosis | undefined): CaseResult {
+  const { label } = c;
+  const detected = incidents > 0;
+  if (label.kind === 'healthy' || !diagnosis) return { case: c, incidents, diagnosis, detected, categoryOk: false, locationOk: false, retryableOk: false };
+  return {
+    case: c,
+    incidents,
+    diagnosis,
+    detected,
+    categoryOk: diagnosis.category === label.category,
+    locationOk: locationMatches(label.location, diagnosis.location),
+    retryableOk: label.retryable === undefined || diagnosis.retryable === label.retryable,
+  };
+}
+
+export function rates(results: readonly CaseResult[]): Rates {
+  const n = results.length || 1;
+  const share = (ok: (r: CaseResult) => boolean): number => results.filter(ok).length / n;
+  return {
+    cases: results.length,
+    detection: share((r) => r.detected),
+    category: share((r) => r.categoryOk),
+    location: share((r) => r.locationOk),
+    retryable: share((r) => r.retryableOk),
+    incidentsPerLog: results.reduce((sum, r) => sum + r.incidents, 0) / n,
+  };
+}
+
+function groupBy(results: readonly CaseResult[], key: (r: CaseResult) => string): Record<string, Rates> {
+  const groups = new Map<string, CaseResult[]>();
+  for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return Object.fromEntries([...groups.keys()].sort().map((k) => [k, rates(groups.get(k) ?? [])]));
+}
+
+const fmtLocation = (l: CaseLocation | null | undefined): string => (l ? `${baseName(l.file)}:${l.line ?? '-'} ${l.function ?? ''}`.trim() : 'null');
+
+function missOf(r: CaseResult): Miss | undefined {
+  const { label } = r.case;
+  const what: string[] = [];
+  if (label.kind === 'healthy') {
+    if (r.incidents > 0) what.push(`false alarm: ${r.incidents} incident(s)${r.diagnosis ? `, first read as ${r.diagnosis.category}: ${r.diagnosis.summary}` : ''}`);
+  } else if (!r.detected) {
+    what.push(`not detected (want ${label.category})`);
+  } else {
+    const d = r.diagnosis;
+    if (!r.categoryOk) what.push(`category ${d?.category ?? '-'} (want ${label.category})`);
+    if (!r.locationOk) what.push(`location ${fmtLocation(d?.location)} (want ${fmtLocation(label.location)})`);
+    if (!r.retryableOk) what.push(`retryable ${String(d?.retryable)} (want ${String(label.retryable)})`);
+    if (r.incidents > 1) what.push(`${r.incidents} incidents for one failure`);
+  }
+  return what.length > 0 ? { name: r.case.name, stack: label.stack, kind: label.kind, what, source_url: label.source_url ?? null } : undefined;
+}
+
+export function scoreCorpus(corpus: Corpus, results: readonly CaseResult[]): CorpusScore {
+  const failures = results.filter((r) => r.case.label.kind === 'failure');
+  const healthy = results.filter((r) => r.case.label.kind === 'healthy');
+  const healthyByStack: CorpusScore['healthy']['byStack'] = {};
+  for (const r of healthy) {
+    const s = (healthyByStack[r.case.label.stack] ??= { cases: 0, falseAlarms: 0 });
+    s.cases++;
+    if (r.incidents > 0) s.falseAlarms++;
+  }
+  const falseAlarms = healthy.filter((r) => r.incidents > 0).length;
+  const score: CorpusScore = {
+    name: corpus.name,
+    dir: corpus.dir,
+    failures: rates(failures),
+    byStack: groupBy(failures, (r) => r.case.label.stack),
+    byCategory: groupBy(failures, (r) => r.case.label.category ?? 'unlabelled'),
+    incidentSpread: {
+      none: failures.filter((r) => r.incidents === 0).length,
+      one: failures.filter((r) => r.incidents === 1).length,
+      two: failures.filter((r) => r.incidents === 2).length,
+      more: failures.filter((r) => r.incidents > 2).length,
+    },
+    healthy: { cases: healthy.length, falseAlarms, rate: healthy.length > 0 ? falseAlarms / healthy.length : 0, byStack: healthyByStack },
+    misses: results.map(missOf).filter((m): m is Miss => m !== undefined),
+    problems: corpus.problems,
+  };
+  if (corpus.hash) score.hash = corpus.hash;
+  return score;
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
+
+function table(title: string, rows: Record<string, Rates>, overall?: Rates): string[] {
+  const out = [`${title.padEnd(30)} cases  detected  category  location  retryable  incidents/log`];
+  const row = (name: string, s: Rates): string =>
+    `${name.padEnd(30)} ${String(s.cases).padStart(5)}  ${pct(s.detection)}   ${pct(s.category)}   ${pct(s.location)}   ${pct(s.retryable)}   ${s.incidentsPerLog.toFixed(2).padStart(8)}`;
+  for (const [name, s] of Object.entries(rows)) out.push(row(name, s));
+  if (overall) out.push(row('overall', overall));
+  return out;
+}
+
+/** The human report for one corpus: per stack, per category, false alarms, incidents per failure, misses. */
+export function formatCorpusScore(s: CorpusScore, heading: string): string {
+  const out = [`== ${heading}: ${s.failures.cases} failure logs, ${s.healthy.cases} healthy logs (${s.dir})`];
+  if (s.hash) out.push(`hash file ${s.hash.file}: ${s.hash.ok ? 'ok' : 'MISMATCH'} (${s.hash.detail})`);
+  if (s.failures.cases > 0) {
+    out.push('', ...table('by stack', s.byStack, s.failures), '', ...table('by category', s.byCategory));
+    const { none, one, two, more } = s.incidentSpread;
+    out.push('', `incidents per failure log: 0 → ${none}, 1 → ${one}, 2 → ${two}, 3+ → ${more}`);
+  }
+  if (s.healthy.cases > 0) {
+    const stacks = Object.entries(s.healthy.byStack).map(([stack, h]) => `${stack} ${h.falseAlarms}/${h.cases}`);
+    out.push(`false alarms on healthy logs: ${s.healthy.falseAlarms} of ${s.healthy.cases} (${(s.healthy.rate * 100).toFixed(1)}%)  [${stacks.join(', ')}]`);
+  }
+  if (s.misses.length > 0) {
+    out.push('', 'misses:');
+    for (const m of s.misses) out.push(`  ${m.name}: ${m.what.join('; ')}${m.source_url ? `\n      ${m.source_url}` : ''}`);
+  }
+  if (s.problems.length > 0) out.push('', 'cases skipped:', ...s.problems.map((p) => `  ${p}`));
+  return out.join('\n');
+}
