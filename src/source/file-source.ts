@@ -18,6 +18,7 @@ import { FINGERPRINT_BYTES, fingerprintOf, hashBytes, identityKey, sameStart } f
 import { createLineSplitter, type LineSplitter } from './line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord, type MultilineJoiner } from './multiline-joiner.js';
 import { chunkBytesFor } from './read-records-from-file.js';
+import { neutraliseControls } from '../redact/control-chars.js';
 
 export { readRecordsFromFile } from './read-records-from-file.js';
 export { createMultilineJoiner } from './multiline-joiner.js';
@@ -177,7 +178,8 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   let readAt = 0;
   const sink = (text: string, start: number, end: number): boolean => {
     const t = current as Tailer;
-    t.joiner.push(text, start, end, t.lineNo, readAt, joined);
+    // Before parse and the multi-line joiner: a coloured `Traceback` line must still start a trace.
+    t.joiner.push(neutraliseControls(text), start, end, t.lineNo, readAt, joined);
     if (t.lineNo !== undefined) t.lineNo += 1;
     pendingLines += 1;
     if (joined.length > 0) drainJoined(t);

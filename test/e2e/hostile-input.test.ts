@@ -154,3 +154,31 @@ describe('deeply nested JSON (finding 2)', () => {
     expect((await agent.exited).code).toBe(0);
   }, 40_000);
 });
+
+describe('terminal escapes and control characters (finding 9)', () => {
+  it("dbt's coloured output, an OSC-8 link and NUL reach Slack and the prompt as clean, readable text", async () => {
+    const { gemini, slack, ws, agent } = await startAgent('');
+    // Gemini records the prompt and fails, so the built-in analyser answers and quotes the log in Slack.
+    gemini.mode = 'bad-key';
+    const E = '\x1b';
+    const lines = [
+      `${E}[0m12:00:19  1 of 3 START sql table model analytics.orders_daily ........ [RUN]`,
+      `${E}[0m12:00:19  1 of 3 ${E}[31mERROR${E}[0m creating sql table model analytics.orders_daily ${E}]8;;https://evil.example/phish${E}\\docs${E}]8;;${E}\\ [${E}[31mERROR${E}[0m in 0.42s]`,
+      `${E}[0m12:00:19  ${E}[31mDatabase Error in model orders_daily (models/marts/orders_daily.sql)${E}[0m`,
+      '  syntax error at or near "form"\x00\x00',
+      '  LINE 3:   form analytics.stg_orders',
+      '  compiled code at target/run/shop/models/marts/orders_daily.sql',
+    ];
+    appendFileSync(ws.logFile, lines.join('\n') + '\n');
+    const message = await waitFor('the dbt alert', () => slack.messages.find((m) => m.raw.includes('orders_daily')), { timeoutMs: 20_000 }, () => agent.stdout().slice(-1500));
+    await waitFor('the prompt', () => gemini.requests.find((r) => r.prompt.includes('orders_daily')), { timeoutMs: 10_000 });
+    const prompts = gemini.requests.map((r) => r.prompt).join('\n');
+    for (const [where, text] of [['Slack', slack.requests.map((r) => r.raw).join('\n')], ['the prompt', prompts]] as const) {
+      expect(text, where).not.toMatch(/\\u001b|\x1b|\\u0000|\x00/);
+      expect(text, where).not.toContain('evil.example');
+      expect(text, where).not.toMatch(/\[(?:0|31)m/);
+    }
+    expect(message.raw).toContain('form analytics.stg_orders');
+    expect(prompts).toContain('Database Error in model orders_daily (models/marts/orders_daily.sql)');
+  }, 40_000);
+});
