@@ -3,7 +3,7 @@
 #   docker build -t pipeline-sentinel .
 #   docker run -v /var/log/etl:/logs:ro -e SLACK_WEBHOOK_URL pipeline-sentinel
 # No Docker engine in CI: scripts/docker-steps.sh replays these steps in order on the host instead.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: all dependencies, compile TypeScript, then drop the dev dependencies -------------------
 FROM ${NODE_IMAGE} AS build

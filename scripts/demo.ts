@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { config as loadDotenv } from 'dotenv';
+import { loadDotenvFile } from '../src/cli/dotenv-file.js';
 import { defaultConfig } from '../src/config/load-config.js';
 import type { SentinelConfig } from '../src/config/config-types.js';
 import { buildAgent } from '../src/agent/agent.js';
@@ -14,7 +14,7 @@ import { createLogger } from '../src/log.js';
 const DEADLINE_MS = 10_000;
 const scenario = process.argv[2] ?? 'division-by-zero';
 
-loadDotenv({ quiet: true });
+loadDotenvFile('.env');
 const workDir = mkdtempSync(join(tmpdir(), 'sentinel-demo-'));
 const logDir = join(workDir, 'logs');
 mkdirSync(logDir, { recursive: true });

@@ -5,7 +5,7 @@
 # sends its STOPSIGNAL and requires exit 0 within the shutdown deadline.
 #
 # What it cannot replay, and says so as it goes:
-#   - FROM: the base image is this host (same Node major as node:20-bookworm-slim);
+#   - FROM: the base image is this host (CI runs it on Node 24, the major of node:24-bookworm-slim);
 #   - RUN lines doing root image setup (apt-get, useradd, chown): skipped; the directories they would
 #     create are created in the stage root, VOLUME directories too;
 #   - USER: processes run as the current user; COPY --chown: ownership is ignored;

@@ -11,6 +11,11 @@ export const ERROR_CODES = {
   SENTINEL_ERR_SLACK_TRANSIENT: 'Slack was unreachable or rate limited; the alert stays in the outbox and is retried.',
   SENTINEL_ERR_STATE_DIR: 'The state directory cannot be created or written.',
   SENTINEL_ERR_SOURCE_READ: 'A log file could not be read.',
+  SENTINEL_ERR_USAGE: 'The command line is wrong: an unknown option or command, a missing or extra argument, a bad value.',
+  SENTINEL_ERR_FILE_NOT_FOUND: 'A file or glob named on the command line matches nothing readable.',
+  SENTINEL_ERR_STATE_LOCKED: 'Another agent is running on the same state directory.',
+  SENTINEL_ERR_PORT_IN_USE: 'The agent or brain port is already taken by another process.',
+  SENTINEL_ERR_INTERNAL: 'An unexpected error; SENTINEL_DEBUG=1 prints its stack trace.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

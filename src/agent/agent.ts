@@ -2,7 +2,6 @@
 // `buildAgent` never reads process.env, never exits; the CLI does that. Stop order is the flow's
 // order: sources first (no new input), then in-flight diagnoses, then incidents, sinks last.
 import { mkdir } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
 import type { SentinelConfig } from '../config/config-types.js';
 import { createDetector, type Detector } from '../detect/detector.js';
 import { createIncidentTracker, type IncidentTracker, type IncidentUpdate } from '../incident/incident-tracker.js';
@@ -13,7 +12,7 @@ import { createNotifier, type Notifier } from '../notify/notifier.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { createFileSource, type FileSource } from '../source/file-source.js';
 import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
-import { buildAgentServer, type ReadinessCheck } from '../server/agent-server.js';
+import { buildAgentServer, type AgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
 import { createAnnouncementJournal } from './announcement-journal.js';
@@ -33,7 +32,7 @@ export interface AgentDeps {
 export interface Agent {
   readonly config: SentinelConfig;
   readonly metrics: Metrics;
-  readonly server: FastifyInstance;
+  readonly server: AgentServer;
   /** Starts sources, notifier and the HTTP server; resolves once files are being followed. */
   start(): Promise<{ port: number }>;
   /** Swaps in new rules (hot reload); sources and destinations keep running as they are. */

@@ -2,7 +2,9 @@
 // temperature 0, output constrained by the Diagnosis schema and validated again here (the schema
 // steers the model; it does not guarantee the bytes). Every failure becomes an EngineError with a
 // closed-set reason; the brain answers with the built-in diagnosis instead.
-import { ApiError, GoogleGenAI, type GenerateContentResponse } from '@google/genai';
+// The SDK itself is imported on the first call, not at start-up: it costs ~150 ms and ~30 MB, and
+// most agents run without a key (docs/adr/0006).
+import type { GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { Ajv } from 'ajv';
 import type { GeminiConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
@@ -39,17 +41,22 @@ export function createGeminiEngine(options: GeminiEngineOptions): DiagnosisEngin
   if (!config.api_key) throw new Error('createGeminiEngine needs config.api_key');
   const model = config.model || DEFAULT_GEMINI_MODEL;
   const timeout = Math.min(config.timeout_ms, options.timeoutMs ?? config.timeout_ms);
-  // No retryOptions: a retry would only eat the brain's time budget; the fallback is the retry.
-  const ai = new GoogleGenAI({
-    apiKey: config.api_key,
-    vertexai: false,
-    httpOptions: {
-      // Left out when unset, so the SDK's own GOOGLE_GEMINI_BASE_URL keeps working.
-      ...(config.base_url ? { baseUrl: config.base_url } : {}),
-      timeout,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    },
-  });
+  let client: Promise<GoogleGenAI> | undefined;
+  const getClient = (): Promise<GoogleGenAI> =>
+    (client ??= import('@google/genai').then(
+      ({ GoogleGenAI }) =>
+        // No retryOptions: a retry would only eat the brain's time budget; the fallback is the retry.
+        new GoogleGenAI({
+          apiKey: config.api_key,
+          vertexai: false,
+          httpOptions: {
+            // Left out when unset, so the SDK's own GOOGLE_GEMINI_BASE_URL keeps working.
+            ...(config.base_url ? { baseUrl: config.base_url } : {}),
+            timeout,
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          },
+        }),
+    ));
   const validate = new Ajv({ allErrors: false, strict: false }).compile<FindingFields>(diagnosisFindingSchema);
   const once = createOnceLogger();
   for (const outcome of ['ok', ...FALLBACK_REASONS.filter((r) => r !== 'budget' && r !== 'overload')]) metrics.llmCalls.labels({ outcome });
@@ -90,6 +97,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): DiagnosisEngin
 
       let response: GenerateContentResponse;
       try {
+        const ai = await getClient();
         response = await ai.models.generateContent({
           model,
           contents: [{ role: 'user', parts: [{ text: pack.text }] }],
@@ -150,7 +158,7 @@ export function createGeminiEngine(options: GeminiEngineOptions): DiagnosisEngin
 export function classifyGeminiError(err: unknown, signal?: AbortSignal): { reason: FallbackReason; status?: number } {
   if (err instanceof EngineError) return { reason: err.reason, status: err.status };
   if (signal?.aborted || isAbortError(err)) return { reason: 'timeout' };
-  if (err instanceof ApiError) {
+  if (isApiError(err)) {
     const status = err.status;
     if (status === 429) return { reason: 'rate_limited', status };
     if (status >= 500) return { reason: 'unavailable', status };
@@ -164,6 +172,11 @@ export function classifyGeminiError(err: unknown, signal?: AbortSignal): { reaso
   return { reason: 'error' };
 }
 const classify = classifyGeminiError;
+
+/** The SDK's ApiError, recognised by shape so that this module need not load the SDK to classify. */
+function isApiError(err: unknown): err is Error & { status: number } {
+  return err instanceof Error && err.name === 'ApiError' && typeof (err as { status?: unknown }).status === 'number';
+}
 
 function errorMessage(err: unknown): string {
   if (!(err instanceof Error)) return String(err);

@@ -3,11 +3,12 @@ import { createBrain } from '../brain/brain.js';
 import { buildBrainApp } from '../brain/brain-app.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log.js';
+import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
 
 export const DEFAULT_BRAIN_PORT = 8787;
 
-export async function runBrainCommand(configFile: string | undefined, portOption: string | undefined, logger: Logger): Promise<number> {
+export async function runBrainCommand(configFile: string | undefined, portOption: number | undefined, logger: Logger): Promise<number> {
   const config = resolveConfig(configFile);
   const metrics = createMetrics();
   // The service itself always diagnoses in-process; brain.url only tells agents where to find it.
@@ -15,8 +16,13 @@ export async function runBrainCommand(configFile: string | undefined, portOption
   const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false });
   const authToken = config.brain.auth_token ?? process.env.SENTINEL_BRAIN_TOKEN;
   const app = buildBrainApp({ brain, registry: metrics.registry, logger: false, ...(authToken ? { authToken } : {}) });
-  const port = portOption ? Number(portOption) : Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
-  await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
+  const port = portOption ?? Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
+  try {
+    await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
+  } catch (error) {
+    await brain.close();
+    throw portError(error, port, 'brain --port');
+  }
   const address = app.server.address();
   logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: config.brain.gemini.api_key ? 'gemini' : 'builtin' }, 'Sentinel brain listening.');
   return new Promise<number>((resolve) => {

@@ -1,9 +1,20 @@
-// `sentinel diagnose FILE`: one JSON line per incident (or a readable block with --format text).
+// `sentinel diagnose FILE...`: one JSON line per incident (or a readable block with --format text).
+// Each file is read whole, once: unlike the live agent, a finished file's later lines are known.
 import { createBrain } from '../brain/brain.js';
 import { diagnoseFile, type IncidentReport } from '../agent/diagnose-file.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { createLogger } from '../log.js';
+import { UsageError } from './command-line.js';
+import { expandFileArgs } from './expand-file-args.js';
 import { resolveConfig } from './resolve-config.js';
+
+export interface DiagnoseOptions {
+  configFile: string | undefined;
+  format: 'json' | 'text';
+  /** auto: Gemini when a key is set; builtin: never an LLM; gemini: a key is required. */
+  engine: 'auto' | 'builtin' | 'gemini';
+  failOnIncident: boolean;
+}
 
 function asText(report: IncidentReport): string {
   const where = report.location ? `${report.location.file}:${report.location.line ?? '?'} in ${report.location.function ?? '?'}` : 'unknown';
@@ -16,19 +27,30 @@ function asText(report: IncidentReport): string {
   ].join('\n');
 }
 
-export async function runDiagnoseCommand(file: string | undefined, configFile: string | undefined, format: 'json' | 'text'): Promise<number> {
-  if (!file) {
-    console.error('sentinel diagnose: give the log file to read, e.g. sentinel diagnose logs/aio_pipeline.log');
-    return 2;
+export async function runDiagnoseCommand(args: readonly string[], options: DiagnoseOptions): Promise<number> {
+  const files = expandFileArgs(args);
+  const config = resolveConfig(options.configFile);
+  const gemini = { ...config.brain.gemini };
+  if (options.engine === 'builtin') delete gemini.api_key;
+  if (options.engine === 'gemini' && !gemini.api_key) {
+    throw new UsageError('--engine gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY) in the environment or .env');
   }
-  const config = resolveConfig(configFile);
+  const brainConfig = { ...config.brain, gemini, ...(options.engine === 'builtin' ? { url: 'embedded' } : {}) };
   const logger = createLogger({ level: process.env.SENTINEL_LOG_LEVEL ?? 'warn' });
-  const brain = createBrain({ config: config.brain, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const brain = createBrain({ config: brainConfig, metrics: createMetrics({ defaultMetrics: false }), logger });
+  let incidents = 0;
   try {
-    const reports = await diagnoseFile(file, config, brain);
-    for (const report of reports) console.log(format === 'json' ? JSON.stringify(report) : asText(report));
-    if (reports.length === 0 && format === 'text') console.log('No incident found.');
-    return 0;
+    for (const file of files) {
+      const reports = await diagnoseFile(file, config, brain);
+      incidents += reports.length;
+      for (const report of reports) {
+        // With several files, each line says which file it came from.
+        const line = files.length > 1 ? { file, ...report } : report;
+        console.log(options.format === 'json' ? JSON.stringify(line) : `${files.length > 1 ? `${file}\n` : ''}${asText(report)}`);
+      }
+    }
+    if (incidents === 0 && options.format === 'text') console.log('No incident found.');
+    return options.failOnIncident && incidents > 0 ? 1 : 0;
   } finally {
     await brain.close();
   }

@@ -4,7 +4,7 @@
 // no rule, pack, unless, multiline or redact pattern can hold the event loop for ever. `sentinel
 // check` also rejects such patterns up front (config/regex-safety.ts). Patterns the linear engine
 // cannot run (backreferences, lookbehind) keep backtracking; the per-record match budget counts them.
-// See docs/adr/0006-regex-safety-without-re2.md.
+// See docs/adr/0007-regex-safety-without-re2.md.
 import { setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');

@@ -1,39 +1,25 @@
 // The thin process entry: reads argv, the environment and .env, prints, listens, exits. Everything
-// it runs is built by factories that do none of those things.
+// it runs is built by factories that do none of those things. No stack trace reaches the user: every
+// error is one line with its SENTINEL_ERR_* code (SENTINEL_DEBUG=1 adds the stack of unexpected ones).
 // First, before any other module compiles a regex: bounded regex execution.
 import './linear-regex-fallback.js';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError } from '../config/load-config.js';
-import { createLogger } from '../log.js';
+import type { ConfigError } from '../config/load-config.js';
 import { SentinelError } from '../errors.js';
-import { runAgentCommand } from './run-command.js';
-import { runBrainCommand } from './brain-command.js';
-import { runCheckCommand } from './check-command.js';
-import { runDiagnoseCommand } from './diagnose-command.js';
-import { runRuleTestsCommand } from './test-rules-command.js';
-import { runNotifyTestCommand } from './notify-test-command.js';
+import { commandHelp, parseCommandLine, UsageError, usageLine } from './command-line.js';
+import { COMMANDS } from './commands.js';
+import { loadDotenvFile } from './dotenv-file.js';
 
 const HELP = `Pipeline Sentinel: tails pipeline logs, diagnoses failures, alerts Slack.
 
 Usage: sentinel <command> [options]
 
 Commands:
-  run [--config FILE]                 Run the agent (default config: ./sentinel.yaml if present, else the embedded defaults)
-  brain [--port N] [--config FILE]    Run the brain alone as an HTTP service (POST /diagnose)
-  check [--config FILE]               Validate a config; problems printed as FILE:LINE:COL: message
-  test-rules FILE                     Run rule tests (sample lines -> expected incidents)
-  diagnose FILE [--config FILE] [--format json|text]
-                                      Diagnose a finished log file; one JSON line per incident.
-                                      Reads the whole file: each incident also sees the 50 lines
-                                      below its record, which a live agent may not have had
-  notify-test [--config FILE]         Send a sample alert to each configured destination
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 
 Options:
-  -c, --config FILE   Configuration file (sentinel.yaml)
-  -h, --help          Show this help
-  -v, --version       Show the version
+  -h, --help       Show this help; \`sentinel <command> --help\` shows a command's own
+  -V, --version    Show the version
 
 Environment: SLACK_WEBHOOK_URL, GOOGLE_API_KEY (or GEMINI_API_KEY), SENTINEL_LOG_LEVEL; read from a .env file too.`;
 
@@ -43,57 +29,60 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  loadDotenv({ quiet: true });
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      port: { type: 'string', short: 'p' },
-      format: { type: 'string', default: 'json' },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'v', default: false },
-    },
-  });
-  const [command, ...args] = positionals;
-  if (values.version) {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    console.log(topic ? commandHelp(topic) : HELP);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '-V' || first === '-v' || first === '--version') {
     console.log(version());
     return 0;
   }
-  if (values.help || !command) {
-    console.log(HELP);
-    return command || values.help ? 0 : 2;
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) throw new UsageError(first.startsWith('-') ? `unknown option "${first}" before the command` : `unknown command "${first}"`);
+  const parsed = parseCommandLine(command, rest);
+  if (parsed.help) {
+    console.log(commandHelp(command));
+    return 0;
   }
-  const logger = createLogger();
-  switch (command) {
-    case 'run':
-      return runAgentCommand(values.config, logger);
-    case 'brain':
-      return runBrainCommand(values.config, values.port, logger);
-    case 'check':
-      return runCheckCommand(values.config ?? args[0] ?? 'sentinel.yaml');
-    case 'test-rules':
-      return runRuleTestsCommand(args[0]);
-    case 'diagnose':
-      return runDiagnoseCommand(args[0], values.config, values.format === 'text' ? 'text' : 'json');
-    case 'notify-test':
-      return runNotifyTestCommand(values.config, logger);
-    default:
-      console.error(`sentinel: unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  loadDotenvFile('.env');
+  try {
+    return await command.run(parsed);
+  } catch (error) {
+    // A command may find its arguments wrong only once it reads them; the usage shown is its own.
+    if (error instanceof UsageError && !error.spec) throw new UsageError(error.message, command);
+    throw error;
   }
+}
+
+function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof SentinelError && error.code === 'SENTINEL_ERR_CONFIG_INVALID' && 'problems' in error;
+}
+
+/** Prints one error for a person and returns the exit code: 2 for a wrong command line, else 1. */
+function report(error: unknown): number {
+  if (error instanceof UsageError) {
+    const where = error.spec ? `sentinel ${error.spec.name}` : 'sentinel';
+    console.error(`${where}: SENTINEL_ERR_USAGE: ${error.message}`);
+    console.error(error.spec ? `${usageLine(error.spec)}\nRun 'sentinel ${error.spec.name} --help' for its options.` : `Run 'sentinel --help' for the commands.`);
+    return 2;
+  }
+  if (isConfigError(error)) {
+    for (const problem of error.problems) console.error(`${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
+    console.error(`sentinel: ${error.code}: ${error.problems.length} problem(s) in the configuration`);
+  } else if (error instanceof SentinelError) {
+    console.error(`sentinel: ${error.code}: ${error.message}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`sentinel: SENTINEL_ERR_INTERNAL: ${message}${process.env.SENTINEL_DEBUG ? '' : ' (SENTINEL_DEBUG=1 prints the stack trace)'}`);
+    if (process.env.SENTINEL_DEBUG && error instanceof Error) console.error(error.stack);
+  }
+  return 1;
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ConfigError) {
-    for (const problem of error.problems) console.error(`${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
-    console.error(`sentinel: ${error.code}: ${error.message}`);
-  } else if (error instanceof SentinelError) {
-    console.error(`sentinel: ${error.code}: ${error.message}`);
-  } else {
-    console.error(`sentinel: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  }
-  process.exitCode = 1;
+  process.exitCode = report(error);
 }

@@ -4,6 +4,8 @@ import { watchFile, unwatchFile } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
 import type { Logger } from '../log.js';
+import { acquireStateDirLock } from '../state/state-dir-lock.js';
+import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
 
 /** Below the usual 30 s grace period of Kubernetes and `docker stop`'s 10 s, with margin for exit. */
@@ -27,6 +29,9 @@ function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger): Promise<number> {
   const config = resolveConfig(configFile);
+  // Before anything reads a checkpoint: a second agent on the same state_dir exits 1 here.
+  const lock = acquireStateDirLock(config.state_dir);
+  process.once('exit', () => lock.release());
   const agent = buildAgent(config, { logger });
 
   // Signals are handled from before start(): a SIGTERM that lands while files are being opened
@@ -57,7 +62,16 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
   });
 
   starting = agent.start();
-  const { port } = (await starting) as { port: number };
+  let port: number;
+  try {
+    ({ port } = (await starting) as { port: number });
+  } catch (error) {
+    // Half-started (sources open, port taken): stop what did start, so the process exits 1 with one
+    // clear line instead of tailing on without its HTTP face.
+    await agent.stop(SHUTDOWN_DEADLINE_MS).catch(() => undefined);
+    lock.release();
+    throw portError(error, config.server.port, 'server.port');
+  }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
   return stopped;

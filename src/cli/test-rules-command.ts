@@ -1,11 +1,11 @@
 // `sentinel test-rules FILE`: rule tests as data, in the spirit of `promtool test rules`.
+import { existsSync, statSync } from 'node:fs';
 import { runRuleTests } from '../detect/rule-tests.js';
+import { SentinelError } from '../errors.js';
 
-export async function runRuleTestsCommand(file: string | undefined): Promise<number> {
-  if (!file) {
-    console.error('sentinel test-rules: give the rule-test file, e.g. sentinel test-rules test/fixtures/rule-tests/demo.yaml');
-    return 2;
-  }
+export async function runRuleTestsCommand(file: string): Promise<number> {
+  // A missing file is an input error (exit 1 with its code), not a failed expectation.
+  if (!existsSync(file) || !statSync(file).isFile()) throw new SentinelError('SENTINEL_ERR_FILE_NOT_FOUND', `rule-test file ${file} does not exist or is not a file`);
   const { passed, failed, report } = await runRuleTests(file, process.env);
   console.log(report);
   console.log(`${passed} passed, ${failed} failed`);

@@ -7,7 +7,7 @@
 //   - a repeated group that can match the empty string: `(a?)*`, `(a*|b)+`;
 //   - a repetition inside a repetition (star height 2): `(a+)+`, `(?:\s*x)*` — as safe-regex did.
 // Pure JS and linear in the pattern's length, so no native engine (RE2) has to be built; see
-// docs/adr/0006-regex-safety-without-re2.md. The per-record match budget (detect/match-budget.ts)
+// docs/adr/0007-regex-safety-without-re2.md. The per-record match budget (detect/match-budget.ts)
 // is the second line of defence for what a static check cannot see (polynomial cost on long lines).
 import retModule, { types, type Root, type Token, type Set as RetSet, type tokenizer as Tokenizer } from 'ret';
 

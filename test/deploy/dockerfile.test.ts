@@ -16,9 +16,9 @@ const one = (stage: Stage, keyword: string): Instruction => {
 };
 
 describe('Dockerfile', () => {
-  it('is multi-stage on node:20-bookworm-slim, the runtime stage last', () => {
+  it('is multi-stage on node:24-bookworm-slim (Node 24 LTS), the runtime stage last', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfile.stages) expect(stage.base, stage.name).toMatch(/^node:20(\.\d+)*-bookworm-slim$/);
+    for (const stage of dockerfile.stages) expect(stage.base, stage.name).toMatch(/^node:24(\.\d+)*-bookworm-slim$/);
     expect(runtime.name).toBe('runtime');
   });
 

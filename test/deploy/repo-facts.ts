@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMMANDS } from '../../src/cli/commands.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
@@ -19,29 +20,9 @@ export function filesUnder(dir: string, pattern: RegExp): string[] {
   return walk(dir).filter((f) => pattern.test(f));
 }
 
-/** The HELP text of src/cli/main.ts. */
-export function cliHelp(): string {
-  const help = /const HELP = `([\s\S]*?)`;/.exec(read('src/cli/main.ts'))?.[1];
-  if (!help) throw new Error('src/cli/main.ts: no HELP text found');
-  return help;
-}
-
-/** Subcommands listed under "Commands:" in the HELP text, with the options each line names. */
+/** Each subcommand with the options it accepts (its own, --help, and the global --version). */
 export function cliCommands(): Map<string, Set<string>> {
-  const help = cliHelp();
-  const block = help.split(/\n\s*Commands:\n/)[1]?.split(/\n\s*\n/)[0] ?? '';
-  const globalOptions = new Set([...help.matchAll(/--([a-z-]+)/g)].map((m) => `--${m[1]}`).filter((o) => ['--config', '--help', '--version'].includes(o)));
-  const commands = new Map<string, Set<string>>();
-  let current: string | undefined;
-  for (const line of block.split('\n')) {
-    const command = /^ {2}([a-z][a-z-]*)\b/.exec(line)?.[1];
-    if (command) current = command;
-    if (!current) continue;
-    const options = commands.get(current) ?? new Set(globalOptions);
-    for (const m of line.matchAll(/\[?(--[a-z-]+)/g)) if (m[1]) options.add(m[1]);
-    commands.set(current, options);
-  }
-  return commands;
+  return new Map(COMMANDS.map((c) => [c.name, new Set(['--help', '--version', ...Object.keys(c.options).map((o) => `--${o}`)])]));
 }
 
 /** GET routes a Fastify app file declares. */
@@ -49,8 +30,9 @@ export function routesOf(path: string): Set<string> {
   return new Set([...read(path).matchAll(/app\.(?:get|post)\(\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
 }
 
+/** The agent's routes: the `case '/x':` arms of its request router (plain node:http, no Fastify). */
 export function agentRoutes(): Set<string> {
-  return routesOf('src/server/agent-server.ts');
+  return new Set([...read('src/server/agent-server.ts').matchAll(/case\s+'(\/[^']*)':/g)].map((m) => m[1] ?? ''));
 }
 
 /** The brain's routes; its contract (DESIGN.md, `sentinel brain`) until src/brain/brain-app.ts exists. */
@@ -85,7 +67,7 @@ export function knownEnvKeys(): Set<string> {
   for (const file of filesUnder('src', /\.ts$/)) {
     for (const m of read(file).matchAll(/\benv(?:\.|\[['"])([A-Z][A-Z0-9_]*)/g)) if (m[1]) keys.add(m[1]);
   }
-  const envLine = /Environment:([^\n]*)/.exec(cliHelp())?.[1] ?? '';
+  const envLine = /Environment:([^\n]*)/.exec(read('src/cli/main.ts'))?.[1] ?? '';
   for (const m of envLine.matchAll(/\b([A-Z][A-Z0-9_]{2,})\b/g)) if (m[1]) keys.add(m[1]);
   return keys;
 }

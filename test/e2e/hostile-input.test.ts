@@ -174,7 +174,7 @@ describe('terminal escapes and control characters (finding 9)', () => {
     await waitFor('the prompt', () => gemini.requests.find((r) => r.prompt.includes('orders_daily')), { timeoutMs: 10_000 });
     const prompts = gemini.requests.map((r) => r.prompt).join('\n');
     for (const [where, text] of [['Slack', slack.requests.map((r) => r.raw).join('\n')], ['the prompt', prompts]] as const) {
-      expect(text, where).not.toMatch(/\\u001b|\x1b|\\u0000|\x00/);
+      for (const control of ['\\u001b', '\x1b', '\\u0000', '\x00']) expect(text, where).not.toContain(control);
       expect(text, where).not.toContain('evil.example');
       expect(text, where).not.toMatch(/\[(?:0|31)m/);
     }

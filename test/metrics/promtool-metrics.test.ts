@@ -1,12 +1,11 @@
 // The agent's /metrics, as served by its HTTP server, linted by Prometheus's own `promtool check metrics`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { createMetrics, initNotifierSeries, initRuleSeries, initSourceSeries, type Metrics } from '../../src/metrics/metrics.js';
-import { buildAgentServer } from '../../src/server/agent-server.js';
+import { buildAgentServer, type AgentServer } from '../../src/server/agent-server.js';
 import { requireTool, runTool } from './prometheus-tools.js';
 
 describe('promtool check metrics on /metrics', () => {
-  let app: FastifyInstance;
+  let app: AgentServer;
   let metrics: Metrics;
   let scrape = '';
 
