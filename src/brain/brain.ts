@@ -1,7 +1,8 @@
 // The brain facade: one `diagnose` for the agent, whatever answers behind it. Its promises: it
 // never throws, it answers within `brain.timeout_ms` (the built-in analyser takes over after
-// that), and one incident costs at most one LLM call (a bounded cache by fingerprint, and
-// concurrent asks for one fingerprint share one call).
+// that), and one incident costs at most one LLM call (a bounded cache keyed by fingerprint and a
+// hash of the content diagnosed (cache-key.ts), and concurrent asks for one key share one call).
+// Every answer says whether it came from the cache (`cached`).
 import { performance } from 'node:perf_hooks';
 import type { BrainConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
@@ -12,6 +13,7 @@ import { createBuiltinEngine, unknownDiagnosis, type AnalyseFn, type BuiltinEngi
 import { EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
 import { createGeminiEngine } from './gemini-engine.js';
 import { createRemoteEngine } from './remote-engine.js';
+import { diagnosisCacheKey } from './cache-key.js';
 
 export interface DiagnosisEngine {
   readonly name: 'builtin' | 'gemini' | 'remote';
@@ -72,6 +74,8 @@ export function createBrain(options: BrainOptions): Brain {
   const ttl = options.cacheTtlMs ?? 6 * 3600_000;
   const fallbackTtl = options.fallbackCacheTtlMs ?? 5 * 60_000;
   const maxInFlight = options.maxInFlight ?? 256;
+  const keyRedactor = options.redact ? undefined : createRedactor();
+  const redactForKey = options.redact ?? ((text: string) => (keyRedactor ? keyRedactor.redact(text) : text));
   const inFlight = new Map<string, Promise<Diagnosis>>();
   const controllers = new Set<AbortController>();
   let closed = false;
@@ -121,20 +125,20 @@ export function createBrain(options: BrainOptions): Brain {
   return {
     async diagnose(req) {
       try {
-        if (closed) return answerBuiltin(req);
-        const key = req.fingerprint;
+        if (closed) return { ...answerBuiltin(req), cached: false };
+        const key = diagnosisCacheKey(req, redactForKey);
         const hit = cache.get(key);
-        if (hit) return hit;
+        if (hit) return { ...hit, cached: true };
         const pending = inFlight.get(key);
-        if (pending) return await pending;
+        if (pending) return { ...(await pending), cached: true };
         const p = diagnoseUncached(req).then((d) => {
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
           return d;
         });
-        if (primary === builtin) return await p;
+        if (primary === builtin) return { ...(await p), cached: false };
         inFlight.set(key, p);
         try {
-          return await p;
+          return { ...(await p), cached: false };
         } finally {
           inFlight.delete(key);
         }
