@@ -16,7 +16,7 @@ import type { Requirement } from './regex-literals.js';
 import { createRecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
-import { checkMatchBudget } from './match-budget.js';
+import { headOf, MatchBudgetExceeded } from './match-budget.js';
 
 export interface Detector {
   /**
@@ -130,19 +130,30 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     screen,
 
     match(event, budgetMs) {
-      const t = eventTexts(event);
+      let t = eventTexts(event);
       const anyLiteral = !usePrefilter || (combined !== null && anyTextHas(combined, t));
       const out: Match[] = [];
-      // Checked between two rules: a running regex cannot be interrupted.
+      // Checked between two rules (a running regex cannot be interrupted). Once over, the rules
+      // left see only the head of the record: bounded cost, and a short record (or a stall of the
+      // process rather than a slow rule) matches exactly as before. The caller counts the record.
       const startedAt = budgetMs === undefined ? 0 : performance.now();
+      let over: { rule: string; elapsedMs: number } | undefined;
       const spent = (rule: CompiledRule): void => {
-        if (budgetMs !== undefined) checkMatchBudget(startedAt, budgetMs, rule.info.id, out);
+        if (budgetMs === undefined || over) return;
+        const elapsedMs = performance.now() - startedAt;
+        if (elapsedMs <= budgetMs) return;
+        over = { rule: rule.info.id, elapsedMs };
+        t = eventTexts(headOf(event));
+      };
+      const done = (): Match[] => {
+        if (over && budgetMs !== undefined) throw new MatchBudgetExceeded(over.rule, over.elapsedMs, out, budgetMs);
+        return out;
       };
       for (const rule of userRules) {
         if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
         spent(rule);
       }
-      if (out.length > 0) return out;
+      if (out.length > 0) return done();
       for (const rule of packRules) {
         if (fires(rule, t, anyLiteral)) {
           out.push(toMatch(rule, event));
@@ -150,7 +161,7 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
         }
         spent(rule);
       }
-      return out;
+      return done();
     },
 
     isSuccess(event) {

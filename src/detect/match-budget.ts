@@ -1,9 +1,9 @@
-// In the live agent a record may spend at most MATCH_BUDGET_MS in the rules. A JavaScript regex cannot be stopped
-// mid-run, so the budget is checked between rules: once a record has used it up, its remaining
-// rules are not tried; the matches found so far travel with the error, so the caller still alerts
-// on them, and counts and logs the record. What bounds a single regex run
+// In the live agent a record may spend at most MATCH_BUDGET_MS in the rules. A JavaScript regex
+// cannot be stopped mid-run, so the budget is checked between rules: once a record has used it up,
+// the rules left see only its first HEAD_CHARS (the detector's match), the matches travel with the
+// error so the caller still alerts on them, and the record is counted and logged. What bounds a single regex run
 // is V8's linear-time fallback (cli/linear-regex-fallback.ts) and the static check at config load.
-import type { Match } from '../types.js';
+import type { LogEvent, Match } from '../types.js';
 
 // Far above a normal record's cost (microseconds) so that a GC pause on a busy host never trips it.
 export const MATCH_BUDGET_MS = 500;
@@ -20,10 +20,16 @@ export class MatchBudgetExceeded extends Error {
   }
 }
 
-/** Throws MatchBudgetExceeded once more than `budgetMs` has passed since `startedAt` (performance.now()). */
-export function checkMatchBudget(startedAt: number, budgetMs: number, rule: string, matches: Match[]): void {
-  const elapsed = performance.now() - startedAt;
-  if (elapsed > budgetMs) throw new MatchBudgetExceeded(rule, elapsed, matches, budgetMs);
+/** What the rules left after the budget see: the first HEAD_CHARS of each text. */
+export const HEAD_CHARS = 4096;
+
+export function headOf(event: LogEvent): LogEvent {
+  const head: LogEvent = { ...event, raw: event.raw.slice(0, HEAD_CHARS), message: event.message.slice(0, HEAD_CHARS) };
+  if (event.error) {
+    head.error = { ...event.error, message: event.error.message.slice(0, HEAD_CHARS) };
+    if (event.error.rawStack !== undefined) head.error.rawStack = event.error.rawStack.slice(0, HEAD_CHARS);
+  }
+  return head;
 }
 
 /** Runs `match`, and turns a used-up budget into the matches found before it plus the reason. */
