@@ -136,30 +136,19 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
           usePolling: options.poll,
           interval: options.pollIntervalMs,
           depth: Number.isFinite(maxDepth) ? maxDepth : undefined,
-          // chokidar watches directories only: a watch per file would be 10,000 inotify watches
-          // (and descriptors) for 10,000 files, on top of the source's own watch of each file it
-          // follows. What happens inside a directory arrives as its raw events, below.
-          ignored: (_p: string, stats?: Stats) => stats !== undefined && stats.isFile(),
+          // Keep chokidar from putting watchers on files no glob names (a busy /var/log).
+          ignored: (p: string, stats?: Stats) => stats !== undefined && stats.isFile() && !matches(p),
         },
       );
-      watcher.on('raw', (event: string, name: unknown, details: unknown) => {
-        const dir = (details as { watchedPath?: string } | undefined)?.watchedPath;
-        if (typeof name !== 'string' || name === '' || !dir) return;
-        const path = join(dir, name);
-        // `change`: a file was written; only files a glob names matter. `rename`: something was
-        // created, removed or moved: the source rescans.
-        if (event === 'change') {
-          if (matches(path)) options.onHint('change', path);
-        } else options.onHint('add', path);
-      });
+      watcher.on('add', (p) => options.onHint('add', p));
+      watcher.on('change', (p) => options.onHint('change', p));
+      watcher.on('unlink', (p) => options.onHint('unlink', p));
       watcher.on('addDir', (p) => options.onHint('add', p));
       watcher.on('unlinkDir', (p) => options.onHint('unlink', p));
       watcher.on('error', (err) => options.logger.warn({ err }, 'File watcher error; the periodic scan still runs.'));
       const w = watcher;
-      // Its hints are extras (scan() is the truth), so start-up waits for chokidar's first walk
-      // only briefly: with thousands of entries that walk alone took seconds.
       await new Promise<void>((done) => {
-        const timer = setTimeout(done, 1000);
+        const timer = setTimeout(done, 5000);
         timer.unref();
         w.once('ready', () => {
           clearTimeout(timer);
