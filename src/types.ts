@@ -144,6 +144,8 @@ export interface Diagnosis {
   tokens?: { input: number; output: number };
   /** Why an LLM answer was replaced by the built-in one (timeout, api_error, invalid_output, budget). */
   fallbackReason?: string;
+  /** True when the brain answered from its cache (an earlier request with the same fingerprint and content). */
+  cached?: boolean;
 }
 
 /** What the brain is asked: everything already redacted by the agent. */

@@ -21,6 +21,7 @@ import { runStopSteps } from './stop-steps.js';
 import { importLegacyJournal } from './legacy-journal.js';
 import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
+import { MATCH_BUDGET_MS } from '../detect/match-budget.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -60,7 +61,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     now,
     onSaveOutcome: reportStateWrite,
   });
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after) });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after), logger, matchBudgetMs: MATCH_BUDGET_MS });
   const brain: Brain = createBrain({
     config: config.brain,
     auditDir: config.state_dir,

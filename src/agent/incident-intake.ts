@@ -13,6 +13,9 @@ import type { DiagnoseRequest, Incident, RawRecord } from '../types.js';
 import { createContextWindow } from './context-window.js';
 import { buildDiagnoseRequest } from './diagnose-request.js';
 import { createFollowUpLines, type FollowUpPolicy } from './follow-up-lines.js';
+import { createRecordDrops, type RecordDropStage } from './record-drops.js';
+import { matchWithinBudget } from '../detect/match-budget.js';
+import { silentLogger, type Logger } from '../log.js';
 
 export interface IncidentIntakeOptions {
   /** Called per batch, so a hot reload of the rules takes effect on the next batch. */
@@ -22,6 +25,10 @@ export interface IncidentIntakeOptions {
   metrics: Metrics;
   now: () => number;
   followUp: FollowUpPolicy;
+  /** Where skipped records are logged (with file and offset); counted in any case. */
+  logger?: Logger;
+  /** Per-record time in the rules after which the remaining rules are skipped (the live agent's guard). */
+  matchBudgetMs?: number;
 }
 
 export interface IncidentIntake {
@@ -43,6 +50,7 @@ const MAX_KEPT_CONTEXTS = 1000;
 export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIntake {
   const { tracker, redactor, metrics, now } = options;
   const context = createContextWindow();
+  const drops = createRecordDrops({ metrics, logger: options.logger ?? silentLogger(), now });
   const followUps = createFollowUpLines(options.followUp);
   /** The records before each announced incident's record, taken when it opened; bounded like the waits. */
   const before = new Map<string, string[]>();
@@ -62,32 +70,43 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
         // The hot path: most of the time nothing waits, and the clock is not read.
         if (followUps.waiting > 0) followUps.push(record.origin.file, record.text, now());
         context.push(record.origin.file, record.text);
-        // Most records can be proven uninteresting from their text alone: they skip parse and detect.
-        if (!detector.screen(record.text)) {
-          if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
-          continue;
-        }
-        const { event, problem } = parseRecord(record, format);
-        if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
-        if (detector.isSuccess(event)) {
-          updates.push(...tracker.observeSuccess(event));
-          continue;
-        }
-        for (const match of detector.match(event)) {
-          const at = now();
-          metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
-          const opened = tracker.observe(match);
-          metrics.detectionLatency.observe(Math.max(0, at - record.readAt) / 1000);
-          for (const update of opened) {
-            const incident = update.kind === 'opened' ? update.incident : undefined;
-            if (incident && !incident.diagnosis && !before.has(incident.id)) {
-              // The ring moves on with every record: keep this incident's view of what came before.
-              if (before.size >= MAX_KEPT_CONTEXTS) before.delete(before.keys().next().value as string);
-              before.set(incident.id, contextOf(incident));
-              followUps.start(incident.id, record.origin.file, at);
-            }
+        // One record that cannot be processed is counted and skipped; the rest of the batch goes on.
+        let stage: RecordDropStage = 'parse';
+        try {
+          // Most records can be proven uninteresting from their text alone: they skip parse and detect.
+          if (!detector.screen(record.text)) {
+            if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
+            continue;
           }
-          updates.push(...opened);
+          const { event, problem } = parseRecord(record, format);
+          if (problem) metrics.parseErrors.labels({ source: record.origin.source, reason: problem }).inc();
+          stage = 'detect';
+          if (detector.isSuccess(event)) {
+            stage = 'incident';
+            updates.push(...tracker.observeSuccess(event));
+            continue;
+          }
+          const { matches, overBudget } = matchWithinBudget(() => detector.match(event, options.matchBudgetMs));
+          if (overBudget) drops.drop('detect', 'match_budget', record, overBudget);
+          stage = 'incident';
+          for (const match of matches) {
+            const at = now();
+            metrics.ruleMatches.labels({ rule: match.rule.id, severity: match.severity }).inc();
+            const opened = tracker.observe(match);
+            metrics.detectionLatency.observe(Math.max(0, at - record.readAt) / 1000);
+            for (const update of opened) {
+              const incident = update.kind === 'opened' ? update.incident : undefined;
+              if (incident && !incident.diagnosis && !before.has(incident.id)) {
+                // The ring moves on with every record: keep this incident's view of what came before.
+                if (before.size >= MAX_KEPT_CONTEXTS) before.delete(before.keys().next().value as string);
+                before.set(incident.id, contextOf(incident));
+                followUps.start(incident.id, record.origin.file, at);
+              }
+            }
+            updates.push(...opened);
+          }
+        } catch (err) {
+          drops.drop(stage, 'exception', record, err);
         }
       }
       return updates;

@@ -17,8 +17,19 @@ export interface BrainAppOptions {
   authToken?: string;
   /** Request body limit; larger bodies get 413. Default 1 MiB. */
   bodyLimitBytes?: number;
+  /** Time a client has to send its request headers. Default 5 s. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send its whole request, body included. Default 10 s. */
+  requestTimeoutMs?: number;
   logger?: Logger | false;
 }
+
+// A client that trickles its headers or body a byte at a time would otherwise hold a socket (and
+// its buffers) for minutes; a fleet's worth of them is a denial of service. Node checks the two
+// deadlines every CONNECTION_CHECK_MS (30 s by default, far too coarse for a 5 s deadline).
+const CONNECTION_CHECK_MS = 1000;
+// An idle keep-alive socket is closed after this long (Fastify's default is 72 s).
+const KEEP_ALIVE_MS = 5000;
 
 /** Routes open without a token: liveness probes carry no credentials. */
 const OPEN_ROUTES = new Set(['/healthz']);
@@ -35,6 +46,9 @@ export function buildBrainApp(opts: BrainAppOptions): FastifyInstance {
     // A line per request would dominate the cost of a diagnosis; failures are logged by the brain.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: opts.requestTimeoutMs ?? 10_000,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    http: { headersTimeout: opts.headersTimeoutMs ?? 5000, connectionsCheckingInterval: CONNECTION_CHECK_MS },
     // Strict types: a string where a list belongs is a client bug to report, not to coerce.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;

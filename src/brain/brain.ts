@@ -1,7 +1,8 @@
 // The brain facade: one `diagnose` for the agent, whatever answers behind it. Its promises: it
 // never throws, it answers within `brain.timeout_ms` (the built-in analyser takes over after
-// that), and one incident costs at most one LLM call (a bounded cache by fingerprint, and
-// concurrent asks for one fingerprint share one call).
+// that), and one incident costs at most one LLM call (a bounded cache keyed by fingerprint and a
+// hash of the content diagnosed (cache-key.ts), and concurrent asks for one key share one call).
+// Every answer says whether it came from the cache (`cached`).
 import { performance } from 'node:perf_hooks';
 import type { BrainConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
@@ -14,6 +15,7 @@ import { EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-err
 import { chooseLlmEngine, type EngineChoice } from './engine-registry.js';
 import { createLlmAudit } from './llm-audit.js';
 import { createRemoteEngine } from './remote-engine.js';
+import { diagnosisCacheKey } from './cache-key.js';
 
 export type { DiagnosisEngine } from './engine.js';
 
@@ -79,6 +81,8 @@ export function createBrain(options: BrainOptions): Brain {
   const ttl = options.cacheTtlMs ?? 6 * 3600_000;
   const fallbackTtl = options.fallbackCacheTtlMs ?? 5 * 60_000;
   const maxInFlight = options.maxInFlight ?? 256;
+  const keyRedactor = options.redact ? undefined : createRedactor();
+  const redactForKey = options.redact ?? ((text: string) => (keyRedactor ? keyRedactor.redact(text) : text));
   const inFlight = new Map<string, Promise<Diagnosis>>();
   const controllers = new Set<AbortController>();
   let closed = false;
@@ -127,20 +131,20 @@ export function createBrain(options: BrainOptions): Brain {
   return {
     async diagnose(req, budgetMs = config.timeout_ms) {
       try {
-        if (closed) return answerBuiltin(req);
-        const key = primary.cacheScope ? `${primary.cacheScope}\n${req.fingerprint}` : req.fingerprint;
+        if (closed) return { ...answerBuiltin(req), cached: false };
+        const key = primary.cacheScope ? `${primary.cacheScope}\n${diagnosisCacheKey(req, redactForKey)}` : diagnosisCacheKey(req, redactForKey);
         const hit = cache.get(key);
-        if (hit) return hit;
+        if (hit) return { ...hit, cached: true };
         const pending = inFlight.get(key);
-        if (pending) return await pending;
+        if (pending) return { ...(await pending), cached: true };
         const p = diagnoseUncached(req, Math.max(0, Math.min(config.timeout_ms, budgetMs))).then((d) => {
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
           return d;
         });
-        if (primary === builtin) return await p;
+        if (primary === builtin) return { ...(await p), cached: false };
         inFlight.set(key, p);
         try {
-          return await p;
+          return { ...(await p), cached: false };
         } finally {
           inFlight.delete(key);
         }

@@ -104,6 +104,7 @@ export const diagnosisSchema = {
       properties: { input: { type: 'integer', minimum: 0 }, output: { type: 'integer', minimum: 0 } },
     },
     fallbackReason: { type: 'string' },
+    cached: { type: 'boolean', description: 'True when this answer was computed for an earlier request with the same fingerprint and content.' },
   },
 } as const;
 

@@ -1,6 +1,8 @@
 // The thin process entry: reads argv, the environment and .env, prints, listens, exits. Everything
 // it runs is built by factories that do none of those things. No stack trace reaches the user: every
 // error is one line with its SENTINEL_ERR_* code (SENTINEL_DEBUG=1 adds the stack of unexpected ones).
+// First, before any other module compiles a regex: bounded regex execution.
+import './linear-regex-fallback.js';
 import { readFileSync } from 'node:fs';
 import type { ConfigError } from '../config/load-config.js';
 import { SentinelError } from '../errors.js';

@@ -2,10 +2,10 @@
 // catastrophically, references to undefined macros and lists, macro cycles, rules whose regexes
 // defeat the literal pre-filter (a warning). Runs on the interpolated value even when the schema
 // found problems, so one run reports everything; every access is type-guarded for that reason.
-import safeRegex from 'safe-regex2';
 import type { MatchExpr, RuleConfig } from './config-types.js';
 import { compileMatch, MatchCompileError } from '../detect/compile-match.js';
 import { formatPath, type ConfigPath } from './yaml-locator.js';
+import { regexHazard } from './regex-safety.js';
 
 export interface SemanticIssue {
   path: ConfigPath;
@@ -26,13 +26,8 @@ function checkRegex(source: unknown, flags: string, path: ConfigPath, issues: Se
     issues.push({ path, severity: 'error', message: `${formatPath(path)}: regex does not compile: ${reason}` });
     return;
   }
-  if (!safeRegex(source)) {
-    issues.push({
-      path,
-      severity: 'error',
-      message: `${formatPath(path)}: regex may backtrack catastrophically (nested or too many quantifiers, e.g. (a+)+); rewrite it without a quantified group that repeats a quantifier`,
-    });
-  }
+  const hazard = regexHazard(source, flags);
+  if (hazard) issues.push({ path, severity: 'error', message: `${formatPath(path)}: regex may backtrack catastrophically: ${hazard.reason}` });
 }
 
 function checkMatch(expr: unknown, path: ConfigPath, names: { macros: Set<string>; lists: Set<string> }, issues: SemanticIssue[]): void {
@@ -142,7 +137,10 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
 
   const patterns = isObj(root.redact) && Array.isArray(root.redact.patterns) ? root.redact.patterns : [];
   patterns.forEach((p: unknown, i) => {
-    if (isObj(p)) checkRegex(p.regex, 'g', ['redact', 'patterns', i, 'regex'], issues);
+    if (!isObj(p) || typeof p.regex !== 'string') return;
+    // `(?i)` asks for case-insensitivity as in RE2/PCRE; the redactor strips it (redactor.ts).
+    const insensitive = p.regex.startsWith('(?i)');
+    checkRegex(insensitive ? p.regex.slice(4) : p.regex, insensitive ? 'gi' : 'g', ['redact', 'patterns', i, 'regex'], issues);
   });
 
   const sources = Array.isArray(root.sources) ? root.sources : [];

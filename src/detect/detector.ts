@@ -16,10 +16,15 @@ import type { Requirement } from './regex-literals.js';
 import { createRecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
+import { headOf, MatchBudgetExceeded } from './match-budget.js';
 
 export interface Detector {
-  /** All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be FAST for non-matching lines. */
-  match(event: LogEvent): Match[];
+  /**
+   * All rules that fire on this event (usually 0 or 1; order: user rules first, then packs). Must be
+   * FAST for non-matching lines. With `budgetMs`, throws MatchBudgetExceeded (carrying the matches
+   * found so far) once the rules have taken longer than that on this event.
+   */
+  match(event: LogEvent, budgetMs?: number): Match[];
   /** True when the event is a success record (config.incidents.success_match) — the incident stage resolves on it. */
   isSuccess(event: LogEvent): boolean;
   /**
@@ -148,22 +153,42 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     rules: all.map((r) => r.info),
     screen,
 
-    match(event) {
-      const t = eventTexts(event);
+    match(event, budgetMs) {
+      let t = eventTexts(event);
       const anyLiteral = !usePrefilter || (combined !== null && anyTextHas(combined, t));
       const out: Match[] = [];
-      for (const rule of userRules) if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
+      // Checked between two rules (a running regex cannot be interrupted). Once over, the rules
+      // left see only the head of the record: bounded cost, and a short record (or a stall of the
+      // process rather than a slow rule) matches exactly as before. The caller counts the record.
+      const startedAt = budgetMs === undefined ? 0 : performance.now();
+      let over: { rule: string; elapsedMs: number } | undefined;
+      const spent = (rule: CompiledRule): void => {
+        if (budgetMs === undefined || over) return;
+        const elapsedMs = performance.now() - startedAt;
+        if (elapsedMs <= budgetMs) return;
+        over = { rule: rule.info.id, elapsedMs };
+        t = eventTexts(headOf(event));
+      };
+      const done = (): Match[] => {
+        if (over && budgetMs !== undefined) throw new MatchBudgetExceeded(over.rule, over.elapsedMs, out, budgetMs);
+        return out;
+      };
+      for (const rule of userRules) {
+        if (fires(rule, t, anyLiteral)) out.push(toMatch(rule, event));
+        spent(rule);
+      }
       if (out.length > 0) {
         noteFailure(event);
-        return out;
+        return done();
       }
       for (const rule of packRules) {
         if (fires(rule, t, anyLiteral)) {
           if (!isEcho(rule, event)) out.push(toMatch(rule, event));
           break;
         }
+        spent(rule);
       }
-      return out;
+      return done();
     },
 
     isSuccess(event) {

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const SLOW_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 const FAST_PATH_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export const PARSE_ERROR_REASONS = ['invalid_json', 'invalid_utf8', 'line_too_long', 'binary'] as const;
+export const PARSE_ERROR_REASONS = ['invalid_json', 'too_deep', 'invalid_utf8', 'line_too_long', 'binary'] as const;
 export const READ_ERROR_REASONS = ['eacces', 'enoent', 'eio', 'other'] as const;
 export type ReadErrorReason = (typeof READ_ERROR_REASONS)[number];
 export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;

@@ -3,13 +3,17 @@
 import type { ErrorInfo, Level, LogEvent, RawRecord, StackFrame } from '../types.js';
 import { parseLogfmt, looksLikeLogfmt } from './logfmt.js';
 import { callerFrame } from './stack-trace/structured-caller.js';
+import { clipJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type RecordFormat = 'auto' | 'json' | 'logfmt' | 'text';
 
 export interface ParseResult {
   event: LogEvent;
-  /** Set when the record looked like `format` but was not valid; the event is then plain text. */
-  problem?: 'invalid_json';
+  /**
+   * `invalid_json`: the record looked like JSON but was not; the event is then plain text.
+   * `too_deep`: nested deeper than MAX_JSON_DEPTH; the deep parts are kept as text.
+   */
+  problem?: 'invalid_json' | 'too_deep';
 }
 
 export const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
@@ -203,8 +207,9 @@ export function parseRecord(record: RawRecord, format: RecordFormat = 'auto'): P
   if (format === 'json' || (format === 'auto' && firstChar === 123 /* { */)) {
     // A JSON record may carry a multi-line tail (a stack printed after the line): parse the first line.
     const newline = text.indexOf('\n');
-    const fields = tryJson(newline === -1 ? text : text.slice(0, newline));
-    if (fields) return { event: fromFields(record, fields, 'json') };
+    const clip = clipJsonDepth(newline === -1 ? text : text.slice(0, newline), MAX_JSON_DEPTH);
+    const fields = tryJson(clip.text);
+    if (fields) return clip.clipped ? { event: fromFields(record, fields, 'json'), problem: 'too_deep' } : { event: fromFields(record, fields, 'json') };
     return { event: asText(record), problem: 'invalid_json' };
   }
   if (format === 'logfmt' || (format === 'auto' && looksLikeLogfmt(text))) {

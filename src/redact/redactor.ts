@@ -3,6 +3,7 @@
 // so a redacted line still reads as a log line and says what was there.
 import type { RedactPattern } from '../config/config-types.js';
 import { SentinelError } from '../errors.js';
+import { neutraliseControls } from './control-chars.js';
 
 export type { RedactPattern };
 
@@ -173,8 +174,9 @@ export function createRedactor(extra: RedactPattern[] = []): Redactor {
   const extras = extra.map(compileExtra);
   return {
     redact(text: string): string {
-      let out = text;
-      if (PREFILTER.test(text)) {
+      // Control sequences go first: an escape inside a secret (`pass\x1b[0mword=…`) must not hide it.
+      let out = neutraliseControls(text);
+      if (PREFILTER.test(out)) {
         for (const rule of BUILT_IN) {
           out = applyRule(out, rule);
         }

@@ -5,6 +5,7 @@ import type { SourceConfig } from '../config/config-types.js';
 import type { RawRecord } from '../types.js';
 import { createLineSplitter } from './line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord } from './multiline-joiner.js';
+import { neutraliseControls } from '../redact/control-chars.js';
 
 export const READ_CHUNK_BYTES = 1 << 20;
 
@@ -29,7 +30,8 @@ export async function* readRecordsFromFile(
   const out: JoinedRecord[] = [];
   let lineNo = 1;
   const sink = (text: string, start: number, end: number): void => {
-    joiner.push(text, start, end, lineNo, 0, out);
+    // As the live source does (file-source.ts): control sequences go before the joiner and parse.
+    joiner.push(neutraliseControls(text), start, end, lineNo, 0, out);
     lineNo += 1;
   };
   const toRaw = (r: JoinedRecord, readAt: number): RawRecord => ({

@@ -148,7 +148,8 @@ describe('one call per incident', () => {
     const first = await b.diagnose(sampleRequest());
     const second = await b.diagnose(sampleRequest());
     expect(fake.requests).toHaveLength(1);
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, cached: true });
+    expect(first.cached).toBe(false);
     await b.diagnose(sampleRequest({ fingerprint: 'another-failure' }));
     expect(fake.requests).toHaveLength(2);
   });
