@@ -16,6 +16,7 @@ import { buildAgentServer, type AgentServer, type ReadinessCheck } from '../serv
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
 import { createAnnouncementJournal } from './announcement-journal.js';
+import { CONTEXT_RECORDS } from './context-window.js';
 import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 
@@ -73,7 +74,18 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const sources: FileSource[] = config.sources.map((source) =>
-    createFileSource({ config: source, stateDir: config.state_dir, metrics, logger, now, onRecords: (records) => ingest(source.format, records) }),
+    createFileSource({
+      config: source,
+      stateDir: config.state_dir,
+      metrics,
+      logger,
+      now,
+      onRecords: (records) => ingest(source.format, records),
+      bufferScreen: () => {
+        const search = detector.screen.bufferSearch;
+        return search ? { search, before: CONTEXT_RECORDS, after: LIVE_FOLLOW_UP.maxLines } : null;
+      },
+    }),
   );
   const server = buildAgentServer({ registry: metrics.registry, readiness });
   /** Diagnoses in flight: awaited by ingest (so checkpoints never pass an unsent alert) and by stop. */
