@@ -15,9 +15,12 @@ import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.
 import { buildAgentServer, type AgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Alert, Incident, RawRecord } from '../types.js';
-import { createAnnouncementJournal } from './announcement-journal.js';
+import type { JournalEntry } from '../incident/announcement-journal.js';
+import { SentinelError } from '../errors.js';
+import { runStopSteps } from './stop-steps.js';
+import { importLegacyJournal } from './legacy-journal.js';
 import { CONTEXT_RECORDS } from './context-window.js';
-import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
+import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 
 export interface AgentDeps {
@@ -42,7 +45,6 @@ export interface Agent {
 }
 
 const TICK_MS = 1000;
-const STATE_SAVE_EVERY_TICKS = 5;
 
 export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent {
   const logger = deps.logger ?? silentLogger();
@@ -51,9 +53,16 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   const redactor: Redactor = createRedactor(config.redact.patterns);
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
-  const journal = createAnnouncementJournal(config.state_dir);
-  const tracker: IncidentTracker = createIncidentTracker({ config: config.incidents, stateDir: config.state_dir, metrics, logger, now });
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: LIVE_FOLLOW_UP });
+  const tracker: IncidentTracker = createIncidentTracker({
+    config: config.incidents,
+    stateDir: config.state_dir,
+    metrics,
+    logger,
+    now,
+    onSaveOutcome: reportStateWrite,
+  });
+  const followUp = liveFollowUp(config.incidents.lines_after);
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp });
   const brain: Brain = createBrain({
     config: config.brain,
     metrics,
@@ -83,7 +92,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       onRecords: (records) => ingest(source.format, records),
       bufferScreen: () => {
         const search = detector.screen.bufferSearch;
-        return search ? { search, before: CONTEXT_RECORDS, after: LIVE_FOLLOW_UP.maxLines } : null;
+        return search ? { search, before: CONTEXT_RECORDS, after: followUp.maxLines } : null;
       },
     }),
   );
@@ -93,8 +102,6 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   let started = false;
   let stopping: Promise<void> | undefined;
   let ticker: NodeJS.Timeout | undefined;
-  let ticks = 0;
-  let incidentsChanged = false;
   let followUpTimer: NodeJS.Timeout | undefined;
   let followUpDeadline = Infinity;
 
@@ -103,16 +110,31 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       { name: 'config', ok: true, detail: config.file },
       { name: 'sources', ok: started && sources.every((s) => s.ready) },
       { name: 'notifier', ok: started },
+      // Alerts still go out while state cannot be written, but a restart now would forget what is unsaved.
+      { name: 'state', ok: tracker.saveFailure === null, ...(tracker.saveFailure ? { detail: tracker.saveFailure.message } : {}) },
     ];
+  }
+
+  function reportStateWrite(error: Error | null, previous: Error | null): void {
+    if (error) {
+      metrics.stateWriteErrors.inc({ kind: 'incidents' });
+      if (!previous) logger.error({ code: 'SENTINEL_ERR_STATE_DIR', err: error }, 'Cannot save incident state; alerts still go out, offsets wait, retrying every second.');
+    } else logger.info({ dir: config.state_dir }, 'Incident state saved again.');
   }
 
   async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
     const updates = intake.take(format, records);
-    if (updates.length > 0) incidentsChanged = true;
     armFollowUpTimer();
-    // Durability without waiting for diagnoses: the source checkpoints these records once the
-    // announcements they caused are journaled (milliseconds); a slow LLM call holds back nothing.
-    if (updates.length > 0) await announceJournaled(updates);
+    // The records are acknowledged (the source may checkpoint past them) only once the incidents
+    // they opened or updated, held ones and owed announcements included, are on disk: a few
+    // milliseconds, and a slow LLM call holds back nothing. Announcements start after that write
+    // (a crash in between replays them from the journal) and also when it failed: a full disk
+    // must not silence alerts.
+    const owed = tracker.owe(updates);
+    let failure: unknown;
+    if (tracker.unsaved) await tracker.save().catch((err: unknown) => (failure = err ?? new Error('save failed')));
+    for (const entry of owed) void announce(entry);
+    if (failure) throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: failure });
   }
 
   /** Ends the waits for lines after a failure when their time is up (the intake's clock is `now`). */
@@ -131,8 +153,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     followUpTimer.unref();
   }
 
-  async function announceJournaled(updates: IncidentUpdate[]): Promise<void> {
-    for (const entry of await journal.add(updates)) void announce(entry.update, entry.id);
+  function announceOwed(updates: IncidentUpdate[]): void {
+    for (const entry of tracker.owe(updates)) void announce(entry);
   }
 
   function track(work: Promise<void>): Promise<void> {
@@ -156,21 +178,25 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     return alert;
   }
 
-  /** Diagnoses a newly opened incident (once), hands the alert to the notifier, then forgets the journal entry. */
-  function announce(update: IncidentUpdate, journalId: string): Promise<void> {
+  /** Diagnoses a newly opened incident (once), hands the alert to the notifier, then settles what was owed. */
+  function announce({ id, update }: JournalEntry): Promise<void> {
     return track(
       (async () => {
         if (update.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
         // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
         for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
         await notifier.send(alertFor(update));
-        journal.remove(journalId);
+        tracker.settle(id);
       })(),
     );
   }
 
   async function diagnose(incident: Incident): Promise<void> {
-    const diagnosis = await brain.diagnose(await intake.request(incident));
+    const startedAt = now();
+    const request = await intake.request(incident);
+    // The wait for the lines after the failure comes off the brain's budget: the alert stays
+    // within brain.timeout_ms of the incident opening, wait included.
+    const diagnosis = await brain.diagnose(request, config.brain.timeout_ms - (now() - startedAt));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }
@@ -182,15 +208,10 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   function onTick(): void {
-    const updates = foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts);
-    if (updates.length > 0) void track(announceJournaled(updates));
-    void track(journal.flush());
-    // Incident state follows the source checkpoints closely (both about once a second), so a crash
-    // replays at most a second of lines into incidents the restarted agent already knows.
-    if (updates.length > 0 || incidentsChanged || ++ticks % STATE_SAVE_EVERY_TICKS === 0) {
-      incidentsChanged = false;
-      void track(tracker.save());
-    }
+    announceOwed(foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts));
+    // Ingest saves what it changed before acknowledging records; the tick saves the rest (digests,
+    // re-alerts, resolutions, settled announcements) and retries a save that failed.
+    if (tracker.unsaved) tracker.save().catch(() => undefined);
   }
 
   return {
@@ -201,9 +222,10 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     async start() {
       await mkdir(config.state_dir, { recursive: true });
       await tracker.load();
+      await importLegacyJournal(config.state_dir, tracker, logger);
       await notifier.start();
       // Announcements a crash interrupted (mid-diagnosis, say) go out first.
-      for (const entry of await journal.load()) void announce(entry.update, entry.id);
+      for (const entry of tracker.owed()) void announce(entry);
       await Promise.all(sources.map((source) => source.start()));
       ticker = setInterval(onTick, TICK_MS);
       ticker.unref();
@@ -221,22 +243,34 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       logger.info({ rules: detector.rules.length, file: next.file }, 'Rules reloaded.');
     },
 
-    stop(deadlineMs = 10_000) {
+    stop(deadlineMs = 4_000) {
       stopping ??= (async () => {
-        const deadline = now() + deadlineMs;
-        const remaining = (): number => Math.max(0, deadline - now());
         if (ticker) clearInterval(ticker);
-        await Promise.all(sources.map((source) => source.stop()));
-        // No more lines will come: diagnoses waiting for the lines after a failure go ahead now.
-        intake.endAll();
-        if (followUpTimer) clearTimeout(followUpTimer);
-        await Promise.race([Promise.all([...inFlight]), new Promise((resolve) => setTimeout(resolve, remaining()).unref())]);
-        await tracker.save();
-        await journal.flush();
-        await notifier.stop(remaining());
-        await brain.close();
-        await server.close();
-        logger.info({ pendingAlerts: notifier.pending() }, 'Sentinel agent stopped.');
+        // Flow order: no new input, then diagnoses in flight, then state, then sinks. Each step has
+        // a floor so the last ones (notifier, server) run even when an earlier one ate the deadline.
+        await runStopSteps(
+          [
+            { name: 'sources', maxMs: 1_500, floorMs: 200, run: () => Promise.all(sources.map((source) => source.stop())) },
+            {
+              name: 'follow-up waits',
+              maxMs: 100,
+              floorMs: 0,
+              // No more lines will come: diagnoses waiting for the lines after a failure go ahead now.
+              run: async () => {
+                intake.endAll();
+                if (followUpTimer) clearTimeout(followUpTimer);
+              },
+            },
+            { name: 'diagnoses', maxMs: deadlineMs, floorMs: 0, run: () => Promise.all([...inFlight]) },
+            { name: 'incident state', maxMs: 1_000, floorMs: 300, run: () => tracker.save() },
+            { name: 'notifier', maxMs: deadlineMs, floorMs: 200, run: (budget) => notifier.stop(budget) },
+            { name: 'brain', maxMs: 500, floorMs: 100, run: () => brain.close() },
+            { name: 'http server', maxMs: 500, floorMs: 100, run: () => server.close() },
+          ],
+          deadlineMs,
+          logger,
+        );
+        logger.info({ pendingAlerts: notifier.pending(), owed: tracker.owed().length }, 'Sentinel agent stopped.');
       })();
       return stopping;
     },

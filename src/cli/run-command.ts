@@ -8,9 +8,13 @@ import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
 
-/** Below the usual 30 s grace period of Kubernetes and `docker stop`'s 10 s, with margin for exit. */
-export const SHUTDOWN_DEADLINE_MS = 8_000;
+/**
+ * Well below `docker stop`'s 10 s: each stop step may add a short floor beyond it, so SIGTERM ends
+ * the process within 5 s whatever fails (a full disk, Slack down).
+ */
+export const SHUTDOWN_DEADLINE_MS = 3_500;
 const CONFIG_POLL_MS = 1_000;
+const EXIT_GRACE_MS = 300;
 
 function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
   // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
@@ -74,5 +78,9 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
   }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
-  return stopped;
+  const code = await stopped;
+  // State is written and the server closed; a Slack request that hangs (its own timeout is 10 s)
+  // must not keep the process alive past the shutdown deadline. Unref'd: a clean exit comes first.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+  return code;
 }

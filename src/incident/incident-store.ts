@@ -7,6 +7,7 @@ import { SentinelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Incident } from '../types.js';
 import type { StormState } from './storm-batcher.js';
+import { type JournalEntry, wellFormedEntries } from './announcement-journal.js';
 
 export const STATE_FILE = 'incidents.json';
 export const STATE_VERSION = 1;
@@ -31,13 +32,14 @@ export interface IncidentState {
   storm: StormState;
   /** Incidents waiting for a digest that were evicted from tracking meanwhile: still owed an announcement. */
   held: PersistedIncident[];
+  /** Announcements decided but not yet in the notifier's outbox (absent in state saved before 0.3). */
+  announcing?: JournalEntry[];
 }
 
-export async function writeIncidentState(stateDir: string, state: IncidentState): Promise<void> {
-  const file = path.join(stateDir, STATE_FILE);
+export async function writeIncidentState(file: string, body: string): Promise<void> {
   try {
-    await mkdir(stateDir, { recursive: true });
-    await writeFileDurably(file, JSON.stringify(state));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileDurably(file, body);
   } catch (err) {
     throw new SentinelError('SENTINEL_ERR_STATE_DIR', `Cannot write incident state to ${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -59,11 +61,24 @@ export async function readIncidentState(stateDir: string, logger: Logger): Promi
   } catch {
     state = undefined;
   }
-  if (isIncidentState(state)) return state;
+  if (isIncidentState(state)) return keepWellFormed(state, file, logger);
   const aside = `${file}.corrupt`;
   await rename(file, aside).catch(() => undefined);
-  logger.warn({ file, movedTo: aside }, 'Incident state unreadable; starting with no open incidents.');
+  logger.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file, movedTo: aside }, 'Incident state unreadable; kept for inspection, starting with no open incidents.');
   return null;
+}
+
+/** One damaged entry costs that entry, not the file: the rest is kept and the loss reported once. */
+function keepWellFormed(state: IncidentState, file: string, logger: Logger): IncidentState {
+  const good = (p: PersistedIncident): boolean =>
+    !!p && typeof p === 'object' && typeof p.incident?.id === 'string' && typeof p.incident.fingerprint === 'string' && !!p.incident.rule && Array.isArray(p.incident.samples);
+  const open = state.open.filter(good);
+  const resolved = state.resolved.filter(good);
+  const held = state.held.filter(good);
+  const { entries: announcing, bad } = wellFormedEntries(state.announcing);
+  const dropped = state.open.length - open.length + (state.resolved.length - resolved.length) + (state.held.length - held.length) + bad;
+  if (dropped > 0) logger.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file, dropped }, 'Incident state had damaged entries; they were skipped, the rest restored.');
+  return { ...state, open, resolved, held, announcing };
 }
 
 function isIncidentState(v: unknown): v is IncidentState {
@@ -78,7 +93,6 @@ function isIncidentState(v: unknown): v is IncidentState {
     s.storm !== null &&
     typeof s.storm === 'object' &&
     Array.isArray(s.storm.pending) &&
-    Array.isArray(s.storm.deferredResolved) &&
-    [...s.open, ...s.resolved, ...s.held].every((p) => p && typeof p === 'object' && typeof p.incident?.id === 'string' && typeof p.incident.fingerprint === 'string')
+    Array.isArray(s.storm.deferredResolved)
   );
 }

@@ -9,7 +9,10 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, Incident, LogEvent, Match } from '../types.js';
 import { addSample, eventScope, fieldValue, incidentTitle } from './incident-fields.js';
-import { type IncidentState, type PersistedIncident, STATE_VERSION, readIncidentState, writeIncidentState } from './incident-store.js';
+import path from 'node:path';
+import { type IncidentState, type PersistedIncident, STATE_FILE, STATE_VERSION, readIncidentState, writeIncidentState } from './incident-store.js';
+import { createStateWriter, type StateWriter } from '../state/state-writer.js';
+import { createAnnouncementJournal, type JournalEntry } from './announcement-journal.js';
 import { createStormBatcher } from './storm-batcher.js';
 
 export interface IncidentUpdate {
@@ -27,6 +30,8 @@ export interface IncidentTrackerOptions {
   metrics: Metrics;
   logger: Logger;
   now?: () => number;
+  /** Told of each failed save, and of the first success after failures. */
+  onSaveOutcome?: (error: Error | null, previous: Error | null) => void;
 }
 
 export interface IncidentTracker {
@@ -42,8 +47,25 @@ export interface IncidentTracker {
   setDiagnosis(incidentId: string, diagnosis: Diagnosis): void;
   get(id: string): Incident | undefined;
   open(): Incident[];
-  /** Writes `${stateDir}/incidents.json` atomically; concurrent calls are serialised. */
+  /**
+   * Writes `${stateDir}/incidents.json` atomically from the current state; callers that arrive
+   * during a write share the next one. A failed write rejects its callers only: the next call
+   * tries again from the then-current state.
+   */
   save(): Promise<void>;
+  /** State changed since the last successful save (or the last save failed). */
+  readonly unsaved: boolean;
+  /** Why the last save failed; null when it succeeded. */
+  readonly saveFailure: Error | null;
+  /**
+   * Owes the updates to people until `settle(id)`: they are saved with the state that decided
+   * them, and returned by `owed()` after a restart until settled.
+   */
+  owe(updates: IncidentUpdate[]): JournalEntry[];
+  settle(id: string): void;
+  owed(): JournalEntry[];
+  /** Open incidents, recently resolved ones and those held for a digest, for `sentinel incidents`. */
+  list(): { open: Incident[]; resolved: Incident[]; held: Incident[] };
   /** Entries tracked: open incidents + recently resolved + threshold windows (≤ max_tracked). */
   readonly size: number;
 }
@@ -72,7 +94,15 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     ...(config.storm.max_window_secs !== undefined ? { maxWindowMs: config.storm.max_window_secs * 1000 } : {}),
   });
   let evictedOpenSinceWarn = 0;
-  let saving: Promise<void> = Promise.resolve();
+  const journal = createAnnouncementJournal();
+  const writer: StateWriter | null =
+    stateDir === null ? null : createStateWriter({
+          file: path.join(stateDir, STATE_FILE),
+          snapshot: () => JSON.stringify(currentState()),
+          write: writeIncidentState,
+          ...(options.onSaveOutcome ? { onOutcome: options.onSaveOutcome } : {}),
+        });
+  const changed = (): void => writer?.markDirty();
 
   const snapshot = (t: Tracked): Incident => ({ ...t.incident, samples: [...t.incident.samples] });
   const cooldownMs = (t: Tracked): number => (t.incident.rule.cooldownSecs ?? config.cooldown_secs) * 1000;
@@ -187,6 +217,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
   function observe(match: Match): IncidentUpdate[] {
     const at = now();
     const updates: IncidentUpdate[] = [];
+    changed();
     flushStorm(at, updates);
     const existing = openByFp.get(match.fingerprint);
     if (existing) {
@@ -249,6 +280,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     }
     for (const t of hit) resolve(t, at, 'success', updates);
     if (hit.length > 0) updateOpenGauge();
+    if (hit.length > 0 || updates.length > 0) changed();
     return updates;
   }
 
@@ -272,6 +304,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       logger.warn({ evicted: evictedOpenSinceWarn, maxTracked }, 'Open incidents forgotten to stay within max_tracked.');
       evictedOpenSinceWarn = 0;
     }
+    if (updates.length > 0 || quiet.length > 0) changed();
     return updates;
   }
 
@@ -298,32 +331,28 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     for (const [key, hits] of state.windows) windows.set(key, hits);
     const held = new Map(state.held.map((p) => [p.incident.id, { ...p, id: p.incident.id }]));
     storm.restore(state.storm, (id) => openById.get(id) ?? resolved.get(id) ?? held.get(id));
+    journal.restore(state.announcing ?? []);
     updateOpenGauge();
     evictIfNeeded();
     logger.info({ open: openByFp.size, resolved: resolved.size, windows: windows.size }, 'Incident state restored.');
   }
 
-  function save(): Promise<void> {
-    if (stateDir === null) return Promise.resolve();
-    const dir = stateDir;
-    // Serialise writers; each snapshot is taken when its turn comes, so the last save wins with the latest state.
-    const next = saving.then(() => {
-      const state: IncidentState = {
-        version: STATE_VERSION,
-        savedAt: now(),
-        open: [...openByFp.values()].map(persisted),
-        resolved: [...resolved.values()].map(persisted),
-        windows: [...windows.entries()],
-        storm: storm.state(),
-        held: storm
-          .pending()
-          .filter((t) => !openById.has(t.id) && !resolved.has(t.id))
-          .map(persisted),
-      };
-      return writeIncidentState(dir, state);
-    });
-    saving = next.catch(() => undefined);
-    return next;
+  function currentState(): IncidentState {
+    return {
+      version: STATE_VERSION,
+      savedAt: now(),
+      open: [...openByFp.values()].map(persisted),
+      resolved: [...resolved.values()].map(persisted),
+      windows: [...windows.entries()],
+      storm: storm.state(),
+      held: heldOnly().map(persisted),
+      announcing: journal.entries(),
+    };
+  }
+
+  /** Incidents waiting for a digest that were evicted from tracking meanwhile: still owed an announcement. */
+  function heldOnly(): Tracked[] {
+    return storm.pending().filter((t) => !openById.has(t.id) && !resolved.has(t.id));
   }
 
   return {
@@ -333,7 +362,10 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     tick,
     setDiagnosis(incidentId, diagnosis) {
       const t = openById.get(incidentId) ?? resolved.get(incidentId);
-      if (t) t.incident.diagnosis = diagnosis;
+      if (t) {
+        t.incident.diagnosis = diagnosis;
+        changed();
+      }
       else logger.debug({ incidentId }, 'Diagnosis for an incident no longer tracked; dropped.');
     },
     get(id) {
@@ -341,7 +373,27 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       return t ? snapshot(t) : undefined;
     },
     open: () => [...openByFp.values()].map(snapshot),
-    save,
+    list: () => ({
+      open: [...openByFp.values()].map(snapshot),
+      resolved: [...resolved.values()].map(snapshot),
+      held: heldOnly().map(snapshot),
+    }),
+    save: () => writer?.persist() ?? Promise.resolve(),
+    get unsaved() {
+      return writer?.dirty ?? false;
+    },
+    get saveFailure() {
+      return writer?.failure ?? null;
+    },
+    owe(updates) {
+      if (updates.length === 0) return [];
+      changed();
+      return journal.add(updates, now());
+    },
+    settle(id) {
+      if (journal.settle(id)) changed();
+    },
+    owed: () => journal.entries(),
     get size() {
       return openByFp.size + resolved.size + windows.size;
     },

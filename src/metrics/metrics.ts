@@ -44,7 +44,13 @@ export interface Metrics {
   outboxDepth: Gauge<'notifier'>;
   configReloads: Counter<'outcome'>;
   dropped: Counter<'stage' | 'reason'>;
+  stateWriteErrors: Counter<'kind'>;
+  outboxMemoryOnly: Gauge<'notifier'>;
 }
+
+/** The kinds of state file, as the `kind` label of sentinel_state_write_errors_total. */
+export const STATE_FILES = ['incidents', 'checkpoints', 'outbox', 'threads'] as const;
+export type StateFileKind = (typeof STATE_FILES)[number];
 
 export interface MetricsOptions {
   registry?: Registry;
@@ -152,6 +158,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['stage', 'reason'],
       registers,
     }),
+    stateWriteErrors: new Counter({
+      name: 'sentinel_state_write_errors_total',
+      help: 'Failed writes to state_dir, by kind of file (retried from the current state).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    outboxMemoryOnly: new Gauge({
+      name: 'sentinel_outbox_memory_only',
+      help: 'Alerts waiting in memory only, because their outbox file could not be written.',
+      labelNames: ['notifier'],
+      registers,
+    }),
   };
 
   // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
@@ -160,6 +178,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const kind of ['input', 'output']) m.llmTokens.labels({ kind }).inc(0);
   for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome }).inc(0);
   for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason }).inc(0);
+  for (const kind of STATE_FILES) m.stateWriteErrors.labels({ kind }).inc(0);
   m.incidentsOpen.set(0);
   m.checkpointAgeSeconds.set(0);
   return m;
@@ -187,4 +206,5 @@ export function initNotifierSeries(metrics: Metrics, notifier: string): void {
   // prom-client's Counter.labels() creates no series by itself; inc(0) does.
   for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome }).inc(0);
   metrics.outboxDepth.labels({ notifier }).set(0);
+  metrics.outboxMemoryOnly.labels({ notifier }).set(0);
 }

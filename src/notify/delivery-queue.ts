@@ -32,6 +32,8 @@ interface Entry {
   record: OutboxRecord;
   /** The outbox write; the entry is not sent before it settled (durable first, then sent). */
   written: Promise<void>;
+  /** The write failed: this alert lives in memory only. */
+  memoryOnly?: boolean;
   attempts: number;
 }
 
@@ -70,6 +72,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   let writeFailureLogged = false;
 
   const depth = o.metrics.outboxDepth.labels({ notifier: o.name });
+  const memoryOnly = o.metrics.outboxMemoryOnly.labels({ notifier: o.name });
   const sent = (outcome: string): void => o.metrics.alertsSent.labels({ notifier: o.name, outcome }).inc();
   const retried = (reason: string): void => o.metrics.alertRetries.labels({ notifier: o.name, reason }).inc();
 
@@ -98,11 +101,13 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
     });
   }
 
-  function push(name: string, record: OutboxRecord, written: Promise<void>): void {
-    queue.push({ name, record, written, attempts: 0 });
+  function push(name: string, record: OutboxRecord, written: Promise<void>): Entry {
+    const entry: Entry = { name, record, written, attempts: 0 };
+    queue.push(entry);
     names.add(name);
     pendingKeys.add(record.key);
     depth.set(queue.length);
+    return entry;
   }
 
   function shift(entry: Entry): void {
@@ -110,6 +115,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
     names.delete(entry.name);
     pendingKeys.delete(entry.record.key);
     depth.set(queue.length);
+    if (entry.memoryOnly) memoryOnly.dec();
     settleIdle();
   }
 
@@ -153,6 +159,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         // resolution gets a new one); any other top-level post adopts the thread if none is known.
         if (o.threads && record.fingerprint && result.ts && (record.kind === 'opened' || !o.threads.get(record.fingerprint))) {
           await o.threads.set(record.fingerprint, { ts: result.ts, channel: result.channel ?? '', at: o.now() }).catch((err: unknown) => {
+            o.metrics.stateWriteErrors.inc({ kind: 'threads' });
             log.warn({ err }, 'Could not persist the Slack thread; later replies will start a new thread.');
           });
         }
@@ -168,7 +175,9 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
           log.info({ key: record.key, attempts: entry.attempts + 1, failingMs: Math.round(performance.now() - failingSince) }, 'Slack delivery recovered.');
           failingSince = null;
         }
-        nextAt = startedAt + minIntervalMs;
+        // Counted from the answer, not the request: Slack counts arrivals, and a slow first
+        // request (a new connection) must not let the next one arrive early.
+        nextAt = Math.max(startedAt, performance.now()) + minIntervalMs;
         return;
       }
       case 'rate_limited':
@@ -244,10 +253,9 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   return {
     name: o.name,
     async load() {
-      await o.threads?.load().catch((err: unknown) => log.warn({ err }, 'Could not read the Slack thread map; repeats start new threads.'));
-      const files = await o.outbox.load((name, err) => {
-        log.warn({ file: name, err }, 'Unreadable outbox file moved to dead/.');
-        o.metrics.dropped.labels({ stage: 'notify', reason: 'corrupt_outbox_file' }).inc();
+      await o.threads?.load((file) => log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file }, 'Slack thread map damaged; kept for inspection, repeats start new threads.'));
+      const files = await o.outbox.load((file, err) => {
+        log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file, err }, 'Damaged outbox file kept for inspection; what could be read of its alert is sent again.');
       });
       for (const { name, record } of files) if (!names.has(name)) push(name, record, Promise.resolve());
       if (files.length > 0) log.info({ pending: files.length }, 'Pending alerts found in the outbox; delivering them first.');
@@ -262,6 +270,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         // Bounded: the oldest waiting alert (never the one in flight) makes room for the new one.
         const victim = queue.splice(1, 1)[0];
         if (victim) {
+          if (victim.memoryOnly) memoryOnly.dec();
           names.delete(victim.name);
           pendingKeys.delete(victim.record.key);
           sent('dropped');
@@ -271,14 +280,26 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         }
       }
       const name = o.outbox.nextName(record.key, o.now());
-      const written = o.outbox.write(name, record).catch((err: unknown) => {
-        // Kept in memory and still sent; only a crash before delivery would lose it now.
-        if (!writeFailureLogged) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err }, 'Could not write the outbox; alerts are kept in memory only.');
-        writeFailureLogged = true;
-      });
-      push(name, record, written);
+      const entry = push(name, record, Promise.resolve());
+      // Set before the worker can look at it (same tick): the entry is not sent before its write settled.
+      entry.written = o.outbox.write(name, record).then(
+        () => {
+          if (writeFailureLogged) log.info({}, 'The outbox can be written again.');
+          writeFailureLogged = false;
+        },
+        (err: unknown) => {
+          // Kept in memory (bounded by maxPending) and still sent; only a crash before delivery would lose it.
+          o.metrics.stateWriteErrors.inc({ kind: 'outbox' });
+          if (!writeFailureLogged) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err }, 'Could not write the outbox; alerts are kept in memory only.');
+          writeFailureLogged = true;
+          if (queue.includes(entry)) {
+            entry.memoryOnly = true;
+            memoryOnly.inc();
+          }
+        },
+      );
       poke();
-      return written;
+      return entry.written;
     },
     start() {
       if (started || stopped) return;

@@ -7,6 +7,7 @@ import { isAbandonedTempFile, writeFileDurably } from '../state/write-file-durab
 import { join } from 'node:path';
 import type { AlertKind, Severity } from '../types.js';
 import type { SlackMessage } from './slack-message.js';
+import { salvageOutboxRecord } from './outbox-salvage.js';
 
 export interface OutboxRecord {
   v: 1;
@@ -28,8 +29,12 @@ export interface OutboxFile {
 
 export interface Outbox {
   readonly dir: string;
-  /** Pending records in send order. Unreadable files are moved to dead/ and reported through `onCorrupt`. */
-  load(onCorrupt?: (name: string, err: unknown) => void): Promise<OutboxFile[]>;
+  /**
+   * Pending records in send order. An unreadable file is moved to dead/ (kept for inspection),
+   * reported through `onCorrupt` with its new path, and replaced by a record that re-sends what
+   * could be read of it.
+   */
+  load(onCorrupt?: (file: string, err: unknown) => void): Promise<OutboxFile[]>;
   /** A file name later in sort order than every name before it (also across restarts). */
   nextName(key: string, now: number): string;
   write(name: string, record: OutboxRecord): Promise<void>;
@@ -42,12 +47,31 @@ export interface Outbox {
 const MAX_DEAD = 1000;
 const NAME = /^(\d{15})-(\d{6})-[A-Za-z0-9_.-]*\.json$/;
 
+function isOutboxRecord(r: Partial<OutboxRecord> | null): r is OutboxRecord {
+  return (
+    r?.v === 1 &&
+    typeof r.key === 'string' &&
+    typeof r.kind === 'string' &&
+    typeof r.severity === 'string' &&
+    typeof r.message?.text === 'string' &&
+    Array.isArray(r.message.blocks)
+  );
+}
+
 export function createOutbox(dir: string): Outbox {
   const deadDir = join(dir, 'dead');
   let lastStamp = 0;
   let lastSeq = -1;
   let ready: Promise<void> | null = null;
-  const ensureDirs = (): Promise<void> => (ready ??= mkdir(deadDir, { recursive: true }).then(() => undefined));
+  // A failed mkdir (a full disk) is forgotten, so the next write tries again rather than failing forever.
+  const ensureDirs = (): Promise<void> =>
+    (ready ??= mkdir(deadDir, { recursive: true }).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = null;
+        throw err;
+      },
+    ));
 
   function observe(name: string): void {
     const m = NAME.exec(name);
@@ -74,13 +98,20 @@ export function createOutbox(dir: string): Outbox {
         }
         if (!name.endsWith('.json')) continue;
         observe(name);
+        let content = '';
         try {
-          const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxRecord;
-          if (record?.v !== 1 || typeof record.key !== 'string' || !record.message) throw new Error('not an outbox record');
+          content = await readFile(join(dir, name), 'utf8');
+          const record = JSON.parse(content) as OutboxRecord;
+          if (!isOutboxRecord(record)) throw new Error('not an outbox record');
           out.push({ name, record });
         } catch (err) {
-          onCorrupt?.(name, err);
-          await rename(join(dir, name), join(deadDir, name)).catch(() => undefined);
+          const kept = join(deadDir, `${name.replace(/\.json$/, '')}.corrupt`);
+          await rename(join(dir, name), kept).catch(() => undefined);
+          onCorrupt?.(kept, err);
+          const record = salvageOutboxRecord(content, kept, Date.now());
+          // Durable under the old name, so a crash before it is sent does not lose it a second time.
+          await writeFileDurably(join(dir, name), JSON.stringify(record)).catch(() => undefined);
+          out.push({ name, record });
         }
       }
       return out;

@@ -1,6 +1,6 @@
 // Bot-token mode threads repeats and the resolution under an incident's first message. The parent
 // message's `ts` per incident fingerprint is kept in state_dir so threads survive a restart.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { writeFileDurably } from '../state/write-file-durably.js';
 import { dirname } from 'node:path';
 
@@ -11,7 +11,8 @@ export interface ThreadRef {
 }
 
 export interface ThreadStore {
-  load(): Promise<void>;
+  /** A damaged file is renamed `.corrupt`, reported through `onCorrupt`, and the threads start afresh. */
+  load(onCorrupt?: (file: string) => void): Promise<void>;
   get(fingerprint: string): ThreadRef | undefined;
   set(fingerprint: string, ref: ThreadRef): Promise<void>;
   delete(fingerprint: string): Promise<void>;
@@ -19,25 +20,34 @@ export interface ThreadStore {
 
 export function createThreadStore(file: string, maxEntries = 10_000): ThreadStore {
   const threads = new Map<string, ThreadRef>();
-  // Writes are chained so two quick updates can never land out of order.
+  // Writes are chained so two quick updates can never land out of order; a failed one does not
+  // fail the ones after it (each writes the whole current map).
   let writing: Promise<void> = Promise.resolve();
 
   function persist(): Promise<void> {
-    const body = JSON.stringify(Object.fromEntries(threads));
-    writing = writing.then(async () => {
+    const next = writing.then(async () => {
       await mkdir(dirname(file), { recursive: true });
-      await writeFileDurably(file, body);
+      await writeFileDurably(file, JSON.stringify(Object.fromEntries(threads)));
     });
-    return writing;
+    writing = next.catch(() => undefined);
+    return next;
   }
 
   return {
-    async load() {
+    async load(onCorrupt) {
+      let text: string;
       try {
-        const data = JSON.parse(await readFile(file, 'utf8')) as Record<string, ThreadRef>;
+        text = await readFile(file, 'utf8');
+      } catch {
+        return; // None yet (or unreadable: the next write replaces it).
+      }
+      try {
+        const data = JSON.parse(text) as Record<string, ThreadRef>;
+        if (!data || typeof data !== 'object') throw new Error('not a thread map');
         for (const [fp, ref] of Object.entries(data)) if (ref && typeof ref.ts === 'string') threads.set(fp, ref);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      } catch {
+        await rename(file, `${file}.corrupt`).catch(() => undefined);
+        onCorrupt?.(`${file}.corrupt`);
       }
     },
     get: (fp) => threads.get(fp),

@@ -1,6 +1,6 @@
 // Per-source offsets in `${stateDir}/checkpoints-${source}.json`, written atomically (temp file,
 // fsync, rename) so a crash leaves either the old file or the new one, never a torn one.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
 import type { FileIdentity } from './file-identity.js';
@@ -24,7 +24,11 @@ export interface CheckpointStore {
   readonly path: string;
   /** The saved entries, or null when this source never wrote any (first run). */
   load(): Promise<CheckpointEntry[] | null>;
+  /** When the loaded file was written (epoch ms); null before load or on a first run. */
+  readonly loadedWrittenAt: number | null;
   save(entries: CheckpointEntry[], now: number): Promise<void>;
+  /** Renames an unreadable file `.corrupt` (kept for inspection); returns the new path. */
+  setAside(): Promise<string>;
 }
 
 export function checkpointPath(stateDir: string, source: string): string {
@@ -33,8 +37,12 @@ export function checkpointPath(stateDir: string, source: string): string {
 
 export function createCheckpointStore(stateDir: string, source: string): CheckpointStore {
   const path = checkpointPath(stateDir, source);
+  let loadedWrittenAt: number | null = null;
   return {
     path,
+    get loadedWrittenAt() {
+      return loadedWrittenAt;
+    },
     async load() {
       let text: string;
       try {
@@ -45,9 +53,14 @@ export function createCheckpointStore(stateDir: string, source: string): Checkpo
       }
       const parsed = JSON.parse(text) as Partial<CheckpointFile>;
       if (parsed.version !== 1 || !Array.isArray(parsed.files)) throw new Error(`${path}: not a version 1 checkpoint file`);
+      if (typeof parsed.writtenAt === 'number') loadedWrittenAt = parsed.writtenAt;
       return parsed.files.filter(
         (f) => typeof f.path === 'string' && Number.isSafeInteger(f.offset) && f.offset >= 0 && typeof f.fingerprint === 'string',
       );
+    },
+    async setAside() {
+      await rename(path, `${path}.corrupt`).catch(() => undefined);
+      return `${path}.corrupt`;
     },
     async save(entries, now) {
       await mkdir(stateDir, { recursive: true });

@@ -99,6 +99,8 @@ interface Mark {
 }
 
 const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
+/** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
+const NEW_FILE_MARGIN_MS = 5_000;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
 export function createFileSource(options: FileSourceOptions): FileSource {
@@ -124,6 +126,9 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   let saved: CheckpointEntry[] = [];
   let batch: RawRecord[] = [];
   let marks = new Map<Tailer, Mark>();
+  /** The last batch was rejected downstream: no offset may be committed until one is accepted. */
+  let downstreamOwes = false;
+  let checkpointFailing = false;
   const joined: JoinedRecord[] = [];
   const warned = new Set<string>();
 
@@ -250,13 +255,19 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     const done = marks;
     batch = [];
     marks = new Map();
-    if (records.length > 0) {
+    // After a rejected batch even an empty one goes downstream: its success is what proves the
+    // earlier records durable, and only then may any offset move past them.
+    if (records.length > 0 || downstreamOwes) {
       try {
         await onRecords(records);
+        if (downstreamOwes) log.info({}, 'Downstream accepts records again; offsets move on.');
+        downstreamOwes = false;
       } catch (err) {
-        // Retrying a consumer that throws would wedge every file behind it: count and move on.
-        metrics.dropped.inc({ stage: 'source', reason: 'downstream_error' }, records.length);
-        log.error({ err, records: records.length }, 'Downstream rejected records; they are dropped.');
+        // The records were processed but not made durable (a full disk, say): their offsets are not
+        // committed, so a restart reads them again. Reading goes on; the next accepted batch covers them.
+        if (!downstreamOwes) log.error({ err, records: records.length }, 'Downstream could not make records durable; their offsets are held back.');
+        downstreamOwes = true;
+        return;
       }
     }
     for (const [t, m] of done) {
@@ -408,6 +419,16 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const findSaved = (path: string, dev: number, ino: number): CheckpointEntry | undefined =>
     saved.find((e) => e.dev === dev && e.ino === ino) ?? saved.find((e) => e.path === path && e.fingerprintBytes === FINGERPRINT_BYTES);
 
+  /**
+   * A file created after (or just before) the last checkpoint was written appeared while the agent
+   * ran or was down: a crash before its first checkpoint must not skip it as start_at: end would.
+   * Needs the file's birth time (statx); without it start_at applies as before.
+   */
+  const bornSinceLastRun = (birthtimeMs: number): boolean => {
+    const writtenAt = store.loadedWrittenAt;
+    return writtenAt !== null && birthtimeMs > 0 && birthtimeMs >= writtenAt - NEW_FILE_MARGIN_MS;
+  };
+
   const openTailer = async (f: DiscoveredFile, startup: boolean, pathWasKnown: boolean): Promise<Tailer | undefined> => {
     let fh: FileHandle;
     try {
@@ -438,7 +459,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
           lineNo = entry.line;
           why = 'checkpoint';
         }
-      } else if (startup && !pathWasKnown && !entry) {
+      } else if (startup && !pathWasKnown && !entry && !bornSinceLastRun(st.birthtimeMs)) {
         why = `start_at ${config.start_at}`;
         if (config.start_at === 'end' && st.size > 0) {
           offset = st.size;
@@ -667,8 +688,15 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const checkpoint = async (): Promise<void> => {
     if (saving) return saving;
     saving = saveCheckpoints()
+      .then(() => {
+        if (checkpointFailing) log.info({ file: store.path }, 'Checkpoints written again.');
+        checkpointFailing = false;
+      })
       .catch((err: unknown) => {
-        log.error({ err, file: store.path }, 'Cannot write checkpoints; will retry.');
+        metrics.stateWriteErrors.inc({ kind: 'checkpoints' });
+        // Once per episode: a full disk must not print a line a second.
+        if (!checkpointFailing) log.error({ code: 'SENTINEL_ERR_STATE_DIR', err, file: store.path }, 'Cannot write checkpoints; will retry.');
+        checkpointFailing = true;
       })
       .finally(() => {
         saving = undefined;
@@ -687,7 +715,8 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       try {
         saved = (await store.load()) ?? [];
       } catch (err) {
-        log.error({ err, file: store.path }, 'Checkpoint file unreadable; starting without it.');
+        const movedTo = await store.setAside();
+        log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', err, file: store.path, movedTo }, 'Checkpoint file unreadable; kept for inspection, starting without it.');
         saved = [];
       }
       const knownPaths = new Set(saved.map((e) => e.path));

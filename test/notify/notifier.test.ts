@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -203,18 +203,22 @@ describe('notifier: webhook delivery', () => {
     expect(keysOf(h.slack)).toEqual([keys[0], keys[3], keys[4]]);
   });
 
-  it('moves an unreadable outbox file to dead/ on start and delivers the rest', async () => {
+  it('keeps an unreadable outbox file in dead/, re-sends what can be read of it, and delivers the rest', async () => {
     const dir = join(h.state.dir, 'outbox', 'oncall');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, '000000000000001-000000-broken.json'), '{"v":1,"key":');
-    const { notifier, metrics } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
+    await writeFile(join(dir, '000000000000001-000000-broken.json'), '{"v":1,"key":"inc-1:opened:1","severity":"critical","message":{"text":"[CRITICAL] Step load_orders failed: KeyError');
+    await writeFile(join(dir, '000000000000002-000000-garbage.json'), '\u0000\u0001not json at all');
+    const { notifier } = h.track(build({ config: notifyConfig([webhookDest('oncall', h.slack.webhookUrl())]), stateDir: h.state.dir }));
     await notifier.start();
     const a = alert();
     await notifier.send(a);
     await notifier.drain(5000);
-    expect(keysOf(h.slack)).toEqual([a.key]);
-    expect(await listJson(join(dir, 'dead'))).toEqual(['000000000000001-000000-broken.json']);
-    expect(await counter(metrics, 'dropped', { stage: 'notify', reason: 'corrupt_outbox_file' })).toBe(1);
+    expect(keysOf(h.slack)).toEqual(['salvaged:inc-1:opened:1', expect.stringMatching(/^salvaged:.*garbage/), a.key]);
+    const [torn, garbage] = h.slack.messages.map((m) => m.text ?? '');
+    expect(torn).toContain('Step load_orders failed: KeyError');
+    expect(torn).toContain(join(dir, 'dead', '000000000000001-000000-broken.corrupt'));
+    expect(garbage).toMatch(/could not be read: `.*000000000000002-000000-garbage.corrupt`/);
+    expect((await readdir(join(dir, 'dead'))).sort()).toEqual(['000000000000001-000000-broken.corrupt', '000000000000002-000000-garbage.corrupt']);
   });
 
   it('sends an alert key only once per run', async () => {
