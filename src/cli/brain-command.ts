@@ -1,5 +1,6 @@
 // `sentinel brain`: the brain alone, shared by many agents (one API key, one cache, one budget).
 import { createBrain } from '../brain/brain.js';
+import { chooseLlmEngine } from '../brain/engine-registry.js';
 import { buildBrainApp } from '../brain/brain-app.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log.js';
@@ -24,7 +25,7 @@ export async function runBrainCommand(configFile: string | undefined, portOption
     throw portError(error, port, 'brain --port');
   }
   const address = app.server.address();
-  logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: config.brain.gemini.api_key ? 'gemini' : 'builtin' }, 'Sentinel brain listening.');
+  logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: chooseLlmEngine(config.brain)?.name ?? 'builtin' }, 'Sentinel brain listening.');
   return new Promise<number>((resolve) => {
     const stop = (): void => {
       void app
