@@ -6,7 +6,7 @@
 // measured run is its own process, so peak RSS is that run's alone.
 //   npm run build && node dist/bench/ingest.js [--lines N] [--files N] [--no-mtail]
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync, rmSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync, rmSync, mkdtempSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { silentLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { createFileSource } from '../src/source/file-source.js';
 import type { LogEvent, RawRecord } from '../src/types.js';
-import { writeLog } from './pipeline-log.js';
+import { ensurePipelineLog, writeLog } from './pipeline-log.js';
 
 const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
@@ -224,18 +224,8 @@ function row(name: string, seconds: number, bytes: number, rssMb: number, extra:
 async function main(): Promise<void> {
   const lines = flag('--lines', 1_000_000);
   const fileCount = flag('--files', 1000);
+  const { log, bytes, errors } = ensurePipelineLog(lines);
   const dir = join(tmpdir(), 'sentinel-bench');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, `ingest-${lines}.jsonl`);
-  const marker = `${log}.done`;
-  if (!existsSync(marker) || !existsSync(log)) {
-    process.stdout.write(`Generating ${log} (${lines} lines)… `);
-    writeLog(log, lines);
-    writeFileSync(marker, '');
-    console.log('done');
-  }
-  const bytes = statSync(log).size;
-  const errors = Math.floor((lines + 1) / 1000);
   console.log(`Input: ${log}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${errors} error lines; node ${process.version}`);
   console.log(`${'run'.padEnd(34)} ${'time'.padStart(10)} ${'throughput'.padStart(14)} ${'peak RSS'.padStart(10)}   result`);
 

@@ -10,13 +10,13 @@
 // --runs runs. Idle figures: one small file watched, ready + 5 s. Prints a table; asserts nothing.
 //   npm run build && node dist/bench/peers.js [--lines 1000000] [--runs 5] [--node BIN]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeLog } from './pipeline-log.js';
+import { ensurePipelineLog } from './pipeline-log.js';
+import { cpuSeconds, freePort, statusMb } from './process-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +29,6 @@ const LINES = Number(values.lines);
 const RUNS = Number(values.runs);
 const CLI = fileURLToPath(new URL('../../bin/sentinel.js', import.meta.url));
 const IDLE_MS = 5_000;
-const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 const PACKS = ['generic', 'python', 'node', 'jvm', 'go', 'postgresql', 'dagster', 'airflow', 'dbt', 'cloud', 'kubernetes'];
 
 /** The three user rules every contender applies, in each one's own language. */
@@ -77,24 +76,6 @@ interface Contender {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -309,18 +290,7 @@ function versionOf(cmd: string, args: string[]): string {
 }
 
 async function main(): Promise<void> {
-  const dir = join(tmpdir(), 'sentinel-bench');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, `ingest-${LINES}.jsonl`);
-  const marker = `${log}.done`;
-  if (!existsSync(marker) || !existsSync(log)) {
-    process.stdout.write(`Generating ${log} (${LINES} lines)… `);
-    writeLog(log, LINES);
-    writeFileSync(marker, '');
-    console.log('done');
-  }
-  const bytes = statSync(log).size;
-  const errors = Math.floor((LINES + 1) / 1000);
+  const { log, bytes, errors } = ensurePipelineLog(LINES);
   const work = mkdtempSync(join(tmpdir(), 'peers-work-'));
   spawnSync('cat', [log], { stdio: 'ignore', maxBuffer: 1 << 30 }); // into the page cache
 

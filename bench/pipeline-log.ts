@@ -1,6 +1,8 @@
 // The generated pipeline log the ingest and peer benchmarks read: JSON lines of a realistic pipeline,
 // ~180 bytes each, one failure per 1,000 lines. Shared so both benchmarks read the same bytes.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const STEPS = ['extract_orders', 'validate_schema', 'transform_data', 'load_warehouse'];
 const EVENTS = ['batch_processed', 'step_progress', 'rows_written', 'checkpoint_saved'];
@@ -27,4 +29,19 @@ export function writeLog(path: string, lines: number, from = 0): void {
   }
   if (chunk.length > 0) writeSync(fd, chunk.join('\n') + '\n');
   closeSync(fd);
+}
+
+/** The `lines`-line log in `$TMPDIR/sentinel-bench/`, generated once and reused by every benchmark. */
+export function ensurePipelineLog(lines: number): { log: string; bytes: number; errors: number } {
+  const dir = join(tmpdir(), 'sentinel-bench');
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, `ingest-${lines}.jsonl`);
+  const marker = `${log}.done`;
+  if (!existsSync(marker) || !existsSync(log)) {
+    process.stdout.write(`Generating ${log} (${lines} lines)… `);
+    writeLog(log, lines);
+    writeFileSync(marker, '');
+    console.log('done');
+  }
+  return { log, bytes: statSync(log).size, errors: Math.floor((lines + 1) / 1000) };
 }
