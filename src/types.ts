@@ -113,6 +113,7 @@ export type Category = (typeof CATEGORIES)[number];
 export const ENGINE_LABELS = {
   builtin: 'the built-in analyser',
   gemini: 'Gemini',
+  openai: 'an OpenAI-compatible model',
 } as const;
 export type EngineName = keyof typeof ENGINE_LABELS;
 export const ENGINE_NAMES = Object.keys(ENGINE_LABELS) as EngineName[];

@@ -12,6 +12,7 @@ import { createBuiltinEngine, unknownDiagnosis, type AnalyseFn, type BuiltinEngi
 import type { DiagnosisEngine } from './engine.js';
 import { EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
 import { chooseLlmEngine, type EngineChoice } from './engine-registry.js';
+import { createLlmAudit } from './llm-audit.js';
 import { createRemoteEngine } from './remote-engine.js';
 
 export type { DiagnosisEngine } from './engine.js';
@@ -35,6 +36,8 @@ export interface BrainOptions {
   redact?: (text: string) => string;
   /** Which engine answers (engine-registry.ts). Default `auto`: the first configured LLM engine. */
   engine?: EngineChoice;
+  /** The state directory for the audit trail of LLM requests (llm-audit.ts); none: no trail. */
+  auditDir?: string;
   /** Diagnoses kept by fingerprint (LRU); 0 turns the cache off. Default 1000. */
   cacheSize?: number;
   /** How long an engine's answer stays cached. Default 6 h. */
@@ -170,7 +173,9 @@ function choosePrimary(options: BrainOptions, builtin: BuiltinEngine): Diagnosis
   const llm = chooseLlmEngine(config, options.engine);
   if (!llm) return builtin;
   const redactor = options.redact ? undefined : createRedactor();
+  const audit = options.auditDir ? createLlmAudit({ dir: options.auditDir, maxBytes: config.audit_max_bytes, logger, metrics, ...(options.now ? { now: options.now } : {}) }) : undefined;
   return llm.create(config, {
+    ...(audit ? { audit } : {}),
     metrics,
     logger,
     now: options.now ?? Date.now,

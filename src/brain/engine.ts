@@ -1,5 +1,5 @@
-// The contract between the brain and whatever answers behind it (README, "Extending Sentinel: a new
-// engine"). Engines import it from here, never from the brain.ts facade, so the facade depends on
+// The contract between the brain and whatever answers behind it (README, "Extending Sentinel").
+// Engines import it from here, never from the brain.ts facade, so the facade depends on
 // the engines and not the other way round.
 import type { BrainConfig } from '../config/config-types.js';
 import type { ErrorCode } from '../errors.js';
@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, DiagnoseRequest, EngineName } from '../types.js';
 import type { BuiltinEngine } from './builtin-engine.js';
+import type { LlmAudit } from './llm-audit.js';
 
 export interface DiagnosisEngine {
   /** `remote` is the client of a shared brain, which answers with the engine that diagnosed. */
@@ -36,6 +37,8 @@ export interface EngineContext {
   timeoutMs: number;
   /** Second, defensive redaction of everything sent off the machine. */
   redact: (text: string) => string;
+  /** Where each request that leaves the machine is recorded; absent when the audit is off. */
+  audit?: LlmAudit;
   fetch?: typeof fetch;
 }
 

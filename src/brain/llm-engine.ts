@@ -67,7 +67,7 @@ type FindingFields = Pick<Diagnosis, 'category' | 'summary' | 'rootCause' | 'evi
 export const LLM_CALL_OUTCOMES = ['ok', ...FALLBACK_REASONS.filter((r) => r !== 'budget' && r !== 'overload')] as const;
 
 /** Per-call cap: the engine's own timeout, never more than the brain's budget for the whole diagnosis. */
-export function llmCallTimeout(settings: LlmSettings, brainTimeoutMs: number): number {
+export function llmCallTimeout(settings: Pick<LlmSettings, 'timeout_ms'>, brainTimeoutMs: number): number {
   return Math.min(settings.timeout_ms, brainTimeoutMs);
 }
 
@@ -130,27 +130,47 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
       const hint = builtin.diagnoseSync(req);
       const pack = buildContextPack(req, hint, settings.max_input_tokens);
 
-      let reply: LlmReply;
+      const prompt: LlmPrompt = { system: SYSTEM_INSTRUCTION, user: pack.text, schema: diagnosisFindingSchema, model, maxOutputTokens: MAX_OUTPUT_TOKENS, signal };
+      let reply: LlmReply | undefined;
+      // Whatever happens after the prompt left, the audit trail says so.
+      const audit = (outcome: string, status?: number): void =>
+        options.audit?.record({
+          engine: name,
+          model,
+          ...(reply?.model ? { answeredBy: reply.model } : {}),
+          fingerprint: raw.fingerprint,
+          outcome,
+          ...(status !== undefined ? { status } : {}),
+          tokens: reply ? reply.tokens : null,
+          latencyMs: Math.round(performance.now() - started),
+          prompt: { system: prompt.system, user: prompt.user },
+        });
       try {
-        reply = await adapter.complete({ system: SYSTEM_INSTRUCTION, user: pack.text, schema: diagnosisFindingSchema, model, maxOutputTokens: MAX_OUTPUT_TOKENS, signal });
-      } catch (err) {
-        const { reason, status } = err instanceof EngineError ? { reason: err.reason, status: err.status } : adapter.classify(err, signal);
-        throw fail(reason, errorMessage(err), { cause: err, status });
-      }
-      metrics.llmTokens.inc({ kind: 'input' }, reply.tokens.input);
-      metrics.llmTokens.inc({ kind: 'output' }, reply.tokens.output);
-      const finding = parseFinding(reply);
+        try {
+          reply = await adapter.complete(prompt);
+        } catch (err) {
+          const { reason, status } = err instanceof EngineError ? { reason: err.reason, status: err.status } : adapter.classify(err, signal);
+          throw fail(reason, errorMessage(err), { cause: err, status });
+        }
+        metrics.llmTokens.inc({ kind: 'input' }, reply.tokens.input);
+        metrics.llmTokens.inc({ kind: 'output' }, reply.tokens.output);
+        const finding = parseFinding(reply);
 
-      metrics.llmCalls.inc({ outcome: 'ok' });
-      if (once.recovered()) logger.info({ engine: name, model }, `${label} calls succeed again.`);
-      return {
-        ...finding,
-        // Set here, never by the model: what it writes can't claim another engine or model.
-        engine: name,
-        model: reply.model ?? model,
-        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-        tokens: reply.tokens,
-      };
+        metrics.llmCalls.inc({ outcome: 'ok' });
+        audit('ok');
+        if (once.recovered()) logger.info({ engine: name, model }, `${label} calls succeed again.`);
+        return {
+          ...finding,
+          // Set here, never by the model: what it writes can't claim another engine or model.
+          engine: name,
+          model: reply.model ?? model,
+          latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+          tokens: reply.tokens,
+        };
+      } catch (err) {
+        audit(err instanceof EngineError ? err.reason : 'error', err instanceof EngineError ? err.status : undefined);
+        throw err;
+      }
     },
   };
 }

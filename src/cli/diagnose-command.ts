@@ -37,7 +37,7 @@ export async function runDiagnoseCommand(args: readonly string[], options: Diagn
   }
   const brainConfig = { ...config.brain, ...(options.engine === 'builtin' ? { url: 'embedded' } : {}) };
   const logger = createLogger({ level: process.env.SENTINEL_LOG_LEVEL ?? 'warn' });
-  const brain = createBrain({ config: brainConfig, engine: options.engine, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const brain = createBrain({ config: brainConfig, engine: options.engine, auditDir: config.state_dir, metrics: createMetrics({ defaultMetrics: false }), logger });
   let incidents = 0;
   try {
     for (const file of files) {

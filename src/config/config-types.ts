@@ -80,10 +80,11 @@ export interface IncidentsConfig {
   /** Records that close the open incidents of their pipeline/step (e.g. run_succeeded). */
   success_match?: MatchExpr;
   /**
-   * Incidents opening after the first `max_individual_alerts` within `window_secs` wait for one
-   * digest; while a storm lasts each window doubles, up to `max_window_secs`.
+   * A storm is a rate: new incidents are alerted one by one while they arrive no faster than
+   * `rate_per_sec` (bursts of up to `max_individual_alerts`); beyond that they wait at most
+   * `window_secs` for one digest; while a storm lasts each window doubles, up to `max_window_secs`.
    */
-  storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number };
+  storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number; rate_per_sec?: number };
   /**
    * Before a new incident is diagnosed, the lines its file prints next are awaited (the rest of a
    * failure's report: a "Task failed" summary, a driver stacktrace): at most `max_lines`, until the
@@ -126,6 +127,17 @@ export interface GeminiConfig {
   max_input_tokens: number;
 }
 
+/** Any server speaking OpenAI's chat completions (Ollama, vLLM, LM Studio, llama.cpp, LiteLLM). */
+export interface OpenAiConfig {
+  /** Up to the version prefix, e.g. http://ollama:11434/v1; on when it and `model` are set. */
+  base_url?: string;
+  api_key?: string;
+  model?: string;
+  timeout_ms: number;
+  daily_call_budget: number;
+  max_input_tokens: number;
+}
+
 export interface BrainConfig {
   /** `embedded`, or the URL of a shared brain service. */
   url: string;
@@ -133,6 +145,9 @@ export interface BrainConfig {
   timeout_ms: number;
   auth_token?: string;
   gemini: GeminiConfig;
+  openai: OpenAiConfig;
+  /** Size at which state_dir/llm-audit.jsonl rotates (one generation kept); 0 turns the audit off. */
+  audit_max_bytes: number;
 }
 
 export interface RedactPattern {
