@@ -8,7 +8,7 @@
 //     rules), and raw lines + grep; `exit_on_eof` ends it once the file is read.
 // Runs alternate between contenders (the machine may be shared); every figure is the median of
 // --runs runs. Idle figures: one small file watched, ready + 5 s. Prints a table; asserts nothing.
-//   npm run build && node dist/bench/peers.js [--lines 1000000] [--runs 5] [--node BIN]
+//   npm run build && node dist/bench/peers.js [--lines 1000000] [--runs 5] [--node BIN] [--before OTHER/bin/sentinel.js]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '5' },
     node: { type: 'string', default: process.execPath },
+    // Another checkout's bin/sentinel.js: adds a "before" row with the defaults, run alternately.
+    before: { type: 'string' },
   },
 });
 const LINES = Number(values.lines);
@@ -128,13 +130,13 @@ const metricSum = (text: string, name: string): number => {
   return sum;
 };
 
-function sentinel(name: string, packsOn: boolean, log: string, errors: number): Contender {
+function sentinel(name: string, packsOn: boolean, log: string, errors: number, cli = CLI): Contender {
   const launch = async (file: string): Promise<{ child: ChildProcess; dir: string; port: number; started: number }> => {
     const dir = mkdtempSync(join(tmpdir(), 'sentinel-peers-'));
     const port = await freePort();
     const config = sentinelConfig(dir, file, port, packsOn);
     const started = performance.now();
-    const child = spawn(values.node, [CLI, 'run', '--config', config], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(values.node, [cli, 'run', '--config', config], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
     return { child, dir, port, started };
   };
   return {
@@ -295,6 +297,7 @@ async function main(): Promise<void> {
   spawnSync('cat', [log], { stdio: 'ignore', maxBuffer: 1 << 30 }); // into the page cache
 
   const contenders: Contender[] = [sentinel('Sentinel, defaults (every pack)', true, log, errors), sentinel('Sentinel, packs off', false, log, errors)];
+  if (values.before) contenders.push(sentinel(`Sentinel before (${values.before}), defaults`, true, log, errors, values.before));
   if (onPath('fluent-bit')) contenders.push(fluentBit(log, work, true), fluentBit(log, work, false));
   else console.log('(no fluent-bit on PATH: Fluent Bit rows left out)');
   if (onPath('mtail')) contenders.push(mtail(log, work));
