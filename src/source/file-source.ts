@@ -103,8 +103,6 @@ interface Mark {
 }
 
 const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
-/** Most chunks read from one file before the batch goes downstream and the next file gets its turn. */
-const CHUNKS_PER_TURN = 8;
 /** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
 const NEW_FILE_MARGIN_MS = 5_000;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
@@ -706,12 +704,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
             if (!t.blockedBy.closed && !t.blockedBy.drained) continue;
             t.blockedBy = undefined;
           }
-          // Several chunks per turn while the batch stays small (the buffer screen materialises few
-          // records): downstream acknowledges a batch with a durable write, so fewer, fuller batches.
-          for (let n = 0; n < CHUNKS_PER_TURN && t.dirty && !stopping && batch.length < maxBatch / 2; n++) {
-            if ((await turn(t)) === 0) break;
-            busy = true;
-          }
+          if (t.dirty && (await turn(t)) > 0) busy = true;
           if (t.dirty) busy = true;
           if (batch.length >= maxBatch) await flushBatch();
         }
