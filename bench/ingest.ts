@@ -6,7 +6,7 @@
 // measured run is its own process, so peak RSS is that run's alone.
 //   npm run build && node dist/bench/ingest.js [--lines N] [--files N] [--no-mtail]
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, statSync, writeFileSync, writeSync, rmSync, mkdtempSync, appendFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync, rmSync, mkdtempSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { silentLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { createFileSource } from '../src/source/file-source.js';
 import type { LogEvent, RawRecord } from '../src/types.js';
+import { ensurePipelineLog, writeLog } from './pipeline-log.js';
 
 const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
@@ -25,33 +26,6 @@ const flag = (name: string, dflt: number): number => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-
-const STEPS = ['extract_orders', 'validate_schema', 'transform_data', 'load_warehouse'];
-const EVENTS = ['batch_processed', 'step_progress', 'rows_written', 'checkpoint_saved'];
-
-/** One realistic pipeline record, ~180 bytes; every 1,000th is a failure. */
-function logLine(i: number): string {
-  const ts = new Date(1_764_000_000_000 + i * 7).toISOString();
-  const run = `run-${(20261125000 + Math.floor(i / 50_000)).toString(36)}`;
-  if (i % 1000 === 999) {
-    return `{"ts":"${ts}","level":"error","pipeline":"aio_pipeline","run_id":"${run}","step":"transform_data","event":"step_failed","msg":"Execution of step \\"transform_data\\" failed: ZeroDivisionError: division by zero"}`;
-  }
-  return `{"ts":"${ts}","level":"info","pipeline":"aio_pipeline","run_id":"${run}","step":"${STEPS[i % 4]}","event":"${EVENTS[i % 4]}","msg":"batch ${i} rows=${(i * 37) % 5000} ms=${i % 97}"}`;
-}
-
-function writeLog(path: string, lines: number, from = 0): void {
-  const fd = openSync(path, 'w');
-  let chunk: string[] = [];
-  for (let i = from; i < from + lines; i++) {
-    chunk.push(logLine(i));
-    if (chunk.length === 10_000) {
-      writeSync(fd, chunk.join('\n') + '\n');
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) writeSync(fd, chunk.join('\n') + '\n');
-  closeSync(fd);
-}
 
 function sourceConfig(paths: string[]): SourceConfig {
   return {
@@ -251,18 +225,8 @@ function row(name: string, seconds: number, bytes: number, rssMb: number, extra:
 async function main(): Promise<void> {
   const lines = flag('--lines', 1_000_000);
   const fileCount = flag('--files', 1000);
+  const { log, bytes, errors } = ensurePipelineLog(lines);
   const dir = join(tmpdir(), 'sentinel-bench');
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, `ingest-${lines}.jsonl`);
-  const marker = `${log}.done`;
-  if (!existsSync(marker) || !existsSync(log)) {
-    process.stdout.write(`Generating ${log} (${lines} lines)… `);
-    writeLog(log, lines);
-    writeFileSync(marker, '');
-    console.log('done');
-  }
-  const bytes = statSync(log).size;
-  const errors = Math.floor((lines + 1) / 1000);
   console.log(`Input: ${log}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${errors} error lines; node ${process.version}`);
   console.log(`${'run'.padEnd(34)} ${'time'.padStart(10)} ${'throughput'.padStart(14)} ${'peak RSS'.padStart(10)}   result`);
 

@@ -4,12 +4,12 @@
 // Each figure is the median of RUNS fresh processes; pass another node binary to compare runtimes:
 //   node dist/bench/startup.js [--node /path/to/node] [--runs 5] [--cli other-checkout/bin/sentinel.js]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuSeconds, freePort, statusMb } from './process-stats.js';
 
 const { values } = parseArgs({ options: {
     node: { type: 'string', default: process.execPath },
@@ -21,29 +21,9 @@ const nodeBin = values.node;
 const runs = Number(values.runs);
 const cli = resolve(values.cli);
 const IDLE_MS = 5_000;
-const TICKS_PER_SECOND = 100; // USER_HZ of /proc/<pid>/stat on Linux
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-function cpuSeconds(pid: number): number {
-  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
 
 function versionMs(): number {
   const started = performance.now();
@@ -74,7 +54,7 @@ async function agentRun(): Promise<{ readyMs: number; idleRssMb: number; idleCpu
     const pid = child.pid ?? 0;
     const cpuBefore = cpuSeconds(pid);
     await sleep(IDLE_MS);
-    return { readyMs, idleRssMb: rssMb(pid), idleCpuS: cpuSeconds(pid) - cpuBefore };
+    return { readyMs, idleRssMb: statusMb(pid, 'VmRSS'), idleCpuS: cpuSeconds(pid) - cpuBefore };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

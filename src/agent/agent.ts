@@ -19,6 +19,7 @@ import type { JournalEntry } from '../incident/announcement-journal.js';
 import { SentinelError } from '../errors.js';
 import { runStopSteps } from './stop-steps.js';
 import { importLegacyJournal } from './legacy-journal.js';
+import { CONTEXT_RECORDS } from './context-window.js';
 import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 import { MATCH_BUDGET_MS } from '../detect/match-budget.js';
@@ -61,7 +62,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     now,
     onSaveOutcome: reportStateWrite,
   });
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after), logger, matchBudgetMs: MATCH_BUDGET_MS });
+  const followUp = liveFollowUp(config.incidents.lines_after);
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp, logger, matchBudgetMs: MATCH_BUDGET_MS });
   const brain: Brain = createBrain({
     config: config.brain,
     auditDir: config.state_dir,
@@ -83,7 +85,18 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const sources: FileSource[] = config.sources.map((source) =>
-    createFileSource({ config: source, stateDir: config.state_dir, metrics, logger, now, onRecords: (records) => ingest(source.format, records) }),
+    createFileSource({
+      config: source,
+      stateDir: config.state_dir,
+      metrics,
+      logger,
+      now,
+      onRecords: (records) => ingest(source.format, records),
+      bufferScreen: () => {
+        const search = detector.screen.bufferSearch;
+        return search ? { search, before: CONTEXT_RECORDS, after: followUp.maxLines } : null;
+      },
+    }),
   );
   const server = buildAgentServer({ registry: metrics.registry, readiness });
   /** Diagnoses in flight: awaited by ingest (so checkpoints never pass an unsent alert) and by stop. */

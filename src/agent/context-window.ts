@@ -8,7 +8,10 @@ export interface ContextWindow {
   forget(file: string): void;
 }
 
-export function createContextWindow(size = 20, maxFiles = 2000): ContextWindow {
+/** Records kept before a failure by default (the tailer keeps at least this many lines above a possible hit). */
+export const CONTEXT_RECORDS = 20;
+
+export function createContextWindow(size = CONTEXT_RECORDS, maxFiles = 2000): ContextWindow {
   const rings = new Map<string, { items: string[]; next: number }>();
   return {
     push(file, text) {

@@ -13,7 +13,7 @@ import { compileMatch, eventTexts, type CompileContext, type EventTexts, type Pr
 import { computeFingerprint } from './fingerprint.js';
 import { BUILTIN_PACKS } from './packs/index.js';
 import type { Requirement } from './regex-literals.js';
-import { createRecordScreen } from './record-screen.js';
+import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
 import { headOf, MatchBudgetExceeded } from './match-budget.js';
@@ -31,7 +31,7 @@ export interface Detector {
    * False only when it is certain, from the raw record text alone, that `match` finds nothing and
    * `isSuccess` is false whatever the parse gives; such records need not be parsed at all.
    */
-  screen(raw: string): boolean;
+  screen: RecordScreen;
   readonly rules: ReadonlyArray<RuleInfo>;
 }
 

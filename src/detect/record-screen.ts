@@ -10,6 +10,7 @@
 import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES, normaliseLevel } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
+import type { BufferSearch } from '../source/screened-split.js';
 import { escapeRegex, wordsRegexSource } from './words-regex.js';
 
 const keys = (names: readonly string[]): string => `(?:${names.map(escapeRegex).join('|')})`;
@@ -63,29 +64,90 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-/** `\s*:\s*` then a character `ok` accepts. */
+/** ASCII white space only: over raw bytes (latin1), a non-ASCII byte may start a Unicode space. */
+function skipAsciiSpace(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  while (c === 32 || (c >= 9 && c <= 13)) c = text.charCodeAt(++i);
+  return i;
+}
+
+/**
+ * `\s*:\s*` then a character `ok` accepts. Over raw bytes (`bytes`), a non-ASCII byte where a space,
+ * the colon or the value may be counts as a hit: the decoded text could be any of those (a superset).
+ */
 const colonThen =
-  (ok: (c: number) => boolean) =>
+  (ok: (c: number) => boolean, bytes = false) =>
   (text: string, end: number): boolean => {
-    let i = skipSpace(text, end);
+    const skip = bytes ? skipAsciiSpace : skipSpace;
+    let i = skip(text, end);
+    if (bytes && text.charCodeAt(i) >= 0x80) return true;
     if (text.charCodeAt(i) !== 58 /* : */) return false;
-    i = skipSpace(text, i + 1);
+    i = skip(text, i + 1);
+    if (bytes && text.charCodeAt(i) >= 0x80) return true;
     return i < text.length && ok(text.charCodeAt(i));
   };
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** The UNVERIFIABLE patterns and the numeric level as scan words (ASCII case folded: a superset). */
-function probeWords(withNumericLevel: boolean): ScanWord[] {
+function probeWords(withNumericLevel: boolean, bytes = false): ScanWord[] {
   const quoted = (names: readonly string[], after: ScanWord['after']): ScanWord[] => names.map((n) => ({ word: `"${n}"`, ...(after ? { after } : {}) }));
   return [
-    ...quoted(MESSAGE_KEY_NAMES, colonThen((c) => c !== 34 && !(c === 32 || c === 9 || c === 10 || c === 13))),
-    ...quoted(ERROR_KEY_NAMES, colonThen((c) => c === 123 || c === 91 || c === 34)),
+    ...quoted(MESSAGE_KEY_NAMES, colonThen((c) => c !== 34 && !(c === 32 || c === 9 || c === 10 || c === 13), bytes)),
+    ...quoted(ERROR_KEY_NAMES, colonThen((c) => c === 123 || c === 91 || c === 34, bytes)),
     ...ERROR_KEY_NAMES.map((n) => ({ word: `${n}=` })),
-    ...quoted(STACK_TEXT_KEY_NAMES, colonThen((c) => c === 34)),
+    ...quoted(STACK_TEXT_KEY_NAMES, colonThen((c) => c === 34, bytes)),
     ...STACK_TEXT_KEY_NAMES.map((n) => ({ word: `${n}=` })),
-    ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, colonThen((c) => c === 45 || isDigit(c))) : []),
+    ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, colonThen((c) => c === 45 || isDigit(c), bytes)) : []),
   ];
+}
+
+/** `find` from growing positions of one text, each answer reused while it is still ahead. */
+function cachedFrom(find: (from: number) => number): (from: number) => number {
+  let at = -1;
+  let answer = -2;
+  return (from) => {
+    if (answer === -2 || (answer !== -1 && answer < from) || from < at) {
+      at = from;
+      answer = find(from);
+    }
+    return answer;
+  };
+}
+
+/**
+ * The first search over a whole buffer decoded as latin1, for the tailer (source/screened-split.ts):
+ * a possible hit wherever a record's first search could hold. Null when a word is not ASCII (its
+ * bytes are not its characters).
+ */
+function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boolean, withOddNumber: boolean): BufferSearch | null {
+  const words = [...probeWords(withNumericLevel, true), ...triggerWords.map((word) => ({ word }))];
+  if (words.some((w) => [...w.word].some((c) => c.charCodeAt(0) > 0x7f))) return null;
+  const { long, short } = createWordFinder(words);
+  const odd = new RegExp(ODD_NUMBER_SOURCE, 'g');
+  return (text) => {
+    const searches = [
+      cachedFrom((from) => long(text, from)),
+      cachedFrom((from) => short(text, from)),
+      cachedFrom((from) => text.indexOf('\\u', from)),
+      ...(withOddNumber
+        ? [
+            cachedFrom((from) => {
+              odd.lastIndex = from;
+              return odd.exec(text)?.index ?? -1;
+            }),
+          ]
+        : []),
+    ];
+    return (from) => {
+      let first = -1;
+      for (const search of searches) {
+        const at = search(from);
+        if (at !== -1 && (first === -1 || at < first)) first = at;
+      }
+      return first;
+    };
+  };
 }
 
 /** Words shorter than this are searched apart (one small regex), so the table's blocks can be long. */
@@ -102,13 +164,32 @@ const TABLE_BITS = 16;
  * blocks were tried first: English bigrams ("in", "er") made it slower than one regex.
  */
 export function createWordScan(words: readonly ScanWord[]): (text: string) => boolean {
+  const { long, short } = createWordFinder(words);
+  return (text) => long(text, 0) !== -1 || short(text, 0) !== -1;
+}
+
+/** Where a word occurring at or after `from` starts, or -1: not necessarily the first such occurrence. */
+export type FindFrom = (text: string, from: number) => number;
+
+/**
+ * The same search over a long text too (a whole read buffer, decoded as latin1 so every byte is one
+ * character): the words of SCAN_MIN_LENGTH or more through the block table, the shorter ones through
+ * one regex. Two searches, so a caller walking a buffer can keep the next hit of each.
+ */
+export function createWordFinder(words: readonly ScanWord[]): { long: FindFrom; short: FindFrom } {
   const lowered = words.map((w) => ({ ...w, word: w.word.toLowerCase() }));
   const short = lowered.filter((w) => w.word.length < SCAN_MIN_LENGTH);
   if (short.some((w) => w.after || w.word.length < 2)) throw new Error('scan words: short words take no `after` and two characters at least');
   const shortSource = wordsRegexSource(short.map((w) => w.word));
-  const shortRe = shortSource === null ? null : new RegExp(shortSource, 'i');
+  const shortRe = shortSource === null ? null : new RegExp(shortSource, 'gi');
+  const findShort = (text: string, from: number): number => {
+    if (shortRe === null) return -1;
+    shortRe.lastIndex = from;
+    const m = shortRe.exec(text);
+    return m === null ? -1 : m.index;
+  };
   const long = lowered.filter((w) => w.word.length >= SCAN_MIN_LENGTH);
-  if (long.length === 0) return (text) => shortRe !== null && shortRe.test(text);
+  if (long.length === 0) return { long: () => -1, short: findShort };
   const stride = Math.min(...long.map((w) => w.word.length)) - BLOCK + 1;
   type Entry = { word: string; offset: number; after: ScanWord['after'] };
   const buckets: Entry[][] = [];
@@ -134,24 +215,32 @@ export function createWordScan(words: readonly ScanWord[]): (text: string) => bo
       }
     }
   }
-  const verify = (text: string, block: number, bucket: Entry[]): boolean => {
+  /** Where a word covering the block at `block` starts, or -1. */
+  const verify = (text: string, block: number, bucket: Entry[], from: number): number => {
     outer: for (const e of bucket) {
       const word = e.word;
       const pos = block - e.offset;
-      if (pos < 0 || pos + word.length > text.length) continue;
-      for (let k = 0; k < word.length; k++) if (foldAscii(text.charCodeAt(pos + k)) !== word.charCodeAt(k)) continue outer;
-      if (!e.after || e.after(text, pos + word.length)) return true;
+      const last = word.length - 1;
+      if (pos < from || pos + word.length > text.length) continue;
+      // Blocks of JSON keys ("pip" of "pipeline") hit on every line: the last character rejects them at once.
+      if (foldAscii(text.charCodeAt(pos + last)) !== word.charCodeAt(last)) continue;
+      for (let k = 0; k < last; k++) if (foldAscii(text.charCodeAt(pos + k)) !== word.charCodeAt(k)) continue outer;
+      if (!e.after || e.after(text, pos + word.length)) return pos;
     }
-    return false;
+    return -1;
   };
-  return (text) => {
+  const findLong = (text: string, from: number): number => {
     const end = text.length - BLOCK;
-    for (let j = 0; j <= end; j += stride) {
+    for (let j = from; j <= end; j += stride) {
       const id = table[hash(text.charCodeAt(j), text.charCodeAt(j + 1), text.charCodeAt(j + 2))] as number;
-      if (id !== 0 && verify(text, j, buckets[id - 1] as Entry[])) return true;
+      if (id !== 0) {
+        const found = verify(text, j, buckets[id - 1] as Entry[], from);
+        if (found !== -1) return found;
+      }
     }
-    return shortRe !== null && shortRe.test(text);
+    return -1;
   };
+  return { long: findLong, short: findShort };
 }
 
 export interface RecordScreen {
@@ -163,6 +252,8 @@ export interface RecordScreen {
   readonly firstSearch: ((raw: string) => boolean) | null;
   /** The words the first search looks for, besides the fixed probes (for benchmarks). */
   readonly words: readonly string[];
+  /** The first search over whole read buffers (latin1), for the tailer; null when it cannot speak for them. */
+  readonly bufferSearch: BufferSearch | null;
 }
 
 /**
@@ -170,7 +261,7 @@ export interface RecordScreen {
  * An empty need proves nothing, so with one the screen passes every record.
  */
 export function createRecordScreen(needs: readonly Need[]): RecordScreen {
-  if (needs.some((n) => n.length === 0)) return Object.assign(() => true, { firstSearch: null, firstSearchSource: null, words: [] });
+  if (needs.some((n) => n.length === 0)) return Object.assign(() => true, { firstSearch: null, firstSearchSource: null, words: [], bufferSearch: null });
   const triggers = needs.map((n) => bestClause(n) as Clause);
   const withNumericLevel = triggers.some((c) => c.numericLevels.length > 0);
   const withOddNumber = triggers.some((c) => c.oddNumber);
@@ -205,5 +296,11 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
     for (const need of needs) if (need.every((c) => holds(c, raw, lower, levels))) return true;
     return false;
   };
-  return Object.assign(screen, { firstSearch: first, firstSearchSource: parts.join('|'), words: [...new Set(triggers.flatMap((c) => c.words))] });
+  const triggerWords = [...new Set(triggers.flatMap((c) => c.words))];
+  return Object.assign(screen, {
+    firstSearch: first,
+    firstSearchSource: parts.join('|'),
+    words: triggerWords,
+    bufferSearch: bufferSearchOf(triggerWords, withNumericLevel, withOddNumber),
+  });
 }

@@ -1,8 +1,12 @@
 // One attempt to post one message to one Slack destination, classified so the delivery queue can
 // decide: done, wait as Slack asked (429), back off (5xx, network), or give up (permanent).
 // Neither client retries on its own: the queue owns every retry, so there is one policy, counted.
-import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
-import { ErrorCode as WebApiErrorCode, LogLevel, WebClient, type ChatPostMessageArguments, type Logger as SlackLogger } from '@slack/web-api';
+// Both SDKs load on a destination's first post: an agent without Slack, or with a webhook only,
+// never pays for the Web API client's modules (bench:startup's idle RSS).
+import type * as SlackWebhook from '@slack/webhook';
+import type { IncomingWebhook, IncomingWebhookSendArguments } from '@slack/webhook';
+import type * as SlackWebApi from '@slack/web-api';
+import type { ChatPostMessageArguments, LogLevel, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackDestinationConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
 import type { SlackMessage } from './slack-message.js';
@@ -69,6 +73,12 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'ser
 /** A Retry-After beyond this is treated as this: an alert hours late is no alert. */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
+type WebApiModule = typeof SlackWebApi;
+let webApiModule: Promise<WebApiModule> | undefined;
+const loadWebApi = (): Promise<WebApiModule> => (webApiModule ??= import('@slack/web-api'));
+let webhookModule: Promise<typeof SlackWebhook> | undefined;
+const loadWebhook = (): Promise<typeof SlackWebhook> => (webhookModule ??= import('@slack/webhook'));
+
 /** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3); Slack sends seconds. */
 export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number {
   if (value) {
@@ -118,11 +128,16 @@ function webhookTransport(url: string, options: SlackTransportOptions): SlackTra
     lastRetryAfter = res.headers.get('retry-after');
     return res;
   };
-  const client = new IncomingWebhook(url, {
-    fetch: recordingFetch as unknown as NonNullable<ConstructorParameters<typeof IncomingWebhook>[1]>['fetch'],
-    timeout: options.timeoutMs,
-    retryConfig: { retries: 0 },
-  });
+  let client: Promise<IncomingWebhook> | undefined;
+  const webhook = (): Promise<IncomingWebhook> =>
+    (client ??= loadWebhook().then(
+      ({ IncomingWebhook }) =>
+        new IncomingWebhook(url, {
+          fetch: recordingFetch as unknown as NonNullable<ConstructorParameters<typeof IncomingWebhook>[1]>['fetch'],
+          timeout: options.timeoutMs,
+          retryConfig: { retries: 0 },
+        }),
+    ));
   return {
     mode: 'webhook',
     async post(post) {
@@ -133,7 +148,7 @@ function webhookTransport(url: string, options: SlackTransportOptions): SlackTra
         unfurl_media: false,
       };
       try {
-        const res = await client.send(payload);
+        const res = await (await webhook()).send(payload);
         return { outcome: 'ok', detail: res.text || 'ok' };
       } catch (err) {
         const e = err as { code?: string; statusCode?: number; body?: unknown };
@@ -147,8 +162,8 @@ function webhookTransport(url: string, options: SlackTransportOptions): SlackTra
 }
 
 /** The Web API client logs through ours, quietly: the queue logs the outcomes that matter. */
-function slackLogger(logger: Logger): SlackLogger {
-  let level = LogLevel.DEBUG;
+function slackLogger(logger: Logger, initial: LogLevel): SlackLogger {
+  let level = initial;
   return {
     debug: (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') }, 'Slack client.'),
     info: (...msg: unknown[]) => logger.debug({ slack: msg.map(String).join(' ') }, 'Slack client.'),
@@ -165,19 +180,30 @@ function slackLogger(logger: Logger): SlackLogger {
 /** Bot-token mode through the official `WebClient`: `chat.postMessage`, which returns the `ts` threads need. */
 function botTransport(dest: SlackDestinationConfig, token: string, channel: string, options: SlackTransportOptions): SlackTransport {
   const apiUrl = dest.api_url ? (dest.api_url.endsWith('/') ? dest.api_url : `${dest.api_url}/`) : undefined;
-  const client = new WebClient(token, {
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    // Its default policy retries for ~30 minutes and pauses its queue on 429; the delivery queue
-    // owns retries instead, so a rate limit comes back to us at once with its Retry-After.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: options.timeoutMs,
-    logger: slackLogger(options.logger),
-    ...(options.fetch ? { fetch: options.fetch as unknown as NonNullable<ConstructorParameters<typeof WebClient>[1]>['fetch'] } : {}),
-  });
+  let client: Promise<WebClient> | undefined;
+  const webClient = (sdk: WebApiModule): Promise<WebClient> =>
+    (client ??= Promise.resolve(
+      new sdk.WebClient(token, {
+        ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+        // Its default policy retries for ~30 minutes and pauses its queue on 429; the delivery queue
+        // owns retries instead, so a rate limit comes back to us at once with its Retry-After.
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: options.timeoutMs,
+        logger: slackLogger(options.logger, sdk.LogLevel.DEBUG),
+        ...(options.fetch ? { fetch: options.fetch as unknown as NonNullable<ConstructorParameters<typeof WebClient>[1]>['fetch'] } : {}),
+      }),
+    ));
   return {
     mode: 'bot',
     async post(post) {
+      let sdk: WebApiModule;
+      try {
+        sdk = await loadWebApi();
+      } catch (err) {
+        return { outcome: 'transient', reason: 'network', detail: describe(err) };
+      }
+      const WebApiErrorCode = sdk.ErrorCode;
       try {
         const args = {
           channel,
@@ -190,7 +216,7 @@ function botTransport(dest: SlackDestinationConfig, token: string, channel: stri
           metadata: { event_type: 'sentinel_alert', event_payload: { key: post.key, kind: post.kind, severity: post.severity } },
         };
         // The SDK's argument type is a union over text/blocks/attachments shapes; ours carries both text and blocks.
-        const res = await client.chat.postMessage(args as unknown as ChatPostMessageArguments);
+        const res = await (await webClient(sdk)).chat.postMessage(args as unknown as ChatPostMessageArguments);
         return { outcome: 'ok', ts: res.ts, channel: res.channel ?? channel, detail: 'ok' };
       } catch (err) {
         const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; headers?: Record<string, string>; body?: unknown };

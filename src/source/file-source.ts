@@ -19,6 +19,7 @@ import { createLineSplitter, type LineSplitter } from './line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord, type MultilineJoiner } from './multiline-joiner.js';
 import { chunkBytesFor } from './read-records-from-file.js';
 import { neutraliseControls } from '../redact/control-chars.js';
+import { splitScreened, type BufferSearch, type SkipSink } from './screened-split.js';
 import { findRotatedCopy, rotatedSince, type LostTail } from './rotated-copy.js';
 
 export { readRecordsFromFile } from './read-records-from-file.js';
@@ -41,6 +42,11 @@ export interface FileSourceOptions {
   rotatedIdleMs?: number;
   /** Records per `onRecords` call at most. Default 4096. */
   maxBatchRecords?: number;
+  /**
+   * Asked at each read: the detector's search over whole buffers and how many lines around a possible
+   * hit to hand on (screened-split.ts). Null or absent: every line becomes a record.
+   */
+  bufferScreen?: () => { search: BufferSearch; before: number; after: number } | null;
 }
 
 export interface FileSource {
@@ -210,6 +216,31 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     return false;
   };
 
+  const skipSink: SkipSink = {
+    beforeSkip() {
+      // What the skipped `{…}` line would have done in the joiner: hand out the record before it.
+      const t = current as Tailer;
+      t.joiner.flush(joined);
+      if (joined.length > 0) drainJoined(t);
+    },
+    skipped(count) {
+      const t = current as Tailer;
+      pendingLines += count;
+      if (t.lineNo !== undefined) t.lineNo += count;
+    },
+  };
+
+  /** Splits what was read: through the buffer screen when the detector offers one. */
+  const split = (t: Tailer, bytesRead: number, base: number): number => {
+    const screen = options.bufferScreen?.() ?? null;
+    if (!screen || t.splitter.skipping) return t.splitter.push(buf, bytesRead, base, sink);
+    const next = splitScreened(buf, bytesRead, base, sink, skipSink, { ...screen, maxLineBytes: config.max_line_bytes });
+    const used = next - base;
+    // The partial last line (a too-long one is cut by the splitter's rules) once every complete line is in.
+    if (batchFull || used >= bytesRead) return next;
+    return t.splitter.push(buf.subarray(used, bytesRead), bytesRead - used, next, sink);
+  };
+
   const drainJoined = (t: Tailer): void => {
     for (const r of joined) {
       batch.push({
@@ -360,7 +391,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         readAt = now();
         const base = t.readPos;
         batchFull = false;
-        const next = t.splitter.push(buf, bytesRead, base, sink);
+        const next = split(t, bytesRead, base);
         pendingBytes += next - base;
         t.scanned = Math.max(t.scanned, batchFull ? next : base + bytesRead);
         t.readPos = next;

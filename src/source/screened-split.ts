@@ -1,0 +1,136 @@
+// The ripgrep approach for the tailer: search a whole read buffer for what any rule needs before
+// splitting it into lines, and turn into strings and records only the lines near a possible hit.
+// Most lines of a busy log are JSON records no rule can match; decoding, joining and batching each
+// of them cost more than reading the file (docs/adr/0009-screen-whole-buffers.md).
+//
+// A line is skipped (counted, never materialised) only when skipping it cannot change what the
+// agent sees about any other record:
+//   - it starts with `{` and ends with `}`: the multi-line joiner always hands such a line out as a
+//     record of its own and flushes the record before it, so skipping it is "flush, then nothing";
+//     and it is not a visibly cut JSON record (those are counted as parse errors);
+//   - it is not longer than max_line_bytes (a cut line is counted as truncated);
+//   - the buffer search finds no possible hit in it, and no hit lies within `after` lines above it;
+//   - it is not among the `before` lines just above a hit, nor the last `before` complete lines of
+//     the buffer (a hit may open the next read): those are the context the brain is shown.
+// Everything else goes through the ordinary splitter, joiner and batching, in file order.
+
+/**
+ * The search of a record screen over a buffer decoded as latin1 (one character per byte): for one
+ * text, a function giving where a possible hit at or after `from` starts, or -1 when none follows.
+ * `from` only grows between calls on the same text.
+ */
+export type BufferSearch = (text: string) => (from: number) => number;
+
+export interface ScreenedSplitOptions {
+  search: BufferSearch;
+  /** Records kept above each hit (the context window's size). */
+  before: number;
+  /** Lines kept below each hit (what the agent may collect after a failure). */
+  after: number;
+  maxLineBytes: number;
+}
+
+export interface SkipSink {
+  /** A line about to be skipped: called once before the first of a run, so a pending record is flushed first. */
+  beforeSkip(): void;
+  /** `count` lines and no record, in file order with the lines the sink was given. */
+  skipped(count: number): void;
+}
+
+type LineSink = (text: string, start: number, end: number) => boolean | void;
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const NEWLINE = 10;
+const CR = 13;
+/**
+ * The buffer is searched in windows of about this many bytes, cut at line ends: a latin1 string
+ * under V8's large-object size dies young, where a 1 MiB one per read waits in large-object space
+ * for a full collection (that alone raised peak RSS by ~50 MB on the catch-up benchmark).
+ */
+const WINDOW_BYTES = 64 * 1024;
+
+/**
+ * Splits the complete lines of `buf[0, len)` (file bytes from `base` on), materialising only those
+ * near a possible hit through `sink` and reporting the rest to `skip`. Returns the file offset of the
+ * first byte not consumed, as LineSplitter.push does; the partial last line is left to the caller.
+ */
+export function splitScreened(buf: Buffer, len: number, base: number, sink: LineSink, skip: SkipSink, options: ScreenedSplitOptions): number {
+  const lastNewline = len === 0 ? -1 : buf.lastIndexOf(NEWLINE, len - 1);
+  if (lastNewline === -1) return base;
+  const end = lastNewline + 1;
+  const { search, before, after, maxLineBytes } = options;
+  /** Buffer offsets of the skipped lines just above the current one, oldest first (at most `before` from heldFrom). */
+  const held: number[] = [];
+  let heldFrom = 0;
+  let keepBelow = 0;
+  let inRun = false;
+
+  /** Hands one line to the sink; false when the sink's batch is full. */
+  const emit = (start: number, nl: number): boolean => {
+    const lineEnd = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    return sink(buf.toString('utf8', start, lineEnd), base + start, base + nl + 1) !== false;
+  };
+  /** The held lines go out after all (the context above a hit or above the next read). Returns where to stop reading, or -1. */
+  const release = (): number => {
+    for (let i = heldFrom; i < held.length; i++) {
+      const start = held[i] as number;
+      const nl = buf.indexOf(NEWLINE, start);
+      if (!emit(start, nl)) {
+        // The sink's batch is full: the held lines after this one are read again next time.
+        held.length = 0;
+        heldFrom = 0;
+        return nl + 1;
+      }
+    }
+    held.length = 0;
+    heldFrom = 0;
+    return -1;
+  };
+
+  let pos = 0;
+  while (pos < end) {
+    // One window: whole lines, at least one.
+    let windowEnd = pos + WINDOW_BYTES >= end ? end : buf.lastIndexOf(NEWLINE, pos + WINDOW_BYTES - 1) + 1;
+    if (windowEnd <= pos) windowEnd = buf.indexOf(NEWLINE, pos) + 1;
+    const text = buf.toString('latin1', pos, windowEnd);
+    const offset = pos;
+    const next = search(text);
+    let hit = next(0);
+    while (pos < windowEnd) {
+      const nl = buf.indexOf(NEWLINE, pos);
+      const at = pos - offset;
+      if (hit !== -1 && hit < at) hit = next(at);
+      const isHit = hit !== -1 && hit <= nl - offset;
+      const last = nl > pos && buf[nl - 1] === CR ? nl - 2 : nl - 1;
+      if (!isHit && keepBelow === 0 && nl - pos <= maxLineBytes && buf[pos] === OPEN_BRACE && buf[last] === CLOSE_BRACE) {
+        if (!inRun) {
+          skip.beforeSkip();
+          inRun = true;
+        }
+        held.push(pos);
+        if (held.length - heldFrom > before) {
+          heldFrom += 1;
+          skip.skipped(1);
+          if (heldFrom >= 1024) {
+            held.splice(0, heldFrom);
+            heldFrom = 0;
+          }
+        }
+        pos = nl + 1;
+        continue;
+      }
+      inRun = false;
+      const stop = release();
+      if (stop !== -1) return base + stop;
+      if (isHit) keepBelow = after;
+      else if (keepBelow > 0) keepBelow -= 1;
+      const more = emit(pos, nl);
+      pos = nl + 1;
+      if (!more) return base + pos;
+    }
+  }
+  // The last lines of the buffer are the context of a hit the next read may bring.
+  const stop = release();
+  return base + (stop === -1 ? end : stop);
+}
