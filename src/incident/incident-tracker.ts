@@ -229,14 +229,9 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       inc.firstSeen = Math.min(inc.firstSeen, match.event.ts);
       addSample(inc.samples, match.event);
       existing.seenAt = at;
-      // 'cooldown': it would alert but for the cooldown (the next re-alert carries it);
-      // 'duplicate': folded into an incident that is due, or still waiting to be announced.
-      let reason: 'cooldown' | 'duplicate' = 'duplicate';
-      if (existing.lastAlertAt !== null) {
-        dirty.add(existing);
-        if (at < existing.lastAlertAt + cooldownMs(existing)) reason = 'cooldown';
-      }
-      metrics.incidentsSuppressed.inc({ reason });
+      // Folded into the open incident: its count and its next update (after the cooldown) carry it.
+      if (existing.lastAlertAt !== null) dirty.add(existing);
+      metrics.incidentsSuppressed.inc({ reason: 'duplicate' });
       return updates;
     }
 

@@ -26,9 +26,10 @@ describe('README.md', () => {
     for (const code of Object.keys(ERROR_CODES)) expect(table, code).toContain(`\`${code}\``);
   });
 
-  it('documents every sentinel_ metric the agent exports', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
-    const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('sentinel_'));
+  it('documents every sentinel_ metric the agent and the brain export', async () => {
+    const exported = async (scope: 'agent' | 'brain'): Promise<string[]> =>
+      (await createMetrics({ defaultMetrics: false, scope }).registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('sentinel_'));
+    const names = [...(await exported('agent')), ...(await exported('brain'))];
     expect(names.length).toBeGreaterThan(20);
     const table = section('Metrics');
     for (const name of names) expect(table, name).toContain(name);
