@@ -1,4 +1,4 @@
-// `npm run eval [-- --dir DIR ...] [--engine builtin|gemini] [--json]`: scores what the live agent
+// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json]`: scores what the live agent
 // announces for labelled logs. Each log is replayed into the agent's own modules as a tailed file
 // (scripts/eval/live-replay.ts): detection, category, location and retryable accuracy per stack and
 // per category, false alarms on healthy logs, incidents per failure.
@@ -8,22 +8,28 @@
 //   every blind batch             test/fixtures/real/blind/<b>/  (each on its own row)
 //   the synthetic corpus          test/fixtures/failures/        (coverage only: logs we wrote)
 // --engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY.
-// --wait none|finished replaces the live agent's wait for the lines after a failure (what a change
+// --config FILE scores with that sentinel.yaml (rules, packs, incidents.lines_after) instead of the
+// embedded defaults. --wait none|finished replaces the live agent's wait for the lines after a failure (what a change
 // of that policy would buy); the default is the agent's own policy, and the report says which.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBrain, type Brain } from '../src/brain/brain.js';
-import { defaultConfig } from '../src/config/load-config.js';
+import { defaultConfig, loadConfig } from '../src/config/load-config.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { silentLogger } from '../src/log.js';
-import { FINISHED_FILE_FOLLOW_UP, LIVE_FOLLOW_UP, NO_FOLLOW_UP, type FollowUpPolicy } from '../src/agent/follow-up-lines.js';
+import { FINISHED_FILE_FOLLOW_UP, liveFollowUp, NO_FOLLOW_UP, type FollowUpPolicy } from '../src/agent/follow-up-lines.js';
+import type { SentinelConfig } from '../src/config/config-types.js';
 import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
 import { replayLive } from './eval/live-replay.js';
 import { formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
 const ENGINES = ['builtin', 'gemini'] as const;
-const WAITS: Record<string, FollowUpPolicy> = { live: LIVE_FOLLOW_UP, none: NO_FOLLOW_UP, finished: FINISHED_FILE_FOLLOW_UP };
+const WAITS: Record<string, (config: SentinelConfig) => FollowUpPolicy> = {
+  live: (config) => liveFollowUp(config.incidents.lines_after),
+  none: () => NO_FOLLOW_UP,
+  finished: () => FINISHED_FILE_FOLLOW_UP,
+};
 // dist/scripts/eval.js → <repo>/test/fixtures/...
 const fixtures = (path: string): string => fileURLToPath(new URL(`../../test/fixtures/${path}`, import.meta.url));
 
@@ -47,8 +53,7 @@ function targets(dirs: readonly string[] | undefined): Target[] {
   return out;
 }
 
-async function scoreTarget(target: Target, engine: string, followUp: FollowUpPolicy): Promise<CorpusScore> {
-  const config = defaultConfig(process.env);
+async function scoreTarget(target: Target, config: SentinelConfig, engine: string, followUp: FollowUpPolicy): Promise<CorpusScore> {
   const results: CaseResult[] = [];
   for (const c of target.corpus.cases) {
     // A brain per log, cache off: each log is another pipeline, and one log's answer must not be
@@ -76,16 +81,20 @@ async function main(): Promise<void> {
       dir: { type: 'string', multiple: true },
       engine: { type: 'string', default: 'builtin' },
       wait: { type: 'string', default: 'live' },
+      config: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const followUp = WAITS[values.wait];
-  if (!(ENGINES as readonly string[]).includes(values.engine) || !followUp) {
-    console.error(`usage: eval [--dir DIR]... [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json]`);
+  const waitFor = WAITS[values.wait];
+  if (!(ENGINES as readonly string[]).includes(values.engine) || !waitFor) {
+    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json]`);
     process.exitCode = 2;
     return;
   }
-  if (values.engine === 'gemini' && !defaultConfig(process.env).brain.gemini.api_key) {
+  // The embedded defaults unless a config is named (its rules, packs and incidents settings apply).
+  const config = values.config ? loadConfig(values.config, process.env) : defaultConfig(process.env);
+  const followUp = waitFor(config);
+  if (values.engine === 'gemini' && !config.brain.gemini.api_key) {
     console.error('eval: --engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY');
     process.exitCode = 2;
     return;
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
   if (!values.json) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
   const scores: Array<CorpusScore & { role: Target['role'] }> = [];
   for (const target of targets(values.dir)) {
-    const score = await scoreTarget(target, values.engine, followUp);
+    const score = await scoreTarget(target, config, values.engine, followUp);
     scores.push({ ...score, role: target.role });
     if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
   }

@@ -75,8 +75,8 @@ export function blindBatches(root: string): string[] {
 }
 
 /**
- * `sha256sum` lines (`<hex>  <path>`): each named file must still hash the same. Paths are tried
- * as written, then relative to the hash file's folder and to the batch folder.
+ * `sha256sum` lines (`<hex>  <path>`): each named file must still hash the same. Paths are read
+ * relative to the batch folder, then to the hash file's folder.
  */
 function checkHashes(hashFile: string, dir: string): NonNullable<Corpus['hash']> {
   const lines = readFileSync(hashFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -87,7 +87,7 @@ function checkHashes(hashFile: string, dir: string): NonNullable<Corpus['hash']>
   let missing = 0;
   for (const [, hex, path] of entries) {
     const p = path as string;
-    const found = [p, join(dirname(hashFile), p), join(dir, p), join(dir, basename(p))].find((f) => existsSync(f) && statSync(f).isFile());
+    const found = [join(dir, p), join(dirname(hashFile), p), join(dir, basename(p))].find((f) => existsSync(f) && statSync(f).isFile());
     if (!found) missing++;
     else if (createHash('sha256').update(readFileSync(found)).digest('hex') !== (hex as string).toLowerCase()) bad++;
   }

@@ -18,7 +18,7 @@ import { createRedactor } from '../../src/redact/redactor.js';
 import { createLineSplitter } from '../../src/source/line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord } from '../../src/source/multiline-joiner.js';
 import { oneShotSource } from '../../src/agent/diagnose-file.js';
-import { LIVE_FOLLOW_UP, type FollowUpPolicy } from '../../src/agent/follow-up-lines.js';
+import { liveFollowUp, type FollowUpPolicy } from '../../src/agent/follow-up-lines.js';
 import { createIncidentIntake } from '../../src/agent/incident-intake.js';
 import type { DiagnoseRequest, Diagnosis, Incident, RawRecord } from '../../src/types.js';
 
@@ -42,7 +42,7 @@ export interface LiveOutcome {
 }
 
 export interface ReplayOptions {
-  /** Default: the live agent's own policy. */
+  /** Default: the live agent's own policy, `incidents.lines_after` of the config. */
   followUp?: FollowUpPolicy;
   lineMs?: number;
 }
@@ -106,7 +106,7 @@ export async function replayLive(log: string, config: SentinelConfig, brain: Bra
   const metrics = createMetrics({ defaultMetrics: false });
   const tracker = createIncidentTracker({ config: config.incidents, stateDir: null, metrics, logger: silentLogger(), now });
   const detector = createDetector(config);
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor: createRedactor(config.redact.patterns), metrics, now, followUp: options.followUp ?? LIVE_FOLLOW_UP });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor: createRedactor(config.redact.patterns), metrics, now, followUp: options.followUp ?? liveFollowUp(config.incidents.lines_after) });
   const joiner = createMultilineJoiner({
     startPattern: source.multiline.start_pattern,
     timeoutMs: source.multiline.timeout_ms,

@@ -19,7 +19,7 @@ import type { JournalEntry } from '../incident/announcement-journal.js';
 import { SentinelError } from '../errors.js';
 import { runStopSteps } from './stop-steps.js';
 import { importLegacyJournal } from './legacy-journal.js';
-import { LIVE_FOLLOW_UP } from './follow-up-lines.js';
+import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 
 export interface AgentDeps {
@@ -60,7 +60,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     now,
     onSaveOutcome: reportStateWrite,
   });
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: LIVE_FOLLOW_UP });
+  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after) });
   const brain: Brain = createBrain({
     config: config.brain,
     metrics,
@@ -179,7 +179,11 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   async function diagnose(incident: Incident): Promise<void> {
-    const diagnosis = await brain.diagnose(await intake.request(incident));
+    const startedAt = now();
+    const request = await intake.request(incident);
+    // The wait for the lines after the failure comes off the brain's budget: the alert stays
+    // within brain.timeout_ms of the incident opening, wait included.
+    const diagnosis = await brain.diagnose(request, config.brain.timeout_ms - (now() - startedAt));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);
   }

@@ -3,6 +3,7 @@
 // (a framework's "Task failed" summary, Spark's driver stacktrace, dbt's error summary). Clock-driven
 // like the multi-line joiner: the caller passes the time, so the live agent (timers), the one-shot
 // `sentinel diagnose FILE` (end of input) and the eval's replay (virtual time) share the same rules.
+import type { IncidentsConfig } from '../config/config-types.js';
 
 export interface FollowUpPolicy {
   /** At most this many lines after the failing record. */
@@ -16,8 +17,10 @@ export interface FollowUpPolicy {
 /** No wait: the incident is diagnosed from its own record and what came before it. */
 export const NO_FOLLOW_UP: FollowUpPolicy = { maxLines: 0, quietMs: 0, maxWaitMs: 0 };
 
-/** The live agent's policy (`sentinel run`, and what `npm run eval` replays). */
-export const LIVE_FOLLOW_UP: FollowUpPolicy = NO_FOLLOW_UP;
+/** The live agent's policy (`sentinel run`, and what `npm run eval` replays): `incidents.lines_after`. */
+export function liveFollowUp(config: IncidentsConfig['lines_after']): FollowUpPolicy {
+  return { maxLines: config.max_lines, quietMs: config.quiet_ms, maxWaitMs: config.max_wait_ms };
+}
 
 /** A finished file read at once: the 50 lines below the record, however late they were written. */
 export const FINISHED_FILE_FOLLOW_UP: FollowUpPolicy = { maxLines: 50, quietMs: Infinity, maxWaitMs: Infinity };

@@ -46,7 +46,11 @@ export interface BrainOptions {
 }
 
 export interface Brain {
-  diagnose(req: DiagnoseRequest): Promise<Diagnosis>;
+  /**
+   * `budgetMs`: what is left of this diagnosis's time budget when the caller has already spent some
+   * of it (the agent waiting for the lines after a failure); never more than `brain.timeout_ms`.
+   */
+  diagnose(req: DiagnoseRequest, budgetMs?: number): Promise<Diagnosis>;
   close(): Promise<void>;
 }
 
@@ -85,7 +89,7 @@ export function createBrain(options: BrainOptions): Brain {
     return { ...d, fallbackReason };
   };
 
-  const askPrimary = async (engine: DiagnosisEngine, req: DiagnoseRequest): Promise<Diagnosis> => {
+  const askPrimary = async (engine: DiagnosisEngine, req: DiagnoseRequest, budgetMs: number): Promise<Diagnosis> => {
     const controller = new AbortController();
     controllers.add(controller);
     const started = performance.now();
@@ -94,8 +98,8 @@ export function createBrain(options: BrainOptions): Brain {
       timer = setTimeout(() => {
         controller.abort();
         const code = engine.name === 'remote' ? 'SENTINEL_ERR_BRAIN_UNAVAILABLE' : 'SENTINEL_ERR_GEMINI_FAILED';
-        reject(new EngineError('timeout', code, `no answer within ${config.timeout_ms} ms`));
-      }, config.timeout_ms);
+        reject(new EngineError('timeout', code, `no answer within ${budgetMs} ms`));
+      }, budgetMs);
       timer.unref();
     });
     try {
@@ -112,14 +116,14 @@ export function createBrain(options: BrainOptions): Brain {
     }
   };
 
-  const diagnoseUncached = async (req: DiagnoseRequest): Promise<Diagnosis> => {
+  const diagnoseUncached = async (req: DiagnoseRequest, budgetMs: number): Promise<Diagnosis> => {
     if (primary === builtin) return answerBuiltin(req);
     if (inFlight.size >= maxInFlight) return answerBuiltin(req, 'overload');
-    return askPrimary(primary, req);
+    return askPrimary(primary, req, budgetMs);
   };
 
   return {
-    async diagnose(req) {
+    async diagnose(req, budgetMs = config.timeout_ms) {
       try {
         if (closed) return answerBuiltin(req);
         const key = req.fingerprint;
@@ -128,7 +132,7 @@ export function createBrain(options: BrainOptions): Brain {
         (hit || pending ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
         if (hit) return hit;
         if (pending) return await pending;
-        const p = diagnoseUncached(req).then((d) => {
+        const p = diagnoseUncached(req, Math.max(0, Math.min(config.timeout_ms, budgetMs))).then((d) => {
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
           return d;
         });

@@ -65,7 +65,8 @@ export function buildContextPack(req: DiagnoseRequest, hint: Diagnosis | null, m
   const text = headTail(req.text, textShare);
   if (text) push(section('Failing record', text));
   used += text.length + 60;
-  // What was logged after the record (a finished file only): a share of the rest, as for context.
+  // What was logged after the record (the live agent waits briefly for it, a finished file has it
+  // all): a share of the rest, as for context.
   const afterLines = dedupe(req.after ?? []);
   const contextBudget = Math.max(0, budget - used - 60);
   const picked = pickRelevant(contextLines, afterLines.length > 0 ? Math.floor(contextBudget * 0.6) : contextBudget);

@@ -84,6 +84,12 @@ export interface IncidentsConfig {
    * digest; while a storm lasts each window doubles, up to `max_window_secs`.
    */
   storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number };
+  /**
+   * Before a new incident is diagnosed, the lines its file prints next are awaited (the rest of a
+   * failure's report: a "Task failed" summary, a driver stacktrace): at most `max_lines`, until the
+   * file has been quiet for `quiet_ms`, and never longer than `max_wait_ms`. `max_lines: 0`: no wait.
+   */
+  lines_after: { max_lines: number; quiet_ms: number; max_wait_ms: number };
   max_tracked: number;
 }
 

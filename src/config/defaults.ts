@@ -19,6 +19,9 @@ export const DEFAULTS = {
     cooldown_secs: 3600,
     // Short first window: a distinct failure held for a digest still reaches Slack within seconds.
     storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 },
+    // A failing program prints the rest of its report within milliseconds; the alert waits at most
+    // 1.5 s for it (docs/adr/0006-wait-for-the-lines-after-a-failure.md).
+    lines_after: { max_lines: 40, quiet_ms: 1000, max_wait_ms: 1500 },
     max_tracked: 10_000,
   },
   notify: { max_retry_delay_ms: 60_000 },

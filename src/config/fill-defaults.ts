@@ -32,7 +32,7 @@ export interface RawConfig {
   macros?: Record<string, MatchExpr>;
   lists?: Record<string, (string | number | boolean)[]>;
   packs?: Record<string, boolean>;
-  incidents?: Partial<Omit<IncidentsConfig, 'storm'>> & { storm?: Partial<IncidentsConfig['storm']> };
+  incidents?: Partial<Omit<IncidentsConfig, 'storm' | 'lines_after'>> & { storm?: Partial<IncidentsConfig['storm']>; lines_after?: Partial<IncidentsConfig['lines_after']> };
   redact?: { patterns?: SentinelConfig['redact']['patterns'] };
   state_dir?: string;
   server?: Partial<SentinelConfig['server']>;
@@ -127,6 +127,11 @@ export function fillDefaults(raw: RawConfig, file: string, env: NodeJS.ProcessEn
         window_secs: inc.storm?.window_secs ?? d.storm.window_secs,
         max_individual_alerts: inc.storm?.max_individual_alerts ?? d.storm.max_individual_alerts,
         max_window_secs: inc.storm?.max_window_secs ?? d.storm.max_window_secs,
+      },
+      lines_after: {
+        max_lines: inc.lines_after?.max_lines ?? d.lines_after.max_lines,
+        quiet_ms: inc.lines_after?.quiet_ms ?? d.lines_after.quiet_ms,
+        max_wait_ms: inc.lines_after?.max_wait_ms ?? d.lines_after.max_wait_ms,
       },
       max_tracked: inc.max_tracked ?? d.max_tracked,
     },

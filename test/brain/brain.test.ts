@@ -108,6 +108,26 @@ describe('createBrain', () => {
     }
   });
 
+  it('a caller that spent part of the budget (waiting for lines after a failure) gets the built-in answer when the rest runs out', async () => {
+    const fake = await startFakeGemini({ mode: 'hang' });
+    const b = createBrain({
+      config: brainConfig({ timeout_ms: 10_000, gemini: { api_key: 'k', base_url: fake.url, timeout_ms: 10_000 } }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      logger: silentLogger(),
+    });
+    try {
+      const started = Date.now();
+      const d = await b.diagnose(sampleRequest(), 300);
+      expect(d.engine).toBe('builtin');
+      expect(d.fallbackReason).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await b.close();
+      await fake.close();
+    }
+  });
+
   it("honours the SDK's own GOOGLE_GEMINI_BASE_URL when brain.gemini.base_url is unset", async () => {
     const fake = await startFakeGemini();
     const saved = process.env.GOOGLE_GEMINI_BASE_URL;

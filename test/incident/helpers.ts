@@ -13,6 +13,7 @@ export function incidentsConfig(over: Partial<IncidentsConfig> = {}): IncidentsC
     resolve_after_secs: 600,
     cooldown_secs: 300,
     storm: { window_secs: 30, max_individual_alerts: 1 },
+    lines_after: { max_lines: 0, quiet_ms: 0, max_wait_ms: 0 },
     max_tracked: 10_000,
     ...over,
   };
