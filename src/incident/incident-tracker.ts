@@ -32,6 +32,8 @@ export interface IncidentTrackerOptions {
   now?: () => number;
   /** Told of each failed save, and of the first success after failures. */
   onSaveOutcome?: (error: Error | null, previous: Error | null) => void;
+  /** An operator silence covers this new incident: it is tracked, but takes no storm slot and is not announced. */
+  silenced?: (incident: Incident) => boolean;
 }
 
 export interface IncidentTracker {
@@ -64,6 +66,8 @@ export interface IncidentTracker {
   owe(updates: IncidentUpdate[]): JournalEntry[];
   settle(id: string): void;
   owed(): JournalEntry[];
+  /** Incidents held for a storm digest that has not gone out yet. */
+  holding(): number;
   /** Open incidents, recently resolved ones and those held for a digest, for `sentinel incidents`. */
   list(): { open: Incident[]; resolved: Incident[]; held: Incident[] };
   /** Entries tracked: open incidents + recently resolved + threshold windows (≤ max_tracked). */
@@ -205,6 +209,15 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     openById.set(id, t);
     metrics.incidentsOpened.inc({ rule: rule.id, severity: match.severity });
     updateOpenGauge();
+    if (options.silenced?.(incident)) {
+      // Marked as announced, so its repeats re-alert after the cooldown like any other; the agent
+      // withholds those too while the silence lasts.
+      announce(t, at);
+      metrics.incidentsSuppressed.inc({ reason: 'silenced' });
+      logger.info({ incidentId: id, rule: rule.id, severity: match.severity }, 'Incident opened under a silence; not announced.');
+      evictIfNeeded();
+      return;
+    }
     const announceNow = storm.admit(t, at);
     logger.info({ incidentId: id, rule: rule.id, severity: match.severity, heldForDigest: !announceNow }, 'Incident opened.');
     if (announceNow) {
@@ -389,6 +402,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       if (journal.settle(id)) changed();
     },
     owed: () => journal.entries(),
+    holding: () => storm.pending().length,
     get size() {
       return openByFp.size + resolved.size + windows.size;
     },
