@@ -108,6 +108,8 @@ async function serve(): Promise<void> {
     timeout_ms: 5000,
     // No api_key: the built-in engine answers every request.
     gemini: { model: 'gemini-flash-lite-latest', timeout_ms: 5000, daily_call_budget: 0, max_input_tokens: 6000 },
+    openai: { timeout_ms: 5000, daily_call_budget: 0, max_input_tokens: 6000 },
+    audit_max_bytes: 0,
   };
   const brain = createBrain({ config, metrics, logger: silentLogger(), cacheSize: 0, readSourceFiles: false });
   const app = buildBrainApp({ brain, registry: metrics.registry, logger: false });

@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   SENTINEL_ERR_RULE_TEST_FAILED: 'A rule test did not produce the expected incidents.',
   SENTINEL_ERR_BRAIN_UNAVAILABLE: 'The remote brain did not answer; the built-in analyser answered instead.',
   SENTINEL_ERR_GEMINI_FAILED: 'The Gemini call failed or returned invalid output; the built-in analyser answered instead.',
+  SENTINEL_ERR_LLM_FAILED: 'A call to an LLM engine other than Gemini (OpenAI-compatible) failed or returned invalid output; the built-in analyser answered instead.',
   SENTINEL_ERR_SLACK_PERMANENT: 'Slack refused the alert permanently (bad URL, archived channel, revoked token).',
   SENTINEL_ERR_SLACK_TRANSIENT: 'Slack was unreachable or rate limited; the alert stays in the outbox and is retried.',
   SENTINEL_ERR_STATE_DIR: 'The state directory cannot be created or written.',

@@ -105,6 +105,19 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/**
+ * Every engine that can write a Diagnosis, with the name an alert shows for it: the one list of
+ * engine names (the Diagnosis schema, metric labels, Slack text and the CLI's --engine read it).
+ * How an LLM engine is built lives in src/brain/engine-registry.ts.
+ */
+export const ENGINE_LABELS = {
+  builtin: 'the built-in analyser',
+  gemini: 'Gemini',
+  openai: 'an OpenAI-compatible model',
+} as const;
+export type EngineName = keyof typeof ENGINE_LABELS;
+export const ENGINE_NAMES = Object.keys(ENGINE_LABELS) as EngineName[];
+
 export interface Location {
   file: string;
   line: number | null;
@@ -125,7 +138,7 @@ export interface Diagnosis {
   retryable: boolean;
   /** 0..1 */
   confidence: number;
-  engine: 'builtin' | 'gemini';
+  engine: EngineName;
   model: string | null;
   latencyMs: number;
   tokens?: { input: number; output: number };

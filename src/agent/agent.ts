@@ -71,6 +71,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp: liveFollowUp(config.incidents.lines_after) });
   const brain: Brain = createBrain({
     config: config.brain,
+    auditDir: config.state_dir,
     metrics,
     logger,
     now,

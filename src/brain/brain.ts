@@ -9,14 +9,13 @@ import type { Metrics } from '../metrics/metrics.js';
 import { createRedactor } from '../redact/redactor.js';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
 import { createBuiltinEngine, unknownDiagnosis, type AnalyseFn, type BuiltinEngine } from './builtin-engine.js';
+import type { DiagnosisEngine } from './engine.js';
 import { EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
-import { createGeminiEngine } from './gemini-engine.js';
+import { chooseLlmEngine, type EngineChoice } from './engine-registry.js';
+import { createLlmAudit } from './llm-audit.js';
 import { createRemoteEngine } from './remote-engine.js';
 
-export interface DiagnosisEngine {
-  readonly name: 'builtin' | 'gemini' | 'remote';
-  diagnose(req: DiagnoseRequest, signal: AbortSignal): Promise<Diagnosis>;
-}
+export type { DiagnosisEngine } from './engine.js';
 
 export interface BrainOptions {
   config: BrainConfig;
@@ -33,15 +32,19 @@ export interface BrainOptions {
    * any caller read files on the brain's host line by line.
    */
   readSourceFiles?: boolean;
-  /** Second, defensive redaction of what goes to Gemini. Default: the built-in secret patterns. */
+  /** Second, defensive redaction of what goes to an LLM. Default: the built-in secret patterns. */
   redact?: (text: string) => string;
+  /** Which engine answers (engine-registry.ts). Default `auto`: the first configured LLM engine. */
+  engine?: EngineChoice;
+  /** The state directory for the audit trail of LLM requests (llm-audit.ts); none: no trail. */
+  auditDir?: string;
   /** Diagnoses kept by fingerprint (LRU); 0 turns the cache off. Default 1000. */
   cacheSize?: number;
   /** How long an engine's answer stays cached. Default 6 h. */
   cacheTtlMs?: number;
   /** How long a fallback answer stays cached, so an outage is not re-tried per repeat but recovers. Default 5 min. */
   fallbackCacheTtlMs?: number;
-  /** Diagnoses waiting on Gemini or a remote brain at once; past it the built-in engine answers. Default 256. */
+  /** Diagnoses waiting on an LLM or a remote brain at once; past it the built-in engine answers. Default 256. */
   maxInFlight?: number;
 }
 
@@ -55,7 +58,7 @@ export interface Brain {
 }
 
 /**
- * embedded: Gemini when config.gemini.api_key is set, else builtin. url=http…: the remote brain
+ * embedded: the first configured LLM engine of the registry, else builtin. url=http…: the remote brain
  * over HTTP. Always: cache by fingerprint (bounded LRU), hard budget config.timeout_ms after which
  * the built-in diagnosis is returned (with fallbackReason), never throws.
  */
@@ -97,8 +100,7 @@ export function createBrain(options: BrainOptions): Brain {
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        const code = engine.name === 'remote' ? 'SENTINEL_ERR_BRAIN_UNAVAILABLE' : 'SENTINEL_ERR_GEMINI_FAILED';
-        reject(new EngineError('timeout', code, `no answer within ${budgetMs} ms`));
+        reject(new EngineError('timeout', engine.errorCode ?? 'SENTINEL_ERR_INTERNAL', `no answer within ${budgetMs} ms`));
       }, budgetMs);
       timer.unref();
     });
@@ -126,7 +128,7 @@ export function createBrain(options: BrainOptions): Brain {
     async diagnose(req, budgetMs = config.timeout_ms) {
       try {
         if (closed) return answerBuiltin(req);
-        const key = req.fingerprint;
+        const key = primary.cacheScope ? `${primary.cacheScope}\n${req.fingerprint}` : req.fingerprint;
         const hit = cache.get(key);
         const pending = hit ? undefined : inFlight.get(key);
         (hit || pending ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
@@ -169,20 +171,20 @@ function choosePrimary(options: BrainOptions, builtin: BuiltinEngine): Diagnosis
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
-  if (config.gemini.api_key) {
-    const redactor = options.redact ? undefined : createRedactor();
-    return createGeminiEngine({
-      config: config.gemini,
-      metrics,
-      logger,
-      now: options.now ?? Date.now,
-      builtin,
-      timeoutMs: config.timeout_ms,
-      redact: options.redact ?? ((text) => (redactor ? redactor.redact(text) : text)),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
-  }
-  return builtin;
+  const llm = chooseLlmEngine(config, options.engine);
+  if (!llm) return builtin;
+  const redactor = options.redact ? undefined : createRedactor();
+  const audit = options.auditDir ? createLlmAudit({ dir: options.auditDir, maxBytes: config.audit_max_bytes, logger, metrics, ...(options.now ? { now: options.now } : {}) }) : undefined;
+  return llm.create(config, {
+    ...(audit ? { audit } : {}),
+    metrics,
+    logger,
+    now: options.now ?? Date.now,
+    builtin,
+    timeoutMs: config.timeout_ms,
+    redact: options.redact ?? ((text) => (redactor ? redactor.redact(text) : text)),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 interface DiagnosisCache {

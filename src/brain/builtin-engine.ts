@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
 import { analyse as defaultAnalyse } from './analyser/analyse.js';
-import type { DiagnosisEngine } from './brain.js';
+import type { DiagnosisEngine } from './engine.js';
 
 export type AnalyseFn = (request: DiagnoseRequest) => Diagnosis;
 

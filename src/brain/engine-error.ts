@@ -17,7 +17,7 @@ export const FALLBACK_REASONS = [
 ] as const;
 export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
-/** Thrown by an engine (Gemini, remote) so the brain can fall back with a classified reason. */
+/** Thrown by an engine (an LLM, remote) so the brain can fall back with a classified reason. */
 export class EngineError extends Error {
   readonly reason: FallbackReason;
   readonly code: ErrorCode;
@@ -30,6 +30,14 @@ export class EngineError extends Error {
     this.code = code;
     this.status = options?.status;
   }
+}
+
+/** What an HTTP error status means for a fallback, the same for every engine that speaks HTTP. */
+export function reasonForStatus(status: number): FallbackReason {
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'unavailable';
+  if (status === 401 || status === 403) return 'invalid_key';
+  return 'bad_request';
 }
 
 /** True for the errors `fetch` and the SDK raise when a signal or their own timeout ends a call. */

@@ -4,8 +4,8 @@
 import { Ajv } from 'ajv';
 import type { Logger } from '../log.js';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
-import type { DiagnosisEngine } from './brain.js';
-import { createOnceLogger, EngineError, isAbortError, type FallbackReason } from './engine-error.js';
+import type { DiagnosisEngine } from './engine.js';
+import { createOnceLogger, EngineError, isAbortError, reasonForStatus, type FallbackReason } from './engine-error.js';
 import { diagnosisSchema } from './schemas.js';
 
 export interface RemoteEngineOptions {
@@ -36,6 +36,7 @@ export function createRemoteEngine(options: RemoteEngineOptions): DiagnosisEngin
 
   return {
     name: 'remote',
+    errorCode: 'SENTINEL_ERR_BRAIN_UNAVAILABLE',
     async diagnose(req: DiagnoseRequest, signal: AbortSignal): Promise<Diagnosis> {
       let res: Response;
       let body: string;
@@ -49,9 +50,7 @@ export function createRemoteEngine(options: RemoteEngineOptions): DiagnosisEngin
       }
       if (!res.ok) {
         const status = res.status;
-        const reason: FallbackReason =
-          status === 401 || status === 403 ? 'invalid_key' : status === 429 ? 'rate_limited' : status >= 500 ? 'unavailable' : 'bad_request';
-        throw fail(reason, `HTTP ${status}: ${body.slice(0, 200)}`, { status });
+        throw fail(reasonForStatus(status), `HTTP ${status}: ${body.slice(0, 200)}`, { status });
       }
       let parsed: unknown;
       try {

@@ -4,7 +4,7 @@
 // Gemini accepts only a subset of JSON Schema (type, enum, items, min/maxItems, minimum/maximum,
 // properties, required, additionalProperties, anyOf, description), so the Diagnosis schemas keep
 // to that subset; length limits live on the request side only.
-import { CATEGORIES, SEVERITIES } from '../types.js';
+import { CATEGORIES, ENGINE_NAMES, SEVERITIES } from '../types.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
 
@@ -94,7 +94,7 @@ export const diagnosisSchema = {
   additionalProperties: false,
   properties: {
     ...findingProperties,
-    engine: { type: 'string', enum: ['builtin', 'gemini'] },
+    engine: { type: 'string', enum: [...ENGINE_NAMES] },
     model: nullableString,
     latencyMs: { type: 'number', minimum: 0 },
     tokens: {

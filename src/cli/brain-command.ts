@@ -1,5 +1,6 @@
 // `sentinel brain`: the brain alone, shared by many agents (one API key, one cache, one budget).
 import { createBrain } from '../brain/brain.js';
+import { chooseLlmEngine } from '../brain/engine-registry.js';
 import { buildBrainApp } from '../brain/brain-app.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log.js';
@@ -13,7 +14,7 @@ export async function runBrainCommand(configFile: string | undefined, portOption
   const metrics = createMetrics({ scope: 'brain' });
   // The service itself always diagnoses in-process; brain.url only tells agents where to find it.
   // readSourceFiles off: a shared service must never read files a request's stack frame names.
-  const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false });
+  const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false, auditDir: config.state_dir });
   const authToken = config.brain.auth_token ?? process.env.SENTINEL_BRAIN_TOKEN;
   const app = buildBrainApp({ brain, registry: metrics.registry, metrics, logger: false, ...(authToken ? { authToken } : {}) });
   const port = portOption ?? Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
@@ -24,7 +25,7 @@ export async function runBrainCommand(configFile: string | undefined, portOption
     throw portError(error, port, 'brain --port');
   }
   const address = app.server.address();
-  logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: config.brain.gemini.api_key ? 'gemini' : 'builtin' }, 'Sentinel brain listening.');
+  logger.info({ port: address && typeof address === 'object' ? address.port : port, engine: chooseLlmEngine(config.brain)?.name ?? 'builtin' }, 'Sentinel brain listening.');
   return new Promise<number>((resolve) => {
     const stop = (): void => {
       void app

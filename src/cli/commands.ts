@@ -2,6 +2,7 @@
 // module is imported only when that command runs, so `--version`, `--help` and `check` never load the
 // Gemini SDK, Fastify or the agent (start-up is paid in every Job pod; docs/benchmarks.md).
 import type { Logger } from '../log.js';
+import { ENGINE_NAMES, type EngineName } from '../types.js';
 import type { CommandSpec, OptionSpec, ParsedCommand } from './command-line.js';
 import { UsageError } from './command-line.js';
 
@@ -86,18 +87,20 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'diagnose',
-    synopsis: 'FILE... [--config FILE] [--format json|text] [--engine auto|builtin|gemini] [--fail-on-incident]',
+    synopsis: `FILE... [--config FILE] [--format json|text] [--engine ${['auto', ...ENGINE_NAMES].join('|')}] [--fail-on-incident]`,
     summary: 'Diagnose finished log files once: one JSON line per incident (reads each whole file).',
-    details: 'FILE may be a glob in quotes ("logs/**/*.log"). Exit 0 whether or not incidents are found, unless --fail-on-incident.',
+    details:
+      'FILE may be a glob in quotes ("logs/**/*.log"). Each incident is diagnosed with the 50 lines below its record, ' +
+      'which a live agent may not have had (it waits at most incidents.lines_after). Exit 0 whether or not incidents are found, unless --fail-on-incident.',
     options: {
       config: CONFIG,
       format: { type: 'string', value: 'FORMAT', choices: ['json', 'text'], default: 'json', description: 'Output format' },
       engine: {
         type: 'string',
         value: 'ENGINE',
-        choices: ['auto', 'builtin', 'gemini'],
+        choices: ['auto', ...ENGINE_NAMES],
         default: 'auto',
-        description: 'auto: Gemini when a key is set, else built-in; builtin: never call an LLM; gemini: require a key',
+        description: 'auto: the configured LLM engine, else built-in; builtin: never call an LLM; any other: require that engine',
       },
       'fail-on-incident': { type: 'boolean', description: 'Exit 1 when any incident is found (for CI gates)' },
     },
@@ -106,7 +109,7 @@ export const COMMANDS: readonly Command[] = [
       (await import('./diagnose-command.js')).runDiagnoseCommand(args, {
         configFile: text(values.config),
         format: values.format === 'text' ? 'text' : 'json',
-        engine: values.engine === 'builtin' || values.engine === 'gemini' ? values.engine : 'auto',
+        engine: (ENGINE_NAMES as readonly unknown[]).includes(values.engine) ? (values.engine as EngineName) : 'auto',
         failOnIncident: values['fail-on-incident'] === true,
       }),
   },

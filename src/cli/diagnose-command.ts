@@ -1,6 +1,7 @@
 // `sentinel diagnose FILE...`: one JSON line per incident (or a readable block with --format text).
 // Each file is read whole, once: unlike the live agent, a finished file's later lines are known.
 import { createBrain } from '../brain/brain.js';
+import { chooseLlmEngine, findLlmEngine, type EngineChoice } from '../brain/engine-registry.js';
 import { diagnoseFile, type IncidentReport } from '../agent/diagnose-file.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { createLogger } from '../log.js';
@@ -11,8 +12,8 @@ import { resolveConfig } from './resolve-config.js';
 export interface DiagnoseOptions {
   configFile: string | undefined;
   format: 'json' | 'text';
-  /** auto: Gemini when a key is set; builtin: never an LLM; gemini: a key is required. */
-  engine: 'auto' | 'builtin' | 'gemini';
+  /** auto: the configured LLM engine, else built-in; builtin: never an LLM; an LLM engine: it must be configured. */
+  engine: EngineChoice;
   failOnIncident: boolean;
 }
 
@@ -30,14 +31,13 @@ function asText(report: IncidentReport): string {
 export async function runDiagnoseCommand(args: readonly string[], options: DiagnoseOptions): Promise<number> {
   const files = expandFileArgs(args);
   const config = resolveConfig(options.configFile);
-  const gemini = { ...config.brain.gemini };
-  if (options.engine === 'builtin') delete gemini.api_key;
-  if (options.engine === 'gemini' && !gemini.api_key) {
-    throw new UsageError('--engine gemini needs GOOGLE_API_KEY (or GEMINI_API_KEY) in the environment or .env');
+  const wanted = options.engine === 'auto' || options.engine === 'builtin' ? undefined : findLlmEngine(options.engine);
+  if (wanted && !chooseLlmEngine(config.brain, options.engine)) {
+    throw new UsageError(`--engine ${wanted.name} needs ${wanted.requirement}`);
   }
-  const brainConfig = { ...config.brain, gemini, ...(options.engine === 'builtin' ? { url: 'embedded' } : {}) };
+  const brainConfig = { ...config.brain, ...(options.engine === 'builtin' ? { url: 'embedded' } : {}) };
   const logger = createLogger({ level: process.env.SENTINEL_LOG_LEVEL ?? 'warn' });
-  const brain = createBrain({ config: brainConfig, metrics: createMetrics({ defaultMetrics: false }), logger });
+  const brain = createBrain({ config: brainConfig, engine: options.engine, auditDir: config.state_dir, metrics: createMetrics({ defaultMetrics: false }), logger });
   let incidents = 0;
   try {
     for (const file of files) {

@@ -167,5 +167,15 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
       issues.push({ path, severity: 'error', message: `${formatPath(path)}: bot_token needs a channel` });
     }
   });
+  checkOpenAi(root.brain, issues);
   return issues;
+}
+
+/** brain.openai is on with both an endpoint and a model; one without the other is a half-done setup. */
+function checkOpenAi(brain: unknown, issues: SemanticIssue[]): void {
+  if (!isObj(brain) || !isObj(brain.openai)) return;
+  const { base_url: baseUrl, model } = brain.openai;
+  if (typeof baseUrl === 'string' && typeof model !== 'string') {
+    issues.push({ path: ['brain', 'openai', 'base_url'], severity: 'error', message: 'brain.openai: base_url needs a model (the name the server knows it by, e.g. qwen2.5:7b)' });
+  }
 }

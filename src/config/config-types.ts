@@ -126,6 +126,17 @@ export interface GeminiConfig {
   max_input_tokens: number;
 }
 
+/** Any server speaking OpenAI's chat completions (Ollama, vLLM, LM Studio, llama.cpp, LiteLLM). */
+export interface OpenAiConfig {
+  /** Up to the version prefix, e.g. http://ollama:11434/v1; on when it and `model` are set. */
+  base_url?: string;
+  api_key?: string;
+  model?: string;
+  timeout_ms: number;
+  daily_call_budget: number;
+  max_input_tokens: number;
+}
+
 export interface BrainConfig {
   /** `embedded`, or the URL of a shared brain service. */
   url: string;
@@ -133,6 +144,9 @@ export interface BrainConfig {
   timeout_ms: number;
   auth_token?: string;
   gemini: GeminiConfig;
+  openai: OpenAiConfig;
+  /** Size at which state_dir/llm-audit.jsonl rotates (one generation kept); 0 turns the audit off. */
+  audit_max_bytes: number;
 }
 
 export interface RedactPattern {

@@ -30,6 +30,8 @@ export const DEFAULTS = {
     url: 'embedded',
     timeout_ms: 8000,
     gemini: { model: 'gemini-flash-lite-latest', timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
+    openai: { timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
+    audit_max_bytes: 10_485_760,
   },
 } as const;
 

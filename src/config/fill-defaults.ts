@@ -37,7 +37,7 @@ export interface RawConfig {
   state_dir?: string;
   server?: Partial<SentinelConfig['server']>;
   notify?: { console?: boolean; slack?: RawSlack | RawSlack[]; max_retry_delay_ms?: number };
-  brain?: Partial<Omit<BrainConfig, 'gemini'>> & { gemini?: Partial<BrainConfig['gemini']> };
+  brain?: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> };
 }
 
 function source(raw: RawSource, index: number): SourceConfig {
@@ -92,6 +92,7 @@ function notify(raw: RawConfig['notify'], env: NodeJS.ProcessEnv): NotifyConfig 
 function brain(raw: RawConfig['brain'], env: NodeJS.ProcessEnv): BrainConfig {
   const d = DEFAULTS.brain;
   const g = raw?.gemini ?? {};
+  const o = raw?.openai ?? {};
   const out: BrainConfig = {
     url: raw?.url ?? d.url,
     timeout_ms: raw?.timeout_ms ?? d.timeout_ms,
@@ -101,11 +102,19 @@ function brain(raw: RawConfig['brain'], env: NodeJS.ProcessEnv): BrainConfig {
       daily_call_budget: g.daily_call_budget ?? d.gemini.daily_call_budget,
       max_input_tokens: g.max_input_tokens ?? d.gemini.max_input_tokens,
     },
+    openai: {
+      timeout_ms: o.timeout_ms ?? d.openai.timeout_ms,
+      daily_call_budget: o.daily_call_budget ?? d.openai.daily_call_budget,
+      max_input_tokens: o.max_input_tokens ?? d.openai.max_input_tokens,
+    },
+    audit_max_bytes: raw?.audit_max_bytes ?? d.audit_max_bytes,
   };
   if (raw?.auth_token !== undefined) out.auth_token = raw.auth_token;
   const apiKey = g.api_key ?? (env.GOOGLE_API_KEY || env.GEMINI_API_KEY || undefined);
   if (apiKey !== undefined) out.gemini.api_key = apiKey;
   if (g.base_url !== undefined) out.gemini.base_url = g.base_url;
+  // Set or absent as written: an unset ${VAR} removed the key, which leaves the engine off.
+  for (const key of ['base_url', 'api_key', 'model'] as const) if (o[key] !== undefined) out.openai[key] = o[key];
   return out;
 }
 

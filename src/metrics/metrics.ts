@@ -1,7 +1,7 @@
 // Every metric Sentinel exports is defined here, once. Stages receive the `Metrics` object and move
 // counters; they never create metrics of their own. Labels come from small closed sets: never a
 // path, a message or a fingerprint.
-import type { Severity } from '../types.js';
+import { ENGINE_NAMES, type Severity } from '../types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version.js';
 
@@ -13,7 +13,8 @@ export const PARSE_ERROR_REASONS = ['invalid_json', 'invalid_utf8', 'line_too_lo
 export const READ_ERROR_REASONS = ['eacces', 'enoent', 'eio', 'other'] as const;
 export type ReadErrorReason = (typeof READ_ERROR_REASONS)[number];
 export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;
-export const DIAGNOSIS_ENGINES = ['builtin', 'gemini', 'remote'] as const;
+/** Every engine, and `remote` for the time an agent waits on a shared brain. */
+export const DIAGNOSIS_ENGINES = [...ENGINE_NAMES, 'remote'] as const;
 /**
  * Why a match raised no alert of its own: `duplicate`, folded into an open incident (its count, and
  * its next update, carry it); `threshold`, its rule's threshold not yet crossed; `storm`, held for a

@@ -6,7 +6,7 @@
 // pings no one; and runs of backticks are broken so a log line cannot close our code blocks. Only
 // the rule's runbook URL (from the operator's config) may become a link.
 import type { Redactor } from '../redact/redactor.js';
-import type { Alert, Diagnosis, Incident, Severity } from '../types.js';
+import { ENGINE_LABELS, type Alert, type Diagnosis, type Incident, type Severity } from '../types.js';
 
 /** Slack's documented limits; one oversized block makes Slack reject the whole message. */
 export const SLACK_LIMITS = {
@@ -110,12 +110,17 @@ function header(text: string): Record<string, unknown> {
   return { type: 'header', text: { type: 'plain_text', text, emoji: true } };
 }
 
+/** The engine's name for people; a newer brain's unknown engine shows by its id. */
+function engineLabel(d: Diagnosis): string {
+  return (ENGINE_LABELS as Record<string, string | undefined>)[d.engine] ?? d.engine;
+}
+
 function engineLine(d: Diagnosis, safe: (s: string) => string): string {
-  const engine = d.engine === 'gemini' ? `Gemini${d.model ? ` (${safe(d.model)})` : ''}` : 'the built-in analyser';
+  const engine = `${safe(engineLabel(d))}${d.engine !== 'builtin' && d.model ? ` (${safe(d.model)})` : ''}`;
   const parts = [`Diagnosed by ${engine}`, `category ${inlineCode(safe(d.category))}`];
   if (Number.isFinite(d.confidence)) parts.push(`confidence ${Math.round(Math.min(1, Math.max(0, d.confidence)) * 100)}%`);
   parts.push(d.retryable ? 'retryable' : 'not retryable');
-  if (d.fallbackReason) parts.push(`Gemini fell back: ${safe(d.fallbackReason)}`);
+  if (d.fallbackReason) parts.push(`the LLM fell back: ${safe(d.fallbackReason)}`);
   return parts.join(' · ');
 }
 
@@ -351,7 +356,7 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
         lines.push('Evidence:');
         for (const e of evidence) lines.push(`  | ${truncate(r(e), 500)}`);
       }
-      if (d) lines.push(`Engine:     ${d.engine === 'gemini' ? `Gemini (${d.model ?? 'unknown model'})` : 'built-in analyser'} · ${d.category} · confidence ${Math.round(d.confidence * 100)}%${d.fallbackReason ? ` · fallback: ${d.fallbackReason}` : ''}`);
+      if (d) lines.push(`Engine:     ${d.engine === 'builtin' ? 'built-in analyser' : `${engineLabel(d)} (${d.model ?? 'unknown model'})`} · ${d.category} · confidence ${Math.round(d.confidence * 100)}%${d.fallbackReason ? ` · fallback: ${d.fallbackReason}` : ''}`);
       if (i.rule.runbook) lines.push(`Runbook:    ${i.rule.runbook}`);
       if (i.rule.hint) lines.push(`Hint:       ${r(i.rule.hint)}`);
     }

@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { diagnoseFile } from '../../src/agent/diagnose-file.js';
 import { analyse } from '../../src/brain/analyser/analyse.js';
-import { formatReport, judge, loadCorpus, runCorpus, score, type CaseResult } from '../../src/brain/analyser/evaluate.js';
+import { formatReport, judge, loadCorpus, runCorpus, score, type CaseResult } from './request-from-log.js';
 import { defaultConfig } from '../../src/config/load-config.js';
 import { diagnosisSchema } from '../../src/brain/schemas.js';
 import { CATEGORIES, type Diagnosis } from '../../src/types.js';

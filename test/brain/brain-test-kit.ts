@@ -1,16 +1,24 @@
 // Shared pieces of the brain tests: a config, a realistic request, a logger that keeps its lines.
 import { Writable } from 'node:stream';
+import { Ajv } from 'ajv';
+import { expect } from 'vitest';
 import { pino, type Logger } from 'pino';
 import type { BrainConfig } from '../../src/config/config-types.js';
-import type { DiagnoseRequest } from '../../src/types.js';
+import { diagnosisSchema } from '../../src/brain/schemas.js';
+import type { Metrics } from '../../src/metrics/metrics.js';
+import type { Diagnosis, DiagnoseRequest } from '../../src/types.js';
 import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
-export function brainConfig(overrides: Partial<Omit<BrainConfig, 'gemini'>> & { gemini?: Partial<BrainConfig['gemini']> } = {}): BrainConfig {
-  const { gemini, ...rest } = overrides;
+export function brainConfig(
+  overrides: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> } = {},
+): BrainConfig {
+  const { gemini, openai, ...rest } = overrides;
   return {
     url: 'embedded',
     timeout_ms: 5000,
+    audit_max_bytes: 0,
     ...rest,
+    openai: { timeout_ms: 5000, daily_call_budget: 1000, max_input_tokens: 6000, ...openai },
     gemini: {
       model: 'gemini-flash-lite-latest',
       timeout_ms: 5000,
@@ -99,4 +107,15 @@ export async function counterValue(metric: { get(): Promise<{ values: { labels: 
   return values
     .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
     .reduce((n, v) => n + v.value, 0);
+}
+
+const validDiagnosis = new Ajv({ strict: false }).compile(diagnosisSchema);
+
+/** An LLM failure as every LLM engine must report it: the built-in answer, its reason, both counters. */
+export async function expectCountedFallback(d: Diagnosis, reason: string, metrics: Metrics): Promise<void> {
+  expect(d.engine).toBe('builtin');
+  expect(d.fallbackReason).toBe(reason);
+  expect(validDiagnosis(d), JSON.stringify(validDiagnosis.errors)).toBe(true);
+  expect(await counterValue(metrics.diagnosisFallbacks, { reason })).toBe(1);
+  expect(await counterValue(metrics.llmCalls, { outcome: reason })).toBe(1);
 }

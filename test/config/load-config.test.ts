@@ -156,6 +156,8 @@ describe('defaults and environment', () => {
       url: 'embedded',
       timeout_ms: 8000,
       gemini: { model: 'gemini-flash-lite-latest', timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
+      openai: { timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
+      audit_max_bytes: 10485760,
     });
     expect(c.incidents).toMatchObject({ resolve_after_secs: 1800, cooldown_secs: 3600, storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 }, max_tracked: 10000 });
     expect(c.incidents.success_match).toBeDefined();
@@ -209,6 +211,24 @@ describe('defaults and environment', () => {
     expect(loadConfigText(own, 'own.yaml', { MY_KEY: 'mine', GOOGLE_API_KEY: 'google' }).brain.gemini).toMatchObject({ api_key: 'mine', base_url: 'http://127.0.0.1:8080' });
     // Unset in the file: the key is left out, so the environment's key applies.
     expect(loadConfigText(own, 'own.yaml', { GOOGLE_API_KEY: 'google' }).brain.gemini.api_key).toBe('google');
+  });
+
+  it('brain.openai takes ${VAR} for base_url and api_key; an unset variable leaves the engine off', () => {
+    const file = y(['brain:', '  openai:', '    base_url: ${LLM_URL}', '    api_key: ${LLM_KEY}', '    model: qwen2.5:7b', '    timeout_ms: 20000', '  audit_max_bytes: 0']);
+    const on = loadConfigText(file, 'o.yaml', { LLM_URL: 'http://127.0.0.1:11434/v1', LLM_KEY: 'sk-1' }).brain;
+    expect(on.openai).toEqual({ base_url: 'http://127.0.0.1:11434/v1', api_key: 'sk-1', model: 'qwen2.5:7b', timeout_ms: 20000, daily_call_budget: 500, max_input_tokens: 6000 });
+    expect(on.audit_max_bytes).toBe(0);
+    const off = loadConfigText(file, 'o.yaml', {}).brain.openai;
+    expect(off.base_url).toBeUndefined();
+    expect(off.api_key).toBeUndefined();
+  });
+
+  it('brain.openai with a base_url and no model is an error at its place; a bad URL or a negative audit size too', () => {
+    expect(problemsOf(y(['brain:', '  openai:', '    base_url: http://127.0.0.1:11434/v1']))).toEqual([
+      expect.stringMatching(/^sentinel\.yaml:3:\d+: brain\.openai: base_url needs a model/),
+    ]);
+    expect(problemsOf(y(['brain:', '  openai:', '    base_url: ollama:11434', '    model: m']))[0]).toMatch(/^sentinel\.yaml:3:\d+: .*base_url/);
+    expect(problemsOf(y(['brain:', '  audit_max_bytes: -1']))[0]).toMatch(/^sentinel\.yaml:2:\d+: .*audit_max_bytes/);
   });
 
   it('accepts notify.slack as a list of routed destinations, dropping those whose URL is unset', () => {

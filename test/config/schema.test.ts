@@ -56,6 +56,10 @@ describe('sentinel.schema.json', () => {
     ['properties/brain/properties/gemini/properties/timeout_ms', DEFAULTS.brain.gemini.timeout_ms],
     ['properties/brain/properties/gemini/properties/daily_call_budget', DEFAULTS.brain.gemini.daily_call_budget],
     ['properties/brain/properties/gemini/properties/max_input_tokens', DEFAULTS.brain.gemini.max_input_tokens],
+    ['properties/brain/properties/openai/properties/timeout_ms', DEFAULTS.brain.openai.timeout_ms],
+    ['properties/brain/properties/openai/properties/daily_call_budget', DEFAULTS.brain.openai.daily_call_budget],
+    ['properties/brain/properties/openai/properties/max_input_tokens', DEFAULTS.brain.openai.max_input_tokens],
+    ['properties/brain/properties/audit_max_bytes', DEFAULTS.brain.audit_max_bytes],
   ])('%s says "Default %s"', (pointer, value) => {
     expect(at(pointer).description).toContain(`Default ${value}.`);
   });

@@ -1,5 +1,7 @@
-// Scoring a diagnosis engine against the labelled corpus in test/fixtures/failures/. Shared by
-// `npm run eval` (scripts/eval.ts) and the corpus test, so both measure the same thing.
+// The synthetic corpus's engine-alone check (test/analyser/corpus.test.ts): each fixture in
+// test/fixtures/failures/ becomes one DiagnoseRequest handed straight to the analyser. This is NOT
+// what the agent sends and not the score: `npm run eval` (scripts/eval/) replays logs through the
+// agent's own modules. Kept because it isolates the analyser from detection.
 //
 // How a fixture becomes a DiagnoseRequest (an approximation of what the agent sends, documented so
 // the figures can be read honestly):
@@ -14,12 +16,12 @@
 // - Text logs: text = from the first error-looking line to the end of the file (a multi-line record
 //   plus what follows it); context = up to 50 lines before it. No step is given: the analyser must
 //   find names in the text itself.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../types.js';
-import { callerFrame } from '../../parse/stack-trace/structured-caller.js';
-import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../parse/parse-record.js';
-import { looksLikeLogfmt, parseLogfmt } from '../../parse/logfmt.js';
+import { basename } from 'node:path';
+import { loadCorpus as loadCases } from '../../scripts/eval/corpus.js';
+import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo } from '../../src/types.js';
+import { callerFrame } from '../../src/parse/stack-trace/structured-caller.js';
+import { ERROR_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES } from '../../src/parse/parse-record.js';
+import { looksLikeLogfmt, parseLogfmt } from '../../src/parse/logfmt.js';
 
 export interface FixtureLabel {
   file: string;
@@ -60,20 +62,11 @@ const CONTEXT_LINES = 50;
 /** The agent hands the brain at most this many lines logged after the failing record. */
 const AFTER_LINES = 50;
 
-/** Every `<stack>/<name>.log` with its `<name>.json` label. */
+/** Every `<stack>/<name>.log` with its `<name>.json` label (the eval's reader); a bad label fails loudly here. */
 export function loadCorpus(dir: string): Fixture[] {
-  const fixtures: Fixture[] = [];
-  for (const stack of readdirSync(dir).sort()) {
-    const stackDir = join(dir, stack);
-    if (!statSync(stackDir).isDirectory()) continue;
-    for (const file of readdirSync(stackDir).sort()) {
-      if (!file.endsWith('.log')) continue;
-      const name = `${stack}/${file}`;
-      const label = JSON.parse(readFileSync(join(stackDir, file.replace(/\.log$/, '.json')), 'utf8')) as FixtureLabel;
-      fixtures.push({ name, label, log: readFileSync(join(stackDir, file), 'utf8') });
-    }
-  }
-  return fixtures;
+  const corpus = loadCases(dir);
+  if (corpus.problems.length > 0) throw new Error(`bad cases in ${dir}: ${corpus.problems.join('; ')}`);
+  return corpus.cases.map((c) => ({ name: c.name, label: c.label as FixtureLabel, log: c.log }));
 }
 
 const ERROR_LOOKING =
