@@ -1,4 +1,4 @@
-// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json]`: scores what the live agent
+// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json | --markdown]`: scores what the live agent
 // announces for labelled logs. Each log is replayed into the agent's own modules as a tailed file
 // (scripts/eval/live-replay.ts): detection, category, location and retryable accuracy per stack and
 // per category, false alarms on healthy logs, incidents per failure.
@@ -22,7 +22,7 @@ import { FINISHED_FILE_FOLLOW_UP, liveFollowUp, NO_FOLLOW_UP, type FollowUpPolic
 import type { SentinelConfig } from '../src/config/config-types.js';
 import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
 import { replayLive } from './eval/live-replay.js';
-import { formatCorpusScore, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
+import { formatCorpusMarkdown, formatCorpusScore, formatSummary, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
 const ENGINES = ['builtin', 'gemini'] as const;
 const WAITS: Record<string, (config: SentinelConfig) => FollowUpPolicy> = {
@@ -40,7 +40,11 @@ interface Target {
 }
 
 function targets(dirs: readonly string[] | undefined): Target[] {
-  if (dirs && dirs.length > 0) return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+  if (dirs && dirs.length > 0) {
+    const missing = dirs.filter((dir) => !existsSync(dir));
+    if (missing.length > 0) throw new Error(`no corpus at ${missing.join(', ')} (expected <dir>/<stack>/<case>.log beside <case>.json)`);
+    return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+  }
   const out: Target[] = [];
   const dev = fixtures('real/dev');
   if (existsSync(dev)) out.push({ corpus: loadCorpus(dev, 'real-dev'), heading: 'real corpus, development part (live path)', role: 'score' });
@@ -83,11 +87,12 @@ async function main(): Promise<void> {
       wait: { type: 'string', default: 'live' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
     },
   });
   const waitFor = WAITS[values.wait];
   if (!(ENGINES as readonly string[]).includes(values.engine) || !waitFor) {
-    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json]`);
+    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json | --markdown]`);
     process.exitCode = 2;
     return;
   }
@@ -100,14 +105,21 @@ async function main(): Promise<void> {
     return;
   }
   const wait = `${values.wait} (lines after a failure: up to ${followUp.maxLines}, until ${followUp.quietMs} ms quiet, at most ${followUp.maxWaitMs} ms)`;
-  if (!values.json) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
+  if (!values.json && !values.markdown) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
   const scores: Array<CorpusScore & { role: Target['role'] }> = [];
+  const labels: string[] = [];
   for (const target of targets(values.dir)) {
+    labels.push(target.role === 'coverage' ? `${target.corpus.name} (coverage only)` : target.role === 'blind' ? `blind ${target.corpus.name}` : target.corpus.name);
     const score = await scoreTarget(target, config, values.engine, followUp);
     scores.push({ ...score, role: target.role });
-    if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
+    if (values.markdown) console.log(`${formatCorpusMarkdown(score, target.heading)}\n`);
+    else if (!values.json) console.log(`${formatCorpusScore(score, target.heading)}\n`);
   }
   if (values.json) console.log(JSON.stringify({ engine: values.engine, path: 'live', wait: { name: values.wait, ...followUp }, corpora: scores }));
+  else console.log(formatSummary(scores.map((score, i) => ({ label: labels[i] ?? score.name, score })), values.markdown));
 }
 
-await main();
+await main().catch((err: unknown) => {
+  console.error(`eval: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -177,3 +177,45 @@ export function formatCorpusScore(s: CorpusScore, heading: string): string {
   if (s.problems.length > 0) out.push('', 'cases skipped:', ...s.problems.map((p) => `  ${p}`));
   return out.join('\n');
 }
+
+const pctMd = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function markdownTable(first: string, rows: Record<string, Rates>, overall?: Rates): string[] {
+  const out = [`| ${first} | logs | detected | category | location | retryable | incidents per log |`, '|---|---|---|---|---|---|---|'];
+  const row = (name: string, s: Rates): string =>
+    `| ${name} | ${s.cases} | ${pctMd(s.detection)} | ${pctMd(s.category)} | ${pctMd(s.location)} | ${pctMd(s.retryable)} | ${s.incidentsPerLog.toFixed(2)} |`;
+  for (const [name, s] of Object.entries(rows)) out.push(row(name, s));
+  if (overall) out.push(row('**overall**', overall));
+  return out;
+}
+
+/** The same figures as Markdown tables, as docs/benchmarks.md shows them. */
+export function formatCorpusMarkdown(s: CorpusScore, heading: string): string {
+  const { none, one, two, more } = s.incidentSpread;
+  const out = [
+    `#### ${heading}`,
+    '',
+    `${s.failures.cases} failure logs, ${s.healthy.cases} healthy logs. False alarms: ${s.healthy.falseAlarms} of ${s.healthy.cases} (${pctMd(s.healthy.rate)}). Incidents per failure log: 0 → ${none}, 1 → ${one}, 2 → ${two}, 3+ → ${more}.`,
+  ];
+  if (s.failures.cases > 0) out.push('', ...markdownTable('stack', s.byStack, s.failures), '', ...markdownTable('category', s.byCategory));
+  return out.join('\n');
+}
+
+/** One row per corpus (the real development part, each blind batch, the synthetic coverage). */
+export function formatSummary(rows: ReadonlyArray<{ label: string; score: CorpusScore }>, markdown: boolean): string {
+  const cells = rows.map(({ label, score: s }) => [
+    label,
+    `${s.failures.cases} + ${s.healthy.cases}`,
+    pctMd(s.failures.detection),
+    pctMd(s.failures.category),
+    pctMd(s.failures.location),
+    pctMd(s.failures.retryable),
+    s.healthy.cases > 0 ? `${s.healthy.falseAlarms} (${pctMd(s.healthy.rate)})` : '-',
+    s.failures.incidentsPerLog.toFixed(2),
+  ]);
+  const head = ['corpus', 'failure + healthy logs', 'detected', 'category', 'location', 'retryable', 'false alarms', 'incidents per failure log'];
+  if (markdown) return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...cells.map((c) => `| ${c.join(' | ')} |`)].join('\n');
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
+  return ['summary (live path):', line(head), ...cells.map(line)].join('\n');
+}

@@ -121,16 +121,16 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
     const updates = intake.take(format, records);
     armFollowUpTimer();
-    // The records are acknowledged (the source may checkpoint past them) only once the incidents
-    // they opened or updated, held ones and owed announcements included, are on disk: a few
-    // milliseconds, and a slow LLM call holds back nothing. Announcements start after that write
-    // (a crash in between replays them from the journal) and also when it failed: a full disk
-    // must not silence alerts.
-    const owed = tracker.owe(updates);
-    let failure: unknown;
-    if (tracker.unsaved) await tracker.save().catch((err: unknown) => (failure = err ?? new Error('save failed')));
-    for (const entry of owed) void announce(entry);
-    if (failure) throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: failure });
+    // Announced at once (a full disk must not silence alerts, and no fsync delays a page); the
+    // records are acknowledged (the source may checkpoint past them) only once the incidents they
+    // opened or updated, held ones and owed announcements included, are on disk. A crash before
+    // that replays the records (a duplicate at worst); after it, the journal replays the announcement.
+    announceOwed(updates);
+    if (tracker.unsaved) {
+      await tracker.save().catch((err: unknown) => {
+        throw new SentinelError('SENTINEL_ERR_STATE_DIR', 'Incident state not saved: the records stay unacknowledged.', { cause: err });
+      });
+    }
   }
 
   /** Ends the waits for lines after a failure when their time is up (the intake's clock is `now`). */

@@ -159,4 +159,16 @@ export const COMMANDS: readonly Command[] = [
     arguments: { min: 0, max: 0 },
     run: async ({ values }) => (await import('./notify-test-command.js')).runNotifyTestCommand(text(values.config), await logger()),
   },
+  {
+    name: 'incidents',
+    synopsis: '[--config FILE] [--format text|json]',
+    summary: 'List open, held and recently resolved incidents from state_dir, and whether and when each was announced.',
+    details: 'Reads state_dir only; safe while the agent runs. JSON: one object per incident.',
+    options: {
+      config: CONFIG,
+      format: { type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'Output format' },
+    },
+    arguments: { min: 0, max: 0 },
+    run: async ({ values }) => (await import('./incidents-command.js')).runIncidentsCommand(text(values.config), values.format === 'json' ? 'json' : 'text'),
+  },
 ];

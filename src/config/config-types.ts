@@ -80,10 +80,11 @@ export interface IncidentsConfig {
   /** Records that close the open incidents of their pipeline/step (e.g. run_succeeded). */
   success_match?: MatchExpr;
   /**
-   * Incidents opening after the first `max_individual_alerts` within `window_secs` wait for one
-   * digest; while a storm lasts each window doubles, up to `max_window_secs`.
+   * A storm is a rate: new incidents are alerted one by one while they arrive no faster than
+   * `rate_per_sec` (bursts of up to `max_individual_alerts`); beyond that they wait at most
+   * `window_secs` for one digest; while a storm lasts each window doubles, up to `max_window_secs`.
    */
-  storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number };
+  storm: { window_secs: number; max_individual_alerts: number; max_window_secs?: number; rate_per_sec?: number };
   /**
    * Before a new incident is diagnosed, the lines its file prints next are awaited (the rest of a
    * failure's report: a "Task failed" summary, a driver stacktrace): at most `max_lines`, until the

@@ -18,7 +18,8 @@ export const DEFAULTS = {
     resolve_after_secs: 1800,
     cooldown_secs: 3600,
     // Short first window: a distinct failure held for a digest still reaches Slack within seconds.
-    storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300 },
+    // Slack's webhook takes about one message a second: faster than that, new incidents are a storm.
+    storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300, rate_per_sec: 1 },
     // A failing program prints the rest of its report within milliseconds; the alert waits at most
     // 1.5 s for it (docs/adr/0006-wait-for-the-lines-after-a-failure.md).
     lines_after: { max_lines: 40, quiet_ms: 1000, max_wait_ms: 1500 },

@@ -136,6 +136,7 @@ export function fillDefaults(raw: RawConfig, file: string, env: NodeJS.ProcessEn
         window_secs: inc.storm?.window_secs ?? d.storm.window_secs,
         max_individual_alerts: inc.storm?.max_individual_alerts ?? d.storm.max_individual_alerts,
         max_window_secs: inc.storm?.max_window_secs ?? d.storm.max_window_secs,
+        rate_per_sec: inc.storm?.rate_per_sec ?? d.storm.rate_per_sec,
       },
       lines_after: {
         max_lines: inc.lines_after?.max_lines ?? d.lines_after.max_lines,

@@ -96,6 +96,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     windowMs: config.storm.window_secs * 1000,
     maxIndividual: config.storm.max_individual_alerts,
     ...(config.storm.max_window_secs !== undefined ? { maxWindowMs: config.storm.max_window_secs * 1000 } : {}),
+    ...(config.storm.rate_per_sec !== undefined ? { ratePerSec: config.storm.rate_per_sec } : {}),
   });
   let evictedOpenSinceWarn = 0;
   const journal = createAnnouncementJournal();

@@ -1,22 +1,31 @@
 // Decides which newly opened incidents are announced at once and which wait for one digest.
-// The first incident of a quiet period always goes out at once (up to `maxIndividual`); those
-// that open within `windowMs` after it are held and announced together when the window closes.
-// A storm that outlasts one window (a long outage) keeps batching: a window that opens within
-// one window of a digest has no individual budget, so each further window is one digest, and each
-// such window is twice as long as the last (up to `maxWindowMs`), so an hour-long outage is a
-// handful of digests rather than hundreds. The first quiet window resets the length.
+//
+// A storm is a rate, not a count: individual alerts draw on a token bucket that refills at
+// `ratePerSec` (what the destination takes: Slack's webhook, about one message a second) and holds
+// at most `maxIndividual` tokens. Distinct failures that arrive no faster than that each go out
+// at once, however many there are in a day; the first alert of any storm goes out at once too.
+// Only when tokens run out is an incident held, and those that open while a window is open join
+// it; the window closes `windowMs` after it opened, as one digest.
+// A storm that outlasts one window (a long outage) keeps batching: a window that opens within one
+// window of a digest gives no individual alerts, and is twice as long as the last (up to
+// `maxWindowMs`), so an hour-long outage is a handful of digests rather than hundreds. The first
+// quiet window resets the length.
 // Held items are kept by reference until their digest goes out, so an incident evicted from
 // tracking meanwhile is still announced (memory: what opens within one window).
 
 export interface StormState {
   windowStart: number | null;
-  budget: number;
-  individual: number;
+  /** Kept for state saved before the token bucket; unused. */
+  budget?: number;
+  individual?: number;
   pending: string[];
   deferredResolved: string[];
   stormUntil: number;
   /** Length of the current window: grows while a storm lasts. Absent in state saved before it existed. */
   currentWindowMs?: number;
+  /** Individual alerts available, and when they were last counted. Absent in state saved before 0.3. */
+  tokens?: number;
+  refilledAt?: number;
 }
 
 export interface StormFlush<T> {
@@ -40,18 +49,33 @@ export interface StormBatcher<T extends { id: string }> {
   restore(state: StormState, lookup: (id: string) => T | undefined): void;
 }
 
-export function createStormBatcher<T extends { id: string }>(options: { windowMs: number; maxIndividual: number; maxWindowMs?: number }): StormBatcher<T> {
+export interface StormOptions {
+  windowMs: number;
+  /** Individual alerts that may go out back to back (the bucket's size). */
+  maxIndividual: number;
+  maxWindowMs?: number;
+  /** Individual alerts per second sustained (the bucket's refill). Default 1. */
+  ratePerSec?: number;
+}
+
+export function createStormBatcher<T extends { id: string }>(options: StormOptions): StormBatcher<T> {
   const { windowMs } = options;
   const maxWindowMs = Math.max(windowMs, options.maxWindowMs ?? windowMs);
+  const burst = Math.max(1, options.maxIndividual);
+  const ratePerMs = Math.max(0, options.ratePerSec ?? 1) / 1000;
   let currentWindowMs = windowMs;
-  const maxIndividual = Math.max(1, options.maxIndividual);
+  let tokens = burst;
+  let refilledAt: number | null = null;
   let windowStart: number | null = null;
-  let budget = 0;
-  let individual = 0;
   let pending: T[] = [];
   let pendingById = new Map<string, T>();
   let deferred: T[] = [];
   let stormUntil = 0;
+
+  function refill(now: number): void {
+    if (refilledAt !== null && now > refilledAt) tokens = Math.min(burst, tokens + (now - refilledAt) * ratePerMs);
+    if (refilledAt === null || now > refilledAt) refilledAt = now;
+  }
 
   return {
     flushDue(now) {
@@ -62,24 +86,27 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
         stormUntil = windowStart + 2 * currentWindowMs;
         currentWindowMs = Math.min(2 * currentWindowMs, maxWindowMs);
       }
+      // The digest is a message too: it takes its slot of the destination's rate, when it was due
+      // (a late flush must not charge the quiet time after it).
+      refill(windowStart + currentWindowMs);
+      tokens = Math.max(0, tokens - 1);
+      refill(now);
       windowStart = null;
-      individual = 0;
       pending = [];
       pendingById = new Map();
       deferred = [];
       return flush;
     },
     admit(item, now) {
+      refill(now);
+      const inStorm = now < stormUntil;
+      if (windowStart === null && !inStorm && tokens >= 1) {
+        tokens -= 1;
+        return true;
+      }
       if (windowStart === null) {
         windowStart = now;
-        const inStorm = now < stormUntil;
-        budget = inStorm ? 0 : maxIndividual;
         if (!inStorm) currentWindowMs = windowMs;
-        individual = 0;
-      }
-      if (individual < budget) {
-        individual++;
-        return true;
       }
       pending.push(item);
       pendingById.set(item.id, item);
@@ -93,17 +120,15 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
     },
     state: () => ({
       windowStart,
-      budget,
-      individual,
       pending: pending.map((p) => p.id),
       deferredResolved: deferred.map((d) => d.id),
       stormUntil,
       currentWindowMs,
+      tokens,
+      ...(refilledAt !== null ? { refilledAt } : {}),
     }),
     restore(s, lookup) {
       windowStart = s.windowStart;
-      budget = s.budget;
-      individual = s.individual;
       pending = [];
       pendingById = new Map();
       for (const id of s.pending) {
@@ -119,6 +144,8 @@ export function createStormBatcher<T extends { id: string }>(options: { windowMs
       }
       stormUntil = s.stormUntil;
       currentWindowMs = s.currentWindowMs ?? windowMs;
+      tokens = typeof s.tokens === 'number' ? Math.min(burst, Math.max(0, s.tokens)) : burst;
+      refilledAt = typeof s.refilledAt === 'number' ? s.refilledAt : null;
     },
   };
 }

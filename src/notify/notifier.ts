@@ -9,7 +9,7 @@ import type { Redactor } from '../redact/redactor.js';
 import type { Alert, Incident } from '../types.js';
 import { createDeliveryQueue, type DeliveryQueue } from './delivery-queue.js';
 import { createOutbox, type OutboxRecord } from './outbox.js';
-import { buildSlackMessage, renderConsole } from './slack-message.js';
+import { buildSlackMessages, partKey, renderConsole } from './slack-message.js';
 import { createSlackTransport } from './slack-transport.js';
 import { createThreadStore } from './thread-store.js';
 
@@ -68,17 +68,18 @@ export function routes(dest: SlackDestinationConfig, alert: Alert): boolean {
   return incidentsOf(alert).some((i) => wanted.every(([k, v]) => i.rule.labels[k] === v));
 }
 
-export function toOutboxRecord(alert: Alert, redactor: Redactor, now: number): OutboxRecord {
-  return {
+/** The outbox records of an alert: one, or one per part of a digest too long for one message. */
+export function toOutboxRecords(alert: Alert, redactor: Redactor, now: number): OutboxRecord[] {
+  return buildSlackMessages(alert, redactor).map((message, n) => ({
     v: 1,
-    key: alert.key,
+    key: partKey(alert.key, n + 1),
     kind: alert.kind,
     severity: alert.severity,
     createdAt: alert.createdAt,
     enqueuedAt: now,
     ...(alert.incident ? { fingerprint: alert.incident.fingerprint } : {}),
-    message: buildSlackMessage(alert, redactor),
-  };
+    message,
+  }));
 }
 
 export function createNotifier(options: NotifierOptions): Notifier {
@@ -159,9 +160,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
         }
         return;
       }
-      let record: OutboxRecord;
+      let records: OutboxRecord[];
       try {
-        record = toOutboxRecord(alert, redactor, now());
+        records = toOutboxRecords(alert, redactor, now());
       } catch (err) {
         metrics.dropped.labels({ stage: 'notify', reason: 'unrenderable' }).inc();
         log.error({ err, key: alert.key }, 'Could not build the Slack message for an alert.');
@@ -170,7 +171,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       const writes: Promise<void>[] = [];
       for (const d of targets) {
         const queue = queues.get(d.name);
-        if (queue) writes.push(queue.enqueue(record));
+        if (queue) for (const record of records) writes.push(queue.enqueue(record));
       }
       await Promise.all(writes);
     },

@@ -7,6 +7,7 @@
 // the rule's runbook URL (from the operator's config) may become a link.
 import type { Redactor } from '../redact/redactor.js';
 import { ENGINE_LABELS, type Alert, type Diagnosis, type Incident, type Severity } from '../types.js';
+import { digestParts, groupDigest, summaryOf } from './digest-message.js';
 
 /** Slack's documented limits; one oversized block makes Slack reject the whole message. */
 export const SLACK_LIMITS = {
@@ -22,8 +23,6 @@ export const SLACK_LIMITS = {
 
 export const TRUNCATION_MARKER = '… (truncated)';
 
-/** Most incidents listed one by one in a digest; the rest are counted. */
-const DIGEST_MAX_LISTED = 20;
 const MAX_EVIDENCE_LINES = 5;
 const MAX_FIX_STEPS = 8;
 /** The fallback text is what a phone notification shows: keep it a sentence, not a page. */
@@ -128,13 +127,9 @@ function occurrences(i: Incident): string {
   return `${i.count} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)})`;
 }
 
-function summaryOf(i: Incident): string {
-  return i.diagnosis?.summary || i.samples[0]?.message || i.title;
-}
-
-function footer(alert: Alert, safe: (s: string) => string): Record<string, unknown> {
+function footer(alert: Alert, safe: (s: string) => string, key = alert.key): Record<string, unknown> {
   // The idempotency key: a replay after a crash carries the same key, so a duplicate is recognisable.
-  const parts = [`Pipeline Sentinel · alert ${inlineCode(safe(alert.key))}`];
+  const parts = [`Pipeline Sentinel · alert ${inlineCode(safe(key))}`];
   if (alert.incident) parts.push(`incident ${inlineCode(safe(alert.incident.id))}`);
   return context([parts.join(' · ')]);
 }
@@ -213,34 +208,27 @@ function resolvedBlocks(i: Incident, safe: (s: string) => string): Record<string
   return blocks;
 }
 
-function digestBlocks(incidents: Incident[], safe: (s: string) => string): Record<string, unknown>[] {
-  const blocks: Record<string, unknown>[] = [];
-  if (incidents.length === 0) return [section('No incidents in this digest.')];
+/** The digest's intro: how many, when, and where the full alert of each is. */
+function digestIntro(incidents: Incident[], part: number, parts: number): Record<string, unknown> {
+  if (incidents.length === 0) return section('No incidents in this digest.');
+  if (part > 1) return section(`Continued: part ${part} of ${parts}.`);
   const first = incidents.reduce((t, i) => Math.min(t, i.firstSeen), Infinity);
   const last = incidents.reduce((t, i) => Math.max(t, i.lastSeen), -Infinity);
-  blocks.push(
-    section(
-      `${incidents.length} incidents between ${isoSeconds(first)} and ${isoSeconds(last)}. Individual alerts are held back while the storm lasts.`,
-    ),
+  const more = parts > 1 ? ` Listed in ${parts} messages.` : '';
+  return section(
+    `${incidents.length} incidents between ${isoSeconds(first)} and ${isoSeconds(last)}, arriving faster than one alert a second, so they are listed together.${more} ` +
+      'Each line ends with its incident id: `sentinel incidents` on the agent shows the full alert.',
   );
-  for (const i of incidents.slice(0, DIGEST_MAX_LISTED)) {
-    const where = [i.pipeline, i.step].filter(Boolean).map((s) => safe(s as string)).join(' › ');
-    const line1 = `${SEVERITY_EMOJI[i.severity]} *${i.severity.toUpperCase()}* · ${truncate(safe(i.title), 300)}`;
-    const line2 = [where, `×${i.count}`, truncate(safe(summaryOf(i)), 600)].filter(Boolean).join(' · ');
-    blocks.push(section(`${line1}\n${line2}`));
-  }
-  if (incidents.length > DIGEST_MAX_LISTED) blocks.push(context([`…and ${incidents.length - DIGEST_MAX_LISTED} more incidents.`]));
-  return blocks;
 }
 
-function titleOf(alert: Alert): string {
-  if (alert.kind === 'digest') return `Incident storm: ${alert.incidents?.length ?? 0} incidents`;
+function titleOf(alert: Alert, part = 1, parts = 1): string {
+  if (alert.kind === 'digest') return `Incident storm: ${alert.incidents?.length ?? 0} incidents${parts > 1 ? ` (${part}/${parts})` : ''}`;
   return alert.incident?.title ?? 'Alert';
 }
 
-function headerText(alert: Alert, redactor: Redactor): string {
+function headerText(alert: Alert, redactor: Redactor, part = 1, parts = 1): string {
   const sev = alert.severity.toUpperCase();
-  const title = titleOf(alert);
+  const title = titleOf(alert, part, parts);
   switch (alert.kind) {
     case 'resolved':
       return plain(redactor, `✅ RESOLVED · ${title}`, SLACK_LIMITS.headerText);
@@ -253,13 +241,16 @@ function headerText(alert: Alert, redactor: Redactor): string {
   }
 }
 
-function fallbackText(alert: Alert, safe: (s: string) => string): string {
+function fallbackText(alert: Alert, safe: (s: string) => string, key = alert.key, part = 1, parts = 1): string {
   const i = alert.incident;
   const sev = alert.severity.toUpperCase();
   let body: string;
   if (alert.kind === 'digest') {
-    const titles = (alert.incidents ?? []).slice(0, 5).map((x) => safe(x.title));
-    body = `[${sev}] Incident storm: ${alert.incidents?.length ?? 0} incidents: ${titles.join('; ')}`;
+    const groups = groupDigest(alert.incidents ?? []);
+    const shown = groups.slice(0, 5).map((g) => `${g.incidents.length} × ${safe(g.shape)}${g.where ? ` in ${safe(g.where)}` : ''}`);
+    const rest = groups.length > shown.length ? `; ${groups.length - shown.length} more groups in the message` : '';
+    const partNote = parts > 1 ? ` (part ${part} of ${parts})` : '';
+    body = `[${sev}] Incident storm: ${alert.incidents?.length ?? 0} incidents${partNote}: ${shown.join('; ')}${rest}`;
   } else if (i) {
     const where = [i.pipeline, i.step].filter(Boolean).map((s) => safe(s as string)).join('/');
     const prefix = alert.kind === 'resolved' ? 'RESOLVED' : sev;
@@ -267,16 +258,40 @@ function fallbackText(alert: Alert, safe: (s: string) => string): string {
   } else {
     body = `[${sev}] Pipeline Sentinel alert`;
   }
-  const key = ` (sentinel alert ${safe(alert.key)})`;
-  return truncate(body.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX - key.length) + key;
+  const keyNote = ` (sentinel alert ${safe(key)})`;
+  return truncate(body.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX - keyNote.length) + keyNote;
 }
 
-/** The Slack message for an alert: Block Kit within Slack's limits and the plain fallback text. */
+/** The idempotency key of part `part` of a multi-part alert (part 1 keeps the alert's own key). */
+export function partKey(key: string, part: number): string {
+  return part <= 1 ? key : `${key}#${part}`;
+}
+
+/**
+ * The Slack messages for an alert: one for an incident; a storm digest takes as many as it needs
+ * to name every incident it covers (bounded: a hundred incidents fit in one). Each is Block Kit
+ * within Slack's limits with the plain fallback text and its own idempotency key (`partKey`).
+ */
+export function buildSlackMessages(alert: Alert, redactor: Redactor): SlackMessage[] {
+  const safe = (s: string): string => breakFences(escapeMrkdwn(redactor.redact(String(s))));
+  if (alert.kind !== 'digest') return [buildSlackMessage(alert, redactor)];
+  const incidents = alert.incidents ?? [];
+  const parts = digestParts(incidents, safe, inlineCode);
+  if (parts.length === 0) parts.push([]);
+  return parts.map((sections, n) => {
+    const part = n + 1;
+    const key = partKey(alert.key, part);
+    const blocks = [header(headerText(alert, redactor, part, parts.length)), digestIntro(incidents, part, parts.length), ...sections.map(section), footer(alert, safe, key)];
+    return { text: fallbackText(alert, safe, key, part, parts.length), blocks };
+  });
+}
+
+/** The Slack message for an alert (the first part of a digest): Block Kit within Slack's limits and the plain fallback text. */
 export function buildSlackMessage(alert: Alert, redactor: Redactor): SlackMessage {
+  if (alert.kind === 'digest') return buildSlackMessages(alert, redactor)[0] as SlackMessage;
   const safe = (s: string): string => breakFences(escapeMrkdwn(redactor.redact(String(s))));
   const blocks: Record<string, unknown>[] = [header(headerText(alert, redactor))];
-  if (alert.kind === 'digest') blocks.push(...digestBlocks(alert.incidents ?? [], safe));
-  else if (alert.incident && alert.kind === 'resolved') blocks.push(...resolvedBlocks(alert.incident, safe));
+  if (alert.incident && alert.kind === 'resolved') blocks.push(...resolvedBlocks(alert.incident, safe));
   else if (alert.incident) blocks.push(...incidentBlocks(alert.incident, safe));
   const foot = footer(alert, safe);
   // The footer (with the idempotency key) always survives the cap.
@@ -319,11 +334,11 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
   if (alert.kind === 'digest') {
     const list = alert.incidents ?? [];
     lines.push(`🌩️  ${sev} · Incident storm: ${list.length} incidents`);
-    for (const x of list.slice(0, DIGEST_MAX_LISTED)) {
-      lines.push(`  ${SEVERITY_EMOJI[x.severity]} ${x.severity.toUpperCase()} · ${r(x.title)} · ${[x.pipeline, x.step].filter(Boolean).join(' › ')} · ×${x.count}`);
-      lines.push(`     ${r(summaryOf(x))}`);
+    for (const x of list) {
+      const cause = x.diagnosis ? ` · ${x.diagnosis.category}: ${r(x.diagnosis.rootCause)}` : '';
+      lines.push(`  ${SEVERITY_EMOJI[x.severity]} ${x.severity.toUpperCase()} · ${[x.pipeline, x.step].filter(Boolean).join(' › ')} · ${x.file} · ×${x.count} · ${x.id}`);
+      lines.push(`     ${r(summaryOf(x))}${cause}`);
     }
-    if (list.length > DIGEST_MAX_LISTED) lines.push(`  …and ${list.length - DIGEST_MAX_LISTED} more incidents`);
   } else if (i) {
     const head = alert.kind === 'resolved' ? '✅ RESOLVED' : `${SEVERITY_EMOJI[alert.severity]} ${sev}${alert.kind === 'repeated' ? ' (still failing)' : ''}`;
     lines.push(`${head} · ${r(i.title)}`);

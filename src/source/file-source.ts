@@ -7,7 +7,7 @@
 // pace and memory stays bounded. Offsets are checkpointed only once `onRecords` has resolved for
 // every record before them (see docs/adr/0001-file-reader-over-fs-not-node-tail.md).
 import { watch, type FSWatcher } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { SourceConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
 import { initSourceSeries, type Metrics, type ReadErrorReason } from '../metrics/metrics.js';
@@ -18,6 +18,7 @@ import { FINGERPRINT_BYTES, fingerprintOf, hashBytes, identityKey, sameStart } f
 import { createLineSplitter, type LineSplitter } from './line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord, type MultilineJoiner } from './multiline-joiner.js';
 import { chunkBytesFor } from './read-records-from-file.js';
+import { findRotatedCopy, rotatedSince, type LostTail } from './rotated-copy.js';
 
 export { readRecordsFromFile } from './read-records-from-file.js';
 export { createMultilineJoiner } from './multiline-joiner.js';
@@ -76,6 +77,9 @@ interface Tailer {
   joiner: MultilineJoiner;
   dirty: boolean;
   lastGrowthAt: number;
+  /** Modification time at the last look, and when that look was (epoch ms). */
+  seenMtimeMs: number;
+  seenAt: number;
   orphanedAt: number | undefined;
   /** Read to its end in a turn since it was renamed away, deleted or replaced at its path. */
   drained: boolean;
@@ -122,6 +126,8 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   let marks = new Map<Tailer, Mark>();
   /** The last batch was rejected downstream: no offset may be committed until one is accepted. */
   let downstreamOwes = false;
+  /** Checkpoint entries whose path held another file (or other content) at start-up. */
+  const replacedAtStartup: CheckpointEntry[] = [];
   let checkpointFailing = false;
   const joined: JoinedRecord[] = [];
   const warned = new Set<string>();
@@ -250,6 +256,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const truncated = (t: Tailer, size: number): void => {
     metrics.truncations.inc({ source });
     log.warn({ file: t.path, offset: t.readPos, size }, 'File truncated; reading it again from the start.');
+
     t.joiner.flush(joined);
     drainJoined(t);
     t.joiner.reset();
@@ -262,6 +269,19 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     t.lineNo = 1;
     t.fingerprintBytes = 0;
     t.fingerprint = EMPTY_FINGERPRINT;
+  };
+
+  /**
+   * copytruncate copied the file before emptying it: what was not yet committed is in the copy. The
+   * copy is followed (from the committed offset) before this file's offsets are reset, so a
+   * checkpoint never forgets those lines, even if the agent dies right after.
+   */
+  const truncatedKeepingCopy = async (t: Tailer, size: number): Promise<void> => {
+    if (t.fingerprintBytes > 0) {
+      const lost = { path: t.path, dev: -1, ino: -1, fingerprint: t.fingerprint, fingerprintBytes: t.fingerprintBytes, offset: t.committed, line: t.committedLine };
+      await recoverRotated(lost, undefined).catch((err: unknown) => log.warn({ err, file: t.path }, 'Could not look for the copy of a truncated file.'));
+    }
+    truncated(t, size);
   };
 
   const startsAsBefore = async (t: Tailer): Promise<boolean> => {
@@ -299,12 +319,19 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     }
     t.nlink = st.nlink;
     const at = now();
-    if (st.size < t.scanned) truncated(t, st.size);
+    if (st.size < t.scanned) await truncatedKeepingCopy(t, st.size);
     else if (st.size > t.size && t.fingerprintBytes > 0 && !(await startsAsBefore(t))) {
       // copytruncate followed by a burst that grew the file past our offset before we looked:
       // the size alone cannot tell, the first bytes can.
-      truncated(t, st.size);
+      await truncatedKeepingCopy(t, st.size);
     }
+    else if (st.mtimeMs !== t.seenMtimeMs && st.size <= t.scanned && t.orphanedAt === undefined) {
+      // Written and emptied again between two looks (copytruncate of lines never read): the copy
+      // was born since the last look and nobody follows it.
+      await readCopiesBornSince(t, t.seenAt);
+    }
+    t.seenMtimeMs = st.mtimeMs;
+    t.seenAt = at;
     if (st.size > t.size || st.size > t.scanned) t.lastGrowthAt = at;
     t.size = st.size;
     let read = 0;
@@ -398,7 +425,12 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     return writtenAt !== null && birthtimeMs > 0 && birthtimeMs >= writtenAt - NEW_FILE_MARGIN_MS;
   };
 
-  const openTailer = async (f: DiscoveredFile, startup: boolean, pathWasKnown: boolean): Promise<Tailer | undefined> => {
+  const openTailer = async (
+    f: DiscoveredFile,
+    startup: boolean,
+    pathWasKnown: boolean,
+    resumeAt?: { offset: number; line: number | undefined },
+  ): Promise<Tailer | undefined> => {
     let fh: FileHandle;
     try {
       fh = await open(f.path, 'r');
@@ -417,8 +449,12 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       let lineNo: number | undefined = 1;
       let skipPartial = false;
       let why: string;
-      const entry = findSaved(f.path, st.dev, st.ino);
-      if (entry && (await sameStart(fh, entry))) {
+      const entry = resumeAt ? undefined : findSaved(f.path, st.dev, st.ino);
+      if (resumeAt) {
+        offset = resumeAt.offset;
+        lineNo = resumeAt.line;
+        why = 'rotated copy: reading the lines past the offset that was reached';
+      } else if (entry && (await sameStart(fh, entry))) {
         saved = saved.filter((e) => e !== entry);
         if (st.size < entry.offset) {
           metrics.truncations.inc({ source });
@@ -439,7 +475,11 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         }
       } else {
         why = entry ? 'new file (inode reused or content replaced)' : 'new file';
-        if (entry) saved = saved.filter((e) => e !== entry);
+        if (entry) {
+          saved = saved.filter((e) => e !== entry);
+          // Rotated (renamed away or copied and truncated) while the agent was down: its unread end is in a sibling.
+          if (startup) replacedAtStartup.push(entry);
+        }
       }
       const fp = await fingerprintOf(fh);
       const splitter = createLineSplitter({ maxLineBytes: config.max_line_bytes });
@@ -469,6 +509,8 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         }),
         dirty: true,
         lastGrowthAt: at,
+        seenMtimeMs: st.mtimeMs,
+        seenAt: at,
         orphanedAt: undefined,
         drained: false,
         blockedBy: undefined,
@@ -482,6 +524,53 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       readError(f.path, err);
       await fh.close().catch(() => undefined);
       return undefined;
+    }
+  };
+
+  /**
+   * Reads the unread end of a file that was rotated away unseen (agent down) or emptied by
+   * copytruncate before it was read: from its sibling copy, as a file already rotated away (read to
+   * its end, then released). `before` is the file now at the old path: it waits for this one.
+   */
+  const recoverRotated = async (lost: LostTail & { line: number | undefined }, before: Tailer | undefined, known?: string): Promise<void> => {
+    const path = known ?? (await findRotatedCopy(lost, (dev, ino) => tailers.has(identityKey(dev, ino))));
+    if (!path) return;
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      return;
+    }
+    if (tailers.has(identityKey(st.dev, st.ino))) return;
+    const t = await openTailer({ path, stats: st } as DiscoveredFile, false, true, { offset: lost.offset, line: lost.line });
+    if (!t) return;
+    t.orphanedAt = now();
+    t.lastGrowthAt = now();
+    tailers.set(t.key, t);
+    if (before && before.readPos === 0 && !before.blockedBy) before.blockedBy = t;
+    metrics.rotations.inc({ source });
+    log.info({ file: lost.path, from: path, offset: lost.offset }, 'Reading the unread end of a rotated file from its copy.');
+    wake();
+  };
+
+  const readCopiesBornSince = async (t: Tailer, sinceMs: number): Promise<void> => {
+    const known = new Set([...tailers.values()].filter((x) => x.fingerprintBytes === FINGERPRINT_BYTES).map((x) => x.fingerprint));
+    for (const sibling of await rotatedSince(t.path, sinceMs - NEW_FILE_MARGIN_MS, (dev, ino) => tailers.has(identityKey(dev, ino)))) {
+      if (await startsLikeKnown(sibling, known)) continue;
+      await recoverRotated({ path: sibling, dev: -1, ino: -1, fingerprint: '', fingerprintBytes: 0, offset: 0, line: 1 }, undefined, sibling);
+    }
+  };
+
+  const startsLikeKnown = async (path: string, known: ReadonlySet<string>): Promise<boolean> => {
+    const fh = await open(path, 'r').catch(() => undefined);
+    if (!fh) return true;
+    try {
+      const fp = await fingerprintOf(fh);
+      return fp.fingerprintBytes === FINGERPRINT_BYTES && known.has(fp.fingerprint);
+    } catch {
+      return true;
+    } finally {
+      await fh.close().catch(() => undefined);
     }
   };
 
@@ -691,10 +780,31 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       const knownPaths = new Set(saved.map((e) => e.path));
       await discovery.start();
       await reconcile(true, knownPaths);
+      // Files rotated while the agent was down: their unread ends are in a sibling (app.log.1).
+      const startupEntries = [...replacedAtStartup.splice(0), ...saved];
+      // Copies of files the checkpoint knew were handled by their entry (read from its offset, or fully read already).
+      const knownStarts = new Set(startupEntries.filter((e) => e.fingerprintBytes === FINGERPRINT_BYTES).map((e) => e.fingerprint));
+      for (const e of startupEntries) {
+        const followed = byPath.get(e.path);
+        if (!followed || followed.dev !== e.dev || followed.ino !== e.ino) await recoverRotated({ ...e, line: e.line }, followed);
+      }
+      // ...and files born and rotated away since the last checkpoint: never read at all.
+      if (store.loadedWrittenAt !== null) {
+        const followedKey = (dev: number, ino: number): boolean => tailers.has(identityKey(dev, ino));
+        for (const path of new Set([...byPath.keys(), ...saved.map((e) => e.path)])) {
+          for (const sibling of await rotatedSince(path, store.loadedWrittenAt - NEW_FILE_MARGIN_MS, followedKey)) {
+            if (await startsLikeKnown(sibling, knownStarts)) continue;
+            await recoverRotated({ path: sibling, dev: -1, ino: -1, fingerprint: '', fingerprintBytes: 0, offset: 0, line: 1 }, byPath.get(path), sibling);
+          }
+        }
+      }
       // Entries for paths now followed under another identity were settled by the scan.
-      saved = saved.filter((e) => !byPath.has(e.path));
+      saved = saved.filter((e) => !byPath.has(e.path) && !tailers.has(identityKey(e.dev, e.ino)));
       nextTickAt = now() + tickMs;
       ready = true;
+      // A first checkpoint at once: after a crash, files born since this start are then known to be
+      // new (read from their start), not mistaken for files that predate the agent (start_at).
+      await checkpoint();
       loopPromise = loop();
       checkpointTimer = setInterval(() => {
         metrics.checkpointAgeSeconds.set((now() - lastSavedAt) / 1000);

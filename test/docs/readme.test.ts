@@ -37,6 +37,8 @@ describe('README.md', () => {
 
   it('documents every CLI command', () => {
     const running = section('Running it');
-    for (const command of ['run', 'brain', 'check', 'test-rules', 'diagnose', 'notify-test', 'silence', 'outbox retry']) expect(running).toContain(`npx sentinel ${command}`);
+    for (const command of ['run', 'brain', 'check', 'test-rules', 'diagnose', 'notify-test', 'incidents', 'silence', 'outbox retry']) {
+      expect(running).toContain(`npx sentinel ${command}`);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildSlackMessage, escapeMrkdwn, renderConsole, slackLimitViolations, truncate, TRUNCATION_MARKER } from '../../src/notify/slack-message.js';
+import { buildSlackMessage, buildSlackMessages, escapeMrkdwn, renderConsole, slackLimitViolations, truncate, TRUNCATION_MARKER } from '../../src/notify/slack-message.js';
 import { createRedactor } from '../../src/redact/redactor.js';
 import type { Alert } from '../../src/types.js';
 import { alert, diagnosis, incident, logEvent } from './alerts.js';
@@ -67,19 +67,59 @@ describe('buildSlackMessage: content', () => {
     expect(JSON.stringify(buildSlackMessage(a, redactor).blocks)).toContain('Gemini (gemini-flash-lite-latest)');
   });
 
-  it('renders a resolved notification and a bounded digest', () => {
+  it('renders a resolved notification', () => {
     const resolved = buildSlackMessage(alert({ kind: 'resolved', incident: incident({ status: 'resolved', resolvedAt: Date.UTC(2026, 10, 25, 9, 30) }) }), redactor);
     expect(JSON.stringify(resolved.blocks)).toContain('RESOLVED');
     expect(JSON.stringify(resolved.blocks)).toContain('Resolved at 2026-11-25T09:30:00Z after 3 occurrences');
     expect(resolved.text).toContain('[RESOLVED]');
 
-    const many = Array.from({ length: 120 }, (_, n) => incident({ id: `inc-${n}`, title: `Failure number ${n}`, count: n + 1 }));
-    const digest = buildSlackMessage({ key: 'digest-1', kind: 'digest', severity: 'critical', createdAt: Date.now(), incidents: many }, redactor);
-    expect(slackLimitViolations(digest)).toEqual([]);
-    const digestText = JSON.stringify(digest.blocks);
-    expect(digestText).toContain('Incident storm: 120 incidents');
-    expect(digestText).toContain('Failure number 0');
-    expect(digestText).toContain('and 100 more incidents');
+  });
+
+  it('names every incident of a storm digest, grouped compactly, in a bounded number of messages within Slack limits', () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const name = (n: number): string => `${letters[n % 26]}${letters[Math.floor(n / 26)]}jmpsError`;
+    // 97 failures of one step differing only in the exception's name, plus 3 unrelated ones elsewhere.
+    const same = Array.from({ length: 97 }, (_, n) =>
+      incident({
+        id: `inc-${n}`,
+        title: `Step transform_data failed`,
+        count: n + 1,
+        diagnosis: diagnosis({ summary: `FAILED ${name(n)}: upstream table unavailable`, category: 'dependency_or_import', rootCause: 'The upstream table orders_raw is not there yet.' }),
+      }),
+    );
+    const other = Array.from({ length: 3 }, (_, n) =>
+      incident({ id: `inc-other-${n}`, step: `load_${n}`, file: `/var/log/etl/load_${n}.log`, diagnosis: diagnosis({ summary: `Disk quota exceeded on volume ${n}`, category: 'resource_exhaustion' }) }),
+    );
+    const parts = buildSlackMessages({ key: 'digest-1', kind: 'digest', severity: 'critical', createdAt: 0, incidents: [...same, ...other] }, redactor);
+    expect(parts.length).toBeLessThanOrEqual(10);
+    for (const part of parts) expect(slackLimitViolations(part)).toEqual([]);
+    const all = parts.map((p) => JSON.stringify(p.blocks)).join('\n');
+    expect(all).toContain('Incident storm: 100 incidents');
+    // The group line: count, shape, step, file, category; the shared cause once.
+    expect(all).toContain('97 × `FAILED &lt;…&gt;: upstream table unavailable`* · in aio_pipeline › transform_data');
+    expect(all).toContain('The upstream table orders_raw is not there yet.');
+    expect(all.split('The upstream table orders_raw').length - 1).toBe(1);
+    // Every incident by what differs and by id; nothing is left to "…and N more".
+    for (let n = 0; n < 97; n++) {
+      expect(all).toContain(`\`${name(n)}\``);
+      expect(all).toContain(`\`inc-${n}\``);
+    }
+    for (let n = 0; n < 3; n++) expect(all).toContain(`inc-other-${n}`);
+    expect(all).toContain('resource_exhaustion');
+    expect(all).not.toMatch(/more incidents/);
+    console.log(`digest of 100 incidents: ${parts.length} message(s), ${all.length} characters of blocks`);
+  });
+
+  it('splits a digest too large for one message into numbered parts, each with its own key', () => {
+    const many = Array.from({ length: 600 }, (_, n) =>
+      incident({ id: `inc-${n}`, step: `step_${n}`, diagnosis: diagnosis({ summary: `Failure of a different kind number ${n} `.repeat(4), rootCause: `cause ${n} `.repeat(10) }) }),
+    );
+    const parts = buildSlackMessages({ key: 'dg', kind: 'digest', severity: 'error', createdAt: 0, incidents: many }, redactor);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(slackLimitViolations(part)).toEqual([]);
+    expect(parts.map((p) => /sentinel alert (\S+)\)/.exec(p.text)?.[1])).toEqual(parts.map((_, n) => (n === 0 ? 'dg' : `dg#${n + 1}`)));
+    const all = parts.map((p) => JSON.stringify(p.blocks)).join('\n');
+    for (let n = 0; n < 600; n++) expect(all).toContain(`\`inc-${n}\``);
   });
 
   it('never asks Slack to parse names or links', () => {
