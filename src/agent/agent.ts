@@ -179,8 +179,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     return track(
       (async () => {
         const update = unsilenced(owed);
-        // A repeat can be the first word about an incident (it opened under a silence, or in a digest).
-        if (update?.incident && update.kind !== 'resolved' && !update.incident.diagnosis) await diagnose(update.incident);
+        if (update?.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
         // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
         for (const incident of update?.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
         if (update) await notifier.send(alertFor(update));
