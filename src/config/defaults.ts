@@ -21,7 +21,7 @@ export const DEFAULTS = {
     // Slack's webhook takes about one message a second: faster than that, new incidents are a storm.
     storm: { window_secs: 5, max_individual_alerts: 3, max_window_secs: 300, rate_per_sec: 1 },
     // A failing program prints the rest of its report within milliseconds; the alert waits at most
-    // 1.5 s for it (docs/adr/0006-wait-for-the-lines-after-a-failure.md).
+    // 1.5 s for it (docs/adr/0008-wait-for-the-lines-after-a-failure.md).
     lines_after: { max_lines: 40, quiet_ms: 1000, max_wait_ms: 1500 },
     max_tracked: 10_000,
   },

@@ -42,6 +42,7 @@ describe('sentinel command line', () => {
     { args: ['brain', '--port', '99999'], says: /SENTINEL_ERR_USAGE: --port must be a whole number/ },
     { args: ['diagnose'], says: /SENTINEL_ERR_USAGE: missing argument/ },
     { args: ['diagnose', FAILING_LOG, '--engine', 'gemini'], says: /SENTINEL_ERR_USAGE: --engine gemini needs GOOGLE_API_KEY/ },
+    { args: ['diagnose', FAILING_LOG, '--engine', 'openai'], says: /SENTINEL_ERR_USAGE: --engine openai needs brain\.openai\.base_url and brain\.openai\.model/ },
     { args: ['test-rules', 'a.yaml', 'b.yaml'], says: /SENTINEL_ERR_USAGE: unexpected argument: b\.yaml/ },
     { args: ['frobnicate'], says: /SENTINEL_ERR_USAGE: unknown command "frobnicate"/ },
   ])('$args: exit 2, one coded line and the usage, no stack trace', async ({ args, says }) => {

@@ -6,9 +6,9 @@ import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
-import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { agentPort, createWorkspace } from '../helpers/agent-workspace.js';
+import { createWorkspace, startReadyAgent } from '../helpers/agent-workspace.js';
 
 const TRIALS = 12;
 const PER_BURST = 8;
@@ -69,13 +69,7 @@ describe('SIGKILL during incident storms', () => {
     );
     writeFileSync(ws.logFile, '');
     const env = { SLACK_WEBHOOK_URL: slack.webhookUrl() };
-    const start = async (): Promise<RunningProcess> => {
-      const agent = startSentinel(['run', '--config', ws.configFile], { env });
-      running.push(agent);
-      const port = await agentPort(agent);
-      await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
-      return agent;
-    };
+    const start = async (): Promise<RunningProcess> => (await startReadyAgent(ws.configFile, env, running)).agent;
 
     let agent = await start();
     // The file is known to the checkpoints before the first kill (a file never checkpointed is new: start_at applies).

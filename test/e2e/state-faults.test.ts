@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
-import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { agentPort, createWorkspace, metricSum, scrape, type Workspace } from '../helpers/agent-workspace.js';
+import { createWorkspace, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
 
 const running: RunningProcess[] = [];
 const servers: FakeSlack[] = [];
@@ -34,12 +34,8 @@ function failureLine(step: string): string {
   );
 }
 
-async function startAgent(ws: Workspace, slack: FakeSlack): Promise<{ agent: RunningProcess; port: number }> {
-  const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: slack.webhookUrl() } });
-  running.push(agent);
-  const port = await agentPort(agent);
-  await waitFor('the agent to follow its files', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 10_000 });
-  return { agent, port };
+function startAgent(ws: Workspace, slack: FakeSlack): Promise<{ agent: RunningProcess; port: number }> {
+  return startReadyAgent(ws.configFile, { SLACK_WEBHOOK_URL: slack.webhookUrl() }, running);
 }
 
 /** Every write under state_dir fails (ENOTDIR), as on a full disk; `restore` ends the episode. */

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { agentPort, createWorkspace, metricSum, scrape, type Workspace } from '../helpers/agent-workspace.js';
+import { createWorkspace, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 /** Step names without digits, so no two normalise to one fingerprint. */
@@ -44,11 +44,7 @@ async function startAgent(extraYaml = ''): Promise<{ slack: FakeSlack; ws: Works
   const slack = await startFakeSlack();
   servers.push(slack);
   const ws = createWorkspace('  url: embedded', extraYaml);
-  const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: slack.webhookUrl() } });
-  running.push(agent);
-  const port = await agentPort(agent);
-  await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
-  return { slack, ws, agent, port };
+  return { slack, ws, ...(await startReadyAgent(ws.configFile, { SLACK_WEBHOOK_URL: slack.webhookUrl() }, running)) };
 }
 
 const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;

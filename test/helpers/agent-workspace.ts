@@ -2,7 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningProcess } from './sentinel-process.js';
+import { startSentinel, type RunningProcess } from './sentinel-process.js';
+import { waitFor } from './wait.js';
 
 export interface Workspace {
   dir: string;
@@ -50,6 +51,15 @@ export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): 
 export async function agentPort(agent: RunningProcess): Promise<number> {
   const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/);
   return Number(match[1]);
+}
+
+/** Starts `sentinel run` on the workspace's config (added to `running`, for cleanup) and waits until /readyz is 200. */
+export async function startReadyAgent(configFile: string, env: NodeJS.ProcessEnv, running: RunningProcess[]): Promise<{ agent: RunningProcess; port: number }> {
+  const agent = startSentinel(['run', '--config', configFile], { env });
+  running.push(agent);
+  const port = await agentPort(agent);
+  await waitFor('the agent to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 10_000 });
+  return { agent, port };
 }
 
 export async function scrape(port: number): Promise<string> {
