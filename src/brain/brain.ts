@@ -134,8 +134,9 @@ export function createBrain(options: BrainOptions): Brain {
         if (closed) return { ...answerBuiltin(req), cached: false };
         const key = primary.cacheScope ? `${primary.cacheScope}\n${diagnosisCacheKey(req, redactForKey)}` : diagnosisCacheKey(req, redactForKey);
         const hit = cache.get(key);
+        const pending = hit ? undefined : inFlight.get(key);
+        (hit || pending ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
         if (hit) return { ...hit, cached: true };
-        const pending = inFlight.get(key);
         if (pending) return { ...(await pending), cached: true };
         const p = diagnoseUncached(req, Math.max(0, Math.min(config.timeout_ms, budgetMs))).then((d) => {
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
