@@ -23,8 +23,6 @@ export interface SourceConfig {
   /** Stat-polling discovery, for network filesystems where inotify is blind. */
   poll: boolean;
   poll_interval_ms: number;
-  /** Files followed at most; more matching files are left alone, with a warning. */
-  max_files: number;
 }
 
 /** A match expression; every key given must hold (an implicit `all`). */

@@ -62,17 +62,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
   const missing = new Set<string>();
   let watcher: FSWatcher | undefined;
 
-  // Directories already walked in this scan, by device+inode: a symlinked directory is followed
-  // once, and a loop (`logs/sub/loop -> ..`) or a second path to the same directory is not.
-  const walk = async (dir: string, depth: number, out: DiscoveredFile[], root: Root, visited: Set<string>): Promise<void> => {
-    try {
-      const st = await stat(dir);
-      const id = `${st.dev}:${st.ino}`;
-      if (visited.has(id)) return;
-      visited.add(id);
-    } catch {
-      // readdir below reports what is wrong with it
-    }
+  const walk = async (dir: string, depth: number, out: DiscoveredFile[], root: Root): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -97,24 +87,17 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (depth > 0) await walk(full, depth - 1, out, root, visited);
+        if (depth > 0) await walk(full, depth - 1, out, root);
         continue;
       }
-      if (!(entry.isFile() || entry.isSymbolicLink())) continue;
-      const link = entry.isSymbolicLink();
-      // A symlink may name a directory (followed, loops excepted) or a log file.
-      if (!link && !matches(full)) continue;
+      if (!(entry.isFile() || entry.isSymbolicLink()) || !matches(full)) continue;
       try {
         const stats = await stat(full);
-        if (stats.isDirectory()) {
-          if (link && depth > 0) await walk(full, depth - 1, out, root, visited);
-          continue;
-        }
-        if (stats.isFile() && matches(full)) out.push({ path: full, stats });
+        if (stats.isFile()) out.push({ path: full, stats });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         // A dangling symlink or a file removed between readdir and stat is simply not there.
-        if (e.code !== 'ENOENT' && e.code !== 'ELOOP') options.onError(full, e);
+        if (e.code !== 'ENOENT') options.onError(full, e);
       }
     }
   };
@@ -129,10 +112,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
         {
           ignoreInitial: true,
           persistent: true,
-          // chokidar would follow a symlink loop for ever (logs/sub/loop -> ..: gigabytes, ELOOP
-          // errors, no alerts). Its events are only hints; scan() follows symlinked directories
-          // itself, once each, and each followed file has its own watch (file-source.ts).
-          followSymlinks: false,
+          followSymlinks: true,
           usePolling: options.poll,
           interval: options.pollIntervalMs,
           depth: Number.isFinite(maxDepth) ? maxDepth : undefined,
@@ -158,8 +138,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
     },
     async scan() {
       const out: DiscoveredFile[] = [];
-      const visited = new Set<string>();
-      for (const root of roots) await walk(root.dir, root.depth, out, root, visited);
+      for (const root of roots) await walk(root.dir, root.depth, out, root);
       return out;
     },
     async close() {

@@ -108,9 +108,6 @@ const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
 const NEW_FILE_MARGIN_MS = 5_000;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
-/** Files opened at once while following new ones: enough to hide syscall latency, few descriptors. */
-const OPEN_CONCURRENCY = 32;
-
 export function createFileSource(options: FileSourceOptions): FileSource {
   const { config, metrics, onRecords } = options;
   const now = options.now ?? Date.now;
@@ -121,10 +118,6 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const rotatedIdleMs = options.rotatedIdleMs ?? 5000;
   const maxBatch = options.maxBatchRecords ?? 4096;
   const tickMs = config.poll ? Math.max(20, config.poll_interval_ms) : Math.min(1000, Math.max(20, config.poll_interval_ms || 1000));
-  // The full rescan is a backstop for watch events that never came; its cost grows with the files
-  // followed, so with inotify working its period does too (1 s up to 200 files, 30 s from 6,000):
-  // 10,000 idle files cost next to no CPU. New files and renames still wake a rescan at once.
-  const rescanMs = (): number => (config.poll ? tickMs : Math.min(30_000, Math.max(tickMs, tailers.size * 5)));
   const buf = Buffer.allocUnsafe(chunkBytesFor(config.max_line_bytes));
   const store = createCheckpointStore(options.stateDir, source);
 
@@ -156,8 +149,6 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   let lastSavedAt = now();
   let lastSavedBody = '';
   let nextTickAt = 0;
-  /** Matching files last left alone for max_files: the warning repeats only when the count changes. */
-  let warnedLeftAlone = 0;
   let wakeUp: (() => void) | undefined;
   let woken = false;
   let pendingLines = 0;
@@ -623,8 +614,6 @@ export function createFileSource(options: FileSourceOptions): FileSource {
       const key = identityKey(f.stats.dev, f.stats.ino);
       if (!seen.has(key)) seen.set(key, f);
     }
-    let leftAlone = 0;
-    const toOpen: DiscoveredFile[] = [];
     for (const [key, f] of seen) {
       const existing = tailers.get(key);
       if (existing) {
@@ -639,36 +628,17 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         byPath.set(f.path, existing);
         continue;
       }
-      if (tailers.size + toOpen.length >= config.max_files) {
-        leftAlone++;
-        continue;
+      const previous = byPath.get(f.path);
+      const t = await openTailer(f, startup, knownPaths.has(f.path) || previous !== undefined);
+      if (!t) continue;
+      if (previous && previous.key !== t.key) {
+        // Rotation: the old file is read to its end (through its descriptor) before this one.
+        t.blockedBy = previous;
+        previous.drained = false;
       }
-      toOpen.push(f);
+      tailers.set(t.key, t);
+      byPath.set(f.path, t);
     }
-    // Opened OPEN_CONCURRENCY at a time (10,000 files one by one took seconds), applied in order.
-    for (let i = 0; i < toOpen.length; i += OPEN_CONCURRENCY) {
-      const chunk = toOpen.slice(i, i + OPEN_CONCURRENCY);
-      const previous = chunk.map((f) => byPath.get(f.path));
-      const opened = await Promise.all(chunk.map((f, j) => openTailer(f, startup, knownPaths.has(f.path) || previous[j] !== undefined)));
-      opened.forEach((t, j) => {
-        if (!t) return;
-        const before = previous[j];
-        if (before && before.key !== t.key) {
-          // Rotation: the old file is read to its end (through its descriptor) before this one.
-          t.blockedBy = before;
-          before.drained = false;
-        }
-        tailers.set(t.key, t);
-        byPath.set(chunk[j]!.path, t);
-      });
-    }
-    if (leftAlone > 0 && leftAlone !== warnedLeftAlone) {
-      log.warn(
-        { code: 'SENTINEL_ERR_TOO_MANY_FILES', maxFiles: config.max_files, matching: seen.size, notFollowed: leftAlone },
-        'More files match than sources[].max_files allows; the extra ones are not followed. Narrow the globs or raise max_files.',
-      );
-    }
-    warnedLeftAlone = leftAlone;
     const at = now();
     for (const t of tailers.values()) {
       if (!seen.has(t.key) && t.orphanedAt === undefined) {
@@ -725,7 +695,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     while (!stopping) {
       try {
         if (now() >= nextTickAt) {
-          nextTickAt = now() + rescanMs();
+          nextTickAt = now() + tickMs;
           await reconcile(false, new Set());
         }
         let busy = false;
