@@ -3,7 +3,7 @@
 // tests: each scenario fails the way real pipelines do.
 //
 //   node dist/pipeline/aio-pipeline.js --log-file logs/aio_pipeline.log [--scenario NAME]
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +100,9 @@ export async function runPipeline(options: PipelineOptions): Promise<boolean> {
   } catch {
     log.info('run_failed', 'Run of pipeline "aio_pipeline" failed.');
     return false;
+  } finally {
+    // The input it made for itself; the log it wrote is the caller's.
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,8 @@
 // `npm run demo`: the demo pipeline fails beside an agent on the embedded defaults; the alert is
 // printed (and posted to Slack when SLACK_WEBHOOK_URL is set). Exits 0 once it has been delivered.
+// Everything it writes lives in one temp folder, removed on the way out.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +11,30 @@ import { defaultConfig } from '../src/config/load-config.js';
 import type { SentinelConfig } from '../src/config/config-types.js';
 import { buildAgent } from '../src/agent/agent.js';
 import { createLogger } from '../src/log.js';
+import { SCENARIOS, type Scenario } from '../pipeline/aio-pipeline.js';
 
 const DEADLINE_MS = 10_000;
-const scenario = process.argv[2] ?? 'division-by-zero';
+const [scenario = 'division-by-zero', ...extra] = process.argv.slice(2);
+const USAGE = `Usage: npm run demo [-- SCENARIO]\nScenarios: ${SCENARIOS.join(', ')} (default division-by-zero)`;
+if (scenario === '--help' || scenario === '-h') {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!SCENARIOS.includes(scenario as Scenario) || extra.length > 0) {
+  console.error(`demo: ${extra.length > 0 ? `one scenario at most (got ${[scenario, ...extra].join(' ')})` : `unknown scenario "${scenario}"`}\n${USAGE}`);
+  process.exit(2);
+}
 
 loadDotenvFile('.env');
 const workDir = mkdtempSync(join(tmpdir(), 'sentinel-demo-'));
+const cleanUp = (): void => rmSync(workDir, { recursive: true, force: true });
+// Ctrl-C mid-demo leaves nothing behind either.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
 const logDir = join(workDir, 'logs');
 mkdirSync(logDir, { recursive: true });
 const defaults = defaultConfig(process.env);
@@ -59,6 +78,7 @@ while (Date.now() - started < DEADLINE_MS) {
 }
 const code = await pipelineExit;
 await agent.stop(2_000);
+cleanUp();
 if (exitCode === 0) {
   console.log(`\nThe pipeline exited with code ${code}; Sentinel delivered its alert ${Date.now() - started} ms after the run started.`);
 } else {

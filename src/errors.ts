@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   SENTINEL_ERR_FILE_NOT_FOUND: 'A file or glob named on the command line matches nothing readable.',
   SENTINEL_ERR_STATE_LOCKED: 'Another agent is running on the same state directory.',
   SENTINEL_ERR_PORT_IN_USE: 'The agent or brain port is already taken by another process.',
+  SENTINEL_ERR_SILENCE_NOT_FOUND: 'No silence has the id given to `sentinel silence --remove`.',
   SENTINEL_ERR_INTERNAL: 'An unexpected error; SENTINEL_DEBUG=1 prints its stack trace.',
 } as const;
 

@@ -22,6 +22,7 @@ import { importLegacyJournal } from './legacy-journal.js';
 import { CONTEXT_RECORDS } from './context-window.js';
 import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
+import { createActiveSilences } from '../silence/active-silences.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -42,6 +43,11 @@ export interface Agent {
   reloadRules(config: SentinelConfig): void;
   /** Idempotent. Stops reading, drains diagnoses and the outbox under the deadline, writes state. */
   stop(deadlineMs?: number): Promise<void>;
+  /**
+   * Everything there was to read is handled: each followed file read to its size, no diagnosis or
+   * announcement under way, no storm digest held. `run --once` stops when this holds.
+   */
+  caughtUp(): boolean;
 }
 
 const TICK_MS = 1000;
@@ -53,6 +59,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   const redactor: Redactor = createRedactor(config.redact.patterns);
   let detector: Detector = createDetector(config);
   initRuleSeries(metrics, detector.rules);
+  const silences = createActiveSilences({ stateDir: config.state_dir, logger, now });
   const tracker: IncidentTracker = createIncidentTracker({
     config: config.incidents,
     stateDir: config.state_dir,
@@ -60,6 +67,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     logger,
     now,
     onSaveOutcome: reportStateWrite,
+    silenced: (incident) => silences.covering(incident) !== undefined,
   });
   const followUp = liveFollowUp(config.incidents.lines_after);
   const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp });
@@ -180,16 +188,32 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   /** Diagnoses a newly opened incident (once), hands the alert to the notifier, then settles what was owed. */
-  function announce({ id, update }: JournalEntry): Promise<void> {
+  function announce({ id, update: owed }: JournalEntry): Promise<void> {
     return track(
       (async () => {
-        if (update.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
+        const update = unsilenced(owed);
+        if (update?.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
         // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
-        for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
-        await notifier.send(alertFor(update));
+        for (const incident of update?.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
+        if (update) await notifier.send(alertFor(update));
         tracker.settle(id);
       })(),
     );
+  }
+
+  /** The update less what an operator's silence covers now (null: nothing left to say). */
+  function unsilenced(update: IncidentUpdate): IncidentUpdate | null {
+    if (update.incident) {
+      const silence = silences.covering(update.incident);
+      if (!silence) return update;
+      logger.info({ incidentId: update.incident.id, kind: update.kind, silence: silence.id }, 'Alert withheld: a silence covers the incident.');
+      return null;
+    }
+    const incidents = update.incidents ?? [];
+    const left = incidents.filter((incident) => !silences.covering(incident));
+    if (left.length === incidents.length) return update;
+    logger.info({ withheld: incidents.length - left.length, left: left.length }, 'Digest shortened: a silence covers some of its incidents.');
+    return left.length === 0 ? null : { ...update, incidents: left };
   }
 
   async function diagnose(incident: Incident): Promise<void> {
@@ -209,6 +233,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
   }
 
   function onTick(): void {
+    void silences.refresh();
+    void notifier.adopt();
     announceOwed(foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts));
     // Ingest saves what it changed before acknowledging records; the tick saves the rest (digests,
     // re-alerts, resolutions, settled announcements) and retries a save that failed.
@@ -225,6 +251,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       await tracker.load();
       await importLegacyJournal(config.state_dir, tracker, logger);
       await notifier.start();
+      await silences.refresh();
       // Announcements a crash interrupted (mid-diagnosis, say) go out first.
       for (const entry of tracker.owed()) void announce(entry);
       await Promise.all(sources.map((source) => source.start()));
@@ -236,6 +263,11 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       const port = address && typeof address === 'object' ? address.port : config.server.port;
       logger.info({ port, sources: config.sources.map((s) => s.name), rules: detector.rules.length }, 'Sentinel agent started.');
       return { port };
+    },
+
+    caughtUp() {
+      const read = sources.every((source) => source.files().every((file) => file.offset >= file.size));
+      return started && read && inFlight.size === 0 && tracker.owed().length === 0 && tracker.holding() === 0;
     },
 
     reloadRules(next) {

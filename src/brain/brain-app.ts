@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifySchema } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { DiagnoseRequest } from '../types.js';
 import type { Brain } from './brain.js';
 import { diagnoseRequestSchema, diagnosisSchema, errorReplySchema } from './schemas.js';
@@ -13,6 +14,8 @@ export interface BrainAppOptions {
   brain: Brain;
   /** prom-client registry served on GET /metrics. */
   registry: Registry;
+  /** Where each answered request is counted and timed, by route and status. */
+  metrics?: Pick<Metrics, 'brainRequests' | 'brainRequestDuration'>;
   /** When set, every route but /healthz needs `Authorization: Bearer <token>`. */
   authToken?: string;
   /** Request body limit; larger bodies get 413. Default 1 MiB. */
@@ -44,6 +47,16 @@ export function buildBrainApp(opts: BrainAppOptions): FastifyInstance {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) if (method !== 'HEAD' && route.schema) routes.push({ method, url: route.url, schema: route.schema as RouteDoc['schema'] });
   });
+
+  const { metrics } = opts;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, never the requested path: a scanner's URLs must not grow the label set.
+      const labels = { route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+      metrics.brainRequests.inc(labels);
+      metrics.brainRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
 
   if (opts.authToken) {
     const expected = digest(opts.authToken);

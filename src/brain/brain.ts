@@ -130,8 +130,9 @@ export function createBrain(options: BrainOptions): Brain {
         if (closed) return answerBuiltin(req);
         const key = primary.cacheScope ? `${primary.cacheScope}\n${req.fingerprint}` : req.fingerprint;
         const hit = cache.get(key);
+        const pending = hit ? undefined : inFlight.get(key);
+        (hit || pending ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
         if (hit) return hit;
-        const pending = inFlight.get(key);
         if (pending) return await pending;
         const p = diagnoseUncached(req, Math.max(0, Math.min(config.timeout_ms, budgetMs))).then((d) => {
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);

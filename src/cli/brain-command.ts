@@ -11,12 +11,12 @@ export const DEFAULT_BRAIN_PORT = 8787;
 
 export async function runBrainCommand(configFile: string | undefined, portOption: number | undefined, logger: Logger): Promise<number> {
   const config = resolveConfig(configFile);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ scope: 'brain' });
   // The service itself always diagnoses in-process; brain.url only tells agents where to find it.
   // readSourceFiles off: a shared service must never read files a request's stack frame names.
   const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false, auditDir: config.state_dir });
   const authToken = config.brain.auth_token ?? process.env.SENTINEL_BRAIN_TOKEN;
-  const app = buildBrainApp({ brain, registry: metrics.registry, logger: false, ...(authToken ? { authToken } : {}) });
+  const app = buildBrainApp({ brain, registry: metrics.registry, metrics, logger: false, ...(authToken ? { authToken } : {}) });
   const port = portOption ?? Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
   try {
     await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });

@@ -17,7 +17,7 @@ const CONFIG: OptionSpec = {
   description: 'Configuration file (default: ./sentinel.yaml if present, else the embedded defaults)',
 };
 
-const logger = async (): Promise<Logger> => (await import('../log.js')).createLogger();
+const logger = async (to: 'stdout' | 'stderr' = 'stdout'): Promise<Logger> => (await import('../log.js')).createLogger({ to });
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A TCP port as an option value: a whole number 0–65535, else a usage error naming the value. */
@@ -30,12 +30,25 @@ export function parsePort(value: string | undefined, spec: CommandSpec): number 
 export const COMMANDS: readonly Command[] = [
   {
     name: 'run',
-    synopsis: '[--config FILE]',
+    synopsis: '[--config FILE] [--once] [--dry-run]',
     summary: 'Run the agent: tail the configured logs, alert on failures, serve /metrics /healthz /readyz.',
-    details: 'SIGTERM or SIGINT stops it gracefully (exit 0); a second signal exits at once.',
-    options: { config: CONFIG },
+    details: [
+      'SIGTERM or SIGINT stops it gracefully (exit 0); a second signal exits at once.',
+      '--once and --dry-run serve their HTTP endpoints on a free loopback port, never server.port.',
+    ].join('\n'),
+    options: {
+      config: CONFIG,
+      once: {
+        type: 'boolean',
+        description: 'Read what is there (new files from the beginning, others from their checkpoints), alert, drain the outbox, exit 0',
+      },
+      'dry-run': { type: 'boolean', description: 'Print alerts instead of posting them (logs go to stderr); reads a copy of state_dir, never writes it' },
+    },
     arguments: { min: 0, max: 0 },
-    run: async ({ values }) => (await import('./run-command.js')).runAgentCommand(text(values.config), await logger()),
+    run: async ({ values }) => {
+      const modes = { once: values.once === true, dryRun: values['dry-run'] === true };
+      return (await import('./run-command.js')).runAgentCommand(text(values.config), await logger(modes.dryRun ? 'stderr' : 'stdout'), modes);
+    },
   },
   {
     name: 'brain',
@@ -99,6 +112,44 @@ export const COMMANDS: readonly Command[] = [
         engine: (ENGINE_NAMES as readonly unknown[]).includes(values.engine) ? (values.engine as EngineName) : 'auto',
         failOnIncident: values['fail-on-incident'] === true,
       }),
+  },
+  {
+    name: 'silence',
+    synopsis: '(--rule ID | --fingerprint FP) --for DURATION [--reason TEXT] | --list [--format text|json] | --remove SILENCE_ID   [--config FILE]',
+    summary: 'Hold back alerts for a rule or one incident for a while; list or lift silences.',
+    details: [
+      'Silences are kept in state_dir/silences/; an agent on that state_dir honours a change within a second.',
+      'Silenced incidents are still tracked and counted (sentinel_incidents_suppressed_total{reason="silenced"});',
+      'when a silence ends, an incident still failing alerts again at its next update.',
+      'DURATION: 90s, 30m, 2h, 1d or 1h30m, at most 30d.',
+    ].join('\n'),
+    options: {
+      rule: { type: 'string', value: 'ID', description: 'Silence every incident of this rule' },
+      fingerprint: { type: 'string', value: 'FP', description: 'Silence one incident, by its fingerprint (16 hex characters)' },
+      for: { type: 'string', value: 'DURATION', description: 'How long the silence lasts (required with --rule or --fingerprint)' },
+      reason: { type: 'string', value: 'TEXT', description: 'Why; shown by --list' },
+      list: { type: 'boolean', description: 'List the silences in force and the incidents each holds back' },
+      remove: { type: 'string', value: 'SILENCE_ID', description: 'Lift a silence before it ends' },
+      format: { type: 'string', value: 'FORMAT', choices: ['text', 'json'], default: 'text', description: 'Output format of --list' },
+      config: CONFIG,
+    },
+    arguments: { min: 0, max: 0 },
+    run: async (parsed) => {
+      const { runSilenceCommand, silenceRequest } = await import('./silence-command.js');
+      return runSilenceCommand(silenceRequest(parsed), text(parsed.values.config));
+    },
+  },
+  {
+    name: 'outbox',
+    synopsis: 'retry [--config FILE]',
+    summary: "Put dead letters (alerts a destination refused for good) back in their destination's queue.",
+    details: 'Dead letters are kept in state_dir/outbox/<destination>/dead/. Fix what refused them (a revoked webhook, an archived channel) first.',
+    options: { config: CONFIG },
+    arguments: { min: 1, max: 1 },
+    run: async ({ values, args, spec }) => {
+      if (args[0] !== 'retry') throw new UsageError(`unknown outbox action "${args[0] ?? ''}" (the one action is retry)`, spec);
+      return (await import('./outbox-command.js')).runOutboxRetryCommand(text(values.config));
+    },
   },
   {
     name: 'notify-test',

@@ -1,9 +1,9 @@
 // The thin process entry: reads argv, the environment and .env, prints, listens, exits. Everything
 // it runs is built by factories that do none of those things. No stack trace reaches the user: every
 // error is one line with its SENTINEL_ERR_* code (SENTINEL_DEBUG=1 adds the stack of unexpected ones).
-import { readFileSync } from 'node:fs';
 import type { ConfigError } from '../config/load-config.js';
 import { SentinelError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { commandHelp, parseCommandLine, UsageError, usageLine } from './command-line.js';
 import { COMMANDS } from './commands.js';
 import { loadDotenvFile } from './dotenv-file.js';
@@ -21,11 +21,6 @@ Options:
 
 Environment: SLACK_WEBHOOK_URL, GOOGLE_API_KEY (or GEMINI_API_KEY), SENTINEL_LOG_LEVEL; read from a .env file too.`;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
@@ -34,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     return first === undefined ? 2 : 0;
   }
   if (first === '-V' || first === '-v' || first === '--version') {
-    console.log(version());
+    console.log(VERSION);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === first);

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
+import { applyRunModes, copyStateForDryRun, ONCE_DRAIN_MS, removeDryRunState, waitUntilCaughtUp, type RunModes } from './run-modes.js';
 
 /**
  * Well below `docker stop`'s 10 s: each stop step may add a short floor beyond it, so SIGTERM ends
@@ -31,11 +32,14 @@ function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
   });
 }
 
-export async function runAgentCommand(configFile: string | undefined, logger: Logger): Promise<number> {
-  const config = resolveConfig(configFile);
+export async function runAgentCommand(configFile: string | undefined, logger: Logger, modes: RunModes = { once: false, dryRun: false }): Promise<number> {
+  const loaded = resolveConfig(configFile);
+  const dryRunState = modes.dryRun ? await copyStateForDryRun(loaded.state_dir) : undefined;
+  const config = applyRunModes(loaded, modes, dryRunState);
   // Before anything reads a checkpoint: a second agent on the same state_dir exits 1 here.
   const lock = acquireStateDirLock(config.state_dir);
   process.once('exit', () => lock.release());
+  if (dryRunState) logger.info({ stateDir: loaded.state_dir, copy: dryRunState }, 'Dry run: alerts are printed, never posted; state_dir is read, never written.');
   const agent = buildAgent(config, { logger });
 
   // Signals are handled from before start(): a SIGTERM that lands while files are being opened
@@ -74,11 +78,26 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     // clear line instead of tailing on without its HTTP face.
     await agent.stop(SHUTDOWN_DEADLINE_MS).catch(() => undefined);
     lock.release();
+    if (dryRunState) await removeDryRunState(dryRunState);
     throw portError(error, config.server.port, 'server.port');
   }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
-  if (config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
-  const code = await stopped;
+  if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
+  // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.
+  const caughtUp = modes.once ? waitUntilCaughtUp(() => agent.caughtUp()).then(() => null) : new Promise<null>(() => undefined);
+  let code = await Promise.race([caughtUp, stopped]);
+  if (code === null) {
+    logger.info({}, 'Read to the end: draining the outbox, then exiting.');
+    code = await agent.stop(ONCE_DRAIN_MS).then(
+      () => 0,
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed.');
+        return 1;
+      },
+    );
+  }
+  lock.release();
+  if (dryRunState) await removeDryRunState(dryRunState);
   // State is written and the server closed; a Slack request that hangs (its own timeout is 10 s)
   // must not keep the process alive past the shutdown deadline. Unref'd: a clean exit comes first.
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();

@@ -50,7 +50,7 @@ function describe(value: unknown): string {
 }
 
 /** Closest allowed name, for "did you mean". */
-function suggest(word: string, candidates: readonly string[]): string | undefined {
+export function suggest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

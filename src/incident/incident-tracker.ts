@@ -32,6 +32,8 @@ export interface IncidentTrackerOptions {
   now?: () => number;
   /** Told of each failed save, and of the first success after failures. */
   onSaveOutcome?: (error: Error | null, previous: Error | null) => void;
+  /** An operator silence covers this new incident: it is tracked, but takes no storm slot and is not announced. */
+  silenced?: (incident: Incident) => boolean;
 }
 
 export interface IncidentTracker {
@@ -64,6 +66,8 @@ export interface IncidentTracker {
   owe(updates: IncidentUpdate[]): JournalEntry[];
   settle(id: string): void;
   owed(): JournalEntry[];
+  /** Incidents held for a storm digest that has not gone out yet. */
+  holding(): number;
   /** Open incidents, recently resolved ones and those held for a digest, for `sentinel incidents`. */
   list(): { open: Incident[]; resolved: Incident[]; held: Incident[] };
   /** Entries tracked: open incidents + recently resolved + threshold windows (≤ max_tracked). */
@@ -206,6 +210,15 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     openById.set(id, t);
     metrics.incidentsOpened.inc({ rule: rule.id, severity: match.severity });
     updateOpenGauge();
+    if (options.silenced?.(incident)) {
+      // Marked as announced, so its repeats re-alert after the cooldown like any other; the agent
+      // withholds those too while the silence lasts.
+      announce(t, at);
+      metrics.incidentsSuppressed.inc({ reason: 'silenced' });
+      logger.info({ incidentId: id, rule: rule.id, severity: match.severity }, 'Incident opened under a silence; not announced.');
+      evictIfNeeded();
+      return;
+    }
     const announceNow = storm.admit(t, at);
     logger.info({ incidentId: id, rule: rule.id, severity: match.severity, heldForDigest: !announceNow }, 'Incident opened.');
     if (announceNow) {
@@ -230,14 +243,9 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       inc.firstSeen = Math.min(inc.firstSeen, match.event.ts);
       addSample(inc.samples, match.event);
       existing.seenAt = at;
-      // 'cooldown': it would alert but for the cooldown (the next re-alert carries it);
-      // 'duplicate': folded into an incident that is due, or still waiting to be announced.
-      let reason: 'cooldown' | 'duplicate' = 'duplicate';
-      if (existing.lastAlertAt !== null) {
-        dirty.add(existing);
-        if (at < existing.lastAlertAt + cooldownMs(existing)) reason = 'cooldown';
-      }
-      metrics.incidentsSuppressed.inc({ reason });
+      // Folded into the open incident: its count and its next update (after the cooldown) carry it.
+      if (existing.lastAlertAt !== null) dirty.add(existing);
+      metrics.incidentsSuppressed.inc({ reason: 'duplicate' });
       return updates;
     }
 
@@ -395,6 +403,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       if (journal.settle(id)) changed();
     },
     owed: () => journal.entries(),
+    holding: () => storm.pending().length,
     get size() {
       return openByFp.size + resolved.size + windows.size;
     },

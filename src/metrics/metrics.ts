@@ -3,6 +3,7 @@
 // path, a message or a fingerprint.
 import { ENGINE_NAMES, type Severity } from '../types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { VERSION } from '../version.js';
 
 /** Buckets that reach past 10 s: LLM calls and Slack deliveries can be that slow. */
 const SLOW_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
@@ -14,6 +15,34 @@ export type ReadErrorReason = (typeof READ_ERROR_REASONS)[number];
 export const ALERT_OUTCOMES = ['ok', 'retry', 'rate_limited', 'permanent_error', 'dropped'] as const;
 /** Every engine, and `remote` for the time an agent waits on a shared brain. */
 export const DIAGNOSIS_ENGINES = [...ENGINE_NAMES, 'remote'] as const;
+/**
+ * Why a match raised no alert of its own: `duplicate`, folded into an open incident (its count, and
+ * its next update, carry it); `threshold`, its rule's threshold not yet crossed; `storm`, held for a
+ * storm digest; `silenced`, an operator's silence (`sentinel silence`) covers it.
+ */
+export const SUPPRESSION_REASONS = ['duplicate', 'threshold', 'storm', 'silenced'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/**
+ * prom-client's gauges named `_total` (promtool: "non-counter metrics should not have _total
+ * suffix"). They are dropped, not renamed: `sum(nodejs_active_handles)` and its siblings, which stay,
+ * give the same number.
+ */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** What the brain service's /metrics exports: its own requests, cache and engines, nothing of the agent's. The `sentinel_brain_*` families are the brain's alone. */
+const BRAIN_FAMILIES = new Set([
+  'sentinel_build_info',
+  'sentinel_brain_requests_total',
+  'sentinel_brain_request_duration_seconds',
+  'sentinel_diagnosis_cache_hits_total',
+  'sentinel_diagnosis_cache_misses_total',
+  'sentinel_diagnosis_duration_seconds',
+  'sentinel_diagnosis_fallbacks_total',
+  'sentinel_llm_calls_total',
+  'sentinel_llm_tokens_total',
+  'sentinel_dropped_total',
+]);
 
 export interface Metrics {
   registry: Registry;
@@ -47,6 +76,11 @@ export interface Metrics {
   dropped: Counter<'stage' | 'reason'>;
   stateWriteErrors: Counter<'kind'>;
   outboxMemoryOnly: Gauge<'notifier'>;
+  buildInfo: Gauge<'version' | 'node'>;
+  diagnosisCacheHits: Counter;
+  diagnosisCacheMisses: Counter;
+  brainRequests: Counter<'route' | 'status'>;
+  brainRequestDuration: Histogram<'route' | 'status'>;
 }
 
 /** The kinds of state file, as the `kind` label of sentinel_state_write_errors_total. */
@@ -57,11 +91,16 @@ export interface MetricsOptions {
   registry?: Registry;
   /** prom-client's process and Node.js metrics; on by default. */
   defaultMetrics?: boolean;
+  /** Which process serves the registry: the agent exports every family, the brain service only its own. Default agent. */
+  scope?: 'agent' | 'brain';
 }
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
 
   const m: Metrics = {
@@ -100,7 +139,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     incidentsResolved: new Counter({ name: 'sentinel_incidents_resolved_total', help: 'Incidents resolved.', labelNames: ['rule', 'severity'], registers }),
     incidentsSuppressed: new Counter({
       name: 'sentinel_incidents_suppressed_total',
-      help: 'Matches that did not alert, by reason (duplicate, threshold, cooldown, unless).',
+      help: 'Matches that raised no alert of their own, by reason (duplicate, threshold, storm, silenced).',
       labelNames: ['reason'],
       registers,
     }),
@@ -171,6 +210,35 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       labelNames: ['notifier'],
       registers,
     }),
+    buildInfo: new Gauge({
+      name: 'sentinel_build_info',
+      help: 'Always 1; the labels say which Sentinel version runs on which Node.js.',
+      labelNames: ['version', 'node'],
+      registers,
+    }),
+    diagnosisCacheHits: new Counter({
+      name: 'sentinel_diagnosis_cache_hits_total',
+      help: 'Diagnoses answered from the cache, or by joining the same fingerprint in flight, without a new engine call.',
+      registers,
+    }),
+    diagnosisCacheMisses: new Counter({
+      name: 'sentinel_diagnosis_cache_misses_total',
+      help: 'Diagnoses the cache could not answer, each asked of an engine.',
+      registers,
+    }),
+    brainRequests: new Counter({
+      name: 'sentinel_brain_requests_total',
+      help: 'HTTP requests the brain service answered, by route and status code.',
+      labelNames: ['route', 'status'],
+      registers,
+    }),
+    brainRequestDuration: new Histogram({
+      name: 'sentinel_brain_request_duration_seconds',
+      help: 'Time the brain service took to answer a request, by route and status code.',
+      labelNames: ['route', 'status'],
+      buckets: SLOW_CALL_BUCKETS,
+      registers,
+    }),
   };
 
   // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
@@ -178,10 +246,19 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   for (const engine of DIAGNOSIS_ENGINES) m.diagnosisDuration.zero({ engine });
   for (const kind of ['input', 'output']) m.llmTokens.labels({ kind }).inc(0);
   for (const outcome of ['success', 'failure']) m.configReloads.labels({ outcome }).inc(0);
-  for (const reason of ['duplicate', 'threshold', 'cooldown', 'storm']) m.incidentsSuppressed.labels({ reason }).inc(0);
+  for (const reason of SUPPRESSION_REASONS) m.incidentsSuppressed.labels({ reason }).inc(0);
   for (const kind of STATE_FILES) m.stateWriteErrors.labels({ kind }).inc(0);
   m.incidentsOpen.set(0);
   m.checkpointAgeSeconds.set(0);
+  m.buildInfo.set({ version: VERSION, node: process.version }, 1);
+  m.diagnosisCacheHits.inc(0);
+  m.diagnosisCacheMisses.inc(0);
+  // One Metrics object serves both processes; each registry leaves out the families the other one moves.
+  const brain = options.scope === 'brain';
+  for (const { name } of registry.getMetricsAsArray()) {
+    const exported = brain ? !name.startsWith('sentinel_') || BRAIN_FAMILIES.has(name) : !name.startsWith('sentinel_brain_');
+    if (!exported) registry.removeSingleMetric(name);
+  }
   return m;
 }
 

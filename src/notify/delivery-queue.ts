@@ -41,6 +41,8 @@ export interface DeliveryQueue {
   readonly name: string;
   /** Queues pending records found in the outbox (after a crash), ahead of anything new. */
   load(): Promise<void>;
+  /** Queues records another process put in the outbox (`sentinel outbox retry`) behind what waits; returns how many. */
+  adopt(): Promise<number>;
   /** Resolves once the record is in the outbox (or the write failed and it is kept in memory only). */
   enqueue(record: OutboxRecord): Promise<void>;
   start(): void;
@@ -259,6 +261,22 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
       });
       for (const { name, record } of files) if (!names.has(name)) push(name, record, Promise.resolve());
       if (files.length > 0) log.info({ pending: files.length }, 'Pending alerts found in the outbox; delivering them first.');
+    },
+    async adopt() {
+      let adopted = 0;
+      for (const name of await o.outbox.pendingNames()) {
+        if (names.has(name)) continue;
+        // Gone by now (delivered and removed after the listing) or not a record: nothing to adopt.
+        const record = await o.outbox.read(name);
+        if (!record || names.has(name) || pendingKeys.has(record.key)) continue;
+        push(name, record, Promise.resolve());
+        adopted++;
+      }
+      if (adopted > 0) {
+        log.info({ adopted }, 'Alerts put back in the outbox from outside queued.');
+        poke();
+      }
+      return adopted;
     },
     enqueue(record) {
       if (pendingKeys.has(record.key) || delivered.has(record.key)) {

@@ -1,5 +1,6 @@
 // The notify stage: routes each alert to the destinations that want it, prints it on the console
 // when asked, and hands Slack deliveries to one durable delivery queue per destination.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NotifyConfig, SlackDestinationConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
@@ -42,6 +43,8 @@ export interface Notifier {
   /** Idempotent: drains for up to `deadlineMs`, keeps the rest in the outbox for the next start. */
   stop(deadlineMs?: number): Promise<void>;
   pending(): number;
+  /** Queues alerts put back into an outbox from outside (`sentinel outbox retry`); a stat per destination when nothing changed. */
+  adopt(): Promise<void>;
 }
 
 const CONSOLE = 'console';
@@ -86,11 +89,14 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const consoleOut = options.consoleOut ?? process.stdout;
   const destinations = config.slack;
   const queues = new Map<string, DeliveryQueue>();
+  /** Each outbox folder's modification time when last looked at by adopt(). */
+  const looked = new Map<string, { dir: string; mtimeMs: number }>();
 
   for (const dest of destinations) {
     if (queues.has(dest.name)) throw new Error(`notify.slack: destination name "${dest.name}" is used twice`);
     initNotifierSeries(metrics, dest.name);
     const dir = join(options.stateDir, 'outbox', destinationDir(dest.name));
+    looked.set(dest.name, { dir, mtimeMs: 0 });
     const transport = createSlackTransport(dest, { ...(options.fetch ? { fetch: options.fetch } : {}), timeoutMs: options.requestTimeoutMs ?? 10_000, logger: log });
     queues.set(
       dest.name,
@@ -183,6 +189,17 @@ export function createNotifier(options: NotifierOptions): Notifier {
     },
     pending() {
       return [...queues.values()].reduce((n, q) => n + q.pending(), 0);
+    },
+    async adopt() {
+      if (!startPromise || stopPromise) return;
+      await startPromise;
+      for (const [name, queue] of queues) {
+        const seen = looked.get(name);
+        const mtimeMs = seen ? await stat(seen.dir).then((st) => st.mtimeMs, () => 0) : 0;
+        if (!seen || mtimeMs === seen.mtimeMs) continue;
+        seen.mtimeMs = mtimeMs;
+        await queue.adopt().catch((err: unknown) => log.warn({ err, notifier: name }, 'Could not look for alerts put back in the outbox.'));
+      }
     },
   };
 }

@@ -41,6 +41,21 @@ export interface Outbox {
   remove(name: string): Promise<void>;
   /** Moves a record that will never be delivered to dead/, with the reason. */
   bury(name: string, record: OutboxRecord, reason: string, now: number): Promise<void>;
+  /**
+   * Dead letters back into the queue (`sentinel outbox retry`), oldest first, each under a new
+   * name after everything pending; damaged `.corrupt` files stay where they are. Returns what moved.
+   */
+  replayDead(now: number): Promise<ReplayedLetter[]>;
+  /** Names of the pending records on disk (a delivery queue adopts those another process wrote). */
+  pendingNames(): Promise<string[]>;
+  /** One pending record; null when it is gone (delivered meanwhile) or is not an outbox record. */
+  read(name: string): Promise<OutboxRecord | null>;
+}
+
+export interface ReplayedLetter {
+  name: string;
+  /** Why it had died: the destination's answer (`channel_not_found`, `invalid_token`, `outbox_full`…). */
+  reason: string;
 }
 
 /** Dead letters kept per destination; the oldest go first. */
@@ -139,6 +154,44 @@ export function createOutbox(dir: string): Outbox {
       await this.remove(name);
       const dead = (await readdir(deadDir)).filter((n) => n.endsWith('.json')).sort();
       for (const old of dead.slice(0, Math.max(0, dead.length - MAX_DEAD))) await rm(join(deadDir, old), { force: true });
+    },
+    async replayDead(now) {
+      let dead: string[];
+      try {
+        dead = (await readdir(deadDir)).filter((n) => NAME.test(n)).sort();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+      for (const name of await this.pendingNames()) observe(name);
+      const replayed: ReplayedLetter[] = [];
+      for (const deadName of dead) {
+        let letter: OutboxRecord & { dead?: { reason?: string } };
+        try {
+          letter = JSON.parse(await readFile(join(deadDir, deadName), 'utf8')) as typeof letter;
+        } catch {
+          continue; // unreadable: left in dead/ for inspection, like the .corrupt files
+        }
+        const { dead: why, ...rest } = letter;
+        if (!isOutboxRecord(rest)) continue;
+        const name = this.nextName(rest.key, now);
+        // Pending first, then the dead letter goes: a crash in between sends it twice, never loses it.
+        await this.write(name, { ...rest, enqueuedAt: now });
+        await rm(join(deadDir, deadName), { force: true });
+        replayed.push({ name, reason: why?.reason ?? 'unknown' });
+      }
+      return replayed;
+    },
+    async pendingNames() {
+      return (await readdir(dir).catch(() => [] as string[])).filter((n) => NAME.test(n)).sort();
+    },
+    async read(name) {
+      try {
+        const record = JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxRecord;
+        return isOutboxRecord(record) ? record : null;
+      } catch {
+        return null;
+      }
     },
   };
 }

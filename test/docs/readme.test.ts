@@ -26,9 +26,10 @@ describe('README.md', () => {
     for (const code of Object.keys(ERROR_CODES)) expect(table, code).toContain(`\`${code}\``);
   });
 
-  it('documents every sentinel_ metric the agent exports', async () => {
-    const metrics = createMetrics({ defaultMetrics: false });
-    const names = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('sentinel_'));
+  it('documents every sentinel_ metric the agent and the brain export', async () => {
+    const exported = async (scope: 'agent' | 'brain'): Promise<string[]> =>
+      (await createMetrics({ defaultMetrics: false, scope }).registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('sentinel_'));
+    const names = [...(await exported('agent')), ...(await exported('brain'))];
     expect(names.length).toBeGreaterThan(20);
     const table = section('Metrics');
     for (const name of names) expect(table, name).toContain(name);
@@ -36,6 +37,8 @@ describe('README.md', () => {
 
   it('documents every CLI command', () => {
     const running = section('Running it');
-    for (const command of ['run', 'brain', 'check', 'test-rules', 'diagnose', 'notify-test', 'incidents']) expect(running).toContain(`npx sentinel ${command}`);
+    for (const command of ['run', 'brain', 'check', 'test-rules', 'diagnose', 'notify-test', 'incidents', 'silence', 'outbox retry']) {
+      expect(running).toContain(`npx sentinel ${command}`);
+    }
   });
 });

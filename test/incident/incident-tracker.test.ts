@@ -127,7 +127,7 @@ describe('incident tracker: cooldown re-alerts', () => {
       expect(tracker.observe(match('fp'))).toEqual([]);
       expect(tracker.tick()).toEqual([]);
     }
-    expect(await metricValue(metrics, 'sentinel_incidents_suppressed_total', { reason: 'cooldown' })).toBe(9);
+    expect(await metricValue(metrics, 'sentinel_incidents_suppressed_total', { reason: 'duplicate' })).toBe(9);
     clock.advance(16 * SEC); // 61 s after the alert
     const re = tracker.tick();
     expect(kinds(re)).toEqual(['repeated']);
