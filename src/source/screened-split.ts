@@ -1,7 +1,7 @@
 // The ripgrep approach for the tailer: search a whole read buffer for what any rule needs before
 // splitting it into lines, and turn into strings and records only the lines near a possible hit.
 // Most lines of a busy log are JSON records no rule can match; decoding, joining and batching each
-// of them cost more than reading the file (docs/adr/0009-screen-whole-buffers.md).
+// of them cost more than reading the file (docs/adr/0011-screen-whole-buffers.md).
 //
 // A line is skipped (counted, never materialised) only when skipping it cannot change what the
 // agent sees about any other record:
