@@ -6,6 +6,7 @@ import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { runPipeline, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { agentPort, createWorkspace, metricSum, scrape } from '../helpers/agent-workspace.js';
+import { stepFailedLine } from '../helpers/step-failed-line.js';
 
 const running: RunningProcess[] = [];
 const servers: FakeSlack[] = [];
@@ -14,20 +15,6 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-function failureLine(step: string, message: string): string {
-  return (
-    JSON.stringify({
-      ts: new Date().toISOString(),
-      level: 'error',
-      pipeline: 'nightly_etl',
-      run_id: 'r-1',
-      step,
-      event: 'step_failed',
-      msg: `Execution of step "${step}" failed.`,
-      error: { type: 'ValueError', message, stack: `Traceback (most recent call last):\n  File "/app/etl/${step}.py", line 12, in run\n    raise ValueError("${message}")\nValueError: ${message}` },
-    }) + '\n'
-  );
-}
 
 describe('agent lifecycle', () => {
   it('delivers alerts that were pending when it was SIGKILLed, after a restart', async () => {
@@ -124,7 +111,7 @@ describe('agent lifecycle', () => {
     appendFileSync(hostile, Buffer.from([0x45, 0x52, 0x52, 0xff, 0xfe, 0xc3, 0x28, 0x0a])); // invalid UTF-8
     appendFileSync(hostile, 'x'.repeat(10 * 1024 * 1024) + '\n'); // a 10 MB line
     appendFileSync(hostile, Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919) % 256))); // binary garbage
-    appendFileSync(join(ws.logDir, 'etl.log'), failureLine('load_orders', 'orders.csv has 0 rows'));
+    appendFileSync(join(ws.logDir, 'etl.log'), stepFailedLine('load_orders', 'orders.csv has 0 rows'));
 
     const message = await waitFor('the alert from the healthy file', () => slack.messages[0], { timeoutMs: 10_000 }, () => agent.stdout().slice(-1500));
     expect(message.raw).toContain('load_orders');

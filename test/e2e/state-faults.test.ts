@@ -10,6 +10,7 @@ import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { createWorkspace, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
+import { stepFailedLine } from '../helpers/step-failed-line.js';
 
 const running: RunningProcess[] = [];
 const servers: FakeSlack[] = [];
@@ -18,21 +19,6 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-function failureLine(step: string): string {
-  const message = `upstream table for ${step} is unavailable`;
-  return (
-    JSON.stringify({
-      ts: new Date().toISOString(),
-      level: 'error',
-      pipeline: 'nightly_etl',
-      run_id: 'r-1',
-      step,
-      event: 'step_failed',
-      msg: `Execution of step "${step}" failed.`,
-      error: { type: 'ValueError', message, stack: `Traceback (most recent call last):\n  File "/app/etl/${step}.py", line 12, in run\n    raise ValueError("${message}")\nValueError: ${message}` },
-    }) + '\n'
-  );
-}
 
 function startAgent(ws: Workspace, slack: FakeSlack): Promise<{ agent: RunningProcess; port: number }> {
   return startReadyAgent(ws.configFile, { SLACK_WEBHOOK_URL: slack.webhookUrl() }, running);
@@ -64,13 +50,13 @@ describe('state that cannot be written', () => {
     const ws = createWorkspace('  url: embedded', 'incidents:\n  storm: { window_secs: 1, max_individual_alerts: 10 }');
     const { agent, port } = await startAgent(ws, slack);
 
-    appendFileSync(ws.logFile, failureLine('extract_orders'));
+    appendFileSync(ws.logFile, stepFailedLine('extract_orders'));
     await waitFor('the first alert', () => inSlack(slack, 'extract_orders'), { timeoutMs: 10_000 });
     // Delivered and removed from the outbox before the episode starts (a removal that fails would be re-sent after a restart).
     await waitFor('the outbox to drain', async () => metricSum(await scrape(port), 'sentinel_outbox_depth') === 0);
 
     const episode = breakStateDir(ws);
-    appendFileSync(ws.logFile, failureLine('load_customers'));
+    appendFileSync(ws.logFile, stepFailedLine('load_customers'));
     // Alerts go out from memory while nothing can be written.
     await waitFor('the alert during the episode', () => inSlack(slack, 'load_customers'), { timeoutMs: 10_000 }, () => agent.stdout().slice(-2000));
     const during = await waitFor('readyz to report the state', async () => {
@@ -84,7 +70,7 @@ describe('state that cannot be written', () => {
     episode.restore();
     // The next failure after the episode: alerted within 2 s of its line.
     const written = Date.now();
-    appendFileSync(ws.logFile, failureLine('publish_report'));
+    appendFileSync(ws.logFile, stepFailedLine('publish_report'));
     await waitFor('the alert after the episode', () => inSlack(slack, 'publish_report'), { timeoutMs: 2_000, intervalMs: 20 }, () => agent.stdout().slice(-2000));
     console.log(`disk-full episode over: next failure in Slack after ${Date.now() - written} ms`);
     await waitFor('readyz to be ready again', async () => (await readiness(port)).status === 200, { timeoutMs: 5_000 });
@@ -94,7 +80,7 @@ describe('state that cannot be written', () => {
     agent.kill('SIGTERM');
     expect((await agent.exited).code).toBe(0);
     const second = await startAgent(ws, slack);
-    appendFileSync(ws.logFile, failureLine('refresh_dashboards'));
+    appendFileSync(ws.logFile, stepFailedLine('refresh_dashboards'));
     await waitFor('an alert after the restart', () => inSlack(slack, 'refresh_dashboards'), { timeoutMs: 10_000 });
     expect(slack.messages.slice(before).map((m) => (m.text ?? "").slice(0, 120))).toEqual([expect.stringContaining("refresh_dashboards")]);
     second.agent.kill('SIGTERM');
@@ -108,7 +94,7 @@ describe('state that cannot be written', () => {
     const { agent } = await startAgent(ws, slack);
     slack.setMode({ mode: 'down', how: 'hang' });
     breakStateDir(ws);
-    appendFileSync(ws.logFile, failureLine('extract_orders'));
+    appendFileSync(ws.logFile, stepFailedLine('extract_orders'));
     await waitFor('a delivery attempt', () => slack.requests.length > 0, { timeoutMs: 10_000 });
     const signalled = Date.now();
     agent.kill('SIGTERM');
@@ -142,7 +128,7 @@ describe('damaged state files', () => {
     const salvaged = await waitFor('the salvaged alert', () => slack.messages.find((m) => (m.text ?? '').includes('transform_sales')), { timeoutMs: 10_000 });
     expect(salvaged.text).toMatch(/damaged outbox file/);
     // A new failure is alerted as usual.
-    appendFileSync(ws.logFile, failureLine('load_customers'));
+    appendFileSync(ws.logFile, stepFailedLine('load_customers'));
     await waitFor('a new alert', () => inSlack(slack, 'load_customers'), { timeoutMs: 10_000 });
 
     const log = agent.stdout();
