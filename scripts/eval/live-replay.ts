@@ -17,14 +17,13 @@ import { silentLogger } from '../../src/log.js';
 import { createRedactor } from '../../src/redact/redactor.js';
 import { createLineSplitter } from '../../src/source/line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord } from '../../src/source/multiline-joiner.js';
+import { TICK_MS } from '../../src/agent/agent.js';
 import { oneShotSource } from '../../src/agent/diagnose-file.js';
 import { liveFollowUp, type FollowUpPolicy } from '../../src/agent/follow-up-lines.js';
 import { createIncidentIntake } from '../../src/agent/incident-intake.js';
 import type { DiagnoseRequest, Diagnosis, Incident, RawRecord } from '../../src/types.js';
 
 export const LINE_MS = 10;
-/** The agent's incident tick (src/agent/agent.ts): resolutions and storm digests happen on it. */
-const TICK_MS = 1000;
 /** A stamped gap longer than a day is a clock oddity (a time-only stamp past midnight), not a pause. */
 const MAX_GAP_MS = 86_400_000;
 

@@ -51,7 +51,8 @@ export interface Agent {
   caughtUp(): boolean;
 }
 
-const TICK_MS = 1000;
+/** The incident tick: resolutions, storm digests and re-alerts happen on it (the eval replay keeps the same beat). */
+export const TICK_MS = 1000;
 
 export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent {
   const logger = deps.logger ?? silentLogger();
