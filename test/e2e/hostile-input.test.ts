@@ -119,8 +119,8 @@ describe('regexes that would hang the agent (finding 4)', () => {
   it('a record that takes a rule past the match budget is counted and skipped; the next failure still alerts', async () => {
     // Accepted by the static check (no ambiguous repetition under a repetition) but polynomial:
     // adjacent \d+ on a long line of digits. V8's linear-time fallback bounds each run (a few hundred
-    // ms here); eight such rules on one record go past the budget, which skips the rest.
-    const slowRules = Array.from({ length: 8 }, (_, i) => ['  - id: slow-digits-' + i, '    match:', String.raw`      raw_regex: '\d+\d+\d+x` + i + "'"]).flat();
+    // ms here); twenty-four such rules (enough to pass the budget on an idle machine too) on one record go past the budget, which skips the rest.
+    const slowRules = Array.from({ length: 24 }, (_, i) => ['  - id: slow-digits-' + i, '    match:', String.raw`      raw_regex: '\d+\d+\d+x` + i + "'"]).flat();
     const { slack, ws, agent, port } = await startAgent(['rules:', ...slowRules, '  - id: step-failed', '    match:', '      regex: "Step failed"'].join('\n'));
     appendFileSync(ws.logFile, `ERROR ${'1'.repeat(200_000)}\n`);
     appendFileSync(ws.logFile, 'ERROR Step failed: load_orders exited 1\n');
