@@ -8,29 +8,7 @@ import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
 import { createWorkspace, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
-
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-/** Step names without digits, so no two normalise to one fingerprint. */
-const stepName = (n: number): string => `sync_${LETTERS[n % 26]}${LETTERS[Math.floor(n / 26) % 26]}_table`;
-
-function failureLine(step: string): string {
-  return (
-    JSON.stringify({
-      ts: new Date().toISOString(),
-      level: 'error',
-      pipeline: 'warehouse',
-      run_id: 'run-a',
-      step,
-      event: 'step_failed',
-      msg: `Execution of step "${step}" failed.`,
-      error: {
-        type: 'KeyError',
-        message: `'${step}_id'`,
-        stack: `Traceback (most recent call last):\n  File "/app/steps/${step}.py", line 41, in run\n    key = row["${step}_id"]\nKeyError: '${step}_id'`,
-      },
-    }) + '\n'
-  );
-}
+import { failureLine, stepName } from '../helpers/distinct-failures.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const running: RunningProcess[] = [];
@@ -47,35 +25,7 @@ async function startAgent(extraYaml = ''): Promise<{ slack: FakeSlack; ws: Works
   return { slack, ws, ...(await startReadyAgent(ws.configFile, { SLACK_WEBHOOK_URL: slack.webhookUrl() }, running)) };
 }
 
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? NaN;
-
 describe('a storm is a rate, not a count', () => {
-  it('alerts 10 distinct failures 1.2 s apart each at once, with its diagnosis', async () => {
-    // The storm logic alone: no wait for the lines after a failure (incidents.lines_after, up to 1.5 s by default).
-    const { slack, ws } = await startAgent('incidents:\n  lines_after: { max_lines: 0 }');
-    // One failure first, out of the count: the first alert of a process pays for loading the
-    // analyser and opening the connection to Slack (start-up is measured by bench:startup).
-    appendFileSync(ws.logFile, failureLine('warm_up_step'));
-    await waitFor('the warm-up alert', () => slack.messages.some((m) => m.raw.includes('warm_up_step')), { timeoutMs: 10_000 });
-    await sleep(1_200);
-    const latencies: number[] = [];
-    for (let n = 0; n < 10; n++) {
-      const step = stepName(n);
-      const written = Date.now();
-      appendFileSync(ws.logFile, failureLine(step));
-      const message = await waitFor(`the alert for ${step}`, () => slack.messages.find((m) => m.raw.includes(step)), { timeoutMs: 5_000, intervalMs: 5 });
-      latencies.push(message.at - written);
-      // Its own alert, diagnosed: the root cause and where it failed, not a digest line.
-      expect(message.text).not.toMatch(/Incident storm/);
-      expect(message.raw).toContain(`${step}.py`);
-      await sleep(Math.max(0, 1_200 - (Date.now() - written)));
-    }
-    console.log(`10 distinct failures 1.2 s apart: latency p50 ${percentile(latencies, 50)} ms, max ${Math.max(...latencies)} ms (${latencies.join(', ')})`);
-    expect(Math.max(...latencies)).toBeLessThan(500);
-    expect(percentile(latencies, 50)).toBeLessThan(100);
-    expect(slack.messages).toHaveLength(11);
-  });
-
   it('names all of 100 distinct failures in 3 s in at most 10 messages, and `sentinel incidents` lists them', async () => {
     const { slack, ws, port } = await startAgent('incidents:\n  storm: { window_secs: 3 }');
     const steps = Array.from({ length: 100 }, (_, n) => stepName(n));
