@@ -8,8 +8,9 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 # Debian package → the commands the tests run from it.
 #   logrotate: real rotation tests; prometheus: scrape and rule tests (prometheus, promtool);
-#   mtail: the ingest benchmark's yardstick.
+#   mtail: the ingest benchmark's yardstick; redis-server: fleet tests (agents and brains sharing state).
 declare -A PACKAGE_COMMANDS=(
+  [redis-server]="redis-server"
   [logrotate]="logrotate"
   [prometheus]="prometheus promtool"
   [mtail]="mtail"

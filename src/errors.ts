@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   SENTINEL_ERR_STATE_LOCKED: 'Another agent is running on the same state directory.',
   SENTINEL_ERR_PORT_IN_USE: 'The agent or brain port is already taken by another process.',
   SENTINEL_ERR_SILENCE_NOT_FOUND: 'No silence has the id given to `sentinel silence --remove`.',
+  SENTINEL_ERR_FLEET_UNAVAILABLE: 'The fleet\'s Redis (fleet.redis_url) is unreachable or slow; agents alert on their own and brains use local state until it answers.',
   SENTINEL_ERR_INTERNAL: 'An unexpected error; SENTINEL_DEBUG=1 prints its stack trace.',
 } as const;
 

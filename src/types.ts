@@ -192,6 +192,20 @@ export interface Incident {
   /** First and most recent sample events (bounded). */
   samples: LogEvent[];
   diagnosis?: Diagnosis;
+  /** In a fleet (fleet.redis_url), what the whole fleet saw of this failure when the alert was made. */
+  fleet?: FleetSighting;
+}
+
+/** The fleet-wide view of one incident an alert carries. */
+export interface FleetSighting {
+  /** Occurrences across the fleet. */
+  count: number;
+  /** Members (pods, hosts) that saw it. */
+  memberCount: number;
+  /** Their names, the first to see it first (bounded). */
+  members: string[];
+  /** False when the fleet state was unreachable and this agent alerted on its own (others may too). */
+  shared: boolean;
 }
 
 export type AlertKind = 'opened' | 'repeated' | 'resolved' | 'digest';

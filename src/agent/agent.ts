@@ -24,6 +24,9 @@ import { liveFollowUp } from './follow-up-lines.js';
 import { createIncidentIntake } from './incident-intake.js';
 import { MATCH_BUDGET_MS } from '../detect/match-budget.js';
 import { createActiveSilences } from '../silence/active-silences.js';
+import { SOLO_GATE, type PendingOpening } from '../fleet/announcement-gate.js';
+import { createAgentFleet, createFleetLinkFromConfig } from '../fleet/agent-fleet.js';
+import { sharedBrainState } from '../fleet/brain-fleet.js';
 
 export interface AgentDeps {
   logger?: Logger;
@@ -71,6 +74,12 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     onSaveOutcome: reportStateWrite,
     silenced: (incident) => silences.covering(incident) !== undefined,
   });
+  // In a fleet (fleet.redis_url) the gate decides which member posts; alone, this agent posts everything.
+  const fleetLink = createFleetLinkFromConfig(config, { metrics, logger });
+  const fleet = createAgentFleet(config, fleetLink, logger);
+  const gate = fleet?.gate ?? SOLO_GATE;
+  /** Journal entries whose openings another member claimed: checked on every tick until announced. */
+  const waits = new Map<string, { pending: PendingOpening[]; checking: boolean }>();
   const followUp = liveFollowUp(config.incidents.lines_after);
   const intake = createIncidentIntake({ detector: () => detector, tracker, redactor, metrics, now, followUp, logger, matchBudgetMs: MATCH_BUDGET_MS });
   const brain: Brain = createBrain({
@@ -79,6 +88,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     metrics,
     logger,
     now,
+    ...(fleetLink ? { shared: sharedBrainState(fleetLink) } : {}),
     // The user's redact.patterns apply to the LLM's second redaction pass too.
     redact: (text: string) => redactor.redact(text),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -123,6 +133,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       { name: 'notifier', ok: started },
       // Alerts still go out while state cannot be written, but a restart now would forget what is unsaved.
       { name: 'state', ok: tracker.saveFailure === null, ...(tracker.saveFailure ? { detail: tracker.saveFailure.message } : {}) },
+      // Never failing: without Redis the agent alerts on its own, which beats not alerting.
+      ...(fleet ? [fleet.readiness()] : []),
     ];
   }
 
@@ -189,18 +201,57 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     return alert;
   }
 
-  /** Diagnoses a newly opened incident (once), hands the alert to the notifier, then settles what was owed. */
+  /**
+   * Posts what this agent owes people (the gate says how much of it is this agent's to post), then
+   * settles the entry; openings another fleet member claimed keep it owed until they are announced.
+   */
   function announce({ id, update: owed }: JournalEntry): Promise<void> {
     return track(
       (async () => {
         const update = unsilenced(owed);
-        if (update?.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
-        // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
-        for (const incident of update?.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
-        if (update) await notifier.send(alertFor(update));
-        tracker.settle(id);
+        const plan = update ? await gate.plan(update) : { post: null, waiting: [] };
+        if (plan.post) await deliver(plan.post);
+        if (plan.waiting.length > 0) waits.set(id, { pending: plan.waiting, checking: false });
+        else tracker.settle(id);
       })(),
     );
+  }
+
+  /** Diagnoses a newly opened incident (once), hands the alert to the notifier, tells the fleet. */
+  async function deliver(update: IncidentUpdate): Promise<void> {
+    const opening = update.kind === 'opened' && update.incident && !update.incident.diagnosis ? diagnose(update.incident) : undefined;
+    // The fleet's members join while the diagnosis is made: the alert names them.
+    await Promise.all([opening, gate.describe(update)]);
+    // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
+    for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
+    await notifier.send(alertFor(update));
+    await gate.posted(update);
+  }
+
+  /** Openings another member claimed: announced by it meanwhile, or now this agent's to post (its claim expired). */
+  function recheckWaits(): void {
+    for (const [id, wait] of waits) {
+      if (wait.checking) continue;
+      wait.checking = true;
+      void track(
+        (async () => {
+          const left: PendingOpening[] = [];
+          try {
+            for (const pending of wait.pending) {
+              const verdict = await gate.recheck(pending);
+              if (verdict === 'wait') left.push(pending);
+              else if (verdict === 'post') await deliver({ kind: 'opened', incident: pending.incident });
+            }
+          } finally {
+            wait.checking = false;
+          }
+          wait.pending = left;
+          if (left.length > 0) return;
+          waits.delete(id);
+          tracker.settle(id);
+        })(),
+      );
+    }
   }
 
   /** The update less what an operator's silence covers now (null: nothing left to say). */
@@ -238,6 +289,10 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     void silences.refresh();
     void notifier.adopt();
     announceOwed(foldRepeats(tracker.tick(), config.incidents.storm.max_individual_alerts));
+    if (fleet) {
+      recheckWaits();
+      gate.report(tracker.open());
+    }
     // Ingest saves what it changed before acknowledging records; the tick saves the rest (digests,
     // re-alerts, resolutions, settled announcements) and retries a save that failed.
     if (tracker.unsaved) tracker.save().catch(() => undefined);
@@ -253,6 +308,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       await tracker.load();
       await importLegacyJournal(config.state_dir, tracker, logger);
       await notifier.start();
+      await fleet?.start();
       await silences.refresh();
       // Announcements a crash interrupted (mid-diagnosis, say) go out first.
       for (const entry of tracker.owed()) void announce(entry);
@@ -300,6 +356,7 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
             { name: 'incident state', maxMs: 1_000, floorMs: 300, run: () => tracker.save() },
             { name: 'notifier', maxMs: deadlineMs, floorMs: 200, run: (budget) => notifier.stop(budget) },
             { name: 'brain', maxMs: 500, floorMs: 100, run: () => brain.close() },
+            { name: 'fleet', maxMs: 200, floorMs: 50, run: async () => fleet?.close() },
             { name: 'http server', maxMs: 500, floorMs: 100, run: () => server.close() },
           ],
           deadlineMs,

@@ -16,6 +16,7 @@ import { chooseLlmEngine, type EngineChoice } from './engine-registry.js';
 import { createLlmAudit } from './llm-audit.js';
 import { createRemoteEngine } from './remote-engine.js';
 import { diagnosisCacheKey } from './cache-key.js';
+import type { LlmLimits } from './llm-limits.js';
 
 export type { DiagnosisEngine } from './engine.js';
 
@@ -48,6 +49,24 @@ export interface BrainOptions {
   fallbackCacheTtlMs?: number;
   /** Diagnoses waiting on an LLM or a remote brain at once; past it the built-in engine answers. Default 256. */
   maxInFlight?: number;
+  /**
+   * A fleet's shared state (src/fleet): the diagnosis cache and single flight shared by every
+   * replica, and the LLM call budget and 429 cool-off. Absent: this process's own.
+   */
+  shared?: { diagnoses: SharedDiagnoses; limits: LlmLimits };
+}
+
+/**
+ * A diagnosis cache shared by several brains, with one flight per key. Every method answers
+ * `undefined` when the shared store is unreachable: the brain then carries on alone.
+ */
+export interface SharedDiagnoses {
+  get(key: string): Promise<Diagnosis | undefined>;
+  /** True: this brain asks the engine for `key` and must `put` the answer; false: another one does. */
+  claim(key: string, ms: number): Promise<boolean | undefined>;
+  put(key: string, diagnosis: Diagnosis, ttlMs: number): Promise<void>;
+  /** Another brain's answer for `key`, polled until `deadline` (epoch ms); undefined when none came. */
+  wait(key: string, deadline: number, now: () => number): Promise<Diagnosis | undefined>;
 }
 
 export interface Brain {
@@ -128,6 +147,26 @@ export function createBrain(options: BrainOptions): Brain {
     return askPrimary(primary, req, budgetMs);
   };
 
+  const shared = primary.cacheScope ? options.shared?.diagnoses : undefined;
+  /** Time kept back from a wait for another replica's answer, for the built-in one if none comes. */
+  const FALLBACK_RESERVE_MS = 100;
+
+  /** Through the fleet's cache and single flight; `cached`: another replica's answer was used. */
+  const diagnoseShared = async (store: SharedDiagnoses, key: string, req: DiagnoseRequest, budgetMs: number): Promise<{ d: Diagnosis; cached: boolean }> => {
+    const startedAt = now();
+    const stored = await store.get(key);
+    if (stored) return { d: stored, cached: true };
+    if ((await store.claim(key, budgetMs)) === false) {
+      const answer = await store.wait(key, startedAt + budgetMs - FALLBACK_RESERVE_MS, now);
+      if (answer) return { d: answer, cached: true };
+      // The claimer did not answer in time (slow, or gone): this request must not wait longer.
+      return { d: answerBuiltin(req, 'timeout'), cached: false };
+    }
+    const d = await diagnoseUncached(req, Math.max(0, budgetMs - (now() - startedAt)));
+    if (!closed) await store.put(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
+    return { d, cached: false };
+  };
+
   return {
     async diagnose(req, budgetMs = config.timeout_ms) {
       try {
@@ -135,17 +174,22 @@ export function createBrain(options: BrainOptions): Brain {
         const key = primary.cacheScope ? `${primary.cacheScope}\n${diagnosisCacheKey(req, redactForKey)}` : diagnosisCacheKey(req, redactForKey);
         const hit = cache.get(key);
         const pending = hit ? undefined : inFlight.get(key);
-        (hit || pending ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
+        if (hit || pending) metrics.diagnosisCacheHits.inc();
         if (hit) return { ...hit, cached: true };
         if (pending) return { ...(await pending), cached: true };
-        const p = diagnoseUncached(req, Math.max(0, Math.min(config.timeout_ms, budgetMs))).then((d) => {
+        const budget = Math.max(0, Math.min(config.timeout_ms, budgetMs));
+        let fromFleet = false;
+        const p = (shared ? diagnoseShared(shared, key, req, budget) : diagnoseUncached(req, budget).then((d) => ({ d, cached: false }))).then(({ d, cached }) => {
+          fromFleet = cached;
+          (cached ? metrics.diagnosisCacheHits : metrics.diagnosisCacheMisses).inc();
           if (!closed) cache.set(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
           return d;
         });
         if (primary === builtin) return { ...(await p), cached: false };
         inFlight.set(key, p);
         try {
-          return { ...(await p), cached: false };
+          const d = await p;
+          return { ...d, cached: fromFleet };
         } finally {
           inFlight.delete(key);
         }
@@ -187,6 +231,7 @@ function choosePrimary(options: BrainOptions, builtin: BuiltinEngine): Diagnosis
     builtin,
     timeoutMs: config.timeout_ms,
     redact: options.redact ?? ((text) => (redactor ? redactor.redact(text) : text)),
+    ...(options.shared ? { limits: options.shared.limits } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 }

@@ -7,11 +7,13 @@
 // run or with another row count still shares one cached answer.
 import { createHash } from 'node:crypto';
 import type { DiagnoseRequest } from '../types.js';
+import { normalisePerMember } from '../detect/fingerprint.js';
 
 // Digits (timestamps, ids, counts, line numbers in text) and long hex runs (run ids, hashes).
 const VOLATILE = /\b[0-9a-f]*\d[0-9a-f]{7,}\b|\d+/gi;
 
-const stable = (text: string | undefined): string => (text ?? '').replace(VOLATILE, '#');
+// Pod names, temp directories and run ids too: a fleet's pods ask about one failure with one key.
+const stable = (text: string | undefined): string => normalisePerMember(text ?? '').replace(VOLATILE, '#');
 
 export function diagnosisCacheKey(req: DiagnoseRequest, redact: (text: string) => string): string {
   const hash = createHash('sha256');

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, DiagnoseRequest, EngineName } from '../types.js';
 import type { BuiltinEngine } from './builtin-engine.js';
 import type { LlmAudit } from './llm-audit.js';
+import type { LlmLimits } from './llm-limits.js';
 
 export interface DiagnosisEngine {
   /** `remote` is the client of a shared brain, which answers with the engine that diagnosed. */
@@ -39,6 +40,8 @@ export interface EngineContext {
   redact: (text: string) => string;
   /** Where each request that leaves the machine is recorded; absent when the audit is off. */
   audit?: LlmAudit;
+  /** The daily call budget and the 429 cool-off; absent: this process's own (a fleet passes shared ones). */
+  limits?: LlmLimits;
   fetch?: typeof fetch;
 }
 

@@ -11,6 +11,7 @@ import { buildContextPack, cut, SYSTEM_INSTRUCTION } from './context-pack.js';
 import type { DiagnosisEngine, EngineContext } from './engine.js';
 import { createOnceLogger, EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
 import { diagnosisFindingSchema } from './schemas.js';
+import { createLocalLlmLimits, RATE_LIMIT_COOL_OFF_MS } from './llm-limits.js';
 
 /** A Diagnosis is ~300–600 tokens of JSON; the headroom keeps a verbose answer from being cut. */
 export const MAX_OUTPUT_TOKENS = 2048;
@@ -77,7 +78,9 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
   const validate = new Ajv({ allErrors: false, strict: false }).compile<FindingFields>(diagnosisFindingSchema);
   const once = createOnceLogger();
   for (const outcome of LLM_CALL_OUTCOMES) metrics.llmCalls.labels({ outcome });
-  const budget = { day: '', calls: 0, logged: false };
+  // Shared by a fleet's brains when the context brings shared limits; else this process's own.
+  const limits = options.limits ?? createLocalLlmLimits();
+  let budgetLoggedFor = '';
 
   const fail = (reason: FallbackReason, message: string, extra: { cause?: unknown; status?: number } = {}): EngineError => {
     metrics.llmCalls.inc({ outcome: reason });
@@ -90,17 +93,17 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
     return new EngineError(reason, errorCode, message, extra);
   };
 
-  const takeBudget = (): void => {
-    const day = new Date(now()).toISOString().slice(0, 10);
-    if (day !== budget.day) Object.assign(budget, { day, calls: 0, logged: false });
-    if (budget.calls >= settings.daily_call_budget) {
-      if (!budget.logged) {
-        budget.logged = true;
+  const takeBudget = async (): Promise<void> => {
+    const at = now();
+    if (await limits.coolingOff(name, at)) throw new EngineError('rate_limited', errorCode, `${label} asked for a pause (429); calls resume after the cool-off`);
+    const day = new Date(at).toISOString().slice(0, 10);
+    if (!(await limits.takeCall(name, settings.daily_call_budget, day))) {
+      if (budgetLoggedFor !== day) {
+        budgetLoggedFor = day;
         logger.warn({ engine: name, budget: settings.daily_call_budget, day }, `Daily ${label} call budget reached; the built-in analyser answers until midnight UTC.`);
       }
       throw new EngineError('budget', errorCode, `daily call budget of ${settings.daily_call_budget} reached`);
     }
-    budget.calls++;
   };
 
   const parseFinding = (reply: LlmReply): FindingFields => {
@@ -124,7 +127,7 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
     errorCode,
     cacheScope: `${name}:${model}`,
     async diagnose(raw: DiagnoseRequest, signal: AbortSignal): Promise<Diagnosis> {
-      takeBudget();
+      await takeBudget();
       const started = performance.now();
       const req = redactRequest(raw, redact);
       const hint = builtin.diagnoseSync(req);
@@ -150,6 +153,7 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
           reply = await adapter.complete(prompt);
         } catch (err) {
           const { reason, status } = err instanceof EngineError ? { reason: err.reason, status: err.status } : adapter.classify(err, signal);
+          if (reason === 'rate_limited') await limits.coolOff(name, RATE_LIMIT_COOL_OFF_MS, now());
           throw fail(reason, errorMessage(err), { cause: err, status });
         }
         metrics.llmTokens.inc({ kind: 'input' }, reply.tokens.input);

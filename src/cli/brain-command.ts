@@ -6,6 +6,8 @@ import { createMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
+import { createFleetLinkFromConfig } from '../fleet/agent-fleet.js';
+import { sharedBrainState } from '../fleet/brain-fleet.js';
 
 export const DEFAULT_BRAIN_PORT = 8787;
 
@@ -14,7 +16,17 @@ export async function runBrainCommand(configFile: string | undefined, portOption
   const metrics = createMetrics({ scope: 'brain' });
   // The service itself always diagnoses in-process; brain.url only tells agents where to find it.
   // readSourceFiles off: a shared service must never read files a request's stack frame names.
-  const brain = createBrain({ config: { ...config.brain, url: 'embedded' }, metrics, logger, readSourceFiles: false, auditDir: config.state_dir });
+  // With fleet.redis_url, every replica shares one cache, one flight per failure, one budget.
+  const fleet = createFleetLinkFromConfig(config, { metrics, logger });
+  await fleet?.connect();
+  const brain = createBrain({
+    config: { ...config.brain, url: 'embedded' },
+    metrics,
+    logger,
+    readSourceFiles: false,
+    auditDir: config.state_dir,
+    ...(fleet ? { shared: sharedBrainState(fleet) } : {}),
+  });
   const authToken = config.brain.auth_token ?? process.env.SENTINEL_BRAIN_TOKEN;
   const app = buildBrainApp({ brain, registry: metrics.registry, metrics, logger: false, ...(authToken ? { authToken } : {}) });
   const port = portOption ?? Number(process.env.PORT ?? DEFAULT_BRAIN_PORT);
@@ -22,6 +34,7 @@ export async function runBrainCommand(configFile: string | undefined, portOption
     await app.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
   } catch (error) {
     await brain.close();
+    await fleet?.close();
     throw portError(error, port, 'brain --port');
   }
   const address = app.server.address();
@@ -31,6 +44,7 @@ export async function runBrainCommand(configFile: string | undefined, portOption
       void app
         .close()
         .then(() => brain.close())
+        .then(() => fleet?.close())
         .then(() => resolve(0));
     };
     process.once('SIGTERM', stop);

@@ -150,6 +150,16 @@ export interface BrainConfig {
   audit_max_bytes: number;
 }
 
+/** Shared state through Redis (src/fleet); off when `redis_url` is absent. */
+export interface FleetConfig {
+  redis_url?: string;
+  /** This agent's name in fleet alerts; default the hostname. */
+  member: string;
+  key_prefix: string;
+  /** Per Redis command. */
+  timeout_ms: number;
+}
+
 export interface RedactPattern {
   name: string;
   regex: string;
@@ -171,4 +181,5 @@ export interface SentinelConfig {
   server: { port: number; host: string };
   notify: NotifyConfig;
   brain: BrainConfig;
+  fleet: FleetConfig;
 }

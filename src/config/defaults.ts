@@ -34,6 +34,8 @@ export const DEFAULTS = {
     openai: { timeout_ms: 7000, daily_call_budget: 500, max_input_tokens: 6000 },
     audit_max_bytes: 10_485_760,
   },
+  // member: the hostname, read when the config is filled.
+  fleet: { key_prefix: 'sentinel:', timeout_ms: 250 },
 } as const;
 
 /** What `sentinel run` tails with no config file: the demo pipeline writes logs/aio_pipeline.log. */
@@ -75,4 +77,4 @@ export const DEFAULT_SUCCESS_MATCH: MatchExpr = {
  * Keys whose `${VAR}` may stay unset: the key is then absent (no Slack destination, no Gemini key,
  * no token). Anywhere else an unset variable without `:-default` is a config error.
  */
-export const OPTIONAL_SECRET_KEYS = new Set(['webhook_url', 'bot_token', 'api_key', 'auth_token', 'base_url', 'api_url']);
+export const OPTIONAL_SECRET_KEYS = new Set(['webhook_url', 'bot_token', 'api_key', 'auth_token', 'base_url', 'api_url', 'redis_url', 'member']);

@@ -1,6 +1,7 @@
 // From a schema-valid value to the complete SentinelConfig: every default filled, so no stage guesses.
 import type {
   BrainConfig,
+  FleetConfig,
   IncidentsConfig,
   MatchExpr,
   NotifyConfig,
@@ -11,6 +12,7 @@ import type {
 } from './config-types.js';
 import { DEFAULT_SOURCE_PATHS, DEFAULT_SUCCESS_MATCH, DEFAULTS } from './defaults.js';
 import type { Severity } from '../types.js';
+import { hostname } from 'node:os';
 
 // The raw file, as the schema guarantees it (every key optional).
 interface RawSource {
@@ -38,6 +40,7 @@ export interface RawConfig {
   server?: Partial<SentinelConfig['server']>;
   notify?: { console?: boolean; slack?: RawSlack | RawSlack[]; max_retry_delay_ms?: number };
   brain?: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> };
+  fleet?: Partial<FleetConfig>;
 }
 
 function source(raw: RawSource, index: number): SourceConfig {
@@ -118,6 +121,16 @@ function brain(raw: RawConfig['brain'], env: NodeJS.ProcessEnv): BrainConfig {
   return out;
 }
 
+function fleet(raw: RawConfig['fleet']): FleetConfig {
+  const out: FleetConfig = {
+    member: raw?.member ?? hostname(),
+    key_prefix: raw?.key_prefix ?? DEFAULTS.fleet.key_prefix,
+    timeout_ms: raw?.timeout_ms ?? DEFAULTS.fleet.timeout_ms,
+  };
+  if (raw?.redis_url !== undefined) out.redis_url = raw.redis_url;
+  return out;
+}
+
 export function fillDefaults(raw: RawConfig, file: string, env: NodeJS.ProcessEnv): SentinelConfig {
   const inc = raw.incidents ?? {};
   const d = DEFAULTS.incidents;
@@ -150,5 +163,6 @@ export function fillDefaults(raw: RawConfig, file: string, env: NodeJS.ProcessEn
     server: { port: raw.server?.port ?? DEFAULTS.server.port, host: raw.server?.host ?? DEFAULTS.server.host },
     notify: notify(raw.notify, env),
     brain: brain(raw.brain, env),
+    fleet: fleet(raw.fleet),
   };
 }

@@ -8,8 +8,24 @@ import type { RuleConfig } from '../config/config-types.js';
 import type { LogEvent, RuleInfo } from '../types.js';
 import { fieldText, getField } from './field-path.js';
 
+// Kubernetes' random name suffixes: [ReplicaSet hash-]pod suffix, from its alphabet (no vowels, no
+// 0/1/3), with a digit somewhere so words like `-stack` survive. The same failure on two pods of one
+// Deployment or Job must fold into one fleet incident.
+const POD_CHARS = 'bcdfghjklmnpqrstvwxz24-9';
+
+// What differs between the pods (or hosts) of one fleet for the same failure.
+const PER_MEMBER = [
+  // Pod names: etl-load-7d9f8b6c5d-x7k2p, etl-load-x7k2p (before `hex`, so both parts go together).
+  String.raw`(?<pod>(?<=[a-z0-9]-)(?=[${POD_CHARS}]{0,10}-?[${POD_CHARS}]{0,4}\d)(?:[${POD_CHARS}]{6,10}-)?[${POD_CHARS}]{5}(?![\w-]))`,
+  // A directory directly under a temp root is made per run (mkdtemp): /tmp/tmpk3j_x9a8/part.csv.
+  String.raw`(?<tmp>(?<=(?:^|[\s'"(=:\[])(?:/private)?(?:/var)?/tmp/)[^/\s'"]+(?=/))`,
+  // run_id=..., run-id: ..., "runId": ...: one pipeline run, not one failure.
+  String.raw`(?<run>(?<=\brun[_-]?[iI][dD]["']?\s*[=:]\s*["']?)[\w.:+-]+)`,
+];
+
 // Strong patterns: volatile wherever they appear, quoted text included.
 const STRONG = [
+  ...PER_MEMBER,
   // ISO-8601 / RFC 3339 dates and timestamps (also "2026-01-01 12:00:00,123").
   String.raw`(?<ts>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}|\b))?)`,
   String.raw`(?<time>\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,9})?\b)`,
@@ -37,6 +53,9 @@ const FREE_TEXT = new RegExp([QUOTED, ...STRONG, ...WEAK].join('|'), 'g');
 const IN_QUOTES = new RegExp(STRONG.join('|'), 'g');
 
 const PLACEHOLDER: Record<string, string> = {
+  pod: '<pod>',
+  tmp: '<tmp>',
+  run: '<run>',
   ts: '<ts>',
   time: '<time>',
   uuid: '<uuid>',
@@ -54,6 +73,16 @@ function replacer(match: string, ...args: unknown[]): string {
   if (groups.loc !== undefined) return match;
   for (const [name, placeholder] of Object.entries(PLACEHOLDER)) if (groups[name] !== undefined) return placeholder;
   return match;
+}
+
+const PER_MEMBER_TEXT = new RegExp(PER_MEMBER.join('|'), 'g');
+
+/**
+ * Pod names, per-run temp directories and run ids replaced by placeholders, nothing else: for keys
+ * that must be equal across a fleet's members (the brain's cache key blanks digits on its own).
+ */
+export function normalisePerMember(text: string): string {
+  return text.replace(PER_MEMBER_TEXT, replacer);
 }
 
 /** Bound on the text a fingerprint reads: a huge record must not cost a huge regex pass. */

@@ -4,6 +4,7 @@
 import { ENGINE_NAMES, type Severity } from '../types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version.js';
+import { FLEET_OPS } from '../fleet/fleet-ops.js';
 
 /** Buckets that reach past 10 s: LLM calls and Slack deliveries can be that slow. */
 const SLOW_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
@@ -42,6 +43,7 @@ const BRAIN_FAMILIES = new Set([
   'sentinel_llm_calls_total',
   'sentinel_llm_tokens_total',
   'sentinel_dropped_total',
+  'sentinel_fleet_errors_total',
 ]);
 
 export interface Metrics {
@@ -81,6 +83,7 @@ export interface Metrics {
   diagnosisCacheMisses: Counter;
   brainRequests: Counter<'route' | 'status'>;
   brainRequestDuration: Histogram<'route' | 'status'>;
+  fleetErrors: Counter<'op'>;
 }
 
 /** The kinds of state file, as the `kind` label of sentinel_state_write_errors_total. */
@@ -239,6 +242,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       buckets: SLOW_CALL_BUCKETS,
       registers,
     }),
+    fleetErrors: new Counter({
+      name: 'sentinel_fleet_errors_total',
+      help: 'Fleet (Redis) operations that failed or timed out, by operation; the process decided alone instead.',
+      labelNames: ['op'],
+      registers,
+    }),
   };
 
   // Series that exist from the start, so dashboards and rate() see zeros rather than gaps.
@@ -285,4 +294,9 @@ export function initNotifierSeries(metrics: Metrics, notifier: string): void {
   for (const outcome of ALERT_OUTCOMES) metrics.alertsSent.labels({ notifier, outcome }).inc(0);
   metrics.outboxDepth.labels({ notifier }).set(0);
   metrics.outboxMemoryOnly.labels({ notifier }).set(0);
+}
+
+/** Zero the per-operation fleet series once fleet.redis_url is set (without it they stay absent). */
+export function initFleetSeries(metrics: Metrics): void {
+  for (const op of FLEET_OPS) metrics.fleetErrors.labels({ op }).inc(0);
 }

@@ -5,6 +5,7 @@
 // (`sentinel incidents` shows the full alert). What does not fit in one Slack message goes into
 // follow-up messages ("part 2 of 3"), never into an "…and N more" that names nothing.
 import type { Incident } from '../types.js';
+import { occurrenceTotal } from './fleet-text.js';
 
 /** Text per section and per message: under Slack's 3,000 per section; a message stays readable. */
 const SECTION_CHARS = 2900;
@@ -95,7 +96,7 @@ export function groupDigest(incidents: Incident[]): DigestGroup[] {
 
 /** The lines of one group: a heading, then one line per incident. */
 function groupLines(g: DigestGroup, safe: Safe, code: (s: string) => string): string[] {
-  const total = g.incidents.reduce((n, i) => n + i.count, 0);
+  const total = g.incidents.reduce((n, i) => n + occurrenceTotal(i), 0);
   const n = g.incidents.length;
   const head = [`*${n} × ${code(safe(oneLine(g.shape, SHAPE_CHARS)))}*`];
   if (g.where) head.push(`in ${safe(g.where)}`);
@@ -109,7 +110,8 @@ function groupLines(g: DigestGroup, safe: Safe, code: (s: string) => string): st
     const parts: string[] = [];
     const varying = shaped?.varying[k];
     if (n > 1) parts.push(varying ? code(safe(oneLine(varying, VARYING_CHARS))) : safe(oneLine(summaryOf(i), VARYING_CHARS)));
-    if (i.count > 1) parts.push(`×${i.count}`);
+    if (occurrenceTotal(i) > 1) parts.push(`×${occurrenceTotal(i)}`);
+    if (i.fleet?.shared && i.fleet.memberCount > 1) parts.push(`on ${i.fleet.memberCount} members`);
     if (!g.cause && i.diagnosis?.rootCause) parts.push(safe(oneLine(i.diagnosis.rootCause, CAUSE_CHARS)));
     parts.push(code(safe(i.id)));
     lines.push(`• ${parts.join(' · ')}`);

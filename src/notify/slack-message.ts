@@ -8,6 +8,7 @@
 import type { Redactor } from '../redact/redactor.js';
 import { ENGINE_LABELS, type Alert, type Diagnosis, type Incident, type Severity } from '../types.js';
 import { digestParts, groupDigest, summaryOf } from './digest-message.js';
+import { occurrenceTotal, seenBy } from './fleet-text.js';
 
 /** Slack's documented limits; one oversized block makes Slack reject the whole message. */
 export const SLACK_LIMITS = {
@@ -124,7 +125,7 @@ function engineLine(d: Diagnosis, safe: (s: string) => string): string {
 }
 
 function occurrences(i: Incident): string {
-  return `${i.count} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)})`;
+  return `${occurrenceTotal(i)} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)})`;
 }
 
 function footer(alert: Alert, safe: (s: string) => string, key = alert.key): Record<string, unknown> {
@@ -144,6 +145,7 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
     ['Source', `${safe(i.source)} · ${inlineCode(safe(i.file))}`],
     ['Rule', `${inlineCode(safe(i.rule.id))}`],
     ['Occurrences', occurrences(i)],
+    ['Seen by', seenBy(i) && safe(seenBy(i) as string)],
   ]);
   if (facts) blocks.push(facts);
   blocks.push(section(`*Summary*\n${safe(summaryOf(i))}`));
@@ -204,7 +206,9 @@ function resolvedBlocks(i: Incident, safe: (s: string) => string): Record<string
   ]);
   if (facts) blocks.push(facts);
   const at = i.resolvedAt !== undefined ? ` at ${isoSeconds(i.resolvedAt)}` : '';
-  blocks.push(section(`Resolved${at} after ${i.count} occurrence${i.count === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).`));
+  const total = occurrenceTotal(i);
+  const seen = seenBy(i);
+  blocks.push(section(`Resolved${at} after ${total} occurrence${total === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).${seen ? `\nSeen by ${safe(seen)}` : ''}`));
   return blocks;
 }
 
@@ -233,7 +237,7 @@ function headerText(alert: Alert, redactor: Redactor, part = 1, parts = 1): stri
     case 'resolved':
       return plain(redactor, `✅ RESOLVED · ${title}`, SLACK_LIMITS.headerText);
     case 'repeated':
-      return plain(redactor, `${SEVERITY_EMOJI[alert.severity]} ${sev} (still failing, ×${alert.incident?.count ?? '?'}) · ${title}`, SLACK_LIMITS.headerText);
+      return plain(redactor, `${SEVERITY_EMOJI[alert.severity]} ${sev} (still failing, ×${alert.incident ? occurrenceTotal(alert.incident) : '?'}) · ${title}`, SLACK_LIMITS.headerText);
     case 'digest':
       return plain(redactor, `🌩️ ${sev} · ${title}`, SLACK_LIMITS.headerText);
     default:
@@ -254,7 +258,8 @@ function fallbackText(alert: Alert, safe: (s: string) => string, key = alert.key
   } else if (i) {
     const where = [i.pipeline, i.step].filter(Boolean).map((s) => safe(s as string)).join('/');
     const prefix = alert.kind === 'resolved' ? 'RESOLVED' : sev;
-    body = `[${prefix}] ${safe(i.title)}${where ? ` in ${where}` : ''}: ${safe(summaryOf(i))}`;
+    const fleet = i.fleet?.shared ? ` (×${occurrenceTotal(i)} on ${i.fleet.memberCount} member${i.fleet.memberCount === 1 ? '' : 's'})` : '';
+    body = `[${prefix}] ${safe(i.title)}${where ? ` in ${where}` : ''}${fleet}: ${safe(summaryOf(i))}`;
   } else {
     body = `[${sev}] Pipeline Sentinel alert`;
   }
@@ -351,6 +356,8 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
     lines.push(`  ${facts.join(' · ')}`);
     lines.push(`  source ${i.source} · ${i.file}`);
     lines.push(`  occurrences ${occurrences(i)}`);
+    const seen = seenBy(i);
+    if (seen) lines.push(`  seen by ${r(seen)}`);
     if (alert.kind === 'resolved') {
       if (i.resolvedAt !== undefined) lines.push(`  resolved at ${isoSeconds(i.resolvedAt)}`);
     } else {

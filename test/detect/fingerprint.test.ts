@@ -32,6 +32,14 @@ describe('normaliseMessage', () => {
     ['python3.12 and log4j2 and s3 bucket', 'python3.12 and log4j2 and s3 bucket'],
     // Volatile parts inside quotes go too, short numbers inside quotes stay (they may be names).
     ["No such file: '/data/in/2026-11-24/orders.csv'", "No such file: '/data/in/<ts>/orders.csv'"],
+    // What differs between the pods of one fleet: pod names, per-run temp directories, run ids.
+    ['lost executor on etl-load-7d9f8b6c5d-x7k2p', 'lost executor on etl-load-<pod>'],
+    ['job pod etl-load-q2x7z exited', 'job pod etl-load-<pod> exited'],
+    ['cannot write /tmp/tmpk3j_x9a8/part.csv', 'cannot write /tmp/<tmp>/part.csv'],
+    ['batch failed for run_id=manual-abc-7 at step load', 'batch failed for run_id=<run> at step load'],
+    // …but not words that look alike, nor a file directly in /tmp.
+    ['stack-trace of the job-board pod', 'stack-trace of the job-board pod'],
+    ['cannot read /tmp/orders.csv', 'cannot read /tmp/orders.csv'],
   ])('%s', (input, expected) => {
     expect(normaliseMessage(input)).toBe(expected);
   });
@@ -63,6 +71,12 @@ describe('computeFingerprint', () => {
     ['different failing lines', event('File "x.py", line 10, in f\nZeroDivisionError'), event('File "x.py", line 20, in f\nZeroDivisionError')],
   ])('keeps %s apart', (_name, a, b) => {
     expect(computeFingerprint(rule, a)).not.toBe(computeFingerprint(rule, b));
+  });
+
+  it('is the same for one failure on two pods of a fleet (pod name, temp dir, run id)', () => {
+    const on = (pod: string, tmp: string, run: string): string =>
+      computeFingerprint(rule, event(`load failed on ${pod}: cannot write /tmp/${tmp}/orders.parquet (run_id=${run})`, { step: 'load' }));
+    expect(on('etl-load-7d9f8b6c5d-x7k2p', 'tmpk3j_x9a8', 'scheduled__2026-11-25')).toBe(on('etl-load-7d9f8b6c5d-b4wz9', 'tmp0q_zz81m', 'manual-77'));
   });
 
   it('keeps rules apart', () => {

@@ -31,6 +31,8 @@ export interface FakeGemini {
   /** The JSON object the model "answers" in ok mode; replace it to simulate a model that misbehaves. */
   answer: Record<string, unknown>;
   modelVersion: string;
+  /** How long each answer takes (a real model takes seconds); default 0. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startFakeGemini(options: { mode?: FakeGeminiMode; modelVer
     requests: [],
     answer: options.answer ?? { ...DEFAULT_ANSWER },
     modelVersion: options.modelVersion ?? 'gemini-2.5-flash-lite-fake-001',
+    delayMs: 0,
     close: async () => undefined,
   };
 
@@ -87,6 +90,7 @@ async function handle(fake: FakeGemini, req: IncomingMessage, res: ServerRespons
     ...(body.contents ?? []).flatMap((c) => (c.parts ?? []).map((p) => p.text ?? '')),
   ].join('\n');
   fake.requests.push({ model: decodeURIComponent(m[1]!), apiKey: Array.isArray(header) ? header[0] : header, body, prompt });
+  if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
 
   switch (fake.mode) {
     case 'hang':

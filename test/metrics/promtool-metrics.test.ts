@@ -146,6 +146,7 @@ describe('promtool check metrics on a scrape of the running brain service', () =
         'sentinel_diagnosis_duration_seconds',
         'sentinel_diagnosis_fallbacks_total',
         'sentinel_dropped_total',
+        'sentinel_fleet_errors_total',
         'sentinel_llm_calls_total',
         'sentinel_llm_tokens_total',
       ].sort(),
