@@ -269,6 +269,20 @@ describe('Kubernetes: the shared brain', () => {
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(deadlineSeconds);
   });
 
+  it('brain replicas and agents share one Redis, which a Service serves', () => {
+    const configPath = flag(brain.args, '--config') ?? '';
+    const mount = (brain.volumeMounts as Doc[]).find((m) => m.mountPath === posix.dirname(configPath));
+    const volume = (deployment.spec.template.spec.volumes as Doc[]).find((v) => v.name === mount?.name);
+    const brainConfig = kind('ConfigMap').find((cm) => cm.metadata.name === volume?.configMap?.name);
+    const brainUse = loadSentinelConfig('sentinel-brain ConfigMap', brainConfig?.data?.[posix.basename(configPath)] ?? '');
+    const agentConfig = kind('ConfigMap').find((cm) => cm.metadata.name === 'sentinel-config');
+    const agentUse = loadSentinelConfig('sentinel-config ConfigMap', agentConfig.data['sentinel.yaml']);
+    const url = new URL(brainUse.config.fleet.redis_url as string);
+    expect(agentUse.config.fleet.redis_url).toBe(brainUse.config.fleet.redis_url);
+    const redis = kind('Service').find((s) => s.metadata.name === url.hostname);
+    expect(redis?.spec.ports.map((p: Doc) => p.port)).toContain(Number(url.port));
+  });
+
   it('the Prometheus example scrapes the jobs the alert rules watch', () => {
     const scrape = k8sDocs.find((d) => d.file.endsWith('prometheus-scrape-config.yaml'))?.doc;
     const jobs = (scrape.scrape_configs as Doc[]).map((j) => j.job_name as string);
@@ -286,8 +300,8 @@ describe('Compose try-out', () => {
     (service.volumes as string[]).map((v) => ({ source: v.split(':')[0] ?? '', target: v.split(':')[1] ?? '' }));
   const envKeys = (service: Doc): string[] => (service.environment as string[]).map((e) => e.split('=')[0] ?? '');
 
-  it('has pipeline, sentinel, brain, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['brain', 'grafana', 'pipeline', 'prometheus', 'sentinel']);
+  it('has pipeline, sentinel, brain, Redis, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(['brain', 'grafana', 'pipeline', 'prometheus', 'redis', 'sentinel']);
   });
 
   it('sentinel: a real command, a mounted valid config, ports, state volume, env and grace period', () => {
@@ -328,6 +342,13 @@ describe('Compose try-out', () => {
     expect(brain.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
     expect(brainRoutes()).toContain('/healthz');
     expectEnvKnown('compose brain', envKeys(brain));
+    // Its config is mounted and valid, and shares the agent's Redis.
+    const configPath = flag(brain.command, '--config');
+    const configMount = mounts(brain).find((m) => m.target === configPath);
+    const use = loadSentinelConfig(configMount?.source ?? '', read(posix.join('deploy', configMount?.source ?? '')));
+    const agent = loadSentinelConfig('compose', read('deploy/compose/sentinel.yaml'));
+    expect(use.config.fleet.redis_url).toBe(agent.config.fleet.redis_url);
+    expect(new URL(use.config.fleet.redis_url as string).hostname).toBe('redis');
   });
 
   it('Prometheus and Grafana mount files that exist, and scrape the right ports', () => {
