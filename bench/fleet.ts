@@ -17,6 +17,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePort } from './process-stats.js';
+import { createFleetLink } from '../src/fleet/fleet-link.js';
+import { createIncidentBoard } from '../src/fleet/incident-board.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { silentLogger } from '../src/log.js';
 
 const { values } = parseArgs({
   options: { agents: { type: 'string', default: '20' }, failures: { type: 'string', default: '5' }, 'llm-ms': { type: 'string', default: '500' } },
@@ -132,7 +136,7 @@ const sent = new Map<string, number>();
 const monitor = await redis.monitor();
 monitor.on('monitor', (_time: string, args: string[], source: string) => {
   const command = (args[0] ?? '').toLowerCase();
-  if (source === 'lua' || ['info', 'dbsize', 'monitor', 'ping'].includes(command)) return;
+  if (source === 'lua' || ['info', 'dbsize', 'monitor', 'ping', 'keys', 'memory'].includes(command)) return;
   sent.set(command, (sent.get(command) ?? 0) + 1);
 });
 const commandStats = (): Map<string, number> => new Map(sent);
@@ -212,6 +216,27 @@ for (let f = 0; f < BRAIN_FAILURES; f++) {
 }
 const brainCalls = llmCalls - callsBefore;
 
+// Phase 3, the size of one incident at 1,000 members: 1,000 members join one fingerprint through the
+// real scripts (their own connections, 50 at a time), then MEMORY USAGE of its keys, and Redis's
+// own time per script call (INFO commandstats usec_per_call).
+const BIG = 1000;
+const bigPrefix = 'bench-big:';
+const metrics = createMetrics({ defaultMetrics: false });
+for (let from = 0; from < BIG; from += 50) {
+  await Promise.all(
+    Array.from({ length: Math.min(50, BIG - from) }, async (_x, k) => {
+      const member = `etl-load-7d9f8b6c5d-${(from + k).toString(36).padStart(5, 'b')}`;
+      const link = createFleetLink({ url: redisUrl, keyPrefix: bigPrefix, member, metrics, logger: silentLogger(), commandTimeoutMs: 2000 });
+      await link.connect(5000);
+      const board = createIncidentBoard({ link, claimMs: 15_000, staleMs: 1_860_000, ttlMs: 4_200_000, resolvedTtlMs: 600_000 });
+      await board.join('fp-big', 'inc-big', 1);
+      await link.close();
+    }),
+  );
+}
+const bigBytes = await keyBytes(await redis.keys(`${bigPrefix}*`));
+const evalUsec = Number(/cmdstat_eval:calls=\d+,usec=\d+,usec_per_call=([\d.]+)/.exec(await redis.info('commandstats'))?.[1]);
+
 for (const c of children) c.kill('SIGKILL');
 monitor.disconnect();
 redis.disconnect();
@@ -228,6 +253,7 @@ for (const [i, r] of rounds.entries()) console.log(`${i + 1} | ${r.latencyMs.toF
 console.log(`median latency ${median(rounds.map((r) => r.latencyMs)).toFixed(0)} ms, max ${Math.max(...rounds.map((r) => r.latencyMs)).toFixed(0)} ms`);
 const agentOps = rounds.map((r) => r.ops.get('eval') ?? 0);
 console.log(`Redis commands sent per incident: median ${median(totalOps)}; by the agents (EVAL of one script each) median ${median(agentOps)} = ${(median(agentOps) / AGENTS).toFixed(1)} per agent; by command over all rounds: ${[...byCommand].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`one incident seen by ${BIG} members: ${bigBytes.incident} bytes of Redis keys (${(bigBytes.incident / BIG).toFixed(0)} per member); Redis time per script call ${evalUsec} µs`);
 console.log(`LLM calls (phase 1, through the agents): ${llmCalls - brainCalls} for ${FAILURES} distinct failures`);
 console.log(`LLM calls (phase 2, ${AGENTS} concurrent brain requests per failure over 2 replicas): ${brainCalls} for ${BRAIN_FAILURES} distinct failures`);
 process.exit(0);
