@@ -25,7 +25,8 @@ import { createIncidentIntake } from './incident-intake.js';
 import { MATCH_BUDGET_MS } from '../detect/match-budget.js';
 import { createActiveSilences } from '../silence/active-silences.js';
 import { SOLO_GATE, type PendingOpening } from '../fleet/announcement-gate.js';
-import { createAgentFleet, createFleetLinkFromConfig } from '../fleet/agent-fleet.js';
+import { createAgentFleet } from '../fleet/agent-fleet.js';
+import { createFleetLinkFromConfig } from '../fleet/link-from-config.js';
 import { sharedBrainState } from '../fleet/brain-fleet.js';
 
 export interface AgentDeps {

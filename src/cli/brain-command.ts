@@ -6,7 +6,7 @@ import { createMetrics } from '../metrics/metrics.js';
 import type { Logger } from '../log.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
-import { createFleetLinkFromConfig } from '../fleet/agent-fleet.js';
+import { createFleetLinkFromConfig } from '../fleet/link-from-config.js';
 import { sharedBrainState } from '../fleet/brain-fleet.js';
 
 export const DEFAULT_BRAIN_PORT = 8787;

@@ -3,10 +3,9 @@
 // then runs exactly as a single agent, with SOLO_GATE.
 import type { SentinelConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
-import { initFleetSeries, type Metrics } from '../metrics/metrics.js';
 import type { ReadinessCheck } from '../server/agent-server.js';
 import { createFleetGate, type AnnouncementGate } from './announcement-gate.js';
-import { createFleetLink, type FleetLink } from './fleet-link.js';
+import type { FleetLink } from './fleet-link.js';
 import { createIncidentBoard } from './incident-board.js';
 
 export interface AgentFleet {
@@ -20,20 +19,6 @@ export interface AgentFleet {
 
 /** How long the first connection may hold up start-up. */
 const START_WAIT_MS = 1000;
-
-export function createFleetLinkFromConfig(config: SentinelConfig, deps: { metrics: Metrics; logger: Logger }): FleetLink | null {
-  const fleet = config.fleet;
-  if (!fleet.redis_url) return null;
-  initFleetSeries(deps.metrics);
-  return createFleetLink({
-    url: fleet.redis_url,
-    keyPrefix: fleet.key_prefix,
-    member: fleet.member,
-    commandTimeoutMs: fleet.timeout_ms,
-    metrics: deps.metrics,
-    logger: deps.logger,
-  });
-}
 
 export function createAgentFleet(config: SentinelConfig, link: FleetLink | null, logger: Logger): AgentFleet | null {
   if (!link) return null;
