@@ -3,7 +3,7 @@
 // is an answer ("unknown"), never an exception or a wait. Callers fall back to local state on it.
 // One outage is logged once, when it starts, and once more when Redis answers again; every failed
 // command is counted in sentinel_fleet_errors_total{op}.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { FleetOp } from './fleet-ops.js';
@@ -36,7 +36,10 @@ export interface FleetLink {
   readonly up: boolean;
   /** For /readyz: never failing (an agent alone is still useful), but saying what is shared. */
   status(): { ok: true; detail: string };
-  /** Resolves once connected or after `waitMs`, whichever comes first; never rejects. */
+  /**
+   * Loads the client and connects; resolves once connected or after `waitMs`, whichever comes
+   * first; never rejects. Until it is called, every `run` answers `undefined`.
+   */
   connect(waitMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -45,18 +48,7 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
   const { metrics, logger, member } = options;
   const commandTimeout = options.commandTimeoutMs ?? 250;
   const reconnectMs = options.reconnectMs ?? 1000;
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    // Queued commands would run late, after the caller has already decided alone.
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout,
-    connectTimeout: Math.max(500, commandTimeout * 4),
-    retryStrategy: () => reconnectMs,
-    // The URL may carry a password: never let the client print it.
-    showFriendlyErrorStack: false,
-  });
+  let redis: Redis | undefined;
   let up = false;
   let everUp = false;
   let downSince: number | null = null;
@@ -91,17 +83,34 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
     errorsThisOutage = 0;
   }
 
-  // ioredis emits 'error' for every failed (re)connection; an unheard 'error' event would crash the process.
-  redis.on('error', (err: unknown) => {
-    if (!closed) failed('connect', err);
-  });
-  redis.on('ready', recovered);
+  /** The client, loaded on first use: an agent without a fleet never loads ioredis. */
+  async function client(): Promise<Redis> {
+    if (redis) return redis;
+    const { Redis } = await import('ioredis');
+    redis ??= new Redis(options.url, {
+      lazyConnect: true,
+      // Queued commands would run late, after the caller has already decided alone.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout,
+      connectTimeout: Math.max(500, commandTimeout * 4),
+      retryStrategy: () => reconnectMs,
+      showFriendlyErrorStack: false,
+    });
+    // ioredis emits 'error' for every failed (re)connection; an unheard 'error' event would crash the process.
+    redis.on('error', (err: unknown) => {
+      if (!closed) failed('connect', err);
+    });
+    redis.on('ready', recovered);
+    return redis;
+  }
 
   return {
     member,
     key: (...parts) => `${options.keyPrefix}${parts.join(':')}`,
     async run(op, command) {
-      if (closed) return undefined;
+      if (closed || !redis) return undefined;
       try {
         const result = await command(redis);
         recovered();
@@ -120,24 +129,26 @@ export function createFleetLink(options: FleetLinkOptions): FleetLink {
       return { ok: true, detail: `${where} ${since}: deciding alone` };
     },
     async connect(waitMs = 1000) {
-      if (redis.status === 'ready') return true;
+      if (closed) return false;
+      const r = await client();
+      if (r.status === 'ready') return true;
       const ready = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), waitMs);
         timer.unref();
-        redis.once('ready', () => {
+        r.once('ready', () => {
           clearTimeout(timer);
           resolve(true);
         });
       });
       // A failed first attempt goes on retrying in the background (retryStrategy).
-      if (redis.status === 'wait') redis.connect().catch(() => undefined);
+      if (r.status === 'wait') r.connect().catch(() => undefined);
       return ready;
     },
     async close() {
       if (closed) return;
       closed = true;
       // quit() waits for an answer that a dead Redis never gives: disconnect at once instead.
-      redis.disconnect();
+      redis?.disconnect();
     },
   };
 }
