@@ -30,7 +30,9 @@ export async function startFleet(options: FleetOptions, running: RunningProcess[
   return Promise.all(
     Array.from({ length: options.size }, async (_x, n) => {
       const member = memberName(n);
-      const fleetYaml = ['fleet:', '  redis_url: ${REDIS_URL}', `  member: ${member}`, `  key_prefix: "${options.keyPrefix}"`].join('\n');
+      // timeout_ms well above the 250 ms default: on a saturated 2-core test machine a slow answer would
+      // (rightly) make an agent decide alone, which these tests are not about; Redis down still fails fast.
+      const fleetYaml = ['fleet:', '  redis_url: ${REDIS_URL}', `  member: ${member}`, `  key_prefix: "${options.keyPrefix}"`, '  timeout_ms: 2000'].join('\n');
       const ws = createWorkspace(options.brainYaml ?? '  url: embedded', [fleetYaml, options.extraYaml ?? ''].join('\n'));
       const env = { SLACK_WEBHOOK_URL: options.slackUrl, REDIS_URL: options.redisUrl, ...options.env };
       const agent = startSentinel(['run', '--config', ws.configFile], { env });

@@ -37,6 +37,8 @@ export async function startBrainReplicas(options: BrainFleetOptions, running: Ru
           '  redis_url: ${REDIS_URL}',
           `  member: brain-${n}`,
           `  key_prefix: "${options.keyPrefix}"`,
+          // Above the 250 ms default: a saturated test machine must not turn a slow answer into "decide alone".
+          '  timeout_ms: 2000',
           '',
         ].join('\n'),
       );
