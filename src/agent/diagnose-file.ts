@@ -9,7 +9,7 @@ import { createDetector } from '../detect/detector.js';
 import { createIncidentTracker } from '../incident/incident-tracker.js';
 import type { Brain } from '../brain/brain.js';
 import { createRedactor } from '../redact/redactor.js';
-import { readRecordsFromFile } from '../source/multiline-joiner.js';
+import { readRecordsFromFile } from '../source/read-records-from-file.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { silentLogger } from '../log.js';
 import type { Diagnosis, Incident, Location } from '../types.js';
