@@ -21,7 +21,7 @@ const FOUNDATION = {
 };
 
 /** Folder → the other src/ folders it may import (besides itself and the files at the top of src/). */
-const MAY_IMPORT = {
+export const MAY_IMPORT = {
   ...FOUNDATION,
   ...Object.fromEntries(STAGES.map((stage, i) => [stage, [...Object.keys(FOUNDATION), ...STAGES.slice(0, i)]])),
   // Beside the flow: operator silences (read by the agent, written by the CLI), the HTTP endpoints,
