@@ -3,8 +3,7 @@
 import type { MatchExpr } from '../config/config-types.js';
 import type { LogEvent } from '../types.js';
 import { fieldText, getField } from './field-path.js';
-import { matchLiterals } from '../config/match-literals.js';
-import type { Requirement } from '../config/regex-literals.js';
+import { matchLiterals, type MatchLiterals, type MatchReferences } from '../config/match-literals.js';
 
 /** Per-event memo so a text shared by many rules is built once. */
 export interface EventTexts {
@@ -20,22 +19,13 @@ export function eventTexts(event: LogEvent): EventTexts {
 
 export type Predicate = (t: EventTexts) => boolean;
 
-export interface CompiledMatch {
+/** The predicate, with the literals one of which a record must contain for it to hold (the pre-filter). */
+export interface CompiledMatch extends MatchLiterals {
   test: Predicate;
-  /**
-   * Literals one of which the message, the raw record or the error text must contain for `test`
-   * to hold; null: cannot tell. Only `regex` / `raw_regex` contribute: they run on exactly those
-   * texts, so the requirement holds for any event, however it was built.
-   */
-  literals: Requirement;
-  /** Whether a message / raw regex is involved (such a rule with no literal costs every line). */
-  hasRegex: boolean;
 }
 
-export interface CompileContext {
-  macros: Readonly<Record<string, MatchExpr>>;
-  lists: Readonly<Record<string, readonly string[]>>;
-}
+/** The macros and lists a match expression may refer to. */
+export type CompileContext = MatchReferences;
 
 /** Thrown for a reference the config check should have caught (unknown macro or list, a cycle). */
 export class MatchCompileError extends Error {}
