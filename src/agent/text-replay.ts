@@ -11,6 +11,7 @@
 // writer, faster than the join timeout.
 import type { SourceConfig } from '../config/config-types.js';
 import type { IncidentUpdate } from '../incident/incident-update.js';
+import { neutraliseControls } from '../redact/control-chars.js';
 import { createLineSplitter } from '../source/line-splitter.js';
 import { createMultilineJoiner, type JoinedRecord } from '../source/multiline-joiner.js';
 import type { RawRecord } from '../types.js';
@@ -145,7 +146,8 @@ export function replayText(log: string, pipeline: Pipeline, options: ReplayOptio
       step();
     }
     clock.set(line.at);
-    joiner.push(line.text, line.start, line.end, lineNo++, line.at, joined);
+    // As the live source does (file-source.ts): control sequences go before the joiner and parse.
+    joiner.push(neutraliseControls(line.text), line.start, line.end, lineNo++, line.at, joined);
     step();
   }
   for (let due = nextDue(); due !== Infinity; due = nextDue()) {
