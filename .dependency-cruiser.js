@@ -25,11 +25,12 @@ export const MAY_IMPORT = {
   ...FOUNDATION,
   ...Object.fromEntries(STAGES.map((stage, i) => [stage, [...Object.keys(FOUNDATION), ...STAGES.slice(0, i)]])),
   // Beside the flow: operator silences (read by the agent, written by the CLI), the HTTP endpoints,
-  // and the fleet (agents sharing incident claims through Redis: it gates what the incident stage
-  // announces, and reports its readiness through the server).
+  // and the fleet (agents and brains sharing incident claims, diagnoses and LLM limits through
+  // Redis: it implements what the incident stage and the brain let be shared, and reports its
+  // readiness through the server).
   silence: [...Object.keys(FOUNDATION)],
   server: [...Object.keys(FOUNDATION)],
-  fleet: [...Object.keys(FOUNDATION), 'incident', 'server'],
+  fleet: [...Object.keys(FOUNDATION), 'incident', 'brain', 'server'],
   // The assembly of the stages for every command, and the command line on top.
   agent: [...Object.keys(FOUNDATION), ...STAGES, 'silence', 'server', 'fleet'],
   cli: [...Object.keys(FOUNDATION), ...STAGES, 'silence', 'server', 'fleet', 'agent'],
