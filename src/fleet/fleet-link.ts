@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { FleetOp } from './fleet-ops.js';
+import type { FleetOp } from '../metrics/metrics.js';
 
 export interface FleetLinkOptions {
   /** redis://[user:password@]host:port[/db] or rediss://… */

@@ -4,7 +4,6 @@
 import { ENGINE_NAMES, type Severity } from '../types.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version.js';
-import { FLEET_OPS } from '../fleet/fleet-ops.js';
 
 /** Buckets that reach past 10 s: LLM calls and Slack deliveries can be that slow. */
 const SLOW_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
@@ -295,6 +294,14 @@ export function initNotifierSeries(metrics: Metrics, notifier: string): void {
   metrics.outboxDepth.labels({ notifier }).set(0);
   metrics.outboxMemoryOnly.labels({ notifier }).set(0);
 }
+
+/**
+ * The operations a fleet runs against Redis (src/fleet): the closed label set of
+ * sentinel_fleet_errors_total{op}. connect: the connection itself; join … view: agents' incident
+ * claims and counts; cache_get … cooloff: brains' diagnosis cache, single flight, budget, 429 pause.
+ */
+export const FLEET_OPS = ['connect', 'join', 'occurrences', 'announced', 'realert', 'resolve', 'view', 'cache_get', 'cache_set', 'flight', 'budget', 'cooloff'] as const;
+export type FleetOp = (typeof FLEET_OPS)[number];
 
 /** Zero the per-operation fleet series once fleet.redis_url is set (without it they stay absent). */
 export function initFleetSeries(metrics: Metrics): void {
