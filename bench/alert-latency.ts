@@ -11,12 +11,13 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../src/config/defaults.js';
+import { defaultConfig } from '../src/config/load-config.js';
 import { startBenchAgent } from './agent-harness.js';
 
 const { values } = parseArgs({ options: { failures: { type: 'string', default: '15' }, 'no-wait': { type: 'boolean', default: false } } });
 const failures = Number(values.failures);
-const linesAfter = values['no-wait'] ? { ...DEFAULTS.incidents.lines_after, max_lines: 0 } : DEFAULTS.incidents.lines_after;
+const defaultLinesAfter = defaultConfig().incidents.lines_after;
+const linesAfter = values['no-wait'] ? { ...defaultLinesAfter, max_lines: 0 } : defaultLinesAfter;
 const { agent, logDir, arrivals, close } = await startBenchAgent('alert-latency', { lines_after: { ...linesAfter } });
 const file = join(logDir, 'pipeline.log');
 appendFileSync(file, '');
