@@ -135,9 +135,9 @@ export const Storm = section('New incidents arriving faster than the destination
 });
 
 export const LinesAfter = section(
-  "Before a new incident is diagnosed, the lines its file prints next are awaited (the rest of a failure's report: a \"Task failed\" summary, a driver stacktrace), within these bounds (docs/adr/0008-wait-for-the-lines-after-a-failure.md).",
+  "Before a new incident is diagnosed, the lines its file prints next are awaited (the rest of a failure's report: a \"Task failed\" summary, a driver stacktrace), within these bounds; not at all when the record explains itself (the built-in analyser names its category and location with confidence ≥ 0.8 from the record alone: a whole traceback, a JSON record with its stack). See docs/adr/0008-wait-for-the-lines-after-a-failure.md.",
   {
-    max_lines: Type.Integer({ minimum: 0, maximum: 500, default: 40, description: 'At most this many lines after the failing record; 0 turns the wait off.' }),
+    max_lines: Type.Integer({ minimum: 0, maximum: 500, default: 40, description: 'At most this many lines after the failing record; 0 turns the wait off always (alerts at once).' }),
     quiet_ms: Type.Integer({ minimum: 0, default: 1000, description: 'The wait ends once the file has printed nothing for this long.' }),
     max_wait_ms: Type.Integer({ minimum: 0, maximum: 60_000, default: 1500, description: 'The wait never lasts longer than this, however busy the file; the alert is late by at most this.' }),
   },

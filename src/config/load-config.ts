@@ -15,13 +15,15 @@ import { checkSemantics } from './check-semantics.js';
 import { fillDefaults, type SchemaFilledConfig } from './fill-defaults.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { validateSchema } from './validate-schema.js';
-import { createLocator, type ConfigPath } from './yaml-locator.js';
+import { createLocator, formatPath, type ConfigPath } from './yaml-locator.js';
 
 export interface ConfigProblem {
   file: string;
   line: number;
   column: number;
   message: string;
+  /** The key the problem is about, e.g. `notify.slack[1].severities[0]`; absent for YAML syntax and unreadable files. */
+  path?: string;
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -77,7 +79,7 @@ export function evaluateConfigText(text: string, file: string, env: NodeJS.Proce
   const locator = createLocator(doc, lineCounter);
   const report = (path: ConfigPath, message: string, severity: 'error' | 'warning', atKey = false): void => {
     const { line, column } = locator.at(path, atKey);
-    (severity === 'error' ? problems : warnings).push({ file, line, column, message });
+    (severity === 'error' ? problems : warnings).push({ file, line, column, message, path: formatPath(path) });
   };
 
   let raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};

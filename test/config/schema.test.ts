@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { BEGIN_MARKER, END_MARKER, withConfigReference } from '../../scripts/config-reference.js';
 import { defaultConfig, loadConfigText } from '../../src/config/load-config.js';
+import { OPTIONAL_SECRET_KEYS } from '../../src/config/config-definition.js';
 import { completeConfigSchema, publishedSchema, publishedSchemaText } from '../../src/config/published-schema.js';
 import { PACK_NAMES } from '../../src/detect/packs/index.js';
 
@@ -69,6 +70,11 @@ describe('the config definition', () => {
     const props = everyProperty(publishedSchema(), '').filter((p) => ['number', 'string', 'boolean'].includes(typeof p.node.default));
     expect(props.length).toBeGreaterThan(25);
     for (const p of props) expect(p.node.description, p.path).toContain(`Default ${String(p.node.default)}.`);
+  });
+
+  it("README names exactly the keys whose unset ${VAR} leaves them out (OPTIONAL_SECRET_KEYS)", () => {
+    const sentence = /except for optional secrets \(([^)]*)\)/.exec(read('README.md').replace(/\s+/g, ' '))?.[1] ?? '';
+    expect(new Set([...sentence.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]))).toEqual(OPTIONAL_SECRET_KEYS);
   });
 
   it('knows exactly the built-in packs', () => {
