@@ -1,8 +1,9 @@
 // JSON Schema validation with ajv (all errors, not the first), each error turned into a path and a
 // message a person can act on: the unknown key and the keys allowed there, the value and the
-// values allowed, the type expected and the type found.
+// values allowed, the type expected and the type found. Validation also fills the definition's
+// constant defaults into the value (Ajv's useDefaults), so they are written once, in the definition.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { loadSchema } from './schema-file.js';
+import { publishedSchema } from './published-schema.js';
 import { formatPath, type ConfigPath } from './yaml-locator.js';
 
 export interface SchemaIssue {
@@ -17,8 +18,9 @@ let validator: ValidateFunction | undefined;
 function getValidator(): ValidateFunction {
   if (!validator) {
     // verbose: errors carry their parentSchema, which lists the keys allowed where a key is unknown.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-    validator = ajv.compile(loadSchema());
+    // useDefaults: a fresh copy of each default wherever a key is absent (never shared between configs).
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, useDefaults: true });
+    validator = ajv.compile(publishedSchema());
   }
   return validator;
 }
@@ -130,6 +132,7 @@ function toIssue(err: ErrorObject, root: unknown): SchemaIssue | null {
   }
 }
 
+/** Checks `value` against the schema and fills the constant defaults into it, in place. */
 export function validateSchema(value: unknown): SchemaIssue[] {
   const validate = getValidator();
   if (validate(value)) return [];
