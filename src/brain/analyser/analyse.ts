@@ -14,6 +14,7 @@ import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
 import { scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
+import { diagnosticLocationOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -307,6 +308,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
   const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
+  // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
+  if (!location) location = diagnosticLocationOf(textLines) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 
@@ -330,7 +333,9 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     if (!location) confidence -= 0.1;
   } else {
     const root = chain[0];
-    summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(request.title || request.text, 160);
+    // No error chain: the record's own failing line says more than the rule's title.
+    const failingLine = textLines.find((line) => line.length < 4000 && ERRORISH.test(line))?.trim();
+    summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(failingLine || request.title || request.text, 160);
     rootCause = root
       ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
       : 'The built-in analyser found no recognisable error in this record.';

@@ -21,6 +21,15 @@ const STEP_PATTERNS: RegExp[] = [
   /\bFailure in test ([\w.-]+)/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
+  // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
+  // `Successfully assigned ns/etl-x2k4 to node`, `Error syncing pod <uid> ("etl-x2k4_ns(…)")`),
+  // else the container a status names.
+  /\bpod\/([a-z0-9][a-z0-9.-]{0,252})/,
+  /\bSuccessfully assigned [\w-]+\/([a-z0-9][a-z0-9.-]{0,252}) to /,
+  /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
+  /\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
+  /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
+  /\bContainer ([a-z0-9][a-z0-9-]{0,62}) was using\b/,
 ];
 
 const CONTAINER_PATTERNS: RegExp[] = [
