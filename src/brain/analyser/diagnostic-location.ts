@@ -24,3 +24,4 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
   }
   return undefined;
 }
+
