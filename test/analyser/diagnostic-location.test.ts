@@ -10,6 +10,7 @@ describe('diagnosticLocationOf', () => {
     ['  --> src/lib.rs:12:5', { file: 'src/lib.rs', line: 12, function: null }],
     ['psql:/tmp/load.sql:364: ERROR: numeric field overflow', { file: '/tmp/load.sql', line: 364, function: null }],
     ['  on snowflake.tf line 49, in resource "snowflake_file_format" "parquet":', { file: 'snowflake.tf', line: 49, function: 'snowflake_file_format.parquet' }],
+    ['make[1]: *** [tools/make/kube.mk:62: kube-deploy] Error 1', { file: 'tools/make/kube.mk', line: 62, function: 'kube-deploy' }],
   ])('%s', (line, want) => {
     expect(diagnosticLocationOf([line])).toEqual({ ...want, code: null });
   });
@@ -25,6 +26,7 @@ describe('findNamedStep on Kubernetes output', () => {
     ['  Normal   Scheduled  18s  default-scheduler  Successfully assigned default/curl to controlplane', 'curl'],
     ['E0902 17:08:30.674156 5467 pod_workers.go:191] Error syncing pod 1c96a03e ("ci-cd-deployment-9bc4bffc9-8tklv_default(1c96a03e)"), skipping', 'ci-cd-deployment-9bc4bffc9-8tklv'],
     ['  message: The node was low on resource: ephemeral-storage. Container hush-house-worker was using 73712Ki', 'hush-house-worker'],
+    ['dagster.core.errors.DagsterTypeCheckError: In solid "load_orders" the output "result" received value None', 'load_orders'],
   ])('%s → %s', (line, step) => {
     expect(findNamedStep([line], [])?.step).toBe(step);
   });

@@ -16,6 +16,9 @@ const STEP_PATTERNS: RegExp[] = [
   /"step"\s*:\s*"([^"]+)"/,
   /\bstep[=:]\s?"?([\w.-]+)"?/,
   /\b(?:step|task|op) "([\w.-]+)" failed/i,
+  // Dagster's older wordings: `In solid "load" the output …`, `Step load.compute`.
+  /\b[Ii]n (?:solid|op|asset) ["']([\w.-]+)["']/,
+  /\bStep ([\w-]+)\.compute\b/,
   // dbt: the progress line of a failing data test names the test.
   /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
   /\bFailure in test ([\w.-]+)/,

@@ -72,6 +72,8 @@ const ERROR_HEADERS = [
   String.raw`\bis forbidden: User "|\bMountVolume\.\w+ failed\b|\bx509: certificate\b|\bObserved a panic: |(?:^|\n)Unable to connect to the server: `,
   // Multi-error reports (Terraform, HashiCorp tools): `* google_bigquery_table.x: 1 error(s) occurred:`.
   String.raw`\b[1-9]\d* errors?(?:\(s\))? occurred\b`,
+  // A tool's JSON result that says it failed (a validation or checkpoint run, an API answer), pretty-printed.
+  String.raw`(?:^|\n)[ \t]*"success"[ \t]*:[ \t]*false\b`,
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
 ];
