@@ -71,7 +71,7 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['airflow/zombie.log', 'airflow.killed', 'critical'],
   ['airflow/sigkill.log', 'airflow.killed', 'critical'],
   ['airflow/timeout.log', 'airflow.timeout', 'error'],
-  ['airflow/task-error.log', 'airflow.task-error', 'error'],
+  ['generic/error-record-airflow.log', 'generic.error-record', 'error'],
   ['dbt/compilation-error.log', 'dbt.compilation-error', 'error'],
   ['dbt/database-error.log', 'dbt.database-error', 'error'],
   ['dbt/runtime-error.log', 'dbt.runtime-error', 'error'],

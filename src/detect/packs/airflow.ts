@@ -49,16 +49,6 @@ export const airflowPack: RulePack = {
       },
     }),
     r({
-      id: 'task-error',
-      // The task runner's own error about the task (a config check before it ran, a callback after).
-      description: 'Airflow logged an error for the task.',
-      echoes: true,
-      severity: 'error',
-      priority: 56,
-      anyLevel: true,
-      match: { regex: String.raw`\{\{?taskinstance\.py:\d+\}\}? ERROR - ` },
-    }),
-    r({
       id: 'task-retry',
       description: 'An Airflow task failed and will be retried.',
       severity: 'warning',
