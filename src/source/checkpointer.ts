@@ -5,7 +5,7 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createCheckpointStore, type CheckpointEntry } from './checkpoint-store.js';
-import { FINGERPRINT_BYTES, fingerprintOf } from './file-identity.js';
+import { FINGERPRINT_BYTES, fingerprintOf, identityKey } from './file-identity.js';
 import type { Tailer } from './file-tailer.js';
 
 /** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
@@ -54,14 +54,69 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { metrics, now } = options;
   const log = options.logger;
   const store = createCheckpointStore(options.stateDir, options.source);
+  // The loaded entries not yet matched, indexed: with thousands of files, a linear search per
+  // file opened made start-up quadratic.
   let saved: CheckpointEntry[] = [];
+  const matched = new Set<CheckpointEntry>();
+  let byIdentity = new Map<string, CheckpointEntry[]>();
+  let byFullPath = new Map<string, CheckpointEntry[]>();
+  /** Bumped whenever the unmatched entries change. */
+  let version = 0;
+  let unmatchedCache: { version: number; entries: CheckpointEntry[] } | undefined;
+  const index = (entries: CheckpointEntry[]): void => {
+    saved = entries;
+    matched.clear();
+    byIdentity = new Map();
+    byFullPath = new Map();
+    const add = (map: Map<string, CheckpointEntry[]>, key: string, e: CheckpointEntry): void => {
+      const list = map.get(key);
+      if (list) list.push(e);
+      else map.set(key, [e]);
+    };
+    for (const e of entries) {
+      add(byIdentity, identityKey(e.dev, e.ino), e);
+      if (e.fingerprintBytes === FINGERPRINT_BYTES) add(byFullPath, e.path, e);
+    }
+    version += 1;
+  };
+  const unmatched = (): CheckpointEntry[] => {
+    if (unmatchedCache?.version !== version) unmatchedCache = { version, entries: saved.filter((e) => !matched.has(e)) };
+    return unmatchedCache.entries;
+  };
+  const firstUnmatched = (list: CheckpointEntry[] | undefined): CheckpointEntry | undefined => list?.find((e) => !matched.has(e));
   let failing = false;
   let saving: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let lastSavedAt = now();
   let lastSavedBody = '';
+  /** What the last write stored for each file, and the unmatched entries it stored. */
+  let written = new Map<Tailer, { path: string; offset: number; line: number | undefined; fingerprintBytes: number }>();
+  let writtenVersion = -1;
+
+  /**
+   * Whether a write would store what the last one did: with thousands of files followed and none
+   * growing, building and comparing the whole file every second was most of the agent's idle CPU.
+   */
+  const unchanged = (): boolean => {
+    if (writtenVersion !== version) return false;
+    let count = 0;
+    for (const t of options.followed()) {
+      if (t.closed) continue;
+      count += 1;
+      const w = written.get(t);
+      if (!w || w.offset !== t.committed || w.line !== t.committedLine || w.path !== t.path || w.fingerprintBytes !== t.fingerprintBytes) return false;
+      if (t.fingerprintBytes < FINGERPRINT_BYTES && t.size > t.fingerprintBytes) return false;
+    }
+    return count === written.size;
+  };
 
   const write = async (): Promise<void> => {
+    if (unchanged()) {
+      lastSavedAt = now();
+      metrics.checkpointAgeSeconds.set(0);
+      return;
+    }
+    const snapshot = new Map<Tailer, { path: string; offset: number; line: number | undefined; fingerprintBytes: number }>();
     const entries: CheckpointEntry[] = [];
     for (const t of options.followed()) {
       if (t.closed) continue;
@@ -82,14 +137,18 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       };
       if (t.committedLine !== undefined) entry.line = t.committedLine;
       entries.push(entry);
+      snapshot.set(t, { path: t.path, offset: t.committed, line: t.committedLine, fingerprintBytes: t.fingerprintBytes });
     }
-    entries.push(...saved.slice(0, 1000));
+    const unmatchedVersion = version;
+    entries.push(...unmatched().slice(0, 1000));
     const body = JSON.stringify(entries);
     const at = now();
     if (body !== lastSavedBody) {
       await store.save(entries, at);
       lastSavedBody = body;
     }
+    written = snapshot;
+    writtenVersion = unmatchedVersion;
     lastSavedAt = at;
     metrics.checkpointAgeSeconds.set(0);
   };
@@ -116,24 +175,24 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   return {
     async load() {
       try {
-        saved = (await store.load()) ?? [];
+        index((await store.load()) ?? []);
       } catch (err) {
         const movedTo = await store.setAside();
         log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', err, file: store.path, movedTo }, 'Checkpoint file unreadable; kept for inspection, starting without it.');
-        saved = [];
+        index([]);
       }
     },
     get loadedWrittenAt() {
       return store.loadedWrittenAt;
     },
-    unmatched: () => saved,
-    find: (path, dev, ino) =>
-      saved.find((e) => e.dev === dev && e.ino === ino) ?? saved.find((e) => e.path === path && e.fingerprintBytes === FINGERPRINT_BYTES),
+    unmatched,
+    find: (path, dev, ino) => firstUnmatched(byIdentity.get(identityKey(dev, ino))) ?? firstUnmatched(byFullPath.get(path)),
     forget(entry) {
-      saved = saved.filter((e) => e !== entry);
+      matched.add(entry);
+      version += 1;
     },
     retain(keep) {
-      saved = saved.filter(keep);
+      index(unmatched().filter(keep));
     },
     bornSinceLastRun(birthtimeMs) {
       const writtenAt = store.loadedWrittenAt;

@@ -15,6 +15,11 @@ import { FINGERPRINT_BYTES, fingerprintOf, identityKey, sameStart } from './file
 import { createTailer, type StartAt, type Tailer, type TailReader } from './file-tailer.js';
 import { findRotatedCopy, rotatedSince, type LostTail } from './rotated-copy.js';
 
+/** Files opened at once when many are new: enough to hide the thread pool's latency, few descriptors in flight. */
+const OPEN_CONCURRENCY = 32;
+/** Released files remembered so their rotated names are not mistaken for unread copies. */
+const MAX_RELEASED_STARTS = 1_000;
+
 export interface FileReconcilerOptions {
   config: SourceConfig;
   discovery: FileDiscovery;
@@ -43,6 +48,8 @@ export interface FileReconciler {
   readCopiesBornSince(t: Tailer, sinceMs: number): Promise<void>;
   /** No longer follows `t` (the caller has drained it and closes it). */
   drop(t: Tailer): void;
+  /** Files renamed away get a look at the next turn (a write beside them named no followed file). */
+  markOrphansDirty(): void;
   updateGauges(): void;
 }
 
@@ -55,6 +62,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
   /** Checkpoint entries whose path held another file (or other content) at start-up. */
   const replacedAtStartup: CheckpointEntry[] = [];
   const isFollowed = (dev: number, ino: number): boolean => tailers.has(identityKey(dev, ino));
+  /** First-bytes hashes of the files released last (oldest first). */
+  const releasedStarts = new Set<string>();
 
   /** Where a newly found file starts: its checkpoint, start_at (files that predate the agent), or 0 (new files). */
   const startFor = async (
@@ -167,6 +176,32 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     }
   };
 
+  /** Files left alone at the last scan because of max_files: warned about when that starts. */
+  let leftAlone = 0;
+
+  /**
+   * The new files that may be followed: a file at a path already followed (a rotation's successor)
+   * always; others while fewer than max_files are followed, the most recently written first.
+   */
+  const withinCap = (fresh: DiscoveredFile[]): Set<DiscoveredFile> => {
+    let following = 0;
+    for (const t of tailers.values()) if (t.orphanedAt === undefined) following += 1;
+    const successors = fresh.filter((f) => byPath.has(f.path));
+    let others = fresh.filter((f) => !byPath.has(f.path));
+    const room = Math.max(0, config.max_files - following);
+    const refused = Math.max(0, others.length - room);
+    if (refused > 0) others = others.sort((a, b) => b.stats.mtimeMs - a.stats.mtimeMs).slice(0, room);
+    if (refused > 0 && leftAlone === 0) {
+      log.warn(
+        { code: 'SENTINEL_ERR_TOO_MANY_FILES', maxFiles: config.max_files, notFollowed: refused },
+        'More files match than sources[].max_files allows; the extra ones are not followed. Narrow the globs or raise max_files.',
+      );
+    }
+    leftAlone = refused;
+    metrics.filesNotFollowed.set({ source }, refused);
+    return new Set([...successors, ...others]);
+  };
+
   const updateGauges = (): void => {
     let lag = 0;
     for (const t of tailers.values()) lag += Math.max(0, t.size - t.readPos);
@@ -185,6 +220,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
         const key = identityKey(f.stats.dev, f.stats.ino);
         if (!seen.has(key)) seen.set(key, f);
       }
+      const admitted = withinCap([...seen].filter(([key]) => !tailers.has(key)).map(([, f]) => f));
+      const toOpen: Array<{ f: DiscoveredFile; previous: Tailer | undefined }> = [];
       for (const [key, f] of seen) {
         const existing = tailers.get(key);
         if (existing) {
@@ -194,21 +231,35 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
             metrics.rotations.inc({ source });
             log.info({ from: existing.path, to: f.path }, 'File renamed; following it under its new name.');
             existing.path = f.path;
+            existing.dirty = true;
           }
           existing.orphanedAt = undefined;
           byPath.set(f.path, existing);
+          // Only a file that changed since its last turn needs another: with thousands followed, a
+          // rescan must not cost a read of each.
+          if (f.stats.size !== existing.size || f.stats.mtimeMs !== existing.seenMtimeMs) existing.dirty = true;
           continue;
         }
-        const previous = byPath.get(f.path);
-        const t = await openTailer(f, startup, knownPaths.has(f.path) || previous !== undefined);
-        if (!t) continue;
-        if (previous && previous.key !== t.key) {
-          // Rotation: the old file is read to its end (through its descriptor) before this one.
-          t.blockedBy = previous;
-          previous.drained = false;
-        }
-        tailers.set(t.key, t);
-        byPath.set(f.path, t);
+        if (admitted.has(f)) toOpen.push({ f, previous: byPath.get(f.path) });
+      }
+      // Opened OPEN_CONCURRENCY at a time (10,000 files one after the other took seconds), then
+      // followed in the order the scan found them.
+      for (let i = 0; i < toOpen.length; i += OPEN_CONCURRENCY) {
+        const chunk = toOpen.slice(i, i + OPEN_CONCURRENCY);
+        const opened = await Promise.all(chunk.map(({ f, previous }) => openTailer(f, startup, knownPaths.has(f.path) || previous !== undefined)));
+        opened.forEach((t, j) => {
+          if (!t) return;
+          const { f, previous } = chunk[j]!;
+          if (previous && previous.key !== t.key) {
+            // Rotation: the old file is read to its end (through its descriptor) before this one.
+            t.blockedBy = previous;
+            // It must have a turn that reads it to its end before this one is read.
+            previous.drained = false;
+            previous.dirty = true;
+          }
+          tailers.set(t.key, t);
+          byPath.set(f.path, t);
+        });
       }
       const at = now();
       for (const t of tailers.values()) {
@@ -229,7 +280,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
             log.info({ file: t.path }, 'File deleted; reading what is left before releasing it.');
           }
         }
-        t.dirty = true;
+        if (t.orphanedAt !== undefined) t.dirty = true;
       }
       updateGauges();
     },
@@ -261,6 +312,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     },
     async readCopiesBornSince(t, sinceMs) {
       const known = new Set([...tailers.values()].filter((x) => x.fingerprintBytes === FINGERPRINT_BYTES).map((x) => x.fingerprint));
+      for (const fingerprint of releasedStarts) known.add(fingerprint);
       for (const sibling of await rotatedSince(t.path, sinceMs - NEW_FILE_MARGIN_MS, isFollowed)) {
         if (await startsLikeKnown(sibling, known)) continue;
         await recoverWhole(sibling, undefined);
@@ -269,6 +321,15 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     drop(t) {
       tailers.delete(t.key);
       if (byPath.get(t.path) === t) byPath.delete(t.path);
+      // A file rotated away, read to its end and released still sits beside its successor for a
+      // while (app.log.1): it is no unread copy, whatever its birth time says.
+      if (t.fingerprintBytes === FINGERPRINT_BYTES) {
+        releasedStarts.add(t.fingerprint);
+        if (releasedStarts.size > MAX_RELEASED_STARTS) releasedStarts.delete(releasedStarts.values().next().value as string);
+      }
+    },
+    markOrphansDirty() {
+      for (const t of tailers.values()) if (t.orphanedAt !== undefined) t.dirty = true;
     },
   };
 }

@@ -57,6 +57,8 @@ export interface FileSource {
   files(): Array<{ path: string; offset: number; size: number }>;
 }
 
+const MAX_RESCAN_MS = 30_000;
+const RESCAN_MS_PER_FILE = 5;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
 export function createFileSource(options: FileSourceOptions): FileSource {
@@ -116,12 +118,17 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     paths: config.paths,
     exclude: config.exclude,
     poll: config.poll,
-    pollIntervalMs: config.poll_interval_ms,
     logger: log,
     onHint: (kind, path) => {
-      const t = reconciler.byPath.get(path);
-      if (kind === 'change' && t) t.dirty = true;
-      else loop.rescanSoon();
+      if (kind === 'moved') loop.rescanSoon();
+      else {
+        const t = reconciler.byPath.get(path);
+        // A followed file with its own watch has said so already.
+        if (t?.watcher) return;
+        if (t) t.dirty = true;
+        // Not followed under this name: perhaps a file renamed away beside it, still written to.
+        else reconciler.markOrphansDirty();
+      }
       loop.wake();
     },
     onError: readError,
@@ -136,7 +143,11 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     followed: () => reconciler.tailers.values(),
   });
   const reconciler = createFileReconciler({ config, discovery, checkpointer, reader, metrics, logger: log, now, readError, wake: () => loop.wake() });
-  const loop = createReadLoop({ reconciler, reader, batch, logger: log, now, tickMs, partialTimeoutMs, rotatedIdleMs: options.rotatedIdleMs ?? 5000 });
+  // While every directory is watched, the full rescan is only a backstop for events that never
+  // came, and its cost grows with the files followed: so does its period (the tick up to 200
+  // files, 30 s from 6,000). New files and renames still wake a rescan at once.
+  const rescanMs = (): number => (discovery.watchingAll ? Math.min(MAX_RESCAN_MS, Math.max(tickMs, reconciler.tailers.size * RESCAN_MS_PER_FILE)) : tickMs);
+  const loop = createReadLoop({ reconciler, reader, batch, logger: log, now, tickMs, rescanMs, partialTimeoutMs, rotatedIdleMs: options.rotatedIdleMs ?? 5000 });
 
   let started = false;
   let ready = false;
@@ -173,10 +184,13 @@ export function createFileSource(options: FileSourceOptions): FileSource {
         for (const t of reconciler.tailers.values()) reader.flushJoiner(t, 'now');
         await batch.flush();
         if (started) await checkpointer.saveFinal();
+        // All at once: one after the other, 10,000 descriptors took longer than the agent's stop budget.
+        const closing: Array<Promise<void>> = [];
         for (const t of reconciler.tailers.values()) {
           reader.close(t);
-          await t.fh.close().catch(() => undefined);
+          closing.push(t.fh.close().catch(() => undefined));
         }
+        await Promise.all(closing);
         reconciler.tailers.clear();
         reconciler.byPath.clear();
         ready = false;

@@ -14,8 +14,10 @@ export interface ReadLoopOptions {
   batch: RecordBatch;
   logger: Logger;
   now: () => number;
-  /** Rescan period. */
+  /** The shortest rescan period, and the wait after a failed pass. */
   tickMs: number;
+  /** The rescan period now: a backstop for watch events that never came, longer with more files. */
+  rescanMs: () => number;
   partialTimeoutMs: number;
   /** A file renamed away (still on disk) is released once it has not grown for this long. */
   rotatedIdleMs: number;
@@ -28,7 +30,7 @@ export interface ReadLoop {
   wake(): void;
   /** Something was added, moved or removed: rescan at the next wake-up. */
   rescanSoon(): void;
-  /** The next rescan is one tick from now (the start-up scan was just done). */
+  /** The next rescan is one period from now (the start-up scan was just done). */
   rescanInOneTick(): void;
   stop(): void;
 }
@@ -54,11 +56,11 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
       return;
     }
     await new Promise<void>((done) => {
+      // Not unref'd: a running source keeps its process alive (its watches do not); stop() wakes it.
       const timer = setTimeout(() => {
         wakeUp = undefined;
         done();
       }, ms);
-      timer.unref();
       wakeUp = () => {
         clearTimeout(timer);
         done();
@@ -79,7 +81,7 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
 
   const pass = async (): Promise<void> => {
     if (now() >= nextTickAt) {
-      nextTickAt = now() + tickMs;
+      nextTickAt = now() + options.rescanMs();
       await reconciler.reconcile(false, new Set());
     }
     let busy = false;
@@ -98,7 +100,7 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
     let deadline = nextTickAt;
     for (const t of [...reconciler.tailers.values()]) {
       reader.flushIfDue(t, at);
-      deadline = Math.min(deadline, t.joiner.deadline());
+      deadline = Math.min(deadline, t.joinerIfAny()?.deadline() ?? Infinity);
       if (t.readPos < t.scanned) {
         const due = t.lastGrowthAt + options.partialTimeoutMs;
         if (due <= at) t.dirty = true;
@@ -132,7 +134,7 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
       nextTickAt = 0;
     },
     rescanInOneTick() {
-      nextTickAt = now() + tickMs;
+      nextTickAt = now() + options.rescanMs();
     },
     stop() {
       stopping = true;

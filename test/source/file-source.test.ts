@@ -267,4 +267,26 @@ describe('file source', () => {
     await waitFor('both', () => h.texts().length >= 3, () => h.texts());
     expect([...h.texts()].sort()).toEqual(['late to old', 'one', 'two']);
   });
+
+  it('walks a symlinked directory once, by device+inode, and a symlink loop not at all; new files in it are found', async () => {
+    const { dir, logs, make } = await setup('**/*.log');
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'linked.log'), 'through the link\n');
+    await mkdir(join(logs, 'sub'));
+    await writeFile(join(logs, 'sub', 'own.log'), 'own\n');
+    await symlink(elsewhere, join(logs, 'sub', 'link'));
+    // A second path to the same directory, and a loop back to the root.
+    await symlink(elsewhere, join(logs, 'again'));
+    await symlink('..', join(logs, 'sub', 'loop'));
+    const h = make();
+    await h.source.start();
+    await waitFor('both files', () => h.texts().length >= 2, () => h.texts());
+    expect([...h.texts()].sort()).toEqual(['own', 'through the link']);
+    expect(h.source.files()).toHaveLength(2);
+    // Inside the linked directory: reported under the path it was walked by.
+    await writeFile(join(elsewhere, 'new.log'), 'new beside the link\n');
+    await waitFor('the new file', () => h.texts().includes('new beside the link'), () => h.texts(), 3000);
+    expect(h.source.files()).toHaveLength(3);
+  });
 });
