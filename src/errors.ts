@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   SENTINEL_ERR_STATE_DIR: 'The state directory cannot be created or written.',
   SENTINEL_ERR_STATE_CORRUPT: 'A state file (checkpoints, incidents, outbox entry, Slack threads) is damaged; it is kept for inspection and what can be salvaged is used.',
   SENTINEL_ERR_SOURCE_READ: 'A log file could not be read.',
+  SENTINEL_ERR_TOO_MANY_FILES: 'More files match a source than its max_files allows; the extra ones are not followed.',
   SENTINEL_ERR_USAGE: 'The command line is wrong: an unknown option or command, a missing or extra argument, a bad value.',
   SENTINEL_ERR_FILE_NOT_FOUND: 'A file or glob named on the command line matches nothing readable.',
   SENTINEL_ERR_STATE_LOCKED: 'Another agent is running on the same state directory.',

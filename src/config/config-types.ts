@@ -23,6 +23,8 @@ export interface SourceConfig {
   /** Stat-polling discovery, for network filesystems where inotify is blind. */
   poll: boolean;
   poll_interval_ms: number;
+  /** Files followed at most; matching files beyond it are left alone with one SENTINEL_ERR_TOO_MANY_FILES warning. */
+  max_files: number;
 }
 
 /** A match expression; every key given must hold (an implicit `all`). */

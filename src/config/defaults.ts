@@ -10,6 +10,7 @@ export const DEFAULTS = {
     multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1_048_576 },
     poll: false,
     poll_interval_ms: 1000,
+    max_files: 10_000,
   },
   rule: { severity: 'error', enabled: true },
   state_dir: '.sentinel-state',

@@ -23,6 +23,7 @@ interface RawSource {
   multiline?: Partial<SourceConfig['multiline']>;
   poll?: boolean;
   poll_interval_ms?: number;
+  max_files?: number;
 }
 type RawRule = Omit<RuleConfig, 'enabled' | 'severity' | 'labels'> & { enabled?: boolean; severity?: Severity; labels?: Record<string, string> };
 type RawSlack = Partial<SlackDestinationConfig>;
@@ -56,6 +57,7 @@ function source(raw: RawSource, index: number): SourceConfig {
     },
     poll: raw.poll ?? d.poll,
     poll_interval_ms: raw.poll_interval_ms ?? d.poll_interval_ms,
+    max_files: raw.max_files ?? d.max_files,
   };
   if (raw.multiline?.start_pattern !== undefined) out.multiline.start_pattern = raw.multiline.start_pattern;
   return out;

@@ -146,6 +146,7 @@ describe('defaults and environment', () => {
         multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1048576 },
         poll: false,
         poll_interval_ms: 1000,
+        max_files: 10000,
       },
     ]);
     expect(c.rules).toEqual([{ id: 'step-failed', match: { regex: 'Step failed' }, severity: 'critical', enabled: true, labels: {} }]);

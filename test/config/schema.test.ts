@@ -34,6 +34,7 @@ describe('sentinel.schema.json', () => {
   it.each<[string, number | string]>([
     ['definitions/source/properties/max_line_bytes', DEFAULTS.source.max_line_bytes],
     ['definitions/source/properties/poll_interval_ms', DEFAULTS.source.poll_interval_ms],
+    ['definitions/source/properties/max_files', DEFAULTS.source.max_files],
     ['definitions/source/properties/multiline/properties/timeout_ms', DEFAULTS.source.multiline.timeout_ms],
     ['definitions/source/properties/multiline/properties/max_lines', DEFAULTS.source.multiline.max_lines],
     ['definitions/source/properties/multiline/properties/max_bytes', DEFAULTS.source.multiline.max_bytes],

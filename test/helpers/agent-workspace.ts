@@ -14,8 +14,11 @@ export interface Workspace {
   writeConfig(extraYaml?: string): void;
 }
 
-/** `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. */
-export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): Workspace {
+/**
+ * `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. The
+ * source follows `logs/<source.glob>` (default `*.log`), with `source.extra` lines added to it.
+ */
+export function createWorkspace(brainYaml = '  url: embedded', extraYaml = '', source: { glob?: string; extra?: string } = {}): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
   const logDir = join(dir, 'logs');
   const stateDir = join(dir, 'state');
@@ -27,8 +30,9 @@ export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): 
       [
         'sources:',
         '  - name: etl',
-        `    paths: ["${logDir}/*.log"]`,
+        `    paths: ["${logDir}/${source.glob ?? '*.log'}"]`,
         '    start_at: end',
+        ...(source.extra ? [source.extra] : []),
         `state_dir: ${stateDir}`,
         'server:',
         '  port: 0',
