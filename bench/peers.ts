@@ -199,7 +199,9 @@ function mtail(log: string, work: string): Contender {
   return {
     name: 'mtail --one_shot (3 regexes)',
     readyNote: 'HTTP / 200',
-    catchup: () => timedExit('mtail', ['--progs', progs, '--logs', log, '--one_shot', '--one_shot_format', 'prometheus', '--logtostderr']),
+    // --one_shot still listens (on :3903 unless told): a free loopback port, so two runs never collide.
+    catchup: async () =>
+      timedExit('mtail', ['--progs', progs, '--logs', log, '--one_shot', '--one_shot_format', 'prometheus', '--logtostderr', '--address', '127.0.0.1', '--port', String(await freePort())]),
     async idle() {
       const small = mkdtempSync(join(tmpdir(), 'mtail-peers-idle-'));
       writeFileSync(join(small, 'pipeline.log'), '{"level":"info","msg":"started"}\n');
