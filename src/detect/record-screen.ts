@@ -198,11 +198,7 @@ export function createWordFinder(words: readonly ScanWord[]): { long: FindFrom; 
   const hash = (a: number, b: number, c: number): number => ((a << 10) ^ (b << 5) ^ c ^ (a >> 3)) & mask;
   const cases = (c: number): number[] => (c >= 97 && c <= 122 ? [c, c - 32] : [c]);
   for (const w of long) {
-    // Any `stride` consecutive blocks of a word find it; the last ones are taken because words share
-    // their starts with what every record carries ("pipeline_failure" and the key "pipeline", "step_"
-    // and "step"), and a block that hits on every record costs a verification per record.
-    const first = w.word.length - BLOCK - stride + 1;
-    for (let k = first; k < first + stride; k++) {
+    for (let k = 0; k < stride; k++) {
       const [a, b, c] = [0, 1, 2].map((i) => w.word.charCodeAt(k + i)) as [number, number, number];
       for (const x of cases(a)) {
         for (const y of cases(b)) {

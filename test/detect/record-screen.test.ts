@@ -100,7 +100,7 @@ describe('Detector.screen', () => {
   });
 
   it('(property) finds a word from any position exactly when one starts there or later, each line before the next', () => {
-    // Words of mixed lengths sharing starts and ends (the block table keys each word on its last blocks).
+    // Words of mixed lengths sharing starts and ends, placed in texts as they are and upper-cased.
     const alphabet = fc.constantFrom('p', 'i', 'e', 'l', 'n', '_', 'f', 'a', 'u', 'r', 'P', 'E', ' ');
     const wordArb = fc.array(alphabet, { minLength: 2, maxLength: 12 }).map((cs) => cs.join(''));
     fc.assert(
