@@ -1,8 +1,10 @@
 // The published JSON Schema: what editors show on hover must agree with what loadConfig does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config/defaults.js';
+import { SCHEMA_OPTIONS } from '../../src/config/validate-schema.js';
 import { PACK_NAMES } from '../../src/detect/packs/index.js';
 
 interface SchemaNode {
@@ -17,6 +19,13 @@ const at = (pointer: string): SchemaNode =>
   pointer.split('/').reduce<SchemaNode>((node, seg) => (node as Record<string, SchemaNode>)[seg] as SchemaNode, schema);
 
 describe('sentinel.schema.json', () => {
+  it('is a valid schema under its draft meta-schema (loadConfig skips that check at start-up)', () => {
+    const ajv = new Ajv({ ...SCHEMA_OPTIONS });
+    expect(ajv.validateSchema(schema)).toBe(true);
+    expect(ajv.errors ?? null).toBeNull();
+    expect(() => ajv.compile(schema)).not.toThrow();
+  });
+
   it('describes every top-level key and every rule / source / match key (editor hover)', () => {
     const missing: string[] = [];
     const check = (name: string, node: SchemaNode | undefined): void => {
