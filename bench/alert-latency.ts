@@ -13,7 +13,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../src/config/defaults.js';
+import { defaultConfig } from '../src/config/load-config.js';
 import { startBenchAgent } from './agent-harness.js';
 
 const { values } = parseArgs({
@@ -21,7 +21,8 @@ const { values } = parseArgs({
 });
 const spacingMs = Number(values['spacing-ms']);
 const failures = Number(values.failures);
-const linesAfter = values['no-wait'] ? { ...DEFAULTS.incidents.lines_after, max_lines: 0 } : DEFAULTS.incidents.lines_after;
+const defaultLinesAfter = defaultConfig().incidents.lines_after;
+const linesAfter = values['no-wait'] ? { ...defaultLinesAfter, max_lines: 0 } : defaultLinesAfter;
 const { agent, logDir, arrivals, close } = await startBenchAgent('alert-latency', { lines_after: { ...linesAfter } });
 const file = join(logDir, 'pipeline.log');
 appendFileSync(file, '');

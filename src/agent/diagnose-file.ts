@@ -5,7 +5,7 @@
 // whole time budget after that, and a file read at once is no storm, so every incident is reported
 // on its own.
 import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { defaultConfig } from '../config/load-config.js';
 import type { Brain } from '../brain/brain.js';
 import { readRecordsFromFile } from '../source/read-records-from-file.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -35,7 +35,8 @@ export interface IncidentReport {
 
 /** The source a one-shot read uses: the config's first source's reading rules, from byte 0. */
 export function oneShotSource(config: SentinelConfig, file: string): SourceConfig {
-  const base: SourceConfig = config.sources[0] ?? { name: 'diagnose', paths: [], exclude: [], ...DEFAULTS.source, multiline: { ...DEFAULTS.source.multiline } };
+  // With `sources: []`, the reading rules of the default source (every key at its default).
+  const base = (config.sources[0] ?? defaultConfig().sources[0]) as SourceConfig;
   return { ...base, name: 'diagnose', paths: [file], start_at: 'beginning' };
 }
 

@@ -1,10 +1,10 @@
 // `sentinel check`: every problem as FILE:LINE:COL: message (or one JSON document), exit 1 on any error.
-import { checkConfig } from '../config/load-config.js';
+import { checkConfig, type ConfigProblem } from '../config/load-config.js';
 
 export function runCheckCommand(file: string, format: 'text' | 'json' = 'text'): Promise<number> {
   const { problems, warnings } = checkConfig(file, process.env);
   if (format === 'json') {
-    const place = (p: { file: string; line: number; column: number; message: string }) => ({ file: p.file, line: p.line, column: p.column, message: p.message });
+    const place = (p: ConfigProblem) => ({ file: p.file, line: p.line, column: p.column, ...(p.path !== undefined ? { path: p.path } : {}), message: p.message });
     console.log(JSON.stringify({ file, valid: problems.length === 0, problems: problems.map(place), warnings: warnings.map(place) }));
     return Promise.resolve(problems.length > 0 ? 1 : 0);
   }

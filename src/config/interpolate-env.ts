@@ -5,7 +5,7 @@
 // An unset variable without default (or set to the empty string) removes its key when the key is
 // an optional secret (webhook_url, api_key, ...: "not configured"); anywhere else it is an error.
 import { isScalar, type Scalar } from 'yaml';
-import { OPTIONAL_SECRET_KEYS } from './defaults.js';
+import { OPTIONAL_SECRET_KEYS } from './config-definition.js';
 import { formatPath, type ConfigPath, type Locator } from './yaml-locator.js';
 
 export interface InterpolationIssue {

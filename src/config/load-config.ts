@@ -3,7 +3,8 @@
 // file, so the agent can call it again on every change of the file (hot reload) and keep the old
 // config when this throws.
 //
-// Order: YAML syntax → ${VAR} interpolation → JSON Schema → semantic checks → defaults → freeze.
+// Order: YAML syntax → ${VAR} interpolation → JSON Schema (constant defaults filled) → semantic
+// checks → computed defaults → freeze.
 // Later steps still run when earlier ones found problems (on what could be parsed), so one run
 // reports everything; only a YAML syntax error stops the rest, since positions would be guesses.
 import { readFileSync } from 'node:fs';
@@ -11,16 +12,18 @@ import { LineCounter, parseDocument } from 'yaml';
 import { SentinelError } from '../errors.js';
 import type { SentinelConfig } from './config-types.js';
 import { checkSemantics } from './check-semantics.js';
-import { fillDefaults, type RawConfig } from './fill-defaults.js';
+import { fillDefaults, type SchemaFilledConfig } from './fill-defaults.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { validateSchema } from './validate-schema.js';
-import { createLocator, type ConfigPath } from './yaml-locator.js';
+import { createLocator, formatPath, type ConfigPath } from './yaml-locator.js';
 
 export interface ConfigProblem {
   file: string;
   line: number;
   column: number;
   message: string;
+  /** The key the problem is about, e.g. `notify.slack[1].severities[0]`; absent for YAML syntax and unreadable files. */
+  path?: string;
 }
 
 export function formatProblem(p: ConfigProblem): string {
@@ -76,7 +79,7 @@ export function evaluateConfigText(text: string, file: string, env: NodeJS.Proce
   const locator = createLocator(doc, lineCounter);
   const report = (path: ConfigPath, message: string, severity: 'error' | 'warning', atKey = false): void => {
     const { line, column } = locator.at(path, atKey);
-    (severity === 'error' ? problems : warnings).push({ file, line, column, message });
+    (severity === 'error' ? problems : warnings).push({ file, line, column, message, path: formatPath(path) });
   };
 
   let raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
@@ -84,13 +87,14 @@ export function evaluateConfigText(text: string, file: string, env: NodeJS.Proce
   raw = interpolated.value;
   for (const issue of interpolated.issues) report(issue.path, issue.message, issue.severity);
 
+  // Fills the constant defaults into raw: the semantic checks see the values the stages will.
   for (const issue of validateSchema(raw)) report(issue.path, issue.message, 'error', issue.atKey);
   for (const issue of checkSemantics(raw)) report(issue.path, issue.message, issue.severity, issue.atKey ?? false);
 
   problems.sort(byPosition);
   warnings.sort(byPosition);
   if (problems.length > 0) return { config: undefined, problems, warnings };
-  return { config: deepFreeze(fillDefaults(raw as RawConfig, file, env)), problems, warnings };
+  return { config: deepFreeze(fillDefaults(raw as SchemaFilledConfig, file, env)), problems, warnings };
 }
 
 function readConfigFile(file: string): string {
@@ -137,5 +141,9 @@ export function loadConfigWithWarnings(file: string, env: NodeJS.ProcessEnv = {}
  * set), embedded brain (Gemini when GOOGLE_API_KEY / GEMINI_API_KEY is set).
  */
 export function defaultConfig(env: NodeJS.ProcessEnv = {}): SentinelConfig {
-  return deepFreeze(fillDefaults({}, '<embedded>', env));
+  const raw = {};
+  const issues = validateSchema(raw);
+  // The definition's defaults must pass its own schema; a failure here is a bug in the definition.
+  if (issues.length > 0) throw new Error(`the configuration defaults do not pass the schema: ${issues.map((i) => i.message).join('; ')}`);
+  return deepFreeze(fillDefaults(raw as SchemaFilledConfig, '<embedded>', env));
 }

@@ -1,8 +1,9 @@
 // JSON Schema validation with ajv (all errors, not the first), each error turned into a path and a
 // message a person can act on: the unknown key and the keys allowed there, the value and the
-// values allowed, the type expected and the type found.
+// values allowed, the type expected and the type found. Validation also fills the definition's
+// constant defaults into the value (Ajv's useDefaults), so they are written once, in the definition.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { loadSchema } from './schema-file.js';
+import { publishedSchema } from './published-schema.js';
 import { formatPath, type ConfigPath } from './yaml-locator.js';
 
 export interface SchemaIssue {
@@ -22,8 +23,9 @@ function getValidator(): ValidateFunction {
     // verbose: errors carry their parentSchema, which lists the keys allowed where a key is unknown.
     // The schema is ours and fixed: checking it against the draft's meta-schema, and optimising code
     // run once per config load, cost every start ~65 ms of CPU (test/config/schema.test.ts checks it).
-    const ajv = new Ajv({ ...SCHEMA_OPTIONS, validateSchema: false, code: { optimize: false } });
-    validator = ajv.compile(loadSchema());
+    // useDefaults: a fresh copy of each default wherever a key is absent (never shared between configs).
+    const ajv = new Ajv({ ...SCHEMA_OPTIONS, useDefaults: true, validateSchema: false, code: { optimize: false } });
+    validator = ajv.compile(publishedSchema());
   }
   return validator;
 }
@@ -135,6 +137,7 @@ function toIssue(err: ErrorObject, root: unknown): SchemaIssue | null {
   }
 }
 
+/** Checks `value` against the schema and fills the constant defaults into it, in place. */
 export function validateSchema(value: unknown): SchemaIssue[] {
   const validate = getValidator();
   if (validate(value)) return [];

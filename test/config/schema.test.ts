@@ -1,80 +1,129 @@
-// The published JSON Schema: what editors show on hover must agree with what loadConfig does.
+// One definition of the configuration (src/config/config-definition.ts): the published JSON Schema,
+// the README's reference table and the config loadConfig returns must all agree with it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/config/defaults.js';
-import { SCHEMA_OPTIONS } from '../../src/config/validate-schema.js';
+import { BEGIN_MARKER, END_MARKER, withConfigReference } from '../../scripts/config-reference.js';
+import { defaultConfig, loadConfigText } from '../../src/config/load-config.js';
+import { OPTIONAL_SECRET_KEYS } from '../../src/config/config-definition.js';
+import { completeConfigSchema, publishedSchema, publishedSchemaText } from '../../src/config/published-schema.js';
 import { PACK_NAMES } from '../../src/detect/packs/index.js';
+import { SCHEMA_OPTIONS } from '../../src/config/validate-schema.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const read = (file: string): string => readFileSync(join(REPO, file), 'utf8');
 
 interface SchemaNode {
   description?: string;
   properties?: Record<string, SchemaNode>;
-  definitions?: Record<string, SchemaNode>;
   propertyNames?: { enum?: string[] };
   $ref?: string;
+  [key: string]: unknown;
 }
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'sentinel.schema.json'), 'utf8')) as SchemaNode;
-const at = (pointer: string): SchemaNode =>
-  pointer.split('/').reduce<SchemaNode>((node, seg) => (node as Record<string, SchemaNode>)[seg] as SchemaNode, schema);
 
-describe('sentinel.schema.json', () => {
+/** Every `properties` entry anywhere in the schema, with a readable path. */
+function everyProperty(node: unknown, path: string, out: { path: string; key: string; node: SchemaNode }[] = []): typeof out {
+  if (node === null || typeof node !== 'object') return out;
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => everyProperty(item, `${path}[${i}]`, out));
+    return out;
+  }
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === 'default' || key === 'enum') continue;
+    if (key === 'properties' && value !== null && typeof value === 'object') {
+      for (const [name, prop] of Object.entries(value as Record<string, SchemaNode>)) {
+        out.push({ path: `${path}.${name}`, key: name, node: prop });
+        everyProperty(prop, `${path}.${name}`, out);
+      }
+    } else everyProperty(value, `${path}.${key}`, out);
+  }
+  return out;
+}
+
+describe('the config definition', () => {
   it('is a valid schema under its draft meta-schema (loadConfig skips that check at start-up)', () => {
     const ajv = new Ajv({ ...SCHEMA_OPTIONS });
-    expect(ajv.validateSchema(schema)).toBe(true);
+    expect(ajv.validateSchema(publishedSchema())).toBe(true);
     expect(ajv.errors ?? null).toBeNull();
-    expect(() => ajv.compile(schema)).not.toThrow();
   });
 
-  it('describes every top-level key and every rule / source / match key (editor hover)', () => {
-    const missing: string[] = [];
-    const check = (name: string, node: SchemaNode | undefined): void => {
-      for (const [key, prop] of Object.entries(node?.properties ?? {})) {
-        if (!prop.description && !prop.$ref) missing.push(`${name}.${key}`);
-      }
-    };
-    check('(top)', schema);
-    for (const def of ['source', 'rule', 'match', 'slack']) check(def, schema.definitions?.[def]);
-    check('brain', at('properties/brain'));
-    check('incidents', at('properties/incidents'));
-    expect(missing).toEqual([]);
+  it('is what schema/sentinel.schema.json holds (run `npm run schema` after changing a key)', () => {
+    expect(read('schema/sentinel.schema.json')).toBe(publishedSchemaText());
   });
 
-  it.each<[string, number | string]>([
-    ['definitions/source/properties/max_line_bytes', DEFAULTS.source.max_line_bytes],
-    ['definitions/source/properties/poll_interval_ms', DEFAULTS.source.poll_interval_ms],
-    ['definitions/source/properties/max_files', DEFAULTS.source.max_files],
-    ['definitions/source/properties/multiline/properties/timeout_ms', DEFAULTS.source.multiline.timeout_ms],
-    ['definitions/source/properties/multiline/properties/max_lines', DEFAULTS.source.multiline.max_lines],
-    ['definitions/source/properties/multiline/properties/max_bytes', DEFAULTS.source.multiline.max_bytes],
-    ['definitions/rule/properties/severity', DEFAULTS.rule.severity],
-    ['properties/state_dir', DEFAULTS.state_dir],
-    ['properties/server/properties/port', DEFAULTS.server.port],
-    ['properties/server/properties/host', DEFAULTS.server.host],
-    ['properties/incidents/properties/resolve_after_secs', DEFAULTS.incidents.resolve_after_secs],
-    ['properties/incidents/properties/cooldown_secs', DEFAULTS.incidents.cooldown_secs],
-    ['properties/incidents/properties/storm/properties/window_secs', DEFAULTS.incidents.storm.window_secs],
-    ['properties/incidents/properties/storm/properties/max_individual_alerts', DEFAULTS.incidents.storm.max_individual_alerts],
-    ['properties/incidents/properties/lines_after/properties/max_lines', DEFAULTS.incidents.lines_after.max_lines],
-    ['properties/incidents/properties/lines_after/properties/quiet_ms', DEFAULTS.incidents.lines_after.quiet_ms],
-    ['properties/incidents/properties/lines_after/properties/max_wait_ms', DEFAULTS.incidents.lines_after.max_wait_ms],
-    ['properties/incidents/properties/max_tracked', DEFAULTS.incidents.max_tracked],
-    ['properties/notify/properties/max_retry_delay_ms', DEFAULTS.notify.max_retry_delay_ms],
-    ['definitions/slack/properties/rate_per_sec', DEFAULTS.slack.rate_per_sec],
-    ['properties/brain/properties/timeout_ms', DEFAULTS.brain.timeout_ms],
-    ['properties/brain/properties/gemini/properties/model', DEFAULTS.brain.gemini.model],
-    ['properties/brain/properties/gemini/properties/timeout_ms', DEFAULTS.brain.gemini.timeout_ms],
-    ['properties/brain/properties/gemini/properties/daily_call_budget', DEFAULTS.brain.gemini.daily_call_budget],
-    ['properties/brain/properties/gemini/properties/max_input_tokens', DEFAULTS.brain.gemini.max_input_tokens],
-    ['properties/brain/properties/openai/properties/timeout_ms', DEFAULTS.brain.openai.timeout_ms],
-    ['properties/brain/properties/openai/properties/daily_call_budget', DEFAULTS.brain.openai.daily_call_budget],
-    ['properties/brain/properties/openai/properties/max_input_tokens', DEFAULTS.brain.openai.max_input_tokens],
-    ['properties/brain/properties/audit_max_bytes', DEFAULTS.brain.audit_max_bytes],
-  ])('%s says "Default %s"', (pointer, value) => {
-    expect(at(pointer).description).toContain(`Default ${value}.`);
+  it("is what README.md's configuration reference says (run `npm run schema` after changing a key)", () => {
+    const readme = read('README.md');
+    expect(readme).toContain(BEGIN_MARKER);
+    expect(readme).toContain(END_MARKER);
+    expect(readme).toBe(withConfigReference(readme));
+  });
+
+  it('leaves no key out of the README reference: every key of the schema has a row', () => {
+    const readme = read('README.md');
+    const table = readme.slice(readme.indexOf(BEGIN_MARKER), readme.indexOf(END_MARKER));
+    const keysInTable = new Set([...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => (m[1] ?? '').split('.').pop()?.replace('[]', '')));
+    const keysInSchema = new Set(everyProperty(publishedSchema(), '').map((p) => p.key));
+    expect([...keysInSchema].filter((key) => !keysInTable.has(key))).toEqual([]);
+    expect(keysInSchema.size).toBeGreaterThan(60);
+  });
+
+  it('describes every key (editor hover and the README)', () => {
+    const undescribed = everyProperty(publishedSchema(), '').filter((p) => !p.node.description);
+    expect(undescribed.map((p) => p.path)).toEqual([]);
+  });
+
+  it('states each constant default in the description editors show', () => {
+    const props = everyProperty(publishedSchema(), '').filter((p) => ['number', 'string', 'boolean'].includes(typeof p.node.default));
+    expect(props.length).toBeGreaterThan(25);
+    for (const p of props) expect(p.node.description, p.path).toContain(`Default ${String(p.node.default)}.`);
+  });
+
+  it("README names exactly the keys whose unset ${VAR} leaves them out (OPTIONAL_SECRET_KEYS)", () => {
+    const sentence = /except for optional secrets \(([^)]*)\)/.exec(read('README.md').replace(/\s+/g, ' '))?.[1] ?? '';
+    expect(new Set([...sentence.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]))).toEqual(OPTIONAL_SECRET_KEYS);
   });
 
   it('knows exactly the built-in packs', () => {
-    expect(at('properties/packs').propertyNames?.enum).toEqual([...PACK_NAMES]);
+    const packs = (publishedSchema().properties as Record<string, SchemaNode>).packs;
+    expect(packs?.propertyNames?.enum).toEqual([...PACK_NAMES]);
+  });
+
+  it('types the config loadConfig returns: every key the types say is set, is set, and nothing else', () => {
+    const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(completeConfigSchema());
+    const configs = {
+      embedded: defaultConfig({}),
+      'embedded, with the environment': defaultConfig({ SLACK_WEBHOOK_URL: 'https://hooks.slack.test/x', GOOGLE_API_KEY: 'k' }),
+      'sentinel.yaml': loadConfigText(read('sentinel.yaml'), 'sentinel.yaml', { SLACK_WEBHOOK_URL: 'https://hooks.slack.test/x' }),
+      'every section': loadConfigText(
+        [
+          'sources: [{ paths: [/a/*.log] }, { name: b, paths: [/b.log], multiline: { start_pattern: "^\\\\d" } }]',
+          'rules: [{ id: r, match: { regex: boom happened }, threshold: { count: 2, window_secs: 5 } }]',
+          'lists: { hosts: [a, 1, true] }',
+          'notify: { slack: [{ webhook_url: "https://hooks.slack.test/1" }, { bot_token: t, channel: C1, severities: [critical] }] }',
+          'brain: { openai: { base_url: "http://127.0.0.1:1/v1", model: m } }',
+          'redact: { patterns: [{ name: x, regex: "tok_[a-z]+" }] }',
+        ].join('\n'),
+        'every.yaml',
+        {},
+      ),
+    };
+    for (const [name, config] of Object.entries(configs)) {
+      const { file: _file, ...rest } = config;
+      validate(structuredClone(rest));
+      expect(validate.errors ?? [], name).toEqual([]);
+    }
+    expect(configs['every section'].sources.map((s) => s.name)).toEqual(['source-1', 'b']);
+    expect(configs['every section'].notify.slack.map((s) => s.name)).toEqual(['slack', 'slack-2']);
+    expect(configs['every section'].lists).toEqual({ hosts: ['a', '1', 'true'] });
+  });
+
+  it('fills defaults as fresh values: two configs never share a default object', () => {
+    const a = loadConfigText('rules: [{ id: a, match: { regex: boom happened } }]', 'a.yaml');
+    const b = loadConfigText('rules: [{ id: b, match: { regex: boom happened } }]', 'b.yaml');
+    expect(a.sources[0]).toEqual(b.sources[0]);
+    expect(a.sources[0]).not.toBe(b.sources[0]);
+    expect(a.incidents.success_match).not.toBe(b.incidents.success_match);
+    expect(a.rules[0]?.labels).not.toBe(b.rules[0]?.labels);
   });
 });

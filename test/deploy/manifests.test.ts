@@ -6,7 +6,7 @@ import { dirname, join, posix } from 'node:path';
 import { Ajv } from 'ajv';
 import picomatch from 'picomatch';
 import { parse, parseAllDocuments } from 'yaml';
-import { OPTIONAL_SECRET_KEYS } from '../../src/config/defaults.js';
+import { OPTIONAL_SECRET_KEYS } from '../../src/config/config-definition.js';
 import { evaluateConfigText } from '../../src/config/load-config.js';
 import {
   REPO,

@@ -163,7 +163,7 @@ describe('Detector.screen (property): false ⇒ no match and no success', () => 
 
   // Random rule sets over the same vocabulary.
   const withLiteral: fc.Arbitrary<MatchExpr> = fc.oneof(
-    fc.subarray(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown'], { minLength: 1 }).map((level) => ({ level })),
+    fc.subarray<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown'>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unknown'], { minLength: 1 }).map((level) => ({ level })),
     fc.tuple(fc.constantFrom(...KEYS, 'message', 'level'), fc.oneof(fc.constantFrom<string | number | boolean>(...VALUES, 100, 1e-7, true, 50), fc.subarray(VALUES, { minLength: 1, maxLength: 3 }))).map(([k, v]) => ({ fields: { [k]: v } })),
     fc.constantFrom(...LITERALS, ...VALUES).map((w) => ({ regex: w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), ignore_case: true })),
     fc.constantFrom(...LITERALS).map((w) => ({ raw_regex: w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') })),

@@ -91,9 +91,9 @@ describe('sentinel command line', () => {
     writeFileSync(bad, 'rules:\n  - id: a\n    match: { regex: "boom" }\n    severity: loud\n');
     const { code, stdout } = await run(['check', bad, '--format', 'json']);
     expect(code).toBe(1);
-    const doc = JSON.parse(stdout) as { valid: boolean; problems: Array<{ line: number; message: string }> };
+    const doc = JSON.parse(stdout) as { valid: boolean; problems: Array<{ line: number; path?: string; message: string }> };
     expect(doc.valid).toBe(false);
-    expect(doc.problems.some((p) => p.line === 4 && /severity/.test(p.message))).toBe(true);
+    expect(doc.problems.some((p) => p.line === 4 && p.path === 'rules[0].severity' && /severity/.test(p.message))).toBe(true);
   });
 
   it('diagnose: several files and a quoted glob, each line naming its file; --fail-on-incident exits 1', async () => {
