@@ -165,8 +165,25 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
       issues.push({ path, severity: 'error', message: `${formatPath(path)}: bot_token needs a channel` });
     }
   });
+  checkDestinationNames(notify, issues);
   checkOpenAi(root.brain, issues);
   return issues;
+}
+
+/** Each destination owns `state_dir/outbox/<name>`: two with one name would share a queue. */
+function checkDestinationNames(notify: Record<string, unknown>, issues: SemanticIssue[]): void {
+  const first = new Map<string, string>();
+  const note = (name: unknown, path: ConfigPath): void => {
+    if (typeof name !== 'string') return;
+    const where = formatPath(path);
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, where);
+    else issues.push({ path, severity: 'error', message: `${where}: destination name "${name}" is already used by ${earlier}` });
+  };
+  const slack = notify.slack;
+  if (Array.isArray(slack)) slack.forEach((d: unknown, i) => note(isObj(d) ? (d.name ?? (i === 0 ? 'slack' : `slack-${i + 1}`)) : undefined, ['notify', 'slack', i]));
+  else if (isObj(slack)) note(slack.name ?? 'slack', ['notify', 'slack']);
+  if (Array.isArray(notify.webhooks)) notify.webhooks.forEach((d: unknown, i) => note(isObj(d) ? d.name : undefined, ['notify', 'webhooks', i, 'name']));
 }
 
 /** brain.openai is on with both an endpoint and a model; one without the other is a half-done setup. */

@@ -110,10 +110,23 @@ export interface SlackDestinationConfig {
   rate_per_sec: number;
 }
 
+/** A generic webhook: each alert POSTed as JSON (README "Generic webhooks"). */
+export interface WebhookDestinationConfig {
+  name: string;
+  url: string;
+  /** Signs each request (HMAC-SHA256 over the timestamp and the raw body) when set. */
+  secret?: string;
+  severities?: Severity[];
+  labels?: Record<string, string>;
+  /** Requests per second allowed. */
+  rate_per_sec: number;
+}
+
 export interface NotifyConfig {
-  /** Print each alert to stdout (Slack-like rendering). Default: on when no Slack destination is set. */
+  /** Print each alert to stdout (Slack-like rendering). Default: on when no other destination is set. */
   console: boolean;
   slack: SlackDestinationConfig[];
+  webhooks: WebhookDestinationConfig[];
   /** Back-off cap for retries of transient failures. */
   max_retry_delay_ms: number;
 }

@@ -7,6 +7,7 @@ import type {
   RuleConfig,
   SentinelConfig,
   SlackDestinationConfig,
+  WebhookDestinationConfig,
   SourceConfig,
 } from './config-types.js';
 import { DEFAULT_SOURCE_PATHS, DEFAULT_SUCCESS_MATCH, DEFAULTS } from './defaults.js';
@@ -26,6 +27,7 @@ interface RawSource {
 }
 type RawRule = Omit<RuleConfig, 'enabled' | 'severity' | 'labels'> & { enabled?: boolean; severity?: Severity; labels?: Record<string, string> };
 type RawSlack = Partial<SlackDestinationConfig>;
+type RawWebhook = Omit<WebhookDestinationConfig, 'rate_per_sec'> & { rate_per_sec?: number };
 export interface RawConfig {
   sources?: RawSource[];
   rules?: RawRule[];
@@ -36,7 +38,7 @@ export interface RawConfig {
   redact?: { patterns?: SentinelConfig['redact']['patterns'] };
   state_dir?: string;
   server?: Partial<SentinelConfig['server']>;
-  notify?: { console?: boolean; slack?: RawSlack | RawSlack[]; max_retry_delay_ms?: number };
+  notify?: { console?: boolean; slack?: RawSlack | RawSlack[]; webhooks?: RawWebhook[]; max_retry_delay_ms?: number };
   brain?: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> };
 }
 
@@ -82,9 +84,11 @@ function notify(raw: RawConfig['notify'], env: NodeJS.ProcessEnv): NotifyConfig 
   if (raw?.slack === undefined && env.SLACK_WEBHOOK_URL) {
     slack.push({ name: 'slack', webhook_url: env.SLACK_WEBHOOK_URL, rate_per_sec: DEFAULTS.slack.rate_per_sec });
   }
+  const webhooks = (raw?.webhooks ?? []).map((d) => ({ ...d, rate_per_sec: d.rate_per_sec ?? DEFAULTS.webhook.rate_per_sec }));
   return {
-    console: raw?.console ?? slack.length === 0,
+    console: raw?.console ?? (slack.length === 0 && webhooks.length === 0),
     slack,
+    webhooks,
     max_retry_delay_ms: raw?.max_retry_delay_ms ?? DEFAULTS.notify.max_retry_delay_ms,
   };
 }
