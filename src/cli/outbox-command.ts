@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SentinelError } from '../errors.js';
 import { destinationDir } from '../notify/destination.js';
+import { outboxDestinationNames } from '../notify/destination-registry.js';
 import { createOutbox } from '../notify/outbox.js';
 import { resolveConfig } from './resolve-config.js';
 
@@ -12,7 +13,7 @@ export async function runOutboxRetryCommand(configFile: string | undefined, now 
   const config = resolveConfig(configFile);
   const root = join(config.state_dir, 'outbox');
   // Every destination folder on disk, whether or not this shell has its webhook in the environment.
-  const names = [...config.notify.slack, ...config.notify.webhooks].map((dest) => destinationDir(dest.name));
+  const names = outboxDestinationNames(config.notify, config.state_dir).map(destinationDir);
   const configured = new Set(names);
   let total = 0;
   for (const dir of (await readdir(root).catch(() => [] as string[])).sort()) {

@@ -170,20 +170,26 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
   return issues;
 }
 
-/** Each destination owns `state_dir/outbox/<name>`: two with one name would share a queue. */
+/**
+ * Each destination owns `state_dir/outbox/<name>`: two with one name would share a queue. Every
+ * object (or list of objects) under `notify` is a destination, named `name` or after its key
+ * (`slack`, `slack-2`, `alertmanager`), so a new destination type needs nothing here.
+ */
 function checkDestinationNames(notify: Record<string, unknown>, issues: SemanticIssue[]): void {
   const first = new Map<string, string>();
-  const note = (name: unknown, path: ConfigPath): void => {
-    if (typeof name !== 'string') return;
-    const where = formatPath(path);
-    const earlier = first.get(name);
-    if (earlier === undefined) first.set(name, where);
-    else issues.push({ path, severity: 'error', message: `${where}: destination name "${name}" is already used by ${earlier}` });
-  };
-  const slack = notify.slack;
-  if (Array.isArray(slack)) slack.forEach((d: unknown, i) => note(isObj(d) ? (d.name ?? (i === 0 ? 'slack' : `slack-${i + 1}`)) : undefined, ['notify', 'slack', i]));
-  else if (isObj(slack)) note(slack.name ?? 'slack', ['notify', 'slack']);
-  if (Array.isArray(notify.webhooks)) notify.webhooks.forEach((d: unknown, i) => note(isObj(d) ? d.name : undefined, ['notify', 'webhooks', i, 'name']));
+  for (const [key, value] of Object.entries(notify)) {
+    const list: unknown[] = Array.isArray(value) ? value : isObj(value) ? [value] : [];
+    list.forEach((d, i) => {
+      if (!isObj(d)) return;
+      const at: ConfigPath = Array.isArray(value) ? ['notify', key, i] : ['notify', key];
+      const named = typeof d.name === 'string';
+      const name = named ? (d.name as string) : i === 0 ? key : `${key}-${i + 1}`;
+      const path: ConfigPath = named ? [...at, 'name'] : at;
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, formatPath(path));
+      else issues.push({ path, severity: 'error', message: `${formatPath(path)}: destination name "${name}" is already used by ${earlier}` });
+    });
+  }
 }
 
 /** brain.openai is on with both an endpoint and a model; one without the other is a half-done setup. */

@@ -122,11 +122,24 @@ export interface WebhookDestinationConfig {
   rate_per_sec: number;
 }
 
+/** Alertmanager's API v2, every peer of an HA cluster (README "Alertmanager"). */
+export interface AlertmanagerConfig {
+  /** Outbox folder and metric label. */
+  name: string;
+  /** Base URLs of every peer (`http://alertmanager-0:9093`); each gets every alert. */
+  urls: string[];
+  /** Open incidents are re-sent this often; each send keeps them firing for four intervals. */
+  resend_interval_secs: number;
+  severities?: Severity[];
+  labels?: Record<string, string>;
+}
+
 export interface NotifyConfig {
   /** Print each alert to stdout (Slack-like rendering). Default: on when no other destination is set. */
   console: boolean;
   slack: SlackDestinationConfig[];
   webhooks: WebhookDestinationConfig[];
+  alertmanager?: AlertmanagerConfig;
   /** Back-off cap for retries of transient failures. */
   max_retry_delay_ms: number;
 }

@@ -28,6 +28,7 @@ export const DEFAULTS = {
   notify: { max_retry_delay_ms: 60_000 },
   slack: { rate_per_sec: 1 },
   webhook: { rate_per_sec: 10 },
+  alertmanager: { name: 'alertmanager', resend_interval_secs: 60 },
   brain: {
     url: 'embedded',
     timeout_ms: 8000,

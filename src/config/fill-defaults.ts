@@ -1,5 +1,6 @@
 // From a schema-valid value to the complete SentinelConfig: every default filled, so no stage guesses.
 import type {
+  AlertmanagerConfig,
   BrainConfig,
   IncidentsConfig,
   MatchExpr,
@@ -38,7 +39,13 @@ export interface RawConfig {
   redact?: { patterns?: SentinelConfig['redact']['patterns'] };
   state_dir?: string;
   server?: Partial<SentinelConfig['server']>;
-  notify?: { console?: boolean; slack?: RawSlack | RawSlack[]; webhooks?: RawWebhook[]; max_retry_delay_ms?: number };
+  notify?: {
+    console?: boolean;
+    slack?: RawSlack | RawSlack[];
+    webhooks?: RawWebhook[];
+    alertmanager?: Pick<AlertmanagerConfig, 'urls'> & Partial<AlertmanagerConfig>;
+    max_retry_delay_ms?: number;
+  };
   brain?: Partial<Omit<BrainConfig, 'gemini' | 'openai'>> & { gemini?: Partial<BrainConfig['gemini']>; openai?: Partial<BrainConfig['openai']> };
 }
 
@@ -85,10 +92,15 @@ function notify(raw: RawConfig['notify'], env: NodeJS.ProcessEnv): NotifyConfig 
     slack.push({ name: 'slack', webhook_url: env.SLACK_WEBHOOK_URL, rate_per_sec: DEFAULTS.slack.rate_per_sec });
   }
   const webhooks = (raw?.webhooks ?? []).map((d) => ({ ...d, rate_per_sec: d.rate_per_sec ?? DEFAULTS.webhook.rate_per_sec }));
+  const am = raw?.alertmanager;
+  const alertmanager: AlertmanagerConfig | undefined = am
+    ? { ...am, name: am.name ?? DEFAULTS.alertmanager.name, urls: [...am.urls], resend_interval_secs: am.resend_interval_secs ?? DEFAULTS.alertmanager.resend_interval_secs }
+    : undefined;
   return {
-    console: raw?.console ?? (slack.length === 0 && webhooks.length === 0),
+    console: raw?.console ?? (slack.length === 0 && webhooks.length === 0 && !alertmanager),
     slack,
     webhooks,
+    ...(alertmanager ? { alertmanager } : {}),
     max_retry_delay_ms: raw?.max_retry_delay_ms ?? DEFAULTS.notify.max_retry_delay_ms,
   };
 }

@@ -3,7 +3,11 @@
 // Adding a destination: its file in destinations/, one line here, its config block (README
 // "Extending Sentinel › A new destination").
 import type { NotifyConfig } from '../config/config-types.js';
+import { silentLogger } from '../log.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { createRedactor } from '../redact/redactor.js';
 import type { Destination, DestinationContext } from './destination.js';
+import { alertmanagerDestinations } from './destinations/alertmanager.js';
 import { consoleDestinations } from './destinations/console.js';
 import { slackDestinations } from './destinations/slack.js';
 import { webhookDestinations } from './destinations/webhook.js';
@@ -15,6 +19,7 @@ export const DESTINATION_TYPES: ReadonlyArray<{ type: string; build: Destination
   { type: 'console', build: consoleDestinations },
   { type: 'slack', build: slackDestinations },
   { type: 'webhooks', build: webhookDestinations },
+  { type: 'alertmanager', build: alertmanagerDestinations },
 ];
 
 /** Every configured destination; names are unique across types (each owns `state_dir/outbox/<name>`). */
@@ -30,4 +35,20 @@ export function buildDestinations(config: NotifyConfig, ctx: DestinationContext)
     }
   }
   return out;
+}
+
+/** The outbox folders the config has (immediate destinations have none); builds, never starts, them. */
+export function outboxDestinationNames(config: NotifyConfig, stateDir: string): string[] {
+  const ctx: DestinationContext = {
+    stateDir,
+    metrics: createMetrics({ defaultMetrics: false }),
+    logger: silentLogger(),
+    redactor: createRedactor(),
+    timeoutMs: 1000,
+    consoleOut: process.stdout,
+    now: Date.now,
+  };
+  return buildDestinations(config, ctx)
+    .filter((d) => !d.immediate)
+    .map((d) => d.name);
 }

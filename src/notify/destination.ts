@@ -90,6 +90,8 @@ export interface Destination<P = unknown> {
   load?(onCorrupt: (file: string) => void): Promise<void>;
   /** After a delivery was accepted (Slack bot mode remembers the thread). Failures are its own to log. */
   delivered?(record: OutboxRecord<P>, result: Extract<DeliveryResult, { outcome: 'ok' }>): Promise<void>;
+  /** On stop, after the queue stopped: end timers of its own (Alertmanager's resend loop). */
+  close?(): Promise<void>;
 }
 
 /** What a destination factory may use; nothing here reads the environment or the clock of the process. */
@@ -104,6 +106,8 @@ export interface DestinationContext {
   /** Where the console destination writes. */
   consoleOut: NodeJS.WritableStream;
   now: () => number;
+  /** This agent's name where a destination shows it (Alertmanager annotations); default the hostname. */
+  member?: string;
 }
 
 /** Destination names become directory names and metric labels: keep them tame. */

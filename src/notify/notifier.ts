@@ -33,6 +33,8 @@ export interface NotifierOptions {
   maxPendingPerDestination?: number;
   /** Jitter source, for tests. */
   random?: () => number;
+  /** This agent's name in what destinations show (Alertmanager annotations); default the hostname. */
+  member?: string;
 }
 
 export interface Notifier {
@@ -74,6 +76,7 @@ export function destinationContext(options: NotifierOptions): DestinationContext
     timeoutMs: options.requestTimeoutMs ?? 10_000,
     consoleOut: options.consoleOut ?? process.stdout,
     now: options.now ?? Date.now,
+    ...(options.member ? { member: options.member } : {}),
   };
 }
 
@@ -174,6 +177,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         await drain(deadlineMs);
         const left = Math.max(0, deadlineMs - (Date.now() - started));
         await Promise.all([...queues.values()].map((q) => q.stop(left)));
+        for (const d of destinations) await d.close?.().catch((err: unknown) => log.warn({ err, notifier: d.name }, 'Could not close a destination.'));
         const pending = [...queues.values()].reduce((n, q) => n + q.pending(), 0);
         if (pending > 0) log.warn({ pending }, 'Stopped with alerts still in the outbox; they are sent on the next start.');
       })());

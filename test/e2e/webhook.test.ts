@@ -72,8 +72,11 @@ describe('generic webhook through the agent', () => {
     expect((body!.diagnosis as { rootCause: string }).rootCause.length).toBeGreaterThan(0);
     expect(req.headers['idempotency-key']).toBe(body!.idempotencyKey);
 
-    const metrics = await scrape(port);
-    expect(metricValue(metrics, 'sentinel_alerts_sent_total{notifier="ops",outcome="ok"}')).toBe(1);
+    // The receiver answered before the agent read the answer: wait for the agent to count it.
+    const metrics = await waitFor('the delivery counted', async () => {
+      const text = await scrape(port);
+      return metricValue(text, 'sentinel_alerts_sent_total{notifier="ops",outcome="ok"}') === 1 ? text : undefined;
+    });
     expect(metricValue(metrics, 'sentinel_alerts_sent_total{notifier="warnings",outcome="ok"}')).toBe(0);
     expect(receiver.requests).toHaveLength(1);
     expect(jsonFiles(join(ws.stateDir, 'outbox', 'warnings'))).toEqual([]);
