@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   SENTINEL_ERR_LLM_FAILED: 'A call to an LLM engine other than Gemini (OpenAI-compatible) failed or returned invalid output; the built-in analyser answered instead.',
   SENTINEL_ERR_SLACK_PERMANENT: 'Slack refused the alert permanently (bad URL, archived channel, revoked token).',
   SENTINEL_ERR_SLACK_TRANSIENT: 'Slack was unreachable or rate limited; the alert stays in the outbox and is retried.',
+  SENTINEL_ERR_DELIVERY_PERMANENT: 'A destination other than Slack (a webhook, Alertmanager) refused the alert permanently (4xx, a redirect, a bad URL).',
+  SENTINEL_ERR_DELIVERY_TRANSIENT: 'A destination other than Slack was unreachable, failing (5xx) or rate limited; the alert stays in the outbox and is retried.',
   SENTINEL_ERR_STATE_DIR: 'The state directory cannot be created or written.',
   SENTINEL_ERR_STATE_CORRUPT: 'A state file (checkpoints, incidents, outbox entry, Slack threads) is damaged; it is kept for inspection and what can be salvaged is used.',
   SENTINEL_ERR_SOURCE_READ: 'A log file could not be read.',

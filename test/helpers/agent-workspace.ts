@@ -14,6 +14,11 @@ export interface Workspace {
   writeConfig(extraYaml?: string): void;
 }
 
+/** The lines every agent config of a workspace starts with: its one source, its state_dir, a free loopback port. */
+export function workspaceBaseYaml(ws: Pick<Workspace, 'logDir' | 'stateDir'>): string[] {
+  return ['sources:', '  - name: etl', `    paths: ["${ws.logDir}/*.log"]`, '    start_at: end', `state_dir: ${ws.stateDir}`, 'server: { port: 0, host: 127.0.0.1 }'];
+}
+
 /**
  * `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. The
  * source follows `logs/<source.glob>` (default `*.log`), with `source.extra` lines added to it.
