@@ -38,6 +38,7 @@ function sourceConfig(paths: string[]): SourceConfig {
     multiline: { timeout_ms: 1000, max_lines: 500, max_bytes: 1 << 20 },
     poll: false,
     poll_interval_ms: 1000,
+    max_files: 10_000,
   };
 }
 

@@ -1,4 +1,4 @@
-// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--json | --markdown]`: scores what the live agent
+// `npm run eval [-- --dir DIR ...] [--config FILE] [--engine builtin|gemini] [--wait live|none|finished] [--split tune|holdout] [--json | --markdown]`: scores what the live agent
 // announces for labelled logs. Each log is replayed into the agent's own modules as a tailed file
 // (scripts/eval/live-replay.ts): detection, category, location and retryable accuracy per stack and
 // per category, false alarms on healthy logs, incidents per failure.
@@ -9,7 +9,8 @@
 //   the synthetic corpus          test/fixtures/failures/        (coverage only: logs we wrote)
 // --engine gemini needs GOOGLE_API_KEY or GEMINI_API_KEY.
 // --config FILE scores with that sentinel.yaml (rules, packs, incidents.lines_after) instead of the
-// embedded defaults. --wait none|finished replaces the live agent's wait for the lines after a failure (what a change
+// embedded defaults. --split tune|holdout scores only that half of each corpus (scripts/eval/corpus.ts
+// splitOf: a hash of the case's name), so tuning against one half can be checked on the other. --wait none|finished replaces the live agent's wait for the lines after a failure (what a change
 // of that policy would buy); the default is the agent's own policy, and the report says which.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { silentLogger } from '../src/log.js';
 import { FINISHED_FILE_FOLLOW_UP, liveFollowUp, NO_FOLLOW_UP, type FollowUpPolicy } from '../src/agent/follow-up-lines.js';
 import type { SentinelConfig } from '../src/config/config-types.js';
-import { blindBatches, loadCorpus, type Corpus } from './eval/corpus.js';
+import { blindBatches, loadCorpus, SPLITS, type Corpus, type Split } from './eval/corpus.js';
 import { replayLive } from './eval/live-replay.js';
 import { formatCorpusMarkdown, formatCorpusScore, formatSummary, judge, scoreCorpus, type CaseResult, type CorpusScore } from './eval/score.js';
 
@@ -39,21 +40,21 @@ interface Target {
   role: 'score' | 'blind' | 'coverage';
 }
 
-function targets(dirs: readonly string[] | undefined): Target[] {
+function targets(dirs: readonly string[] | undefined, split: Split | undefined): Target[] {
   if (dirs && dirs.length > 0) {
     const missing = dirs.filter((dir) => !existsSync(dir));
     if (missing.length > 0) throw new Error(`no corpus at ${missing.join(', ')} (expected <dir>/<stack>/<case>.log beside <case>.json)`);
-    return dirs.map((dir) => ({ corpus: loadCorpus(dir), heading: dir, role: 'score' }));
+    return dirs.map((dir) => ({ corpus: loadCorpus(dir, undefined, split), heading: split ? `${dir} (${split} half)` : dir, role: 'score' }));
   }
   const out: Target[] = [];
   const dev = fixtures('real/dev');
-  if (existsSync(dev)) out.push({ corpus: loadCorpus(dev, 'real-dev'), heading: 'real corpus, development part (live path)', role: 'score' });
+  if (existsSync(dev)) out.push({ corpus: loadCorpus(dev, 'real-dev', split), heading: `real corpus, development part${split ? `, ${split} half` : ''} (live path)`, role: 'score' });
   else console.error(`eval: no real corpus at ${dev} yet`);
   for (const batch of blindBatches(fixtures('real/blind'))) {
-    const corpus = loadCorpus(batch);
+    const corpus = loadCorpus(batch, undefined, split);
     out.push({ corpus, heading: `blind batch ${corpus.name} (live path)`, role: 'blind' });
   }
-  out.push({ corpus: loadCorpus(fixtures('failures'), 'synthetic'), heading: 'synthetic corpus: COVERAGE ONLY, logs we wrote ourselves, not the score (live path)', role: 'coverage' });
+  out.push({ corpus: loadCorpus(fixtures('failures'), 'synthetic', split), heading: 'synthetic corpus: COVERAGE ONLY, logs we wrote ourselves, not the score (live path)', role: 'coverage' });
   return out;
 }
 
@@ -86,13 +87,15 @@ async function main(): Promise<void> {
       engine: { type: 'string', default: 'builtin' },
       wait: { type: 'string', default: 'live' },
       config: { type: 'string' },
+      split: { type: 'string' },
       json: { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
     },
   });
   const waitFor = WAITS[values.wait];
-  if (!(ENGINES as readonly string[]).includes(values.engine) || !waitFor) {
-    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--json | --markdown]`);
+  const split = values.split as Split | undefined;
+  if (!(ENGINES as readonly string[]).includes(values.engine) || !waitFor || (split !== undefined && !SPLITS.includes(split))) {
+    console.error(`usage: eval [--dir DIR]... [--config FILE] [--engine ${ENGINES.join('|')}] [--wait ${Object.keys(WAITS).join('|')}] [--split ${SPLITS.join('|')}] [--json | --markdown]`);
     process.exitCode = 2;
     return;
   }
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   if (!values.json && !values.markdown) console.log(`engine ${values.engine}; live path: each log replayed as a tailed file; wait ${wait}\n`);
   const scores: Array<CorpusScore & { role: Target['role'] }> = [];
   const labels: string[] = [];
-  for (const target of targets(values.dir)) {
+  for (const target of targets(values.dir, split)) {
     labels.push(target.role === 'coverage' ? `${target.corpus.name} (coverage only)` : target.role === 'blind' ? `blind ${target.corpus.name}` : target.corpus.name);
     const score = await scoreTarget(target, config, values.engine, followUp);
     scores.push({ ...score, role: target.role });

@@ -8,12 +8,14 @@ export PATH="$PATH:/usr/sbin:/sbin"
 
 # Debian package → the commands the tests run from it.
 #   logrotate: real rotation tests; prometheus: scrape and rule tests (prometheus, promtool);
-#   mtail: the ingest benchmark's yardstick; redis-server: fleet tests (agents and brains sharing state).
+#   mtail: the ingest benchmark's yardstick; redis-server: fleet tests (agents and brains sharing state); prometheus-alertmanager: the Alertmanager destination's
+#   tests (an HA pair on loopback) and the deploy config check (prometheus-alertmanager, amtool).
 declare -A PACKAGE_COMMANDS=(
   [redis-server]="redis-server"
   [logrotate]="logrotate"
   [prometheus]="prometheus promtool"
   [mtail]="mtail"
+  [prometheus-alertmanager]="prometheus-alertmanager amtool"
 )
 
 missing=()

@@ -4,7 +4,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SentinelError } from '../errors.js';
-import { destinationDir } from '../notify/notifier.js';
+import { destinationDir } from '../notify/destination.js';
+import { outboxDestinationNames } from '../notify/destination-registry.js';
 import { createOutbox } from '../notify/outbox.js';
 import { resolveConfig } from './resolve-config.js';
 
@@ -12,7 +13,8 @@ export async function runOutboxRetryCommand(configFile: string | undefined, now 
   const config = resolveConfig(configFile);
   const root = join(config.state_dir, 'outbox');
   // Every destination folder on disk, whether or not this shell has its webhook in the environment.
-  const configured = new Set(config.notify.slack.map((dest) => destinationDir(dest.name)));
+  const names = outboxDestinationNames(config.notify, config.state_dir).map(destinationDir);
+  const configured = new Set(names);
   let total = 0;
   for (const dir of (await readdir(root).catch(() => [] as string[])).sort()) {
     const replayed = await createOutbox(join(root, dir))
@@ -25,7 +27,7 @@ export async function runOutboxRetryCommand(configFile: string | undefined, now 
     const reasons = new Map<string, number>();
     for (const { reason } of replayed) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     const why = [...reasons].map(([reason, n]) => `${reason} ×${n}`).join(', ');
-    const note = configured.has(dir) || config.notify.slack.length === 0 ? '' : ` ${config.file} has no destination "${dir}": they wait for an agent that has one.`;
+    const note = configured.has(dir) || names.length === 0 ? '' : ` ${config.file} has no destination "${dir}": they wait for an agent that has one.`;
     console.log(`${dir}: ${replayed.length} dead letter${replayed.length === 1 ? '' : 's'} back in the queue (had failed with ${why}).${note}`);
   }
   if (total === 0) {

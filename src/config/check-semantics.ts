@@ -165,8 +165,31 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
       issues.push({ path, severity: 'error', message: `${formatPath(path)}: bot_token needs a channel` });
     }
   });
+  checkDestinationNames(notify, issues);
   checkOpenAi(root.brain, issues);
   return issues;
+}
+
+/**
+ * Each destination owns `state_dir/outbox/<name>`: two with one name would share a queue. Every
+ * object (or list of objects) under `notify` is a destination, named `name` or after its key
+ * (`slack`, `slack-2`, `alertmanager`), so a new destination type needs nothing here.
+ */
+function checkDestinationNames(notify: Record<string, unknown>, issues: SemanticIssue[]): void {
+  const first = new Map<string, string>();
+  for (const [key, value] of Object.entries(notify)) {
+    const list: unknown[] = Array.isArray(value) ? value : isObj(value) ? [value] : [];
+    list.forEach((d, i) => {
+      if (!isObj(d)) return;
+      const at: ConfigPath = Array.isArray(value) ? ['notify', key, i] : ['notify', key];
+      const named = typeof d.name === 'string';
+      const name = named ? (d.name as string) : i === 0 ? key : `${key}-${i + 1}`;
+      const path: ConfigPath = named ? [...at, 'name'] : at;
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, formatPath(path));
+      else issues.push({ path, severity: 'error', message: `${formatPath(path)}: destination name "${name}" is already used by ${earlier}` });
+    });
+  }
 }
 
 /** brain.openai is on with both an endpoint and a model; one without the other is a half-done setup. */

@@ -89,6 +89,11 @@ export const Source = strictObject(
     multiline: Multiline,
     poll: Type.Boolean({ default: false, description: 'Stat-polling discovery, for network filesystems where inotify is blind.' }),
     poll_interval_ms: Type.Integer({ minimum: 10, default: 1000, description: 'How often polling discovery looks.' }),
+    max_files: Type.Integer({
+      minimum: 1,
+      default: 10_000,
+      description: 'Files followed at most; matching files beyond it are left alone (newest first are followed) with one warning (SENTINEL_ERR_TOO_MANY_FILES).',
+    }),
   },
   { $id: 'source' },
 );
@@ -175,9 +180,34 @@ export const SlackDestination = strictObject(
   { $id: 'slack' },
 );
 
+export const WebhookDestination = strictObject(
+  {
+    name: ref(Name, { description: 'Destination name (outbox folder, metrics, logs); unique across notify.' }),
+    url: Type.String({ pattern: '^https?://[^\\s]+$', description: 'Where to POST. Use ${VAR} when it holds a token; it is never logged.' }),
+    secret: Optional(Type.String({ minLength: 1, description: 'HMAC-SHA256 key: requests carry X-Sentinel-Timestamp and X-Sentinel-Signature. Use ${VAR}; never logged.' })),
+    severities: Optional(defaultInWords(Type.Array(ref(SeveritySchema), { minItems: 1, description: 'Only alerts of these severities.' }), 'all')),
+    labels: Optional(defaultInWords(map(Type.String(), { description: 'Only alerts whose rule labels include these.' }), 'any labels')),
+    rate_per_sec: Type.Number({ exclusiveMinimum: 0, default: 10, description: 'Requests per second.' }),
+  },
+  { $id: 'webhook' },
+);
+
+export const AlertmanagerDestination = strictObject(
+  {
+  name: ref(Name, { default: 'alertmanager', description: 'Outbox folder and metric label.' }),
+  urls: Type.Array(Type.String({ pattern: '^https?://[^\\s]+$' }), { minItems: 1, description: 'Base URL of every peer (http://alertmanager-0:9093); each gets every alert.' }),
+  resend_interval_secs: Type.Integer({ minimum: 1, default: 60, description: 'Re-send open incidents this often; each send keeps them firing for four intervals.' }),
+  severities: Optional(defaultInWords(Type.Array(ref(SeveritySchema), { minItems: 1, description: 'Only alerts of these severities.' }), 'all')),
+  labels: Optional(defaultInWords(map(Type.String(), { description: 'Only alerts whose rule labels include these.' }), 'any labels')),
+  },
+  { description: 'Alertmanager API v2: every alert to every peer of the cluster, open incidents re-sent, endsAt on resolution.' },
+);
+
 export const Notify = section('Where alerts go.', {
-  console: defaultInWords(Type.Boolean({ description: 'Print each alert to stdout (Slack-like rendering).' }), 'on when no Slack destination is set'),
+  console: defaultInWords(Type.Boolean({ description: 'Print each alert to stdout (Slack-like rendering).' }), 'on when no other destination is set'),
   slack: defaultInWords(oneOrListAsList(ref(SlackDestination), { description: 'One Slack destination, or a list of them with routing.' }), 'one from `SLACK_WEBHOOK_URL` when set, else none'),
+  webhooks: Type.Array(ref(WebhookDestination), { default: [], description: 'Generic webhooks: each alert POSTed as JSON (incident, diagnosis, labels, fingerprint, status), signed when `secret` is set.' }),
+  alertmanager: Optional(AlertmanagerDestination),
   max_retry_delay_ms: Type.Integer({ minimum: 1, default: 60_000, description: 'Back-off cap for retries of transient failures.' }),
 });
 
@@ -273,7 +303,7 @@ export const Config = strictObject(
 );
 
 /** Definitions shared by `$ref`, in the order the published schema lists them. */
-export const SHARED_DEFINITIONS = [Name, SeveritySchema, Level, Source, FieldValue, Match, Rule, SlackDestination];
+export const SHARED_DEFINITIONS = [Name, SeveritySchema, Level, Source, FieldValue, Match, Rule, SlackDestination, WebhookDestination];
 
 /**
  * Keys whose `${VAR}` may stay unset: the key is then absent (no Slack destination, no Gemini key,

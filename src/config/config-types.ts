@@ -15,6 +15,8 @@ import type {
   RedactPattern as RedactPatternSchema,
   Rule,
   SlackDestination,
+  WebhookDestination,
+  AlertmanagerDestination,
   Source,
   Threshold,
 } from './config-definition.js';
@@ -27,6 +29,8 @@ export type ThresholdConfig = Static<typeof Threshold>;
 export type RuleConfig = Static<typeof Rule>;
 export type IncidentsConfig = Static<typeof Incidents>;
 export type SlackDestinationConfig = Static<typeof SlackDestination>;
+export type WebhookDestinationConfig = Static<typeof WebhookDestination>;
+export type AlertmanagerConfig = Static<typeof AlertmanagerDestination>;
 export type NotifyConfig = Static<typeof Notify>;
 export type GeminiConfig = Static<typeof Gemini>;
 /** Any server speaking OpenAI's chat completions (Ollama, vLLM, LM Studio, llama.cpp, LiteLLM). */

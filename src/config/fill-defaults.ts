@@ -31,7 +31,8 @@ function notify(raw: SchemaFilledConfig['notify'], env: NodeJS.ProcessEnv): Sent
   if (raw.slack === undefined && env.SLACK_WEBHOOK_URL) {
     slack.push({ name: 'slack', webhook_url: env.SLACK_WEBHOOK_URL, rate_per_sec: SlackDestination.properties.rate_per_sec.default as number });
   }
-  return { ...raw, console: raw.console ?? slack.length === 0, slack };
+  // The console is the fallback: on when no other destination is set.
+  return { ...raw, console: raw.console ?? (slack.length === 0 && raw.webhooks.length === 0 && raw.alertmanager === undefined), slack };
 }
 
 export function fillDefaults(raw: SchemaFilledConfig, file: string, env: NodeJS.ProcessEnv): SentinelConfig {

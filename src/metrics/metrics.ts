@@ -53,6 +53,7 @@ export interface Metrics {
   readErrors: Counter<'source' | 'reason'>;
   linesTruncated: Counter<'source'>;
   filesWatched: Gauge<'source'>;
+  filesNotFollowed: Gauge<'source'>;
   rotations: Counter<'source'>;
   truncations: Counter<'source'>;
   tailLagBytes: Gauge<'source'>;
@@ -123,6 +124,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       registers,
     }),
     filesWatched: new Gauge({ name: 'sentinel_files_watched', help: 'Files currently followed, by source.', labelNames: ['source'], registers }),
+    filesNotFollowed: new Gauge({
+      name: 'sentinel_files_not_followed',
+      help: 'Files the globs match that are not followed because the source follows max_files already.',
+      labelNames: ['source'],
+      registers,
+    }),
     rotations: new Counter({ name: 'sentinel_file_rotations_total', help: 'Rename rotations seen.', labelNames: ['source'], registers }),
     truncations: new Counter({ name: 'sentinel_file_truncations_total', help: 'Truncations (copytruncate) seen.', labelNames: ['source'], registers }),
     tailLagBytes: new Gauge({
@@ -285,6 +292,7 @@ export function initSourceSeries(metrics: Metrics, source: string): void {
   for (const reason of READ_ERROR_REASONS) metrics.readErrors.labels({ source, reason }).inc(0);
   metrics.tailLagBytes.labels({ source }).set(0);
   metrics.filesWatched.labels({ source }).set(0);
+  metrics.filesNotFollowed.labels({ source }).set(0);
 }
 
 /** Zero the per-notifier series once a notifier is configured. */

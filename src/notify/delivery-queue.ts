@@ -1,22 +1,19 @@
-// The delivery queue of one Slack destination: its outbox, its rate limit, its retries.
+// The delivery queue of one destination: its outbox, its rate limit, its retries. The same for every
+// destination: it knows a destination only through `post` and the DeliveryResult it returns.
 //
 // One worker per destination sends the head of the queue and nothing else, so alerts arrive in the
-// order they were queued and none is sent twice within a run. The head stays the head until Slack
-// says ok (file removed) or says no for good (file moved to dead/): at-least-once across crashes.
+// order they were queued and none is sent twice within a run. The head stays the head until the
+// destination says ok (file removed) or says no for good (file moved to dead/): at-least-once
+// across crashes.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { DeliveryResult, Destination } from './destination.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
-import type { DeliveryResult, SlackTransport } from './slack-transport.js';
-import type { ThreadStore } from './thread-store.js';
 
 export interface DeliveryQueueOptions {
-  name: string;
+  destination: Destination;
   outbox: Outbox;
-  transport: SlackTransport;
-  /** Bot mode only. */
-  threads?: ThreadStore;
-  ratePerSec: number;
   retryBaseDelayMs: number;
   maxRetryDelayMs: number;
   /** Alerts waiting beyond this push the oldest waiting one to dead/ (counted as dropped). */
@@ -57,8 +54,11 @@ export interface DeliveryQueue {
 const DELIVERED_MEMORY = 10_000;
 
 export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
-  const log = o.logger.child({ notifier: o.name });
-  const minIntervalMs = 1000 / Math.max(0.001, o.ratePerSec);
+  const dest = o.destination;
+  const name = dest.name;
+  const log = o.logger.child({ notifier: name });
+  const minIntervalMs = 1000 / Math.max(0.001, dest.ratePerSec > 0 ? dest.ratePerSec : 1);
+  const codes = dest.errorCodes ?? { permanent: 'SENTINEL_ERR_DELIVERY_PERMANENT', transient: 'SENTINEL_ERR_DELIVERY_TRANSIENT' };
   const queue: Entry[] = [];
   const names = new Set<string>();
   const pendingKeys = new Set<string>();
@@ -73,10 +73,10 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   let failingSince: number | null = null;
   let writeFailureLogged = false;
 
-  const depth = o.metrics.outboxDepth.labels({ notifier: o.name });
-  const memoryOnly = o.metrics.outboxMemoryOnly.labels({ notifier: o.name });
-  const sent = (outcome: string): void => o.metrics.alertsSent.labels({ notifier: o.name, outcome }).inc();
-  const retried = (reason: string): void => o.metrics.alertRetries.labels({ notifier: o.name, reason }).inc();
+  const depth = o.metrics.outboxDepth.labels({ notifier: name });
+  const memoryOnly = o.metrics.outboxMemoryOnly.labels({ notifier: name });
+  const sent = (outcome: string): void => o.metrics.alertsSent.labels({ notifier: name, outcome }).inc();
+  const retried = (reason: string): void => o.metrics.alertRetries.labels({ notifier: name, reason }).inc();
 
   function settleIdle(): void {
     if (queue.length > 0) return;
@@ -133,38 +133,18 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
   }
 
   async function attempt(entry: Entry): Promise<DeliveryResult> {
-    const { record } = entry;
-    let threadTs: string | undefined;
-    if (o.threads && record.fingerprint && record.kind !== 'opened' && record.kind !== 'digest') {
-      threadTs = o.threads.get(record.fingerprint)?.ts;
+    try {
+      return await dest.post(entry.record);
+    } catch (err) {
+      return { outcome: 'transient', reason: 'network', detail: String(err) };
     }
-    const result = await o.transport.post({
-      key: record.key,
-      kind: record.kind,
-      severity: record.severity,
-      message: record.message,
-      ...(threadTs ? { threadTs, broadcast: record.kind === 'resolved' } : {}),
-    });
-    // A thread whose parent was deleted: post on its own rather than lose the alert.
-    if (threadTs && result.outcome === 'permanent' && /thread|message_not_found/.test(result.reason) && record.fingerprint) {
-      await o.threads?.delete(record.fingerprint);
-      return o.transport.post({ key: record.key, kind: record.kind, severity: record.severity, message: record.message });
-    }
-    return result;
   }
 
   async function handle(entry: Entry, result: DeliveryResult, startedAt: number): Promise<void> {
     const { record } = entry;
     switch (result.outcome) {
       case 'ok': {
-        // An opened alert starts the incident's thread (a fingerprint that fires again after its
-        // resolution gets a new one); any other top-level post adopts the thread if none is known.
-        if (o.threads && record.fingerprint && result.ts && (record.kind === 'opened' || !o.threads.get(record.fingerprint))) {
-          await o.threads.set(record.fingerprint, { ts: result.ts, channel: result.channel ?? '', at: o.now() }).catch((err: unknown) => {
-            o.metrics.stateWriteErrors.inc({ kind: 'threads' });
-            log.warn({ err }, 'Could not persist the Slack thread; later replies will start a new thread.');
-          });
-        }
+        await dest.delivered?.(record, result).catch((err: unknown) => log.warn({ err }, 'Could not record a delivery.'));
         await o.outbox.remove(entry.name).catch((err: unknown) => {
           // Left on disk it would be sent again after a restart: a duplicate, never a loss.
           log.warn({ err, file: entry.name }, 'Could not remove a delivered alert from the outbox.');
@@ -172,9 +152,9 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         shift(entry);
         remember(record.key);
         sent('ok');
-        o.metrics.alertDeliveryDuration.labels({ notifier: o.name }).observe(Math.max(0, o.now() - record.enqueuedAt) / 1000);
+        o.metrics.alertDeliveryDuration.labels({ notifier: name }).observe(Math.max(0, o.now() - record.enqueuedAt) / 1000);
         if (failingSince !== null) {
-          log.info({ key: record.key, attempts: entry.attempts + 1, failingMs: Math.round(performance.now() - failingSince) }, 'Slack delivery recovered.');
+          log.info({ key: record.key, attempts: entry.attempts + 1, failingMs: Math.round(performance.now() - failingSince) }, `${dest.label} delivery recovered.`);
           failingSince = null;
         }
         // Counted from the answer, not the request: Slack counts arrivals, and a slow first
@@ -188,7 +168,7 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         entry.attempts++;
         if (failingSince === null) {
           failingSince = performance.now();
-          log.warn({ code: 'SENTINEL_ERR_SLACK_TRANSIENT', retryAfterMs: result.retryAfterMs, pending: queue.length }, 'Slack rate limited the destination; waiting as asked.');
+          log.warn({ code: codes.transient, retryAfterMs: result.retryAfterMs, pending: queue.length }, `${dest.label} rate limited the destination; waiting as asked.`);
         }
         nextAt = performance.now() + Math.max(result.retryAfterMs, minIntervalMs);
         return;
@@ -199,9 +179,9 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         const delay = backoff(entry.attempts);
         if (failingSince === null) {
           failingSince = performance.now();
-          log.warn({ code: 'SENTINEL_ERR_SLACK_TRANSIENT', reason: result.reason, detail: result.detail, pending: queue.length }, 'Slack unreachable; the alert stays in the outbox and is retried.');
+          log.warn({ code: codes.transient, reason: result.reason, detail: result.detail, pending: queue.length }, `${dest.label} unreachable; the alert stays in the outbox and is retried.`);
         } else {
-          log.debug({ reason: result.reason, detail: result.detail, attempt: entry.attempts, delayMs: Math.round(delay) }, 'Slack still unreachable.');
+          log.debug({ reason: result.reason, detail: result.detail, attempt: entry.attempts, delayMs: Math.round(delay) }, `${dest.label} still unreachable.`);
         }
         nextAt = performance.now() + delay;
         return;
@@ -212,8 +192,8 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
         const first = !loggedPermanent.has(result.reason);
         loggedPermanent.add(result.reason);
         log[first ? 'error' : 'debug'](
-          { code: 'SENTINEL_ERR_SLACK_PERMANENT', reason: result.reason, detail: result.detail, key: record.key },
-          'Slack refused the alert permanently; moved to the dead-letter folder.',
+          { code: codes.permanent, reason: result.reason, detail: result.detail, key: record.key },
+          `${dest.label} refused the alert permanently; moved to the dead-letter folder.`,
         );
         await o.outbox.bury(entry.name, record, result.reason, o.now()).catch((err: unknown) => {
           log.warn({ err, file: entry.name }, 'Could not move a refused alert to dead/.');
@@ -242,20 +222,14 @@ export function createDeliveryQueue(o: DeliveryQueueOptions): DeliveryQueue {
       await entry.written;
       if (stopped) break;
       const startedAt = performance.now();
-      let result: DeliveryResult;
-      try {
-        result = await attempt(entry);
-      } catch (err) {
-        result = { outcome: 'transient', reason: 'network', detail: String(err) };
-      }
-      await handle(entry, result, startedAt);
+      await handle(entry, await attempt(entry), startedAt);
     }
   }
 
   return {
-    name: o.name,
+    name,
     async load() {
-      await o.threads?.load((file) => log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file }, 'Slack thread map damaged; kept for inspection, repeats start new threads.'));
+      await dest.load?.((file) => log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file }, `${dest.label} state damaged; kept for inspection.`));
       const files = await o.outbox.load((file, err) => {
         log.error({ code: 'SENTINEL_ERR_STATE_CORRUPT', file, err }, 'Damaged outbox file kept for inspection; what could be read of its alert is sent again.');
       });

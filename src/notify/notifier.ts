@@ -1,17 +1,19 @@
-// The notify stage: routes each alert to the destinations that want it, prints it on the console
-// when asked, and hands Slack deliveries to one durable delivery queue per destination.
+// The notify stage: routes each alert to the destinations that want it. Immediate ones (the
+// console) are written at once; every other destination gets its own durable delivery queue
+// (outbox, rate limit, retries, dead letters), whatever it is: see destination.ts.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NotifyConfig, SlackDestinationConfig } from '../config/config-types.js';
+import type { NotifyConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
 import { initNotifierSeries, type Metrics } from '../metrics/metrics.js';
 import type { Redactor } from '../redact/redactor.js';
-import type { Alert, Incident } from '../types.js';
+import type { Alert } from '../types.js';
 import { createDeliveryQueue, type DeliveryQueue } from './delivery-queue.js';
-import { createOutbox, type OutboxRecord } from './outbox.js';
-import { buildSlackMessages, partKey, renderConsole } from './slack-message.js';
-import { createSlackTransport } from './slack-transport.js';
-import { createThreadStore } from './thread-store.js';
+import { destinationDir, type Destination, type DestinationContext, type OutboxRecord } from './destination.js';
+import { buildDestinations } from './destination-registry.js';
+import { createOutbox } from './outbox.js';
+
+export { destinationDir };
 
 export interface NotifierOptions {
   config: NotifyConfig;
@@ -31,12 +33,14 @@ export interface NotifierOptions {
   maxPendingPerDestination?: number;
   /** Jitter source, for tests. */
   random?: () => number;
+  /** This agent's name in what destinations show (Alertmanager annotations); default the hostname. */
+  member?: string;
 }
 
 export interface Notifier {
   /** Loads the outboxes from stateDir and starts delivering anything pending (after a crash). */
   start(): Promise<void>;
-  /** Durable once resolved: written to the outbox before it is sent. Never throws on Slack failures. */
+  /** Durable once resolved: written to the outbox before it is sent. Never throws on a destination's failures. */
   send(alert: Alert): Promise<void>;
   /** Resolves when every queued alert has been delivered or permanently failed, or after `deadlineMs` milliseconds. */
   drain(deadlineMs: number): Promise<void>;
@@ -47,65 +51,55 @@ export interface Notifier {
   adopt(): Promise<void>;
 }
 
-const CONSOLE = 'console';
-
-/** Destination names become directory names and metric labels: keep them tame. */
-export function destinationDir(name: string): string {
-  return name.replace(/[^A-Za-z0-9_.-]/g, '_') || '_';
-}
-
-function incidentsOf(alert: Alert): Incident[] {
-  if (alert.incident) return [alert.incident];
-  return alert.incidents ?? [];
-}
-
-/** Severity list (all when absent) and labels (all must be present on the rule) both have to hold. */
-export function routes(dest: SlackDestinationConfig, alert: Alert): boolean {
-  if (dest.severities && dest.severities.length > 0 && !dest.severities.includes(alert.severity)) return false;
-  const wanted = Object.entries(dest.labels ?? {});
-  if (wanted.length === 0) return true;
-  // A digest goes where any of its incidents would go.
-  return incidentsOf(alert).some((i) => wanted.every(([k, v]) => i.rule.labels[k] === v));
-}
-
-/** The outbox records of an alert: one, or one per part of a digest too long for one message. */
-export function toOutboxRecords(alert: Alert, redactor: Redactor, now: number): OutboxRecord[] {
-  return buildSlackMessages(alert, redactor).map((message, n) => ({
+/** The outbox records of an alert for one destination: one, or one per part of a digest too long for one message. */
+export function toOutboxRecords(dest: Destination, alert: Alert, now: number): OutboxRecord[] {
+  return dest.render(alert).map(({ key, payload }) => ({
     v: 1,
-    key: partKey(alert.key, n + 1),
+    key,
     kind: alert.kind,
     severity: alert.severity,
     createdAt: alert.createdAt,
     enqueuedAt: now,
     ...(alert.incident ? { fingerprint: alert.incident.fingerprint } : {}),
-    message,
+    message: payload,
   }));
 }
 
+/** The context destination factories get: no process.env, no globals beyond what the options name. */
+export function destinationContext(options: NotifierOptions): DestinationContext {
+  return {
+    stateDir: options.stateDir,
+    metrics: options.metrics,
+    logger: options.logger.child({ stage: 'notify' }),
+    redactor: options.redactor,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    timeoutMs: options.requestTimeoutMs ?? 10_000,
+    consoleOut: options.consoleOut ?? process.stdout,
+    now: options.now ?? Date.now,
+    ...(options.member ? { member: options.member } : {}),
+  };
+}
+
 export function createNotifier(options: NotifierOptions): Notifier {
-  const { config, metrics, logger, redactor } = options;
+  const { config, metrics } = options;
   const now = options.now ?? Date.now;
-  const log = logger.child({ stage: 'notify' });
-  const consoleOut = options.consoleOut ?? process.stdout;
-  const destinations = config.slack;
+  const log = options.logger.child({ stage: 'notify' });
+  const destinations = buildDestinations(config, destinationContext(options));
+  const immediate = destinations.filter((d) => d.immediate);
+  const queued = destinations.filter((d) => !d.immediate);
   const queues = new Map<string, DeliveryQueue>();
   /** Each outbox folder's modification time when last looked at by adopt(). */
   const looked = new Map<string, { dir: string; mtimeMs: number }>();
 
-  for (const dest of destinations) {
-    if (queues.has(dest.name)) throw new Error(`notify.slack: destination name "${dest.name}" is used twice`);
-    initNotifierSeries(metrics, dest.name);
+  for (const dest of destinations) initNotifierSeries(metrics, dest.name);
+  for (const dest of queued) {
     const dir = join(options.stateDir, 'outbox', destinationDir(dest.name));
     looked.set(dest.name, { dir, mtimeMs: 0 });
-    const transport = createSlackTransport(dest, { ...(options.fetch ? { fetch: options.fetch } : {}), timeoutMs: options.requestTimeoutMs ?? 10_000, logger: log });
     queues.set(
       dest.name,
       createDeliveryQueue({
-        name: dest.name,
-        outbox: createOutbox(dir),
-        transport,
-        ...(transport.mode === 'bot' ? { threads: createThreadStore(join(options.stateDir, 'slack-threads', `${destinationDir(dest.name)}.json`)) } : {}),
-        ratePerSec: dest.rate_per_sec > 0 ? dest.rate_per_sec : 1,
+        destination: dest,
+        outbox: createOutbox(dir, dest),
         retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
         maxRetryDelayMs: config.max_retry_delay_ms,
         maxPending: options.maxPendingPerDestination ?? 1000,
@@ -116,7 +110,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }),
     );
   }
-  if (config.console) initNotifierSeries(metrics, CONSOLE);
 
   let startPromise: Promise<void> | null = null;
   let stopPromise: Promise<void> | null = null;
@@ -137,12 +130,22 @@ export function createNotifier(options: NotifierOptions): Notifier {
     clearTimeout(timer);
   }
 
-  function printConsole(alert: Alert): void {
+  /** Rendered per destination: one that cannot render an alert drops it for itself only. */
+  function recordsFor(dest: Destination, alert: Alert): OutboxRecord[] {
     try {
-      consoleOut.write(renderConsole(alert, redactor));
-      metrics.alertsSent.labels({ notifier: CONSOLE, outcome: 'ok' }).inc();
+      return toOutboxRecords(dest, alert, now());
     } catch (err) {
-      log.warn({ err }, 'Could not print the alert to the console.');
+      metrics.dropped.labels({ stage: 'notify', reason: 'unrenderable' }).inc();
+      log.error({ err, key: alert.key, notifier: dest.name }, 'Could not render an alert for a destination.');
+      return [];
+    }
+  }
+
+  async function writeNow(dest: Destination, alert: Alert): Promise<void> {
+    for (const record of recordsFor(dest, alert)) {
+      const result = await dest.post(record).catch((err: unknown) => ({ outcome: 'permanent' as const, reason: 'threw', detail: String(err) }));
+      metrics.alertsSent.labels({ notifier: dest.name, outcome: result.outcome === 'ok' ? 'ok' : 'permanent_error' }).inc();
+      if (result.outcome !== 'ok') log.warn({ notifier: dest.name, detail: result.detail }, `${dest.label}: could not write the alert.`);
     }
   }
 
@@ -151,27 +154,18 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return (startPromise ??= startAll());
     },
     async send(alert) {
-      if (config.console) printConsole(alert);
-      const targets = destinations.filter((d) => routes(d, alert));
-      if (targets.length === 0) {
-        if (!config.console) {
-          metrics.dropped.labels({ stage: 'notify', reason: 'no_route' }).inc();
-          log.debug({ key: alert.key, severity: alert.severity }, 'No destination takes this alert.');
-        }
-        return;
-      }
-      let records: OutboxRecord[];
-      try {
-        records = toOutboxRecords(alert, redactor, now());
-      } catch (err) {
-        metrics.dropped.labels({ stage: 'notify', reason: 'unrenderable' }).inc();
-        log.error({ err, key: alert.key }, 'Could not build the Slack message for an alert.');
+      const atOnce = immediate.filter((d) => d.wants(alert));
+      const later = queued.filter((d) => d.wants(alert));
+      for (const dest of atOnce) await writeNow(dest, alert);
+      if (atOnce.length === 0 && later.length === 0) {
+        metrics.dropped.labels({ stage: 'notify', reason: 'no_route' }).inc();
+        log.debug({ key: alert.key, severity: alert.severity }, 'No destination takes this alert.');
         return;
       }
       const writes: Promise<void>[] = [];
-      for (const d of targets) {
-        const queue = queues.get(d.name);
-        if (queue) for (const record of records) writes.push(queue.enqueue(record));
+      for (const dest of later) {
+        const queue = queues.get(dest.name);
+        if (queue) for (const record of recordsFor(dest, alert)) writes.push(queue.enqueue(record));
       }
       await Promise.all(writes);
     },
@@ -183,6 +177,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         await drain(deadlineMs);
         const left = Math.max(0, deadlineMs - (Date.now() - started));
         await Promise.all([...queues.values()].map((q) => q.stop(left)));
+        for (const d of destinations) await d.close?.().catch((err: unknown) => log.warn({ err, notifier: d.name }, 'Could not close a destination.'));
         const pending = [...queues.values()].reduce((n, q) => n + q.pending(), 0);
         if (pending > 0) log.warn({ pending }, 'Stopped with alerts still in the outbox; they are sent on the next start.');
       })());

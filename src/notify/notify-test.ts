@@ -1,9 +1,8 @@
-// `sentinel notify-test`: one sample alert to every configured destination, straight through the
-// transport (no outbox, no retries), reporting what Slack said, so a bad URL or token shows at once.
+// `sentinel notify-test`: one sample alert to every configured destination, straight through its
+// `post` (no outbox, no retries), reporting what each said, so a bad URL or token shows at once.
 import type { Alert } from '../types.js';
-import { renderConsole, buildSlackMessage } from './slack-message.js';
-import { createSlackTransport } from './slack-transport.js';
-import type { NotifierOptions } from './notifier.js';
+import { buildDestinations } from './destination-registry.js';
+import { destinationContext, toOutboxRecords, type NotifierOptions } from './notifier.js';
 
 /** A realistic alert: the demo pipeline's division by zero, diagnosed by the built-in analyser. */
 export function sampleAlert(now = Date.now()): Alert {
@@ -64,24 +63,18 @@ export function sampleAlert(now = Date.now()): Alert {
 }
 
 export async function sendTestAlert(options: NotifierOptions): Promise<Array<{ destination: string; ok: boolean; detail: string }>> {
-  const alert = sampleAlert(options.now?.() ?? Date.now());
+  const now = options.now?.() ?? Date.now();
+  const alert = sampleAlert(now);
   const results: Array<{ destination: string; ok: boolean; detail: string }> = [];
-  if (options.config.console) {
-    (options.consoleOut ?? process.stdout).write(renderConsole(alert, options.redactor));
-    results.push({ destination: 'console', ok: true, detail: 'printed' });
-  }
-  const message = buildSlackMessage(alert, options.redactor);
-  for (const dest of options.config.slack) {
-    const transport = createSlackTransport(dest, {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      timeoutMs: options.requestTimeoutMs ?? 10_000,
-      logger: options.logger,
-    });
-    const res = await transport.post({ key: alert.key, kind: alert.kind, severity: alert.severity, message });
-    const how = transport.mode === 'bot' ? `chat.postMessage to ${dest.channel}` : transport.mode === 'webhook' ? 'incoming webhook' : 'not configured';
+  for (const dest of buildDestinations(options.config, destinationContext(options))) {
+    // The first message is the test: a digest's later parts say nothing a first part does not.
+    const record = toOutboxRecords(dest, alert, now)[0];
+    if (!record) continue;
+    const res = await dest.post(record);
+    const how = dest.describe;
     switch (res.outcome) {
       case 'ok':
-        results.push({ destination: dest.name, ok: true, detail: `${how}: Slack said ${res.detail}${res.ts ? ` (ts ${res.ts})` : ''}` });
+        results.push({ destination: dest.name, ok: true, detail: dest.immediate ? res.detail : `${how}: ${dest.label} said ${res.detail}${res.ts ? ` (ts ${res.ts})` : ''}` });
         break;
       case 'rate_limited':
         results.push({ destination: dest.name, ok: false, detail: `${how}: rate limited, retry after ${Math.round(res.retryAfterMs / 1000)} s` });

@@ -1,8 +1,9 @@
 // A damaged outbox file (a torn write on a filesystem that lies about fsync, a disk error, a hand
 // edit) still holds an alert someone should see. What can be read of it is re-sent as a plain
 // message that says it was recovered and names the damaged file, which stays in dead/ for
-// inspection; when nothing can be read, the message still says an alert was lost and where.
-import type { OutboxRecord } from './outbox-record.js';
+// inspection; when nothing can be read, the message still says an alert was lost and where. The
+// destination turns that notice into its own payload.
+import type { OutboxRecord, SalvageNotice } from './destination.js';
 import type { Severity } from '../types.js';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
@@ -10,6 +11,7 @@ const MAX_SALVAGED_CHARS = 2500;
 
 /** The fallback text of the damaged record, as far as it can be read; '' when none can. */
 function readableText(content: string, parsed: unknown): string {
+  // Slack payloads and webhook bodies both carry a plain `text`.
   const message = (parsed as { message?: { text?: unknown } } | null)?.message;
   if (typeof message?.text === 'string') return message.text;
   // A torn file: the first `"text":"…` string literal, up to its closing quote or the end of the file.
@@ -28,7 +30,7 @@ function field(content: string, parsed: unknown, name: 'key' | 'severity'): stri
   return new RegExp(`"${name}"\\s*:\\s*"([^"\\\\]{1,200})"`).exec(content)?.[1];
 }
 
-export function salvageOutboxRecord(content: string, path: string, now: number): OutboxRecord {
+export function salvageOutboxRecord(content: string, path: string, now: number, toPayload: (notice: SalvageNotice) => unknown): OutboxRecord {
   let parsed: unknown = null;
   try {
     parsed = JSON.parse(content);
@@ -50,16 +52,5 @@ export function salvageOutboxRecord(content: string, path: string, now: number):
     ? `Recovered from a damaged outbox file \`${safePath}\` (kept there for inspection). The alert as far as it could be read:\n>${text}`
     : `An alert in the outbox could not be read: \`${safePath}\` is damaged (kept there for inspection). Check recent failures with \`sentinel incidents\`.`;
   const key = `salvaged:${(originalKey ?? path).replace(/[^A-Za-z0-9:_.-]/g, '_').slice(-150)}`;
-  return {
-    v: 1,
-    key,
-    kind: 'opened',
-    severity,
-    createdAt: now,
-    enqueuedAt: now,
-    message: {
-      text: `[${severity.toUpperCase()}] ${summary}`.slice(0, 2800) + ` (sentinel alert ${key})`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: summary.slice(0, 3000) } }],
-    },
-  };
+  return { v: 1, key, kind: 'opened', severity, createdAt: now, enqueuedAt: now, message: toPayload({ key, severity, text: summary }) };
 }

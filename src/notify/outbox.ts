@@ -1,14 +1,21 @@
 // The durable outbox of one destination: one JSON file per alert, written (temp + fsync + rename)
-// before the alert is sent and removed only once Slack said ok. File names sort in send order, so
-// a restart replays pending alerts in the order they were queued. What is stored is the built,
-// redacted message, so no secret from a log is ever written to the state directory either.
+// before the alert is sent and removed only once the destination said yes. File names sort in send
+// order, so a restart replays pending alerts in the order they were queued. What is stored is the
+// built, redacted payload, so no secret from a log is ever written to the state directory either.
+// The outbox does not know what a payload looks like: the destination checks and salvages its own.
 import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { isAbandonedTempFile, writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
-import type { OutboxRecord } from './outbox-record.js';
+import type { OutboxRecord, SalvageNotice } from './destination.js';
 import { salvageOutboxRecord } from './outbox-salvage.js';
 
 export type { OutboxRecord };
+
+/** How the outbox tells a destination's payload from garbage, and what it sends for a damaged file. */
+export interface PayloadCodec {
+  isPayload(payload: unknown): boolean;
+  salvage(notice: SalvageNotice): unknown;
+}
 
 export interface OutboxFile {
   name: string;
@@ -50,18 +57,15 @@ export interface ReplayedLetter {
 const MAX_DEAD = 1000;
 const NAME = /^(\d{15})-(\d{6})-[A-Za-z0-9_.-]*\.json$/;
 
-function isOutboxRecord(r: Partial<OutboxRecord> | null): r is OutboxRecord {
-  return (
-    r?.v === 1 &&
-    typeof r.key === 'string' &&
-    typeof r.kind === 'string' &&
-    typeof r.severity === 'string' &&
-    typeof r.message?.text === 'string' &&
-    Array.isArray(r.message.blocks)
-  );
-}
+/** Without a codec (`sentinel outbox retry` moving files between folders) any payload is taken as is. */
+const ANY_PAYLOAD: PayloadCodec = {
+  isPayload: (payload) => payload !== undefined && payload !== null,
+  salvage: (notice) => ({ text: notice.text }),
+};
 
-export function createOutbox(dir: string): Outbox {
+export function createOutbox(dir: string, codec: PayloadCodec = ANY_PAYLOAD): Outbox {
+  const isOutboxRecord = (r: Partial<OutboxRecord> | null): r is OutboxRecord =>
+    r?.v === 1 && typeof r.key === 'string' && typeof r.kind === 'string' && typeof r.severity === 'string' && codec.isPayload(r.message);
   const deadDir = join(dir, 'dead');
   let lastStamp = 0;
   let lastSeq = -1;
@@ -111,7 +115,7 @@ export function createOutbox(dir: string): Outbox {
           const kept = join(deadDir, `${name.replace(/\.json$/, '')}.corrupt`);
           await rename(join(dir, name), kept).catch(() => undefined);
           onCorrupt?.(kept, err);
-          const record = salvageOutboxRecord(content, kept, Date.now());
+          const record = salvageOutboxRecord(content, kept, Date.now(), codec.salvage);
           // Durable under the old name, so a crash before it is sent does not lose it a second time.
           await writeFileDurably(join(dir, name), JSON.stringify(record)).catch(() => undefined);
           out.push({ name, record });

@@ -9,13 +9,11 @@ import type * as SlackWebApi from '@slack/web-api';
 import type { ChatPostMessageArguments, LogLevel, Logger as SlackLogger, WebClient } from '@slack/web-api';
 import type { SlackDestinationConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
+import type { DeliveryResult } from './destination.js';
+import { classifyFetchError, classifyHttp, describeError, MAX_RETRY_AFTER_MS } from './http-outcome.js';
 import type { SlackMessage } from './slack-message.js';
 
-export type DeliveryResult =
-  | { outcome: 'ok'; ts?: string; channel?: string; detail: string }
-  | { outcome: 'rate_limited'; retryAfterMs: number; detail: string }
-  | { outcome: 'transient'; reason: 'server_error' | 'network' | 'timeout'; detail: string }
-  | { outcome: 'permanent'; reason: string; detail: string };
+export type { DeliveryResult };
 
 export interface SlackPost {
   key: string;
@@ -70,49 +68,11 @@ export const PERMANENT_SLACK_ERRORS = new Set([
 
 /** Web API errors that say "try again later" even though the HTTP status was 200. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'rate_limited']);
-/** A Retry-After beyond this is treated as this: an alert hours late is no alert. */
-const MAX_RETRY_AFTER_MS = 15 * 60_000;
-
 type WebApiModule = typeof SlackWebApi;
 let webApiModule: Promise<WebApiModule> | undefined;
 const loadWebApi = (): Promise<WebApiModule> => (webApiModule ??= import('@slack/web-api'));
 let webhookModule: Promise<typeof SlackWebhook> | undefined;
 const loadWebhook = (): Promise<typeof SlackWebhook> => (webhookModule ??= import('@slack/webhook'));
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3); Slack sends seconds. */
-export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number {
-  if (value) {
-    const secs = Number(value.trim());
-    if (Number.isFinite(secs) && secs >= 0) return Math.min(secs * 1000, MAX_RETRY_AFTER_MS);
-    const date = Date.parse(value);
-    if (Number.isFinite(date)) return Math.min(Math.max(0, date - nowMs), MAX_RETRY_AFTER_MS);
-  }
-  return 1000;
-}
-
-function isTimeout(err: unknown): boolean {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
-  }
-  return false;
-}
-
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    parts.push(code && !e.message.includes(code) ? `${e.message} (${code})` : e.message);
-  }
-  return parts.join(': ') || String(err);
-}
-
-function classifyHttp(status: number, body: string, retryAfter: string | null): DeliveryResult {
-  const reason = body.trim().slice(0, 200) || `http_${status}`;
-  if (status === 429) return { outcome: 'rate_limited', retryAfterMs: parseRetryAfter(retryAfter), detail: `429 ${reason}` };
-  if (status >= 500 || status === 408) return { outcome: 'transient', reason: 'server_error', detail: `${status} ${reason}` };
-  // 400/403/404/410 and Slack's permanent reasons; any other 4xx will not get better by retrying either.
-  return { outcome: 'permanent', reason, detail: `${status} ${reason}` };
-}
 
 /**
  * Incoming Webhook through the official `IncomingWebhook`. Its errors carry the status and body
@@ -155,7 +115,7 @@ function webhookTransport(url: string, options: SlackTransportOptions): SlackTra
         if (e.code === 'slack_webhook_http_error' && typeof e.statusCode === 'number') {
           return classifyHttp(e.statusCode, typeof e.body === 'string' ? e.body : JSON.stringify(e.body ?? ''), lastRetryAfter);
         }
-        return { outcome: 'transient', reason: isTimeout(err) ? 'timeout' : 'network', detail: describe(err) };
+        return classifyFetchError(err);
       }
     },
   };
@@ -201,7 +161,7 @@ function botTransport(dest: SlackDestinationConfig, token: string, channel: stri
       try {
         sdk = await loadWebApi();
       } catch (err) {
-        return { outcome: 'transient', reason: 'network', detail: describe(err) };
+        return { outcome: 'transient', reason: 'network', detail: describeError(err) };
       }
       const WebApiErrorCode = sdk.ErrorCode;
       try {
@@ -231,7 +191,7 @@ function botTransport(dest: SlackDestinationConfig, token: string, channel: stri
           case WebApiErrorCode.HTTPError:
             return classifyHttp(e.statusCode ?? 0, typeof e.body === 'string' ? e.body : '', e.headers?.['retry-after'] ?? null);
           default:
-            return { outcome: 'transient', reason: isTimeout(err) ? 'timeout' : 'network', detail: describe(err) };
+            return classifyFetchError(err);
         }
       }
     },

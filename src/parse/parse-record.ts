@@ -81,10 +81,16 @@ export const ERROR_KEY_NAMES: readonly string[] = ['error', 'err', 'exception'];
 /** Keys whose string value becomes the event's error (a formatted traceback). */
 export const STACK_TEXT_KEY_NAMES: readonly string[] = ['exc_info', 'exc_text', 'stack_trace', 'stacktrace', 'stack', 'traceback'];
 
+// A lower-case level word counts only between delimiters near the start (`[error]`, `| warn |`,
+// `<info>`): bare, "error" is as often a word of the message.
+const DELIMITED_LEVEL = /[[|<(] {0,3}(trace|debug|info|notice|warn(?:ing)?|error|err|fatal|critical|crit) {0,3}[\]|>)]/i;
+
 function guessTextLevel(text: string): Level {
   const firstLine = text.slice(0, Math.min(text.length, 300));
   const found = TEXT_LEVEL.exec(firstLine);
   if (found?.[1]) return normaliseLevel(found[1]);
+  const delimited = DELIMITED_LEVEL.exec(firstLine.slice(0, 80));
+  if (delimited?.[1]) return normaliseLevel(delimited[1]);
   return TRACEBACK_START.test(text) ? 'error' : 'unknown';
 }
 

@@ -1,14 +1,15 @@
-// Finds the files a source's globs name. chokidar 4+ has no globs, so we watch each glob's base
-// directory and filter with picomatch. chokidar's events are only hints (it throttles `change`
-// and may drop the last one of a burst: paulmillr/chokidar#1455; it also misses files created in
-// a directory that did not exist when watching began), so `scan()` walks the directories itself
-// and is what the source trusts; the hints just make it look sooner.
-import { watch, type FSWatcher } from 'chokidar';
-import picomatch from 'picomatch';
-import type { Stats } from 'node:fs';
+// Finds the files a source's globs name: `scan()` walks each glob's base directory and filters
+// with picomatch; it is what the source trusts. Watches on the directories it walked are hints
+// that make the source look sooner: something was created, renamed or removed (rescan), or a file
+// was written (read it). A symlinked directory is walked once, by device+inode, so a loop
+// (`logs/sub/loop -> ..`) or a second path to the same directory names no file twice and costs
+// no more than the tree itself (docs/adr/0020-discovery-walks-and-watches-directories.md).
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import type { Logger } from '../log.js';
+import { identityKey } from './file-identity.js';
 
 export interface DiscoveredFile {
   path: string;
@@ -16,22 +17,27 @@ export interface DiscoveredFile {
   stats: Stats;
 }
 
+export type DiscoveryHint = 'written' | 'moved';
+
 export interface FileDiscoveryOptions {
   paths: string[];
   exclude: string[];
+  /** Stat polling only (network filesystems): no watches; the source rescans every poll interval. */
   poll: boolean;
-  pollIntervalMs: number;
   logger: Logger;
-  /** A file matching the globs was added, changed or removed (path), or something else moved (undefined). */
-  onHint: (kind: 'add' | 'change' | 'unlink', path: string) => void;
+  /** A watched directory saw `path` written, or something in it created, renamed or removed (`moved`). */
+  onHint: (kind: DiscoveryHint, path: string) => void;
   /** A scan failed on a path for a reason other than "gone" (permissions, I/O). */
   onError: (path: string, err: NodeJS.ErrnoException) => void;
 }
 
 export interface FileDiscovery {
   start(): Promise<void>;
+  /** Walks the globs' directories (and watches those it walked); every matching file, each path once. */
   scan(): Promise<DiscoveredFile[]>;
   matches(path: string): boolean;
+  /** Whether every directory of the last scan is watched (never in poll mode): if not, only rescans notice what happens there. */
+  readonly watchingAll: boolean;
   close(): Promise<void>;
 }
 
@@ -54,97 +60,122 @@ function rootsOf(patterns: string[]): Root[] {
 }
 
 export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscovery {
+  const log = options.logger;
   const paths = options.paths.map((p) => resolve(p));
   const include = picomatch(paths, { dot: true });
   const exclude = options.exclude.length > 0 ? picomatch(options.exclude, { dot: true, basename: true }) : () => false;
   const matches = (p: string): boolean => include(p) && !exclude(p);
   const roots = rootsOf(paths);
   const missing = new Set<string>();
-  let watcher: FSWatcher | undefined;
+  /** Watched directories by the path they were walked under. */
+  const watches = new Map<string, FSWatcher>();
+  let watchingAll = true;
+  let watchFailureLogged = false;
+  let closed = false;
 
-  const walk = async (dir: string, depth: number, out: DiscoveredFile[], root: Root): Promise<void> => {
+  const watchDir = (dir: string): void => {
+    if (options.poll || closed || watches.has(dir)) return;
+    try {
+      const w = watch(dir, { persistent: false }, (event, name) => {
+        // No name: the kernel's queue overflowed or the directory itself went; a rescan sorts it out.
+        const path = typeof name === 'string' && name !== '' ? join(dir, name) : dir;
+        options.onHint(event === 'change' && path !== dir ? 'written' : 'moved', path);
+      });
+      w.on('error', () => {
+        // The directory was removed (or became unreadable): the next scan watches it again if it is back.
+        w.close();
+        if (watches.get(dir) === w) watches.delete(dir);
+        options.onHint('moved', dir);
+      });
+      watches.set(dir, w);
+    } catch (err) {
+      watchingAll = false;
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT') return;
+      if (!watchFailureLogged) {
+        watchFailureLogged = true;
+        // ENOSPC: fs.inotify.max_user_watches is reached; the periodic rescan still covers these directories.
+        log.warn({ dir, errno: e.code, err: e.message }, 'Cannot watch a log directory; it is rescanned every poll interval instead.');
+      }
+    }
+  };
+
+  const walk = async (dir: string, depth: number, out: DiscoveredFile[], root: Root, walked: Map<string, string>): Promise<void> => {
     let entries;
     try {
+      const st = await stat(dir);
+      const id = identityKey(st.dev, st.ino);
+      // Already walked under another path (a symlink loop, or two links to one directory).
+      if (walked.has(id)) return;
+      walked.set(id, dir);
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (dir === root.dir && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) {
         if (!missing.has(dir)) {
           missing.add(dir);
-          options.logger.warn({ dir }, 'Log directory does not exist yet; watching for it.');
+          log.warn({ dir }, 'Log directory does not exist yet; watching for it.');
         }
-      } else if (e.code !== 'ENOENT') {
+        // Its parent, if there is one, says when it is created.
+        watchDir(dirname(dir));
+      } else if (e.code !== 'ENOENT' && e.code !== 'ELOOP') {
         options.onError(dir, e);
       }
       return;
     }
-    if (dir === root.dir && missing.delete(dir)) {
-      options.logger.info({ dir }, 'Log directory appeared.');
-      // chokidar does not see files in a directory that appeared after watching began: watch it again.
-      watcher?.unwatch(dir);
-      watcher?.add(dir);
-    }
+    if (dir === root.dir && missing.delete(dir)) log.info({ dir }, 'Log directory appeared.');
+    watchDir(dir);
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (depth > 0) await walk(full, depth - 1, out, root);
+        if (depth > 0) await walk(full, depth - 1, out, root, walked);
         continue;
       }
-      if (!(entry.isFile() || entry.isSymbolicLink()) || !matches(full)) continue;
+      const link = entry.isSymbolicLink();
+      if (!(entry.isFile() || link)) continue;
+      // A symlink may name a directory (walked like one, once) or a log file.
+      if (!link && !matches(full)) continue;
       try {
         const stats = await stat(full);
-        if (stats.isFile()) out.push({ path: full, stats });
+        if (stats.isDirectory()) {
+          if (depth > 0) await walk(full, depth - 1, out, root, walked);
+        } else if (stats.isFile() && matches(full)) {
+          out.push({ path: full, stats });
+        }
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        // A dangling symlink or a file removed between readdir and stat is simply not there.
-        if (e.code !== 'ENOENT') options.onError(full, e);
+        // A dangling symlink, a link to itself, or a file removed between readdir and stat is simply not there.
+        if (e.code !== 'ENOENT' && e.code !== 'ELOOP') options.onError(full, e);
       }
     }
   };
 
   return {
     matches,
+    get watchingAll() {
+      return !options.poll && watchingAll;
+    },
     async start() {
-      // A missing root is reported (once) by scan(), which re-arms the watcher when it appears.
-      const maxDepth = Math.max(...roots.map((r) => r.depth));
-      watcher = watch(
-        roots.map((r) => r.dir),
-        {
-          ignoreInitial: true,
-          persistent: true,
-          followSymlinks: true,
-          usePolling: options.poll,
-          interval: options.pollIntervalMs,
-          depth: Number.isFinite(maxDepth) ? maxDepth : undefined,
-          // Keep chokidar from putting watchers on files no glob names (a busy /var/log).
-          ignored: (p: string, stats?: Stats) => stats !== undefined && stats.isFile() && !matches(p),
-        },
-      );
-      watcher.on('add', (p) => options.onHint('add', p));
-      watcher.on('change', (p) => options.onHint('change', p));
-      watcher.on('unlink', (p) => options.onHint('unlink', p));
-      watcher.on('addDir', (p) => options.onHint('add', p));
-      watcher.on('unlinkDir', (p) => options.onHint('unlink', p));
-      watcher.on('error', (err) => options.logger.warn({ err }, 'File watcher error; the periodic scan still runs.'));
-      const w = watcher;
-      await new Promise<void>((done) => {
-        const timer = setTimeout(done, 5000);
-        timer.unref();
-        w.once('ready', () => {
-          clearTimeout(timer);
-          done();
-        });
-      });
+      // Watches are set up by the first scan, on the directories it walks.
     },
     async scan() {
       const out: DiscoveredFile[] = [];
-      for (const root of roots) await walk(root.dir, root.depth, out, root);
+      const walked = new Map<string, string>();
+      watchingAll = true;
+      for (const root of roots) await walk(root.dir, root.depth, out, root, walked);
+      // Directories no longer walked (removed, or now reached under another path) are no longer watched.
+      const current = new Set(walked.values());
+      for (const [dir, w] of watches) {
+        if (current.has(dir) || [...missing].some((m) => dirname(m) === dir)) continue;
+        w.close();
+        watches.delete(dir);
+      }
       return out;
     },
     async close() {
-      const w = watcher;
-      watcher = undefined;
-      if (w) await w.close();
+      closed = true;
+      for (const w of watches.values()) w.close();
+      watches.clear();
     },
   };
 }

@@ -146,12 +146,13 @@ describe('defaults and environment', () => {
         multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1048576 },
         poll: false,
         poll_interval_ms: 1000,
+        max_files: 10000,
       },
     ]);
     expect(c.rules).toEqual([{ id: 'step-failed', match: { regex: 'Step failed' }, severity: 'critical', enabled: true, labels: {} }]);
     expect(c.state_dir).toBe('/var/lib/sentinel');
     expect(c.server).toEqual({ port: 9464, host: '0.0.0.0' });
-    expect(c.notify).toEqual({ console: true, slack: [], max_retry_delay_ms: 60000 });
+    expect(c.notify).toEqual({ console: true, slack: [], webhooks: [], max_retry_delay_ms: 60000 });
     expect(c.brain).toEqual({
       url: 'embedded',
       timeout_ms: 8000,
@@ -179,7 +180,7 @@ describe('defaults and environment', () => {
     expect(loadConfigText(MINIMAL, 'min.yaml', {}).notify.slack).toEqual([]);
     expect(loadConfigText(MINIMAL, 'min.yaml', { SLACK_WEBHOOK_URL: '' }).notify.slack).toEqual([]);
     const withSlack = loadConfigText(MINIMAL, 'min.yaml', { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook' }).notify;
-    expect(withSlack).toEqual({ console: false, slack: [{ name: 'slack', webhook_url: 'http://127.0.0.1:9/hook', rate_per_sec: 1 }], max_retry_delay_ms: 60000 });
+    expect(withSlack).toEqual({ console: false, slack: [{ name: 'slack', webhook_url: 'http://127.0.0.1:9/hook', rate_per_sec: 1 }], webhooks: [], max_retry_delay_ms: 60000 });
   });
 
   it('replaces ${VAR} and ${VAR:-default}, types whole plain values, keeps $${ literal', () => {

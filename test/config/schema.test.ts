@@ -9,6 +9,7 @@ import { defaultConfig, loadConfigText } from '../../src/config/load-config.js';
 import { OPTIONAL_SECRET_KEYS } from '../../src/config/config-definition.js';
 import { completeConfigSchema, publishedSchema, publishedSchemaText } from '../../src/config/published-schema.js';
 import { PACK_NAMES } from '../../src/detect/packs/index.js';
+import { SCHEMA_OPTIONS } from '../../src/config/validate-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const read = (file: string): string => readFileSync(join(REPO, file), 'utf8');
@@ -41,6 +42,12 @@ function everyProperty(node: unknown, path: string, out: { path: string; key: st
 }
 
 describe('the config definition', () => {
+  it('is a valid schema under its draft meta-schema (loadConfig skips that check at start-up)', () => {
+    const ajv = new Ajv({ ...SCHEMA_OPTIONS });
+    expect(ajv.validateSchema(publishedSchema())).toBe(true);
+    expect(ajv.errors ?? null).toBeNull();
+  });
+
   it('is what schema/sentinel.schema.json holds (run `npm run schema` after changing a key)', () => {
     expect(read('schema/sentinel.schema.json')).toBe(publishedSchemaText());
   });

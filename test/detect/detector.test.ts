@@ -70,7 +70,8 @@ describe('createDetector', () => {
     ['a regex without literal still runs', '123 456', ['digits-only']],
     ['any + not', JSON.stringify({ level: 'info', msg: 'limit hit for tenant' }), ['any-of']],
     ['any + not (excluded level)', JSON.stringify({ level: 'debug', msg: 'limit hit for tenant' }), []],
-    ['disabled rules never fire', JSON.stringify({ level: 'error', msg: 'plain error' }), []],
+    ['disabled rules never fire', JSON.stringify({ level: 'error', msg: 'cache warm-up took 3 s' }), []],
+    ['an error record that says what failed falls to the packs', JSON.stringify({ level: 'error', msg: 'upload failed: bucket not found' }), ['generic.error-record']],
     ['quiet line', '2026-11-25 12:00:00 INFO loaded 1200 rows', []],
   ])('%s', (_name, line, expected) => {
     expect(ids(parse(line))).toEqual(expected);

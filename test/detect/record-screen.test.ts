@@ -9,7 +9,7 @@ import type { MatchExpr, RuleConfig, SentinelConfig } from '../../src/config/con
 import { defaultConfig, loadConfig, loadConfigText } from '../../src/config/load-config.js';
 import { createDetector, type Detector } from '../../src/detect/detector.js';
 import { BUILTIN_PACKS } from '../../src/detect/packs/index.js';
-import { createWordScan } from '../../src/detect/record-screen.js';
+import { createWordFinder, createWordScan } from '../../src/detect/record-screen.js';
 import { parseRecord } from '../../src/parse/parse-record.js';
 
 const SHIPPED = loadConfig('sentinel.yaml', {});
@@ -97,6 +97,35 @@ describe('Detector.screen', () => {
     expect(scan('{"msg":1}')).toBe(true);
     expect(scan('{"msg" 1}')).toBe(false);
     expect(scan('')).toBe(false);
+  });
+
+  it('(property) finds a word from any position exactly when one starts there or later, each line before the next', () => {
+    // Words of mixed lengths sharing starts and ends, placed in texts as they are and upper-cased.
+    const alphabet = fc.constantFrom('p', 'i', 'e', 'l', 'n', '_', 'f', 'a', 'u', 'r', 'P', 'E', ' ');
+    const wordArb = fc.array(alphabet, { minLength: 2, maxLength: 12 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(wordArb, { minLength: 1, maxLength: 8, selector: (w) => w.toLowerCase() }).chain((words) =>
+          fc.tuple(fc.constant(words), fc.array(fc.oneof(alphabet, fc.constant('\n'), fc.constantFrom(...words, ...words.map((w) => w.toUpperCase()))), { maxLength: 60 }), fc.nat()),
+        ),
+        ([words, pieces, at]) => {
+        const text = pieces.join('');
+        const from = text.length === 0 ? 0 : at % text.length;
+        const { long, short } = createWordFinder(words.map((word) => ({ word })));
+        const lower = text.toLowerCase();
+        const starts = words.map((w) => lower.indexOf(w.toLowerCase(), from)).filter((i) => i !== -1);
+        const found = [long(text, from), short(text, from)].filter((i) => i !== -1);
+        expect(found.length > 0).toBe(starts.length > 0);
+        for (const i of found) expect(words.some((w) => lower.startsWith(w.toLowerCase(), i) && i >= from)).toBe(true);
+        // The tailer asks line by line: the first hit found lies on the first line holding a word.
+        if (starts.length > 0) {
+          const lineOf = (i: number): number => text.slice(0, i).split('\n').length;
+          expect(Math.min(...found.map(lineOf))).toBe(lineOf(Math.min(...starts)));
+        }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { createWorkspace, startReadyAgent } from '../helpers/agent-workspace.js';
+import { createWorkspace, startReadyAgent, workspaceBaseYaml } from '../helpers/agent-workspace.js';
 
 const TRIALS = 12;
 const PER_BURST = 8;
@@ -52,12 +52,7 @@ describe('SIGKILL during incident storms', () => {
     writeFileSync(
       ws.configFile,
       [
-        'sources:',
-        '  - name: etl',
-        `    paths: ["${ws.logDir}/*.log"]`,
-        '    start_at: end',
-        `state_dir: ${ws.stateDir}`,
-        'server: { port: 0, host: 127.0.0.1 }',
+        ...workspaceBaseYaml(ws),
         'notify:',
         '  slack: { webhook_url: "${SLACK_WEBHOOK_URL}", rate_per_sec: 4 }',
         '  max_retry_delay_ms: 500',

@@ -14,8 +14,16 @@ export interface Workspace {
   writeConfig(extraYaml?: string): void;
 }
 
-/** `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. */
-export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): Workspace {
+/** The lines every agent config of a workspace starts with: its one source, its state_dir, a free loopback port. */
+export function workspaceBaseYaml(ws: Pick<Workspace, 'logDir' | 'stateDir'>): string[] {
+  return ['sources:', '  - name: etl', `    paths: ["${ws.logDir}/*.log"]`, '    start_at: end', `state_dir: ${ws.stateDir}`, 'server: { port: 0, host: 127.0.0.1 }'];
+}
+
+/**
+ * `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. The
+ * source follows `logs/<source.glob>` (default `*.log`), with `source.extra` lines added to it.
+ */
+export function createWorkspace(brainYaml = '  url: embedded', extraYaml = '', source: { glob?: string; extra?: string } = {}): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
   const logDir = join(dir, 'logs');
   const stateDir = join(dir, 'state');
@@ -27,8 +35,9 @@ export function createWorkspace(brainYaml = '  url: embedded', extraYaml = ''): 
       [
         'sources:',
         '  - name: etl',
-        `    paths: ["${logDir}/*.log"]`,
+        `    paths: ["${logDir}/${source.glob ?? '*.log'}"]`,
         '    start_at: end',
+        ...(source.extra ? [source.extra] : []),
         `state_dir: ${stateDir}`,
         'server:',
         '  port: 0',

@@ -27,7 +27,7 @@ export function webhookDest(name: string, url: string, over: Partial<SlackDestin
 }
 
 export function notifyConfig(slack: SlackDestinationConfig[], over: Partial<NotifyConfig> = {}): NotifyConfig {
-  return { console: false, slack, max_retry_delay_ms: 300, ...over };
+  return { console: false, slack, webhooks: [], max_retry_delay_ms: 300, ...over };
 }
 
 /** A logger whose lines can be inspected. */

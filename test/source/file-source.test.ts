@@ -79,7 +79,11 @@ describe('file source', () => {
     await h.waitForTexts(['one']);
     await appendFile(join(logs, 'a.log'), 'two\n');
     await writeFile(join(logs, 'b.log'), 'three\n');
-    await h.waitForTexts(['one', 'two', 'three']);
+    await h.waitForCount(3);
+    // Records of one file arrive in file order; two files' records may interleave either way (each
+    // file's last line waits out its own multi-line timeout).
+    const of = (name: string): string[] => h.records.filter((r) => r.origin.file === join(logs, name)).map((r) => r.text);
+    expect({ a: of('a.log'), b: of('b.log') }).toEqual({ a: ['one', 'two'], b: ['three'] });
   });
 
   it('follows many files, each in order, honouring exclude', async () => {
@@ -262,5 +266,27 @@ describe('file source', () => {
     await appendFile(`${f}.1`, 'late to old\n');
     await waitFor('both', () => h.texts().length >= 3, () => h.texts());
     expect([...h.texts()].sort()).toEqual(['late to old', 'one', 'two']);
+  });
+
+  it('walks a symlinked directory once, by device+inode, and a symlink loop not at all; new files in it are found', async () => {
+    const { dir, logs, make } = await setup('**/*.log');
+    const elsewhere = join(dir, 'elsewhere');
+    await mkdir(elsewhere);
+    await writeFile(join(elsewhere, 'linked.log'), 'through the link\n');
+    await mkdir(join(logs, 'sub'));
+    await writeFile(join(logs, 'sub', 'own.log'), 'own\n');
+    await symlink(elsewhere, join(logs, 'sub', 'link'));
+    // A second path to the same directory, and a loop back to the root.
+    await symlink(elsewhere, join(logs, 'again'));
+    await symlink('..', join(logs, 'sub', 'loop'));
+    const h = make();
+    await h.source.start();
+    await waitFor('both files', () => h.texts().length >= 2, () => h.texts());
+    expect([...h.texts()].sort()).toEqual(['own', 'through the link']);
+    expect(h.source.files()).toHaveLength(2);
+    // Inside the linked directory: reported under the path it was walked by.
+    await writeFile(join(elsewhere, 'new.log'), 'new beside the link\n');
+    await waitFor('the new file', () => h.texts().includes('new beside the link'), () => h.texts(), 3000);
+    expect(h.source.files()).toHaveLength(3);
   });
 });

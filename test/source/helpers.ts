@@ -22,6 +22,7 @@ export function sourceConfig(paths: string[], over: Partial<SourceConfig> = {}):
     multiline: { timeout_ms: 200, max_lines: 500, max_bytes: 1 << 20 },
     poll: false,
     poll_interval_ms: 100,
+    max_files: 10_000,
     ...over,
   };
 }

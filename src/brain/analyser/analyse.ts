@@ -14,6 +14,7 @@ import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
 import { scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
+import { diagnosticLocationOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -38,7 +39,7 @@ const RETRYABLE_CATEGORIES: ReadonlySet<Category> = new Set(['timeout', 'rate_li
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
 // Airflow "Bash command failed" whose cause is in the relayed output above it).
 const ERRORISH =
-  /error|exception|fail|fatal|deadlock|raised|abort|refused|denied|killed|SIGKILL|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid|does not exist|not recognized|not authori[sz]ed|out of sync|no active|missing|mismatch|changed type|does not match|throttl|too many|conflict/i;
+  /error|exception|fail|\b[45]\d\d (?:Bad|Service|Gateway|Internal|Too|Not Found|Forbidden|Unauthori[sz]ed|Conflict)\b|fatal|deadlock|raised|abort|refused|denied|killed|SIGKILL|panic|unable|cannot|could not|not found|no such|timed out|exceeded|violat|invalid|does not exist|not recognized|not authori[sz]ed|out of sync|no active|missing|mismatch|changed type|does not match|throttl|too many|conflict/i;
 const EMPTY_BATCH =
   /\b0 (?:rows|records|items|orders|files|lines|events)\b|\b(?:rows|records|row_count|num_rows|n_rows|record_count|rows_read|rows_extracted|batch_size|count)["']?\s*[:=]\s*0n?\b(?!\.\d)|\bempty (?:batch|dataframe|input|file|result|partition)s?\b|Empty DataFrame|\bno (?:rows|records|data)\b|\b(?:read|extracted|fetched|loaded|returned|received|got) 0\b/i;
 
@@ -233,8 +234,12 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
     [contextLines.slice(-50).reverse(), 0.2],
   ];
   for (const [lines, penalty] of scans) {
+    const own = lines === textLines;
     for (const line of lines) {
-      if (line.length > 4000 || /^\s/.test(line) || !ERRORISH.test(line)) continue;
+      // The failing record's own lines are all evidence (dbt puts the cause on an indented line
+      // under `Database Error`; a chain may end in `502 Bad Gateway`); the context's only where
+      // they report a failure.
+      if (line.length > 4000 || (!own && (/^\s/.test(line) || !ERRORISH.test(line)))) continue;
       for (const signature of SIGNATURES) {
         const finding = test(signature, base, lineSubject(line), chain[0]);
         if (finding) return { signature, finding, penalty, line: line.trim() };
@@ -307,6 +312,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
   const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
+  // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
+  if (!location) location = diagnosticLocationOf(textLines) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 
@@ -330,7 +337,9 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
     if (!location) confidence -= 0.1;
   } else {
     const root = chain[0];
-    summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(request.title || request.text, 160);
+    // No error chain: the record's own failing line says more than the rule's title.
+    const failingLine = (textLines.find((line) => line.length < 4000 && ERRORISH.test(line)) ?? textLines.find((line) => line.trim() !== ''))?.trim();
+    summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(failingLine || request.title || request.text, 160);
     rootCause = root
       ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
       : 'The built-in analyser found no recognisable error in this record.';

@@ -127,6 +127,20 @@ function sameFailureEveryRecord(subject: string): boolean {
   return shapes.length >= 2 && shapes.every((shape) => shape === shapes[0]);
 }
 
+// A refusal on this host at a service's fixed port (below the kernel's ephemeral range, 32768+):
+// `connect ECONNREFUSED 127.0.0.1:5432`, `localhost:9092 … Connection refused`. A refusal at an
+// ephemeral port is a listener that comes and goes (a sidecar or test server restarting).
+const FIXED_PORT = String.raw`(?:[1-9]\d{0,3}|[12]\d{4}|3[01]\d{3}|32[0-6]\d{2}|327[0-5]\d|3276[0-7])`;
+const LOCAL_HOST_PORT = String.raw`(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)[:/ ,]+(?:port )?${FIXED_PORT}\b`;
+const LOCAL_FIXED_PORT = new RegExp(`${LOCAL_HOST_PORT}|(?:127\\.0\\.0\\.1|localhost)[^\\n]{0,80}?\\bport ${FIXED_PORT}\\b`);
+const REFUSED = /ECONNREFUSED|[Cc]onnection refused/;
+/** Refused, at a fixed port of this host as the error or a connection line names it (libpq puts host and port on the line below). */
+const localRefusal = (f: Finding): boolean =>
+  REFUSED.test(f.subject) && (LOCAL_FIXED_PORT.test(f.subject) || f.text.split('\n').some((line) => line.length < 4000 && /refused|server running|connect/i.test(line) && LOCAL_FIXED_PORT.test(line)));
+const STATEMENT_TIMEOUT = /canceling statement due to statement timeout|statement timeout|STATEMENT_TIMEOUT|exceeded (?:the )?statement_timeout|Statement reached its statement or warehouse timeout/i;
+
+const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|row|record|frame|data)\w*\[['"]|\bcolumns?\b/;
+
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
 
 // Why a Kubernetes pod never started, as its events and container status name it.
@@ -207,6 +221,11 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   'NULL result in a non-nullable column',
   String.raw`(?:date|time|timestamp|datetime)(?:/time)? (?:field )?value out of range`, String.raw`different "?datestyle"? setting`,
   String.raw`\b(?:year \d+|day|month|hour|minute|second) (?:is )?out of range\b`, String.raw`month must be in 1\.\.12`,
+  // An input file that is not what its name says (an HTML error page saved as .gz, a truncated
+  // download), or a document that is empty or cut: the data, not the code.
+  'Not a gzipped file', 'BadGzipFile', 'BadZipFile', 'File is not a zip file', String.raw`not a valid (?:parquet|gzip|zip|avro|orc) file`,
+  'Parquet magic bytes not found', String.raw`Invalid (?:magic|header) (?:bytes|number)`, String.raw`EOF while parsing (?:a|an) \w+`,
+  String.raw`Compressed file ended before the end-of-stream marker`, 'incorrect header check', String.raw`\bunexpected end of (?:stream|data|input)\b`,
 ];
 
 /** The data's schema changed under the step: a type, a column set, a table contract. */
@@ -364,6 +383,23 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'port-in-use',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.8,
+    // The service could not listen: another process (a second instance, an old container, another
+    // installation) holds its port. The deployment, not the code or the data.
+    pattern: /Address already in use|EADDRINUSE|address already in use|port is already allocated|could not create any TCP\/IP sockets|Failed to bind to [^\n]{0,80}(?:in use|already)|BindException/,
+    explain: (f) => ({
+      summary: `Port already in use${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The process could not listen on its port because another process already holds it: a second instance, a container or service left running, or another installation using the same default port.',
+      fix: [
+        'Find what holds the port (`ss -ltnp`, `lsof -i :PORT`, `docker ps`) and stop it, or give this service another port in its configuration.',
+        'Make deployments stop the old instance before starting the new one.',
+      ],
+    }),
   },
   {
     id: 'tls-certificate',
@@ -668,7 +704,9 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'timeout',
     category: 'timeout',
-    retryable: true,
+    // A database that cancels a statement for running past its statement timeout will cancel the
+    // same query again: the query or the limit must change. Other timeouts are usually transient.
+    retryable: (f) => !STATEMENT_TIMEOUT.test(f.subject),
     confidence: 0.8,
     pattern: /AirflowTaskTimeout|Timeout(?:Error|Exception|Expired)?\b|timed? ?out\b|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
     codes: /ETIMEDOUT/,
@@ -734,7 +772,9 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'service-unavailable',
     category: 'network_or_service_unavailable',
-    retryable: true,
+    // Refused on this very host: nothing is listening there (the service is not installed or not
+    // started, or the address defaulted to localhost), which a re-run does not change.
+    retryable: (f) => !localRefusal(f),
     confidence: 0.85,
     pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
@@ -809,7 +849,10 @@ export const SIGNATURES: readonly Signature[] = [
     retryable: false,
     confidence: 0.85,
     pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
-    when: (f) => !/^KeyError: \d/.test(f.subject),
+    // A KeyError is a missing column when a table was being indexed (pandas, a row or frame by
+    // name); a plain dictionary lookup that fails (a config map, an input function's table) is the
+    // code's assumption, left to the generic code-error signature.
+    when: (f) => !/^KeyError: /.test(f.subject) || (!/^KeyError: \d/.test(f.subject) && TABLE_LOOKUP.test(f.text)),
     explain: (f) => {
       const column = columnName(f.subject) ?? columnName(f.text);
       const suggestions = suggestedColumns(f.subject) ?? suggestedColumns(f.text);
@@ -1075,6 +1118,23 @@ export const SIGNATURES: readonly Signature[] = [
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
       fix: ['Compare the step\'s configuration (env vars, connection settings, config files) with a working environment and fix the named setting.'],
+    }),
+  },
+  {
+    id: 'assertion',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.7,
+    // A native library's own consistency check (C assert, Rust debug_assert) failed: a bug in that
+    // code or in how it is called, never the data's fault alone.
+    pattern: /\bAssertion [`'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: |\bassertion failed: |\bassertion `left == right` failed/,
+    explain: (f) => ({
+      summary: `Internal assertion failed${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A consistency check inside the program or a library it uses failed: the code reached a state its authors ruled out (a bug, or a call sequence or version combination the library does not support).',
+      fix: [
+        'Find the library and version that asserts (the file name in the message) and search its issue tracker for the assertion; upgrade or pin to a release that fixes it.',
+        `If the assertion is in your code, check the assumption at ${where(f)} against the input of this run.`,
+      ],
     }),
   },
   {

@@ -16,11 +16,27 @@ const STEP_PATTERNS: RegExp[] = [
   /"step"\s*:\s*"([^"]+)"/,
   /\bstep[=:]\s?"?([\w.-]+)"?/,
   /\b(?:step|task|op) "([\w.-]+)" failed/i,
+  // Dagster's older wordings: `In solid "load" the output …`, `Step load.compute`.
+  /\b[Ii]n (?:solid|op|asset) ["']([\w.-]+)["']/,
+  /\bStep ([\w-]+)\.compute\b/,
   // dbt: the progress line of a failing data test names the test.
   /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
   /\bFailure in test ([\w.-]+)/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
+];
+
+// Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
+// `Successfully assigned ns/etl-x2k4 to node`, `Error syncing pod <uid> ("etl-x2k4_ns(…)")`), else
+// the container a status names. Heard only when no orchestrator names its task: an Airflow task
+// that ran in a pod is the task.
+const POD_PATTERNS: RegExp[] = [
+  /\bpod\/([a-z0-9][a-z0-9.-]{0,252})/,
+  /\bSuccessfully assigned [\w-]+\/([a-z0-9][a-z0-9.-]{0,252}) to /,
+  /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
+  /\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
+  /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
+  /\bContainer ([a-z0-9][a-z0-9-]{0,62}) was using\b/,
 ];
 
 const CONTAINER_PATTERNS: RegExp[] = [
@@ -46,7 +62,7 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
 
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS);
   if (!step) return undefined;
   const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
   return container ? { step, container } : { step };

@@ -27,6 +27,19 @@ export const goPack: RulePack = {
       match: { all: [{ regex: String.raw`(?:^|\n)panic: ` }, { regex: String.raw`\ngoroutine \d+ \[[^\]\n]*\]:` }] },
     }),
     r({
+      id: 'build-error',
+      // A compiler or module error at `file.go:LINE:COL: …`.
+      description: 'The Go build failed.',
+      severity: 'error',
+      // One build, one incident: the compiler reports each file's error on its own line.
+      fingerprint: '{{source}}:{{file}}',
+      priority: 34,
+      anyLevel: true,
+      match: {
+        regex: String.raw`(?:^|\n)[ \t]*[\w./-]{1,200}\.go:\d+:\d+: (?:cannot find package|missing go\.sum entry|no required module provides|undefined: |cannot use |imported and not used|declared (?:and|but) not used|syntax error|too many arguments|not enough arguments|could not import|package [^\n]{1,200} is not in (?:GOROOT|std))`,
+      },
+    }),
+    r({
       id: 'log-fatal',
       description: 'A standard-library log line reporting an OS error (log.Fatal prints it, then exits 1).',
       severity: 'error',

@@ -26,6 +26,25 @@ export const jvmPack: RulePack = {
       },
     }),
     r({
+      id: 'kafka-commit-failed',
+      // Logged at WARN, but the group rebalanced under the consumer and the batch will be consumed again.
+      description: 'A Kafka consumer could not commit its offsets.',
+      severity: 'error',
+      priority: 61,
+      anyLevel: true,
+      match: { regex: String.raw`CommitFailedError|Commit cannot be completed since the group has already rebalanced|\bOffset commit (?:with offsets \{[^\n]{0,500}\} )?failed\b` },
+    }),
+    r({
+      id: 'kafka-broker-unreachable',
+      // Three warnings within a minute: once is a broker restarting.
+      description: 'A Kafka client cannot reach its broker.',
+      severity: 'error',
+      priority: 60,
+      anyLevel: true,
+      threshold: { count: 3, window_secs: 60 },
+      match: { regex: String.raw`Broker may not be available|Bootstrap broker [^\n]{1,200} disconnected|Connection to node -?\d+ [^\n]{0,200}could not be established` },
+    }),
+    r({
       id: 'uncaught-exception',
       description: 'An exception killed a JVM thread (`Exception in thread "main" …`), frames or not: Spark prints a multi-line message between the header and the frames.',
       severity: 'critical',

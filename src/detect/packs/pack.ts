@@ -38,6 +38,8 @@ export interface PackRuleSpec {
   fingerprint?: string;
   /** See PackRule.echoes. */
   echoes?: boolean;
+  /** Open an incident only once the rule matched this often in the window (a client's repeated warning). */
+  threshold?: { count: number; window_secs: number };
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -53,5 +55,6 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   if (spec.hint !== undefined) rule.hint = spec.hint;
   if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
   if (spec.echoes) rule.echoes = true;
+  if (spec.threshold !== undefined) rule.threshold = { ...spec.threshold };
   return rule;
 }

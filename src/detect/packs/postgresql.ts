@@ -71,7 +71,8 @@ export const postgresqlPack: RulePack = {
       severity: 'error',
       priority: 21,
       anyLevel: true,
-      match: { regex: String.raw`\bERROR:  ` },
+      // psql names the script and line; a localized server says ERROR in its own language (lc_messages).
+      match: { regex: String.raw`\bERROR:  |\bpsql:[^\s:]{1,300}:\d+: ERROR: |(?:^|\n|: )(?:错误|錯誤|ОШИБКА|FEHLER|ERREUR|ERRO|ERRORE|エラー|오류|BŁĄD|FOUT|CHYBA|HATA|HIBA|VIRHE|FEL):  ` },
     }),
   ],
 };

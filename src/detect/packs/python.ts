@@ -66,7 +66,7 @@ export const pythonPack: RulePack = {
       severity: 'error',
       priority: 30,
       anyLevel: true,
-      match: { regex: String.raw`Traceback \(most recent call last\):` },
+      match: { regex: String.raw`Traceback \(most recent call last\)(?::|[ \t]*(?:$|\n))` },
     }),
   ],
 };

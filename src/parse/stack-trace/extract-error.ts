@@ -9,6 +9,7 @@ import { parsePythonTraceback } from './python-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
+import { isInstalledApplicationFrame } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -75,6 +76,11 @@ function firstNonEmpty(chains: ParsedError[][]): ParsedError[] {
 export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; error: ErrorInfo } | undefined {
   for (const error of chain) {
     const frame = innermostUserFrame(error);
+    if (frame) return { frame, error };
+  }
+  // Every frame installed code: the application may be an installed package itself.
+  for (const error of chain) {
+    const frame = [...error.stack].reverse().find((f) => f.file.endsWith('.py') && isInstalledApplicationFrame(f.file));
     if (frame) return { frame, error };
   }
   return undefined;

@@ -58,6 +58,37 @@ const JVM_LIBRARY_PREFIXES = [
   'shaded.',
 ];
 
+// Node's own modules as versions before 12 print them: a bare file name (`net.js:1134`,
+// `_stream_transform.js:167`, `events.js:203`), never a path of the application's.
+const NODE_CORE_FILE = /^(?:_(?:stream|http|tls)_\w+|net|events|util|fs|timers|stream|http|https|tls|dns|child_process|cluster|module|zlib|readline|buffer|crypto|domain|vm|assert|os|path|url|querystring|string_decoder|dgram|punycode|bootstrap_node|node|internal\/[\w/]+)\.js$/;
+
+// Packages everyone installs (orchestrators, drivers, SDKs, data libraries, web and test
+// frameworks): when every frame is installed code, the innermost frame outside these is the
+// application's own package (`site-packages/price_monitor/tasks.py`), the place to look first.
+const PYTHON_LIBRARIES = new Set(
+  (
+    'airflow dagster dagster_dbt dagster_aws dagster_gcp dagster_k8s dagster_postgres dagster_pandas prefect prefect_aws prefect_gcp luigi snakemake great_expectations dbt ' +
+    'pandas numpy scipy sklearn pyarrow polars dask distributed sqlalchemy alembic psycopg psycopg2 pymysql MySQLdb pymongo redis cx_Oracle oracledb pyodbc trino pyhive thrift ' +
+    'snowflake google googleapiclient google_auth_oauthlib oauth2client httplib2 boto3 botocore s3transfer aiobotocore s3fs gcsfs fsspec adlfs azure msrest pandas_gbq db_dtypes ' +
+    'requests urllib3 httpx httpcore h11 aiohttp anyio sniffio certifi charset_normalizer idna grpc websocket websockets paramiko ' +
+    'celery kombu billiard amqp django flask werkzeug fastapi starlette uvicorn gunicorn tornado jinja2 click typer pydantic pydantic_core marshmallow attr attrs cattrs ' +
+    'yaml ruamel toml tomli json5 jsonschema dateutil pytz pendulum tzlocal six tenacity retrying backoff structlog loguru rich tqdm sentry_sdk ' +
+    'pyspark py4j kafka confluent_kafka avro fastavro IPython ipykernel traitlets nbconvert papermill _pytest pytest pluggy setuptools pkg_resources pip conda ' +
+    'importlib_metadata typing_extensions cloudpickle dill toolz cytoolz mlflow torch tensorflow keras transformers openpyxl xlrd lxml bs4 smart_open pandera'
+  ).split(' '),
+);
+
+/** The package an installed Python file belongs to (`…/site-packages/price_monitor/tasks.py` → `price_monitor`). */
+function installedPythonPackage(file: string): string | undefined {
+  return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(file.replaceAll('\\', '/'))?.[1];
+}
+
+/** An installed Python file of a package that is not a well-known library: the application's own, installed. */
+export function isInstalledApplicationFrame(file: string): boolean {
+  const pkg = installedPythonPackage(file);
+  return pkg !== undefined && !PYTHON_LIBRARIES.has(pkg) && !/\.(?:pyx|pxi|pxd)$/.test(file);
+}
+
 const RUST_RUNTIME_FN = /^<?(?:std|core|alloc|backtrace|panic_unwind)::|^rust_begin_unwind$|^__rust|^_start$|^__libc_start_main$/;
 const RUST_RUNTIME_FILE = /(?:^|\/)lib(?:std|core|alloc)\/|\/rustc\/[0-9a-f]+\/|(?:^|\/)library\/(?:std|core|alloc)\/|\/src\/lib(?:std|core|alloc)\/|\/\.cargo\/registry\//;
 
@@ -81,7 +112,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
       return !hasLibraryMarker(file);
     case 'node':
-      if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous')) return false;
+      if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file)) return false;
       return !hasLibraryMarker(file);
     case 'jvm': {
       const cls = stripJvmModule(fn ?? '');

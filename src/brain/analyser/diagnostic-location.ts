@@ -1,0 +1,33 @@
+// Where a tool's own diagnostic says the failure is, for failures that have no stack trace: a
+// compiler or linter line (`cmd/server/main.go:44:2: missing go.sum entry …`, `src/lib.rs:12:5`,
+// `psql:/tmp/load.sql:364: ERROR: …`), Terraform's `on main.tf line 49, in resource "a" "b":`, or
+// make's `*** [Makefile:333: import-osm] Error 1`.
+import type { Location } from '../../types.js';
+
+const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
+// The file, its line and an optional column, then the message: `path.ext:LINE[:COL]: text`.
+const PATH = String.raw`((?:[A-Za-z]:)?[\w./\\@+-]{1,300}\.${SOURCE_EXT})`;
+const COMPILER = new RegExp(String.raw`^\s*(?:psql:)?${PATH}:(\d{1,7})(?::\d{1,5})?:? (?=\S)`);
+// rustc points at the place on a line of its own: `  --> src/lib.rs:12:5`.
+const POINTER = new RegExp(String.raw`^\s*--> ${PATH}:(\d{1,7})(?::\d{1,5})?\s*$`);
+const TERRAFORM = /\bon ([\w./\\-]{1,300}\.tf) line (\d{1,7})(?:, in (?:resource|data|module|provider|variable|output) "([\w-]+)"(?: "([\w-]+)")?)?/;
+
+// GNU make naming the recipe that failed: `make[1]: *** [tools/make/kube.mk:62: kube-deploy] Error 1`.
+const MAKE = /\bmake(?:\[\d+\])?: \*\*\* \[([^\s:\]]{1,300}):(\d{1,7}): ([^\]\s]{1,200})\] Error \d+/;
+
+export function diagnosticLocationOf(lines: readonly string[]): Location | undefined {
+  for (const line of lines) {
+    if (line.length > 4000) continue;
+    const m = MAKE.exec(line);
+    if (m?.[1] && m[2] && m[3]) return { file: m[1], line: Number(m[2]), function: m[3], code: null };
+    const t = TERRAFORM.exec(line);
+    if (t?.[1] && t[2]) {
+      const fn = t[3] ? (t[4] ? `${t[3]}.${t[4]}` : t[3]) : null;
+      return { file: t[1], line: Number(t[2]), function: fn, code: null };
+    }
+    const c = COMPILER.exec(line) ?? POINTER.exec(line);
+    if (c?.[1] && c[2]) return { file: c[1], line: Number(c[2]), function: null, code: null };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,366 @@
+// One followed file, read through a descriptor held open, by offset (never by path): a file renamed
+// away is drained to its end through the old descriptor while its successor is read from byte 0.
+// A turn reads at most one chunk, splits it into lines (through the detector's buffer screen when
+// there is one), joins multi-line records and adds them to the shared batch; a full batch stops the
+// split, so a slow consumer holds back reading. A turn also notices truncation (the size shrank, or
+// the first bytes changed) and a partial last line whose writer went quiet.
+import { watch, type FSWatcher } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import type { SourceConfig } from '../config/config-types.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { neutraliseControls } from '../redact/control-chars.js';
+import { FINGERPRINT_BYTES, fingerprintOf, hashBytes, identityKey, sameStart } from './file-identity.js';
+import { createLineSplitter, type LineSplitter } from './line-splitter.js';
+import { createMultilineJoiner, type JoinedRecord, type MultilineJoiner } from './multiline-joiner.js';
+import { chunkBytesFor } from './read-records-from-file.js';
+import type { Committable, Mark, RecordBatch } from './record-batch.js';
+import { splitScreened, type BufferSearch, type SkipSink } from './screened-split.js';
+
+/** Where reading a newly followed file begins. */
+export interface StartAt {
+  offset: number;
+  line: number | undefined;
+  /** Started mid-line (`start_at: end` while a line was being written): skip to the next newline. */
+  skipPartial: boolean;
+}
+
+const EMPTY_FINGERPRINT = hashBytes(Buffer.alloc(0), 0);
+
+/**
+ * One followed file. A class, not an object literal, so that thousands of followed files share one
+ * shape and their methods (an object literal with getters kept each file's properties in a
+ * dictionary: about 1 KB more per file with 10,000 followed).
+ */
+export class Tailer implements Committable {
+  readonly key: string;
+  path: string;
+  readonly fh: FileHandle;
+  readonly dev: number;
+  readonly ino: number;
+  fingerprint: string;
+  fingerprintBytes: number;
+  /** Next byte to read: the start of the first line not yet complete. */
+  readPos: number;
+  /** Bytes looked at; [readPos, scanned) is a partial line waiting for its newline. */
+  scanned: number;
+  size: number;
+  nlink: number;
+  committed: number;
+  committedLine: number | undefined;
+  /** Number of the line starting at readPos, when known. */
+  lineNo: number | undefined;
+  gen = 0;
+  /** Completed records not yet added to the batch (always emptied at once). */
+  joined: JoinedRecord[] = [];
+  dirty = true;
+  lastGrowthAt: number;
+  /** Modification time at the last look, and when that look was (epoch ms). */
+  seenMtimeMs: number;
+  seenAt: number;
+  orphanedAt: number | undefined = undefined;
+  /** Read to its end in a turn since it was renamed away, deleted or replaced at its path. */
+  drained = false;
+  /** The file this one replaced at its path: read that one to its end first. */
+  blockedBy: Tailer | undefined = undefined;
+  closed = false;
+  /** inotify on this inode (it follows the file through renames); undefined in poll mode. */
+  watcher: FSWatcher | undefined = undefined;
+  // Made on first use: thousands of followed files that never grow cost no splitter or joiner.
+  private splitterMade: LineSplitter | undefined = undefined;
+  private joinerMade: MultilineJoiner | undefined = undefined;
+
+  constructor(
+    private readonly config: SourceConfig,
+    path: string,
+    fh: FileHandle,
+    st: { dev: number; ino: number; size: number; nlink: number; mtimeMs: number },
+    fp: { fingerprint: string; fingerprintBytes: number },
+    start: StartAt,
+    at: number,
+  ) {
+    this.key = identityKey(st.dev, st.ino);
+    this.path = path;
+    this.fh = fh;
+    this.dev = st.dev;
+    this.ino = st.ino;
+    this.fingerprint = fp.fingerprint;
+    this.fingerprintBytes = fp.fingerprintBytes;
+    this.readPos = start.offset;
+    this.scanned = start.offset;
+    this.size = st.size;
+    this.nlink = st.nlink;
+    this.committed = start.offset;
+    this.committedLine = start.line;
+    this.lineNo = start.line;
+    this.lastGrowthAt = at;
+    this.seenMtimeMs = st.mtimeMs;
+    this.seenAt = at;
+    if (start.skipPartial) this.splitter.skipToNextLine();
+  }
+
+  get splitter(): LineSplitter {
+    return (this.splitterMade ??= createLineSplitter({ maxLineBytes: this.config.max_line_bytes }));
+  }
+
+  get joiner(): MultilineJoiner {
+    const m = this.config.multiline;
+    return (this.joinerMade ??= createMultilineJoiner({ startPattern: m.start_pattern, timeoutMs: m.timeout_ms, maxLines: m.max_lines, maxBytes: m.max_bytes }));
+  }
+
+  /** The joiner if one was made (nothing can be pending otherwise). */
+  joinerIfAny(): MultilineJoiner | undefined {
+    return this.joinerMade;
+  }
+
+  position(): Mark {
+    const pending = this.joinerMade?.pendingOffset();
+    return pending === undefined ? { gen: this.gen, offset: this.readPos, line: this.lineNo } : { gen: this.gen, offset: pending, line: this.joinerMade?.pendingLine() };
+  }
+}
+
+/** A tailer for the file open as `fh` at `path`, reading from `start`. */
+export async function createTailer(
+  config: SourceConfig,
+  path: string,
+  fh: FileHandle,
+  st: { dev: number; ino: number; size: number; nlink: number; mtimeMs: number },
+  start: StartAt,
+  at: number,
+): Promise<Tailer> {
+  return new Tailer(config, path, fh, st, await fingerprintOf(fh), start, at);
+}
+
+export interface TailReaderOptions {
+  config: SourceConfig;
+  source: string;
+  batch: RecordBatch;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => number;
+  /** A last line without its newline is handed on after the file has not grown for this long. */
+  partialTimeoutMs: number;
+  /** Asked at each read: the detector's buffer search (screened-split.ts), or null. */
+  bufferScreen?: () => { search: BufferSearch; before: number; after: number } | null;
+  readError: (path: string, err: unknown) => void;
+  /** copytruncate emptied `t` before all of it was read: follow the copy from the committed offset. */
+  recoverCopy: (t: Tailer) => Promise<void>;
+  /** `t` was written and emptied between two looks: follow copies born since `sinceMs`. */
+  readCopiesBornSince: (t: Tailer, sinceMs: number) => Promise<void>;
+  /** inotify saw `t` written (`change`) or renamed/removed (`rename`). */
+  onWatchEvent: (t: Tailer, event: string) => void;
+}
+
+export interface TailReader {
+  /** One turn for one file: at most one chunk. Returns the bytes read. */
+  turn(t: Tailer): Promise<number>;
+  /** Hand on a partial last line: the writer seems gone (or the file is being released). */
+  flushPartial(t: Tailer): Promise<void>;
+  /** Hands the pending multi-line record of `t` to the batch (if due at `at`, or `now`) and marks how far `t` was read. */
+  flushJoiner(t: Tailer, at: number | 'now'): void;
+  /** Hands the pending multi-line record of `t` to the batch if its timeout is due; marks `t` only if one was. */
+  flushIfDue(t: Tailer, at: number): void;
+  watch(t: Tailer): void;
+  /** Stops watching `t`; the caller closes its descriptor. */
+  close(t: Tailer): void;
+}
+
+export function createTailReader(options: TailReaderOptions): TailReader {
+  const { config, source, batch, metrics, now } = options;
+  const log = options.logger;
+  const buf = Buffer.allocUnsafe(chunkBytesFor(config.max_line_bytes));
+  const truncatedCounter = metrics.linesTruncated.labels({ source });
+
+  // The file being split and when its bytes were read: what the sinks below add records for.
+  let current: Tailer | undefined;
+  let batchFull = false;
+  let readAt = 0;
+  const sink = (text: string, start: number, end: number): boolean => {
+    const t = current as Tailer;
+    // Before parse and the multi-line joiner: a coloured `Traceback` line must still start a trace.
+    t.joiner.push(neutraliseControls(text), start, end, t.lineNo, readAt, t.joined);
+    if (t.lineNo !== undefined) t.lineNo += 1;
+    batch.countRead(1, 0);
+    if (t.joined.length > 0) batch.add(t, t.joined, readAt);
+    // A full batch goes downstream before more is split, so a slow consumer holds back reading
+    // (and a crash replays at most a batch beyond the last checkpoint).
+    if (!batch.full) return true;
+    batchFull = true;
+    return false;
+  };
+
+  const skipSink: SkipSink = {
+    beforeSkip() {
+      // What the skipped `{…}` line would have done in the joiner: hand out the record before it.
+      const t = current as Tailer;
+      t.joinerIfAny()?.flush(t.joined);
+      if (t.joined.length > 0) batch.add(t, t.joined, readAt);
+    },
+    skipped(count) {
+      const t = current as Tailer;
+      batch.countRead(count, 0);
+      if (t.lineNo !== undefined) t.lineNo += count;
+    },
+  };
+
+  /** Splits what was read: through the buffer screen when the detector offers one. */
+  const split = (t: Tailer, bytesRead: number, base: number): number => {
+    const screen = options.bufferScreen?.() ?? null;
+    if (!screen || t.splitter.skipping) return t.splitter.push(buf, bytesRead, base, sink);
+    const next = splitScreened(buf, bytesRead, base, sink, skipSink, { ...screen, maxLineBytes: config.max_line_bytes });
+    const used = next - base;
+    // The partial last line (a too-long one is cut by the splitter's rules) once every complete line is in.
+    if (batchFull || used >= bytesRead) return next;
+    return t.splitter.push(buf.subarray(used, bytesRead), bytesRead - used, next, sink);
+  };
+
+  const truncated = (t: Tailer, size: number): void => {
+    metrics.truncations.inc({ source });
+    log.warn({ file: t.path, offset: t.readPos, size }, 'File truncated; reading it again from the start.');
+
+    t.joinerIfAny()?.flush(t.joined);
+    batch.add(t, t.joined, readAt);
+    t.joinerIfAny()?.reset();
+    t.splitter.reset();
+    t.gen += 1;
+    t.readPos = 0;
+    t.scanned = 0;
+    t.committed = 0;
+    t.committedLine = 1;
+    t.lineNo = 1;
+    t.fingerprintBytes = 0;
+    t.fingerprint = EMPTY_FINGERPRINT;
+  };
+
+  /**
+   * copytruncate copied the file before emptying it: what was not yet committed is in the copy. The
+   * copy is followed (from the committed offset) before this file's offsets are reset, so a
+   * checkpoint never forgets those lines, even if the agent dies right after.
+   */
+  const truncatedKeepingCopy = async (t: Tailer, size: number): Promise<void> => {
+    if (t.fingerprintBytes > 0) await options.recoverCopy(t).catch((err: unknown) => log.warn({ err, file: t.path }, 'Could not look for the copy of a truncated file.'));
+    truncated(t, size);
+  };
+
+  const startsAsBefore = async (t: Tailer): Promise<boolean> => {
+    try {
+      return await sameStart(t.fh, t);
+    } catch {
+      return true;
+    }
+  };
+
+  const flushPartial = async (t: Tailer): Promise<void> => {
+    const len = Math.min(t.scanned - t.readPos, buf.length);
+    if (len <= 0) return;
+    const { bytesRead } = await t.fh.read(buf, 0, len, t.readPos);
+    current = t;
+    readAt = now();
+    const base = t.readPos;
+    t.readPos = t.splitter.flushPartial(buf, bytesRead, base, sink);
+    batch.countRead(0, t.readPos - base);
+    if (t.readPos < t.scanned) t.readPos = t.scanned;
+    const cut = t.splitter.takeTruncated();
+    if (cut > 0) truncatedCounter.inc(cut);
+  };
+
+  const flushJoiner = (t: Tailer, at: number | 'now'): void => {
+    if (at === 'now') t.joinerIfAny()?.flush(t.joined);
+    else t.joinerIfAny()?.flushIfDue(at, t.joined);
+    batch.add(t, t.joined, readAt);
+    batch.mark(t);
+  };
+
+  const closeWatcher = (t: Tailer): void => {
+    t.watcher?.close();
+    t.watcher = undefined;
+  };
+
+  return {
+    async turn(t) {
+      t.dirty = false;
+      let st;
+      try {
+        st = await t.fh.stat();
+      } catch (err) {
+        options.readError(t.path, err);
+        return 0;
+      }
+      t.nlink = st.nlink;
+      const at = now();
+      if (st.size < t.scanned) await truncatedKeepingCopy(t, st.size);
+      else if (st.size > t.size && t.fingerprintBytes > 0 && !(await startsAsBefore(t))) {
+        // copytruncate followed by a burst that grew the file past our offset before we looked:
+        // the size alone cannot tell, the first bytes can.
+        await truncatedKeepingCopy(t, st.size);
+      } else if (st.mtimeMs !== t.seenMtimeMs && st.size <= t.scanned && t.orphanedAt === undefined) {
+        // Written and emptied again between two looks (copytruncate of lines never read): the copy
+        // was born since the last look and nobody follows it.
+        await options.readCopiesBornSince(t, t.seenAt);
+      }
+      t.seenMtimeMs = st.mtimeMs;
+      t.seenAt = at;
+      if (st.size > t.size || st.size > t.scanned) t.lastGrowthAt = at;
+      t.size = st.size;
+      let read = 0;
+      if (t.size > t.scanned) {
+        const want = Math.min(buf.length, t.size - t.readPos);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await t.fh.read(buf, 0, want, t.readPos));
+        } catch (err) {
+          options.readError(t.path, err);
+          return 0;
+        }
+        if (bytesRead > 0) {
+          current = t;
+          readAt = now();
+          const base = t.readPos;
+          batchFull = false;
+          const next = split(t, bytesRead, base);
+          batch.countRead(0, next - base);
+          t.scanned = Math.max(t.scanned, batchFull ? next : base + bytesRead);
+          t.readPos = next;
+          const cut = t.splitter.takeTruncated();
+          if (cut > 0) truncatedCounter.inc(cut);
+          read = bytesRead;
+          // Until the file holds FINGERPRINT_BYTES, widen its fingerprint as it grows: it is what
+          // tells a copytruncate followed by a burst from plain growth.
+          if (t.fingerprintBytes < FINGERPRINT_BYTES && t.scanned > t.fingerprintBytes) Object.assign(t, await fingerprintOf(t.fh));
+        }
+      }
+      if (t.readPos < t.scanned && t.scanned >= t.size && at - t.lastGrowthAt >= options.partialTimeoutMs) await flushPartial(t);
+      flushJoiner(t, at);
+      if (t.scanned < t.size) t.dirty = true;
+      else t.drained = true;
+      return read;
+    },
+    flushPartial,
+    flushJoiner,
+    flushIfDue(t, at) {
+      t.joinerIfAny()?.flushIfDue(at, t.joined);
+      if (t.joined.length === 0) return;
+      batch.add(t, t.joined, readAt);
+      batch.mark(t);
+    },
+    // chokidar drops a `change` that follows another within 50 ms and sends no trailing one
+    // (paulmillr/chokidar#1455), which would leave an appended error line waiting for the next
+    // stat check. So each followed file gets its own inotify watch: unthrottled, and on the inode,
+    // so it keeps reporting late writes to a file renamed away.
+    watch(t) {
+      if (config.poll) return;
+      try {
+        t.watcher = watch(t.path, { persistent: false }, (event) => {
+          if (!t.closed) options.onWatchEvent(t, event);
+        });
+        t.watcher.on('error', () => closeWatcher(t));
+      } catch {
+        // The periodic stat check still covers this file.
+      }
+    },
+    close(t) {
+      t.closed = true;
+      closeWatcher(t);
+    },
+  };
+}
