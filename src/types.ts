@@ -1,5 +1,6 @@
-// The values that flow between stages: source → parse → detect → incident → diagnose → notify.
-// A stage knows the value it takes and the value it gives, never the stages around it.
+// The values that flow between stages: source → parse → detect → incident → diagnose → notify
+// (docs/architecture.md, "The values between stages"). A stage knows the value it takes and the
+// value it gives, never the stages around it.
 
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];

@@ -12,7 +12,7 @@ import type { LogEvent, Match, RuleInfo } from '../types.js';
 import { compileMatch, eventTexts, type CompileContext, type EventTexts, type Predicate } from './compile-match.js';
 import { computeFingerprint } from './fingerprint.js';
 import { BUILTIN_PACKS } from './packs/index.js';
-import type { Requirement } from './regex-literals.js';
+import type { Requirement } from '../config/regex-literals.js';
 import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
