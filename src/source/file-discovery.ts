@@ -3,7 +3,7 @@
 // that make the source look sooner: something was created, renamed or removed (rescan), or a file
 // was written (read it). A symlinked directory is walked once, by device+inode, so a loop
 // (`logs/sub/loop -> ..`) or a second path to the same directory names no file twice and costs
-// no more than the tree itself (docs/adr/0020-discovery-walks-and-watches-directories.md).
+// no more than the tree itself (docs/adr/0015-discovery-walks-and-watches-directories.md).
 import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
