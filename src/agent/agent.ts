@@ -197,10 +197,23 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
         if (update?.kind === 'opened' && update.incident && !update.incident.diagnosis) await diagnose(update.incident);
         // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
         for (const incident of update?.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
-        if (update) await notifier.send(alertFor(update));
+        if (update) await notifier.send(withLatest(alertFor(update)));
         tracker.settle(id);
       })(),
     );
+  }
+
+  /**
+   * An opening alert shows the incident as it is once diagnosed: records of the same failure that
+   * arrived meanwhile may have named it better (src/incident/failure-episodes.ts). The alert keeps
+   * its key, so a replay after a crash is still recognised.
+   */
+  function withLatest(alert: Alert): Alert {
+    if (alert.kind !== 'opened' || !alert.incident) return alert;
+    const latest = tracker.get(alert.incident.id);
+    if (!latest) return alert;
+    if (!latest.diagnosis && alert.incident.diagnosis) latest.diagnosis = alert.incident.diagnosis;
+    return { ...alert, severity: latest.severity, incident: latest };
   }
 
   /** The update less what an operator's silence covers now (null: nothing left to say). */

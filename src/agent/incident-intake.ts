@@ -112,8 +112,10 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
       return updates;
     },
 
-    async request(incident) {
-      const after = await followUps.wait(incident.id);
+    async request(opened) {
+      const after = await followUps.wait(opened.id);
+      // Records of the same failure that came during the wait may have given it a stronger rule.
+      const incident = tracker.get(opened.id) ?? opened;
       const request = buildDiagnoseRequest(incident, contextOf(incident), redactor, after);
       before.delete(incident.id);
       return request;

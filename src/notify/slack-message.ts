@@ -141,6 +141,7 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
     ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Try', i.attempt !== undefined ? String(i.attempt) : undefined],
     ['Source', `${safe(i.source)} · ${inlineCode(safe(i.file))}`],
     ['Rule', `${inlineCode(safe(i.rule.id))}`],
     ['Occurrences', occurrences(i)],
@@ -200,11 +201,13 @@ function resolvedBlocks(i: Incident, safe: (s: string) => string): Record<string
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
     ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Try', i.attempt !== undefined ? String(i.attempt) : undefined],
     ['Rule', `${inlineCode(safe(i.rule.id))}`],
   ]);
   if (facts) blocks.push(facts);
   const at = i.resolvedAt !== undefined ? ` at ${isoSeconds(i.resolvedAt)}` : '';
-  blocks.push(section(`Resolved${at} after ${i.count} occurrence${i.count === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).`));
+  const why = i.resolvedBecause ? `\n*Why*: ${safe(i.resolvedBecause)}.` : '';
+  blocks.push(section(`Resolved${at} after ${i.count} occurrence${i.count === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).${why}`));
   return blocks;
 }
 
@@ -346,13 +349,14 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
       i.pipeline && `pipeline ${r(i.pipeline)}`,
       i.step && `step ${r(i.step)}`,
       i.runId && `run ${r(i.runId)}`,
+      i.attempt !== undefined && `try ${i.attempt}`,
       `rule ${i.rule.id}`,
     ].filter(Boolean);
     lines.push(`  ${facts.join(' · ')}`);
     lines.push(`  source ${i.source} · ${i.file}`);
     lines.push(`  occurrences ${occurrences(i)}`);
     if (alert.kind === 'resolved') {
-      if (i.resolvedAt !== undefined) lines.push(`  resolved at ${isoSeconds(i.resolvedAt)}`);
+      if (i.resolvedAt !== undefined) lines.push(`  resolved at ${isoSeconds(i.resolvedAt)}${i.resolvedBecause ? `: ${r(i.resolvedBecause)}` : ''}`);
     } else {
       const d = i.diagnosis;
       lines.push('', `Summary:    ${r(summaryOf(i))}`);

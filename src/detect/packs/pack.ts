@@ -15,6 +15,11 @@ export interface PackRule extends RuleConfig {
    * traceback) and opens no incident of its own.
    */
   echoes?: boolean;
+  /**
+   * A framework's report of a failure logged just above it (Airflow's "Marking task as
+   * UP_FOR_RETRY", Dagster's RUN_FAILURE): joins that failure's incident without sharing its words.
+   */
+  summarises?: boolean;
 }
 
 export interface RulePack {
@@ -38,6 +43,8 @@ export interface PackRuleSpec {
   fingerprint?: string;
   /** See PackRule.echoes. */
   echoes?: boolean;
+  /** See PackRule.summarises. */
+  summarises?: boolean;
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -53,5 +60,6 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   if (spec.hint !== undefined) rule.hint = spec.hint;
   if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
   if (spec.echoes) rule.echoes = true;
+  if (spec.summarises) rule.summarises = true;
   return rule;
 }
