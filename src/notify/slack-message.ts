@@ -118,7 +118,8 @@ function engineLine(d: Diagnosis, safe: (s: string) => string): string {
   const engine = `${safe(engineLabel(d))}${d.engine !== 'builtin' && d.model ? ` (${safe(d.model)})` : ''}`;
   const parts = [`Diagnosed by ${engine}`, `category ${inlineCode(safe(d.category))}`];
   if (Number.isFinite(d.confidence)) parts.push(`confidence ${Math.round(Math.min(1, Math.max(0, d.confidence)) * 100)}%`);
-  parts.push(d.retryable ? 'retryable' : 'not retryable');
+  // Said as what a retry would do: "not retryable" read as a contradiction beside an Airflow retry.
+  parts.push(d.retryable ? 'a retry may succeed' : 'a retry will fail the same way');
   if (d.fallbackReason) parts.push(`the LLM fell back: ${safe(d.fallbackReason)}`);
   return parts.join(' · ');
 }
@@ -158,7 +159,8 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
     blocks.push(section(loc.code ? `${head}\n${codeBlock(safe(loc.code), SLACK_LIMITS.sectionText - head.length - 1)}` : head));
   }
 
-  if (d && d.fix.length > 0) blocks.push(section(fixText(d.fix, safe)));
+  const fix = d ? stepsOfTheirOwn(d.fix, i) : [];
+  if (fix.length > 0) blocks.push(section(fixText(fix, safe)));
 
   const evidence = (d?.evidence.length ? d.evidence : i.samples.map((s) => s.raw)).slice(0, MAX_EVIDENCE_LINES);
   if (evidence.length > 0) {
@@ -178,6 +180,15 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
   if (i.rule.hint) extra.push(`*Hint*: ${safe(i.rule.hint)}`);
   if (extra.length) blocks.push(section(extra.join('\n')));
   return blocks;
+}
+
+/** The fix less the rule's hint and runbook, which the message shows once, in their own lines. */
+function stepsOfTheirOwn(fix: string[], i: Incident): string[] {
+  const { hint, runbook } = i.rule;
+  return fix.filter((step) => {
+    const s = step.trim();
+    return !(hint !== undefined && s === hint.trim()) && !(runbook !== undefined && s.replace(/^Runbook:\s*/i, '') === runbook.trim());
+  });
 }
 
 /** Steps as a numbered list; a multi-line step (a patch, a command block) goes in a code block. */
@@ -366,9 +377,10 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
         lines.push(`Where:      ${r(l.file)}${l.line != null ? `:${l.line}` : ''}${l.function ? ` in ${r(l.function)}` : ''}`);
         if (l.code) lines.push(`            > ${r(l.code)}`);
       }
-      if (d && d.fix.length) {
+      const fix = d ? stepsOfTheirOwn(d.fix, i) : [];
+      if (fix.length) {
         lines.push('Fix:');
-        for (const [n, step] of d.fix.entries()) lines.push(...r(step).split('\n').map((x, k) => (k === 0 ? `  ${n + 1}. ${x}` : `     ${x}`)));
+        for (const [n, step] of fix.entries()) lines.push(...r(step).split('\n').map((x, k) => (k === 0 ? `  ${n + 1}. ${x}` : `     ${x}`)));
       }
       const evidence = (d?.evidence.length ? d.evidence : i.samples.map((s) => s.raw)).slice(0, MAX_EVIDENCE_LINES);
       if (evidence.length) {
