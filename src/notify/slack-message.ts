@@ -196,9 +196,13 @@ function fixText(steps: string[], safe: (s: string) => string): string {
   const budget = SLACK_LIMITS.sectionText - TRUNCATION_MARKER.length - 1;
   let text = '*Fix*';
   const shown = steps.slice(0, MAX_FIX_STEPS);
+  let number = 0;
   for (const [n, step] of shown.entries()) {
     const s = safe(step.replace(/\s+$/, ''));
-    const piece = s.includes('\n') ? `\n${n + 1}.\n${codeBlock(s, 1200)}` : `\n${n + 1}. ${truncate(s, 800)}`;
+    // A snippet that the step before introduces ("Guard the empty batch before dividing:") belongs
+    // to that step: no number of its own.
+    const continues = s.includes('\n') && n > 0 && /:\s*$/.test(shown[n - 1] ?? '');
+    const piece = continues ? `\n${codeBlock(s, 1200)}` : s.includes('\n') ? `\n${++number}.\n${codeBlock(s, 1200)}` : `\n${++number}. ${truncate(s, 800)}`;
     if (text.length + piece.length > budget) return `${text}\n${TRUNCATION_MARKER}`;
     text += piece;
   }
@@ -380,7 +384,12 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
       const fix = d ? stepsOfTheirOwn(d.fix, i) : [];
       if (fix.length) {
         lines.push('Fix:');
-        for (const [n, step] of fix.entries()) lines.push(...r(step).split('\n').map((x, k) => (k === 0 ? `  ${n + 1}. ${x}` : `     ${x}`)));
+        let number = 0;
+        for (const [n, step] of fix.entries()) {
+          const continues = step.includes('\n') && n > 0 && /:\s*$/.test(fix[n - 1] ?? '');
+          if (!continues) number++;
+          lines.push(...r(step).split('\n').map((x, k) => (k === 0 && !continues ? `  ${number}. ${x}` : `     ${x}`)));
+        }
       }
       const evidence = (d?.evidence.length ? d.evidence : i.samples.map((s) => s.raw)).slice(0, MAX_EVIDENCE_LINES);
       if (evidence.length) {

@@ -278,3 +278,14 @@ describe('buildSlackMessage: written for people (issue 15)', () => {
     expect(all).toContain('*Try*\\n1');
   });
 });
+
+describe('buildSlackMessage: a code snippet stays with the step that introduces it (issue 15)', () => {
+  it('numbers the step, not its snippet', () => {
+    // diagnosis().fix: ['Guard the empty batch before dividing:', 'if (count === 0n) return 0n;\nconst avg = total / count;']
+    const fixBlock = (buildSlackMessage(alert(), redactor).blocks as Array<{ text?: { text: string } }>).find((b) => b.text?.text.startsWith('*Fix*'));
+    expect(fixBlock?.text?.text).toBe('*Fix*\n1. Guard the empty batch before dividing:\n```\nif (count === 0n) return 0n;\nconst avg = total / count;\n```');
+    const console = renderConsole(alert());
+    expect(console).toContain('  1. Guard the empty batch before dividing:\n     if (count === 0n) return 0n;\n     const avg = total / count;');
+    expect(console).not.toMatch(/^ {2}2\. /m);
+  });
+});
