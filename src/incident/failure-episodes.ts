@@ -9,7 +9,7 @@
 // the same file when
 //   1. it is near: its record starts at most EPISODE_GAP_BYTES after the incident's last record in
 //      that file ended, and at most EPISODE_MS after it (the agent's clock); and
-//   2. it is about the same failure: it is the same record or the very next one; or both name the same exception class,
+//   2. it is about the same failure: it is the same record; or both name the same exception class,
 //      the same quoted or snake_case name (a column, table, model, test or task) or the same pipeline
 //      task (DAG, task, run, from fields or the log path); or one quotes the other's error message
 //      (Airflow's "Failed to execute job … (Sensor has timed out)"); or its rule is a framework's summary line
@@ -17,10 +17,12 @@
 //      the two records touch (at most ADJACENT_BYTES apart) and either one of them is only a shape
 //      (a stack trace, an error line: a language or generic pack rule), the stack of the cause
 //      beside it, or both matched the same rule (one failure's lines that fingerprint apart).
-//   Two records naming different steps of one framework are never one failure, however close.
+//   Two records naming different steps of one framework, or carrying errors with different
+//   messages, are never one failure, however close (a summary line aside: it wraps the error).
 // Fingerprints still fold repeats; this module only links records whose fingerprints differ.
 import type { LogEvent, Match } from '../types.js';
 import { eventScope } from './incident-fields.js';
+import { normaliseMessage } from '../detect/fingerprint.js';
 
 /** How far below the incident's last record a related record may start (about 60–100 log lines). */
 export const EPISODE_GAP_BYTES = 8192;
@@ -64,6 +66,16 @@ export interface Episode {
   phrases: string[];
   /** What its records say (descriptiveText, lower case, bounded): where another record's phrase may appear. */
   text: string;
+  /** The parsed error messages of its records (errorMessageOf). */
+  errors: string[];
+}
+
+/** A record's parsed error message, normalised (volatile parts out, lower case, no trailing dot): comparable across records. */
+function errorMessageOf(event: LogEvent): string | undefined {
+  const message = event.error?.message;
+  if (!message) return undefined;
+  const normal = normaliseMessage(message.split('\n', 1)[0] ?? '').toLowerCase().replace(/[.\s]+$/, '');
+  return normal === '' ? undefined : normal.slice(0, 200);
 }
 
 const PHRASE_CHARS = 24;
@@ -88,7 +100,9 @@ const MAX_KEY_LINES = 12;
 
 /** The lines of a record that say what failed: its head and detail lines, not its stack frames. */
 function descriptiveText(event: LogEvent): string {
-  const head = event.raw.length > KEY_SCAN_CHARS ? event.raw.slice(0, KEY_SCAN_CHARS) : event.raw;
+  // A structured record's raw text is mostly its keys ("level", "msg"), which every record shares.
+  const raw = event.format === 'text' ? event.raw : event.message;
+  const head = raw.length > KEY_SCAN_CHARS ? raw.slice(0, KEY_SCAN_CHARS) : raw;
   const lines = head.split('\n').filter((line) => !FRAME_LINE.test(line)).slice(0, MAX_KEY_LINES);
   if (event.message && !head.includes(event.message)) lines.push(event.message.split('\n', 1)[0] ?? '');
   if (event.error) lines.push(event.error.message.slice(0, 500));
@@ -152,12 +166,17 @@ export function createFailureEpisodes(): FailureEpisodes {
       const step = eventScope(event).step;
       let keys: Set<string> | undefined;
       let text: string | undefined;
+      let error: string | undefined;
       for (let i = episodes.length - 1; i >= 0; i--) {
         const e = episodes[i] as Episode;
         if (!near(e, event, at)) continue;
         if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) continue;
-        // The same record, the very next one, or a framework's summary of what is above it.
-        if (event.origin.offset === e.lastStart || event.origin.offset === e.end || match.rule.summarises) return e.incidentId;
+        // The same record, or a framework's summary of what is above it.
+        if (event.origin.offset === e.lastStart || match.rule.summarises) return e.incidentId;
+        // Two errors with different messages are two failures, whatever else they share (the same
+        // exception class, step or rule: KeyError 'amount' and KeyError 'currency').
+        error ??= errorMessageOf(event) ?? '';
+        if (error !== '' && e.errors.length > 0 && !e.errors.some((x) => x.includes(error as string) || (error as string).includes(x))) continue;
         const beside = event.origin.offset - e.end <= ADJACENT_BYTES;
         if (beside && (e.lastIsShape || isShape(match.rule) || e.lastRule === match.rule.id)) return e.incidentId;
         keys ??= failureKeys(event);
@@ -177,7 +196,7 @@ export function createFailureEpisodes(): FailureEpisodes {
       byFile.delete(file);
       let e = episodes.find((x) => x.incidentId === incidentId);
       if (e) episodes.splice(episodes.indexOf(e), 1);
-      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', phrases: [], text: '' };
+      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', phrases: [], text: '', errors: [] };
       // A record further up (a rotated file started over) never moves the episode back.
       if (event.origin.offset >= e.lastStart) {
         e.lastStart = event.origin.offset;
@@ -185,6 +204,8 @@ export function createFailureEpisodes(): FailureEpisodes {
         e.lastIsShape = isShape(match.rule);
         e.lastRule = match.rule.id;
       }
+      const error = errorMessageOf(event);
+      if (error !== undefined && e.errors.length < MAX_PHRASES && !e.errors.includes(error)) e.errors.push(error);
       const phrase = phraseOf(event);
       if (phrase !== undefined && e.phrases.length < MAX_PHRASES && !e.phrases.includes(phrase)) e.phrases.push(phrase);
       if (e.text.length < MAX_EPISODE_TEXT) e.text = `${e.text}\n${descriptiveText(event).toLowerCase()}`.slice(0, MAX_EPISODE_TEXT);

@@ -46,7 +46,7 @@ const ONE_FAILURE: Array<[file: string, rulesThatMatch: string]> = [
   [`${WRITTEN}/spark/yarn-container-killed-skewed-join.log`, 'jvm.spark-failure on the lost task, ERROR FileFormatWriter and the final app status'],
   [`${WRITTEN}/spark/pyspark-udf-valueerror.log`, 'jvm.exception, python.traceback, jvm.spark-failure'],
   [`${WRITTEN}/airflow/s3-upload-access-denied.log`, 'cloud.access-denied, airflow.task-retry (UP_FOR_RETRY), the runner\'s "Failed to execute job"'],
-  [`${WRITTEN}/airflow/bash-dbt-missing-column.log`, 'dbt.database-error, postgresql.undefined-object, airflow.task-failed, airflow.task-retry'],
+  [`${WRITTEN}/airflow/bash-psql-connection-refused.log`, 'postgresql.connection, airflow.task-failed, airflow.task-retry'],
   [`${WRITTEN}/dagster/partition-parquet-missing-upstream.log`, 'dagster.step-failure, dagster.run-failure'],
 ];
 
