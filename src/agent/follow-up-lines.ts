@@ -4,6 +4,8 @@
 // like the multi-line joiner: the caller passes the time, so the live agent (timers), the one-shot
 // `sentinel diagnose FILE` (end of input) and the eval's replay (virtual time) share the same rules.
 import type { IncidentsConfig } from '../config/config-types.js';
+import { analyse } from '../brain/analyser/analyse.js';
+import type { DiagnoseRequest } from '../types.js';
 
 export interface FollowUpPolicy {
   /** At most this many lines after the failing record. */
@@ -12,6 +14,11 @@ export interface FollowUpPolicy {
   quietMs: number;
   /** The wait ends this long after it started, whatever the file does (ms). Infinity: no limit. */
   maxWaitMs: number;
+  /**
+   * No wait at all when the failing record already explains itself (the question as it stands
+   * then); the lines after it would only delay the alert.
+   */
+  explainsItself?: (request: DiagnoseRequest) => boolean;
 }
 
 /** No wait: the incident is diagnosed from its own record and what came before it. */
@@ -19,7 +26,25 @@ export const NO_FOLLOW_UP: FollowUpPolicy = { maxLines: 0, quietMs: 0, maxWaitMs
 
 /** The live agent's policy (`sentinel run`, and what `npm run eval` replays): `incidents.lines_after`. */
 export function liveFollowUp(config: IncidentsConfig['lines_after']): FollowUpPolicy {
-  return { maxLines: config.max_lines, quietMs: config.quiet_ms, maxWaitMs: config.max_wait_ms };
+  return { maxLines: config.max_lines, quietMs: config.quiet_ms, maxWaitMs: config.max_wait_ms, explainsItself: confidentFromRecordAlone };
+}
+
+/**
+ * How sure the built-in analyser must be of the record alone to skip the wait. Chosen on the real
+ * development corpus (`npm run eval`, 536 failures): at 0.8, 91 of 524 incidents skip the wait and
+ * category and location accuracy are unchanged (63.2% / 65.1% against 63.1% / 65.1% with the full
+ * wait); at 0.5 category falls to 62.5%.
+ */
+const EXPLAINS_ITSELF_CONFIDENCE = 0.8;
+
+/**
+ * The built-in analyser, on the record and what came before it, names a category and a location
+ * with confidence: the error chain is complete (a traceback with its frames, a JSON record with
+ * its stack), so the lines after it would be a framework's summary of the same failure.
+ */
+export function confidentFromRecordAlone(request: DiagnoseRequest): boolean {
+  const diagnosis = analyse(request, { readSourceFiles: false });
+  return diagnosis.category !== 'unknown' && diagnosis.location !== null && diagnosis.confidence >= EXPLAINS_ITSELF_CONFIDENCE;
 }
 
 /** A finished file read at once: the 50 lines below the record, however late they were written. */

@@ -99,8 +99,11 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
               if (incident && !incident.diagnosis && !before.has(incident.id)) {
                 // The ring moves on with every record: keep this incident's view of what came before.
                 if (before.size >= MAX_KEPT_CONTEXTS) before.delete(before.keys().next().value as string);
-                before.set(incident.id, contextOf(incident));
-                followUps.start(incident.id, record.origin.file, at);
+                const kept = contextOf(incident);
+                before.set(incident.id, kept);
+                // A record that explains itself is diagnosed at once; the others wait for what the file prints next.
+                const explainsItself = options.followUp.explainsItself?.(buildDiagnoseRequest(incident, kept, redactor)) ?? false;
+                if (!explainsItself) followUps.start(incident.id, record.origin.file, at);
               }
             }
             updates.push(...opened);

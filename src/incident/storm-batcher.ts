@@ -4,12 +4,14 @@
 // `ratePerSec` (what the destination takes: Slack's webhook, about one message a second) and holds
 // at most `maxIndividual` tokens. Distinct failures that arrive no faster than that each go out
 // at once, however many there are in a day; the first alert of any storm goes out at once too.
-// Only when tokens run out is an incident held, and those that open while a window is open join
-// it; the window closes `windowMs` after it opened, as one digest.
-// A storm that outlasts one window (a long outage) keeps batching: a window that opens within one
-// window of a digest gives no individual alerts, and is twice as long as the last (up to
-// `maxWindowMs`), so an hour-long outage is a handful of digests rather than hundreds. The first
-// quiet window resets the length.
+// Only when tokens run out is an incident held, in a window that closes `windowMs` after it
+// opened, as one digest; while the window is open, an incident that finds a token goes out on
+// its own only if the window's incidents came no faster than the rate (a burst, not a storm).
+// A storm that outlasts one window (a long outage: more incidents held than the destination could
+// have taken in that window) keeps batching: a window that opens within one window of its digest
+// gives no individual alerts, and is twice as long as the last (up to `maxWindowMs`), so an
+// hour-long outage is a handful of digests rather than hundreds. The first window below the rate
+// resets the length.
 // Held items are kept by reference until their digest goes out, so an incident evicted from
 // tracking meanwhile is still announced (memory: what opens within one window).
 
@@ -81,10 +83,17 @@ export function createStormBatcher<T extends { id: string }>(options: StormOptio
     flushDue(now) {
       if (windowStart === null || now < windowStart + currentWindowMs) return null;
       const flush: StormFlush<T> = { announce: pending, resolvedAfter: deferred };
-      // Only a real digest (two or more held) marks a storm that the next window should keep batching.
-      if (pending.length > 1) {
+      // Only a real storm makes the next window batch at once and last longer: more incidents held
+      // than the destination could have taken one by one while the window was open. Fewer is a
+      // burst that outran the bucket (one log opening three incidents at once); the bucket refills
+      // and later failures go out on their own again, however long the day.
+      const overRate = pending.length > 1 && pending.length > currentWindowMs * ratePerMs;
+      if (overRate) {
         stormUntil = windowStart + 2 * currentWindowMs;
         currentWindowMs = Math.min(2 * currentWindowMs, maxWindowMs);
+      } else {
+        stormUntil = 0;
+        currentWindowMs = windowMs;
       }
       // The digest is a message too: it takes its slot of the destination's rate, when it was due
       // (a late flush must not charge the quiet time after it).
@@ -100,7 +109,11 @@ export function createStormBatcher<T extends { id: string }>(options: StormOptio
     admit(item, now) {
       refill(now);
       const inStorm = now < stormUntil;
-      if (windowStart === null && !inStorm && tokens >= 1) {
+      // While a window is open, a failure still goes out on its own when the destination has room
+      // again and what the window holds arrived no faster than the destination's rate: the window
+      // holds a burst that outran the bucket (one log opening three incidents at once), not a storm.
+      const windowCalm = windowStart === null || pending.length <= (now - windowStart) * ratePerMs;
+      if (!inStorm && tokens >= 1 && windowCalm) {
         tokens -= 1;
         return true;
       }

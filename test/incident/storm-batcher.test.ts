@@ -25,6 +25,23 @@ describe('storm batcher', () => {
     expect(fast).toEqual([true, true, true, false, false, false]);
   });
 
+  it('a burst that outran the bucket is no storm: later failures at the rate go out at once, and its digest does not grow the window', () => {
+    // A busy day: a failure every 2 s, and every tenth log opens four incidents at once.
+    const storm = createStormBatcher<{ id: string }>({ windowMs: 5_000, maxIndividual: 3, maxWindowMs: 300_000, ratePerSec: 1 });
+    const heldIds: string[] = [];
+    const digests: string[][] = [];
+    for (let n = 0, now = 0; n < 90; n++, now += 2_000) {
+      const flushed = storm.flushDue(now);
+      if (flushed) digests.push(flushed.announce.map((i) => i.id));
+      const burst = n % 10 === 0 ? 4 : 1;
+      for (let b = 0; b < burst; b++) if (!storm.admit(item(`i${n}.${b}`), now)) heldIds.push(`i${n}.${b}`);
+    }
+    // Only the fourth incident of each burst waits for a digest; every single failure goes out at once.
+    expect(heldIds.every((id) => id.endsWith('.3'))).toBe(true);
+    expect(storm.state().currentWindowMs).toBe(5_000);
+    expect(digests.flat()).toEqual(heldIds.slice(0, digests.flat().length));
+  });
+
   it('doubles the window while a storm lasts, up to the cap, and resets after a quiet window', () => {
     const storm = createStormBatcher<{ id: string }>({ windowMs: 5_000, maxIndividual: 1, maxWindowMs: 20_000, ratePerSec: 1 });
     let now = 0;
