@@ -272,7 +272,8 @@ function fallbackText(alert: Alert, safe: (s: string) => string, key = alert.key
   } else if (i) {
     const where = [i.pipeline, i.step].filter(Boolean).map((s) => safe(s as string)).join('/');
     const prefix = alert.kind === 'resolved' ? 'RESOLVED' : sev;
-    body = `[${prefix}] ${safe(i.title)}${where ? ` in ${where}` : ''}: ${safe(summaryOf(i))}`;
+    // A title written as a sentence ("A step of the demo pipeline failed.") must not end in ". in".
+    body = `[${prefix}] ${safe(i.title).replace(/[.:\s]+$/, '')}${where ? ` in ${where}` : ''}: ${safe(summaryOf(i))}`;
   } else {
     body = `[${sev}] Pipeline Sentinel alert`;
   }

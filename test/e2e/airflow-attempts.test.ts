@@ -65,5 +65,13 @@ describe('Airflow task attempts through the real agent', () => {
     expect(JSON.stringify(resolved.blocks)).toContain('attempt 2 of orders_daily › transform_orders succeeded after attempt 1 failed (attempt=2.log');
     // The traceback, the retry line and the runner's line were one failure: one opening alert.
     expect(slack.messages.filter((m) => !/RESOLVED/.test(m.text ?? ''))).toHaveLength(1);
+    // `sentinel incidents` says why it resolved, once the agent has saved its state.
+    const listed = await waitFor('the resolved incident in `sentinel incidents`', async () => {
+      const p = startSentinel(['incidents', '--config', ws.configFile, '--format', 'json']);
+      await p.exited;
+      const rows = p.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { status: string; resolvedBecause?: string });
+      return rows.find((r) => r.status === 'resolved');
+    });
+    expect(listed.resolvedBecause).toMatch(/^attempt 2 of orders_daily › transform_orders succeeded after attempt 1 failed/);
   });
 });

@@ -289,3 +289,11 @@ describe('buildSlackMessage: a code snippet stays with the step that introduces 
     expect(console).not.toMatch(/^ {2}2\. /m);
   });
 });
+
+describe('fallback text (issue 15)', () => {
+  it('reads as a sentence when the title is one: no ". in" or ".:"', () => {
+    const m = buildSlackMessage(alert({ incident: incident({ title: 'A step of the demo pipeline failed.' }) }), redactor);
+    expect(m.text).toMatch(/^\[CRITICAL\] A step of the demo pipeline failed in aio_pipeline\/transform_data: /);
+    expect(m.text).not.toMatch(/\.(?: in|:)/);
+  });
+});
