@@ -1,5 +1,6 @@
-// The values that flow between stages: source → parse → detect → incident → diagnose → notify.
-// A stage knows the value it takes and the value it gives, never the stages around it.
+// The values that flow between stages: source → parse → detect → incident → diagnose → notify
+// (docs/architecture.md, "The values between stages"). A stage knows the value it takes and the
+// value it gives, never the stages around it.
 
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
@@ -78,6 +79,8 @@ export interface RuleInfo {
   priority?: number;
   /** A framework's summary of a failure logged just above it: joins that failure's incident (src/incident/failure-episodes.ts). */
   summarises?: boolean;
+  /** A header whose details follow on the next lines: the record just below it joins its incident. */
+  introduces?: boolean;
   cooldownSecs?: number;
   /** Open an incident only once `count` matches arrive within `window_secs` (per fingerprint, or per `group_by` field values). */
   threshold?: { count: number; window_secs: number; group_by?: string[] };

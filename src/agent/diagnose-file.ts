@@ -1,20 +1,17 @@
-// One finished log file in, one report per incident out: the live agent's own intake (screen,
-// parse, detect, incidents, the request it builds), read once from byte 0 with nothing persisted
-// and nothing sent. Unlike the live agent, a finished file has its end: each incident is given the
-// 50 lines below its record however late they were written (FINISHED_FILE_FOLLOW_UP), and a
-// file read at once is no storm, so every incident is reported on its own.
+// One finished log file in, one report per incident out: the live agent's own pipeline
+// (pipeline.ts), fed the file once from byte 0, with incidents kept in memory and alerts recorded
+// instead of sent. Unlike the live agent, a finished file has its end: each incident is given the 50
+// lines below its record however late they were written (FINISHED_FILE_FOLLOW_UP), with the brain's
+// whole time budget after that, and a file read at once is no storm, so every incident is reported
+// on its own.
 import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { createDetector } from '../detect/detector.js';
-import { createIncidentTracker } from '../incident/incident-tracker.js';
 import type { Brain } from '../brain/brain.js';
-import { createRedactor } from '../redact/redactor.js';
-import { readRecordsFromFile } from '../source/multiline-joiner.js';
+import { readRecordsFromFile } from '../source/read-records-from-file.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { silentLogger } from '../log.js';
-import type { Diagnosis, Incident, Location } from '../types.js';
+import type { Alert, Diagnosis, Incident, Location } from '../types.js';
 import { FINISHED_FILE_FOLLOW_UP } from './follow-up-lines.js';
-import { createIncidentIntake } from './incident-intake.js';
+import { buildPipeline } from './pipeline.js';
 
 export interface IncidentReport {
   rule: string;
@@ -44,21 +41,36 @@ export function oneShotSource(config: SentinelConfig, file: string): SourceConfi
 
 export async function diagnoseFile(file: string, config: SentinelConfig, brain: Brain): Promise<IncidentReport[]> {
   const source = oneShotSource(config, file);
-  const metrics = createMetrics({ defaultMetrics: false });
-  const incidentsConfig = { ...config.incidents, storm: { ...config.incidents.storm, max_individual_alerts: Number.MAX_SAFE_INTEGER } };
-  const tracker = createIncidentTracker({ config: incidentsConfig, stateDir: null, metrics, logger: silentLogger() });
-  const detector = createDetector(config);
-  const intake = createIncidentIntake({ detector: () => detector, tracker, redactor: createRedactor(config.redact.patterns), metrics, now: Date.now, followUp: FINISHED_FILE_FOLLOW_UP });
-  const order: Incident[] = [];
+  const sent: Alert[] = [];
+  const pipeline = buildPipeline({
+    config,
+    metrics: createMetrics({ defaultMetrics: false }),
+    now: Date.now,
+    stateDir: null,
+    followUp: FINISHED_FILE_FOLLOW_UP,
+    storms: false,
+    waitWithinBrainBudget: false,
+    brain,
+    alerts: {
+      send: async (alert) => {
+        sent.push(alert);
+      },
+    },
+  });
+  const order: string[] = [];
   for await (const record of readRecordsFromFile(file, source)) {
-    for (const update of intake.take(source.format, [record])) if (update.kind === 'opened' && update.incident) order.push(update.incident);
+    for (const update of pipeline.take(source.format, [record])) if (update.kind === 'opened' && update.incident) order.push(update.incident.id);
   }
-  intake.endAll();
+  pipeline.endAll();
+  await pipeline.settled();
 
+  // In the order the incidents opened, with the count they reached by the end of the file.
+  const opened = new Map(sent.flatMap((alert) => (alert.kind === 'opened' && alert.incident ? [[alert.incident.id, alert.incident] as const] : [])));
   const reports: IncidentReport[] = [];
-  for (const opened of order) {
-    const incident = tracker.get(opened.id) ?? opened;
-    reports.push(toReport(incident, await brain.diagnose(await intake.request(opened))));
+  for (const id of order) {
+    const announced = opened.get(id);
+    if (!announced?.diagnosis) continue;
+    reports.push(toReport(pipeline.tracker.get(id) ?? announced, announced.diagnosis));
   }
   return reports;
 }

@@ -4,15 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
 import { analyse as defaultAnalyse } from './analyser/analyse.js';
-import type { DiagnosisEngine } from './engine.js';
+import type { BuiltinEngine } from './engine.js';
 
 export type AnalyseFn = (request: DiagnoseRequest) => Diagnosis;
-
-export interface BuiltinEngine extends DiagnosisEngine {
-  readonly name: 'builtin';
-  /** The same answer, synchronously: the analyser is CPU-only and takes milliseconds. */
-  diagnoseSync(req: DiagnoseRequest): Diagnosis;
-}
 
 export interface BuiltinEngineOptions {
   analyse?: AnalyseFn;

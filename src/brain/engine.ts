@@ -6,7 +6,6 @@ import type { ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, DiagnoseRequest, EngineName } from '../types.js';
-import type { BuiltinEngine } from './builtin-engine.js';
 import type { LlmAudit } from './llm-audit.js';
 
 export interface DiagnosisEngine {
@@ -24,6 +23,13 @@ export interface DiagnosisEngine {
    * brain counts before the built-in analyser answers. Must stop work when `signal` aborts.
    */
   diagnose(req: DiagnoseRequest, signal: AbortSignal): Promise<Diagnosis>;
+}
+
+/** The offline analyser as an engine (builtin-engine.ts): every other engine's fallback. */
+export interface BuiltinEngine extends DiagnosisEngine {
+  readonly name: 'builtin';
+  /** The same answer, synchronously: the analyser is CPU-only and takes milliseconds. */
+  diagnoseSync(req: DiagnoseRequest): Diagnosis;
 }
 
 /** What the brain hands every engine factory in the registry. */

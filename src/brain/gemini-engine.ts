@@ -78,7 +78,7 @@ export function createGeminiAdapter(config: GeminiConfig, timeoutMs: number, fet
   };
 }
 
-/** Maps what the SDK throws to a fallback reason (REFERENCE.md: ApiError with .status; `fetch failed`). */
+/** Maps what the SDK throws to a fallback reason: @google/genai throws `ApiError` with `.status`; a dead server gives `fetch failed`. */
 export function classifyGeminiError(err: unknown, signal?: AbortSignal): { reason: FallbackReason; status?: number } {
   if (err instanceof EngineError) return { reason: err.reason, status: err.status };
   if (signal?.aborted || isAbortError(err)) return { reason: 'timeout' };

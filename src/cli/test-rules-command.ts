@@ -1,6 +1,6 @@
 // `sentinel test-rules FILE`: rule tests as data, in the spirit of `promtool test rules`.
 import { existsSync, statSync } from 'node:fs';
-import { runRuleTests } from '../detect/rule-tests.js';
+import { runRuleTests } from '../agent/rule-tests.js';
 import { SentinelError } from '../errors.js';
 
 export async function runRuleTestsCommand(file: string): Promise<number> {

@@ -3,7 +3,7 @@
 // defeat the literal pre-filter (a warning). Runs on the interpolated value even when the schema
 // found problems, so one run reports everything; every access is type-guarded for that reason.
 import type { MatchExpr, RuleConfig } from './config-types.js';
-import { compileMatch, MatchCompileError } from '../detect/compile-match.js';
+import { matchLiterals, MatchReferenceError } from './match-literals.js';
 import { formatPath, type ConfigPath } from './yaml-locator.js';
 import { regexHazard } from './regex-safety.js';
 
@@ -119,8 +119,8 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
       if (!isObj(rule) || !isObj(rule.match) || rule.enabled === false) return;
       if (issues.some((issue) => issue.severity === 'error' && issue.path[0] === 'rules' && issue.path[1] === i)) return;
       try {
-        const compiled = compileMatch((rule as unknown as RuleConfig).match, ctx);
-        if (compiled.hasRegex && compiled.literals === null) {
+        const needs = matchLiterals((rule as unknown as RuleConfig).match, ctx);
+        if (needs.hasRegex && needs.literals === null) {
           issues.push({
             path: ['rules', i, 'match'],
             severity: 'warning',
@@ -128,7 +128,7 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
           });
         }
       } catch (err) {
-        if (!(err instanceof MatchCompileError) && !(err instanceof SyntaxError)) throw err;
+        if (!(err instanceof MatchReferenceError) && !(err instanceof SyntaxError)) throw err;
       }
     });
   }

@@ -3,7 +3,7 @@
 import type { MatchExpr } from '../config/config-types.js';
 import type { LogEvent } from '../types.js';
 import { fieldText, getField } from './field-path.js';
-import { requireAll, requireAny, requiredLiterals, type Requirement } from './regex-literals.js';
+import { matchLiterals, type MatchLiterals, type MatchReferences } from '../config/match-literals.js';
 
 /** Per-event memo so a text shared by many rules is built once. */
 export interface EventTexts {
@@ -19,22 +19,13 @@ export function eventTexts(event: LogEvent): EventTexts {
 
 export type Predicate = (t: EventTexts) => boolean;
 
-export interface CompiledMatch {
+/** The predicate, with the literals one of which a record must contain for it to hold (the pre-filter). */
+export interface CompiledMatch extends MatchLiterals {
   test: Predicate;
-  /**
-   * Literals one of which the message, the raw record or the error text must contain for `test`
-   * to hold; null: cannot tell. Only `regex` / `raw_regex` contribute: they run on exactly those
-   * texts, so the requirement holds for any event, however it was built.
-   */
-  literals: Requirement;
-  /** Whether a message / raw regex is involved (such a rule with no literal costs every line). */
-  hasRegex: boolean;
 }
 
-export interface CompileContext {
-  macros: Readonly<Record<string, MatchExpr>>;
-  lists: Readonly<Record<string, readonly string[]>>;
-}
+/** The macros and lists a match expression may refer to. */
+export type CompileContext = MatchReferences;
 
 /** Thrown for a reference the config check should have caught (unknown macro or list, a cycle). */
 export class MatchCompileError extends Error {}
@@ -42,8 +33,6 @@ export class MatchCompileError extends Error {}
 export function compileMatch(expr: MatchExpr, ctx: CompileContext, seenMacros: readonly string[] = []): CompiledMatch {
   const cheap: Predicate[] = [];
   const costly: Predicate[] = [];
-  const reqs: Requirement[] = [];
-  let hasRegex = false;
   const flags = expr.ignore_case ? 'i' : '';
 
   if (expr.level !== undefined) {
@@ -75,18 +64,14 @@ export function compileMatch(expr: MatchExpr, ctx: CompileContext, seenMacros: r
     }
   }
   if (expr.regex !== undefined) {
-    hasRegex = true;
     const re = new RegExp(expr.regex, flags);
     // The message, and the error (type, message, stack) when the record carries one: a JSON record
     // often says "step failed" in msg and the cause only in its error object.
     costly.push((t) => re.test(t.event.message) || (t.errorText !== undefined && re.test(t.errorText)));
-    reqs.push(requiredLiterals(expr.regex));
   }
   if (expr.raw_regex !== undefined) {
-    hasRegex = true;
     const re = new RegExp(expr.raw_regex, flags);
     costly.push((t) => re.test(t.event.raw));
-    reqs.push(requiredLiterals(expr.raw_regex));
   }
   if (expr.field_regex) {
     // Field values are short, so these run without a literal: and a value's text need not appear
@@ -105,15 +90,11 @@ export function compileMatch(expr: MatchExpr, ctx: CompileContext, seenMacros: r
     if (seenMacros.includes(expr.macro)) throw new MatchCompileError(`macro "${expr.macro}" refers to itself (${[...seenMacros, expr.macro].join(' → ')})`);
     const inner = compileMatch(body, ctx, [...seenMacros, expr.macro]);
     (inner.hasRegex ? costly : cheap).push(inner.test);
-    reqs.push(inner.literals);
-    hasRegex ||= inner.hasRegex;
   }
   if (expr.all) {
     for (const sub of expr.all) {
       const c = compileMatch(sub, ctx, seenMacros);
       (c.hasRegex ? costly : cheap).push(c.test);
-      reqs.push(c.literals);
-      hasRegex ||= c.hasRegex;
     }
   }
   if (expr.any) {
@@ -121,17 +102,16 @@ export function compileMatch(expr: MatchExpr, ctx: CompileContext, seenMacros: r
     const tests = subs.map((s) => s.test);
     const anyRegex = subs.some((s) => s.hasRegex);
     (anyRegex ? costly : cheap).push((t) => tests.some((f) => f(t)));
-    reqs.push(requireAny(subs.map((s) => s.literals)));
-    hasRegex ||= anyRegex;
   }
   if (expr.not) {
     const inner = compileMatch(expr.not, ctx, seenMacros);
     (inner.hasRegex ? costly : cheap).push((t) => !inner.test(t));
-    hasRegex ||= inner.hasRegex;
   }
 
   const tests = [...cheap, ...costly];
   const test: Predicate =
     tests.length === 1 ? (tests[0] as Predicate) : tests.length === 0 ? () => true : (t) => tests.every((f) => f(t));
-  return { test, literals: requireAll(reqs), hasRegex };
+  // The literal requirement is read from the expression as written (config/match-literals.ts), the
+  // same reading `sentinel check` warns with.
+  return { test, ...matchLiterals(expr, ctx, seenMacros) };
 }

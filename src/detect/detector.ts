@@ -14,7 +14,7 @@ import { computeFingerprint } from './fingerprint.js';
 import { BUILTIN_PACKS } from './packs/index.js';
 import { ALERT_TITLES } from './packs/alert-titles.js';
 import type { PackRule } from './packs/pack.js';
-import type { Requirement } from './regex-literals.js';
+import type { Requirement } from '../config/regex-literals.js';
 import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
@@ -59,7 +59,7 @@ export function literalRegex(literals: Iterable<string>): RegExp | null {
   return source === null ? null : new RegExp(source, 'i');
 }
 
-function toRuleInfo(rule: RuleConfig & Partial<Pick<PackRule, 'priority' | 'summarises'>>, pack?: string): RuleInfo {
+function toRuleInfo(rule: RuleConfig & Partial<Pick<PackRule, 'priority' | 'summarises' | 'introduces'>>, pack?: string): RuleInfo {
   const info: RuleInfo = { id: rule.id, severity: rule.severity, labels: { ...rule.labels } };
   if (rule.description !== undefined) info.description = rule.description;
   if (rule.hint !== undefined) info.hint = rule.hint;
@@ -71,6 +71,7 @@ function toRuleInfo(rule: RuleConfig & Partial<Pick<PackRule, 'priority' | 'summ
   }
   if (rule.priority !== undefined) info.priority = rule.priority;
   if (rule.summarises) info.summarises = true;
+  if (rule.introduces) info.introduces = true;
   if (rule.cooldown_secs !== undefined) info.cooldownSecs = rule.cooldown_secs;
   if (rule.threshold !== undefined) info.threshold = { ...rule.threshold };
   if (rule.fingerprint !== undefined) info.fingerprint = rule.fingerprint;

@@ -1,6 +1,6 @@
 // The record screen: proves from a record's raw text, before it is parsed, that no rule can match it
 // and that it cannot be a success record. Most lines of a busy log are such lines, and parsing them
-// costs more than reading them (REFERENCE.md "Matching many patterns per line").
+// costs more than reading them (docs/adr/0004-raw-text-screen-before-parse.md).
 //
 // One search for the words of one clause per need (screen-need.ts: the clause likeliest to fail)
 // answers most lines: no hit, no match possible. A line with a hit is judged again, every clause of

@@ -12,7 +12,7 @@ import type { MatchExpr } from '../config/config-types.js';
 import { levelWords } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import type { CompileContext } from './compile-match.js';
-import { MIN_LITERAL_LENGTH, requiredLiterals } from './regex-literals.js';
+import { MIN_LITERAL_LENGTH, requiredLiterals } from '../config/regex-literals.js';
 
 export interface Clause {
   /** Lower-case words, one of which the lower-cased raw text contains. */

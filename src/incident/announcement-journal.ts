@@ -4,7 +4,7 @@
 // (incidents.json): the state never says "announced" without the announcement being owed on disk
 // beside it. An entry is settled once the notifier's outbox holds the alert; whatever is still owed
 // when the process dies is announced again on start: late, perhaps twice, never lost.
-import type { IncidentUpdate } from './incident-tracker.js';
+import type { IncidentUpdate } from './incident-update.js';
 
 export interface JournalEntry {
   id: string;

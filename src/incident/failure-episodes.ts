@@ -16,7 +16,8 @@
 //      (RuleInfo.summarises), which reports the failure logged just above it in its own words; or
 //      the two records touch (at most ADJACENT_BYTES apart) and either one of them is only a shape
 //      (a stack trace, an error line: a language or generic pack rule), the stack of the cause
-//      beside it, or both matched the same rule (one failure's lines that fingerprint apart).
+//      beside it, or both matched the same rule (one failure's lines that fingerprint apart), or the
+//      first is a header whose details follow (RuleInfo.introduces: dbt's "Database Error in model X").
 //   Two records naming different steps of one framework, or carrying errors with different
 //   messages, are never one failure, however close (a summary line aside: it wraps the error).
 // Fingerprints still fold repeats; this module only links records whose fingerprints differ.
@@ -62,6 +63,8 @@ export interface Episode {
   /** The last record matched only a shape rule. */
   lastIsShape: boolean;
   lastRule: string;
+  /** The last record is a header whose details follow (RuleInfo.introduces). */
+  lastIntroduces: boolean;
   /** The error messages of its records, as phrases another record may quote (lower case). */
   phrases: string[];
   /** What its records say (descriptiveText, lower case, bounded): where another record's phrase may appear. */
@@ -178,6 +181,7 @@ export function createFailureEpisodes(): FailureEpisodes {
         error ??= errorMessageOf(event) ?? '';
         if (error !== '' && e.errors.length > 0 && !e.errors.some((x) => x.includes(error as string) || (error as string).includes(x))) continue;
         const beside = event.origin.offset - e.end <= ADJACENT_BYTES;
+        if (beside && e.lastIntroduces) return e.incidentId;
         if (beside && (e.lastIsShape || isShape(match.rule) || e.lastRule === match.rule.id)) return e.incidentId;
         keys ??= failureKeys(event);
         if (sharesKey(keys, e.keys)) return e.incidentId;
@@ -196,13 +200,14 @@ export function createFailureEpisodes(): FailureEpisodes {
       byFile.delete(file);
       let e = episodes.find((x) => x.incidentId === incidentId);
       if (e) episodes.splice(episodes.indexOf(e), 1);
-      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', phrases: [], text: '', errors: [] };
+      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [] };
       // A record further up (a rotated file started over) never moves the episode back.
       if (event.origin.offset >= e.lastStart) {
         e.lastStart = event.origin.offset;
         e.end = Math.max(e.end, event.origin.endOffset);
         e.lastIsShape = isShape(match.rule);
         e.lastRule = match.rule.id;
+        e.lastIntroduces = match.rule.introduces === true;
       }
       const error = errorMessageOf(event);
       if (error !== undefined && e.errors.length < MAX_PHRASES && !e.errors.includes(error)) e.errors.push(error);

@@ -4,6 +4,7 @@
 // Lifecycle runs on the injected clock (`now`), never on the log's own timestamps, so replaying
 // an old file cannot resolve incidents at once and tests drive time in milliseconds.
 import { randomBytes } from 'node:crypto';
+import type { IncidentUpdate } from './incident-update.js';
 import type { IncidentsConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -18,13 +19,7 @@ import { createStormBatcher } from './storm-batcher.js';
 import { createFailureEpisodes } from './failure-episodes.js';
 import { SEVERITIES } from '../types.js';
 
-export interface IncidentUpdate {
-  kind: 'opened' | 'repeated' | 'resolved' | 'digest';
-  /** For opened / repeated / resolved: a snapshot of the incident at that moment. */
-  incident?: Incident;
-  /** For digest: every incident the storm held back (unbounded here; the notifier trims for Slack). */
-  incidents?: Incident[];
-}
+export type { IncidentUpdate };
 
 export interface IncidentTrackerOptions {
   config: IncidentsConfig;

@@ -2,7 +2,7 @@
 // edit) still holds an alert someone should see. What can be read of it is re-sent as a plain
 // message that says it was recovered and names the damaged file, which stays in dead/ for
 // inspection; when nothing can be read, the message still says an alert was lost and where.
-import type { OutboxRecord } from './outbox.js';
+import type { OutboxRecord } from './outbox-record.js';
 import type { Severity } from '../types.js';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];

@@ -5,22 +5,10 @@
 import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { isAbandonedTempFile, writeFileDurably } from '../state/write-file-durably.js';
 import { join } from 'node:path';
-import type { AlertKind, Severity } from '../types.js';
-import type { SlackMessage } from './slack-message.js';
+import type { OutboxRecord } from './outbox-record.js';
 import { salvageOutboxRecord } from './outbox-salvage.js';
 
-export interface OutboxRecord {
-  v: 1;
-  key: string;
-  kind: AlertKind;
-  severity: Severity;
-  createdAt: number;
-  /** Epoch ms when it was queued: delivery latency starts here. */
-  enqueuedAt: number;
-  /** The incident's fingerprint: bot mode threads repeats and resolutions under its first message. */
-  fingerprint?: string;
-  message: SlackMessage;
-}
+export type { OutboxRecord };
 
 export interface OutboxFile {
   name: string;

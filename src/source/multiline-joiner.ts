@@ -267,7 +267,3 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
     },
   };
 }
-
-// The one-shot reader (`sentinel diagnose FILE`) lives beside the tailer's helpers; it is exported
-// here too because callers think of it as "the joiner applied to a whole file".
-export { readRecordsFromFile } from './read-records-from-file.js';

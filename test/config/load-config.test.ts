@@ -133,7 +133,7 @@ describe('defaults and environment', () => {
     '  url: embedded',
   ]);
 
-  it("loads DESIGN.md's minimal config and fills every default", () => {
+  it("loads the README's minimal configuration and fills every default", () => {
     const c = loadConfigText(MINIMAL, 'min.yaml', {});
     expect(c.sources).toEqual([
       {

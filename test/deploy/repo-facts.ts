@@ -35,7 +35,7 @@ export function agentRoutes(): Set<string> {
   return new Set([...read('src/server/agent-server.ts').matchAll(/case\s+'(\/[^']*)':/g)].map((m) => m[1] ?? ''));
 }
 
-/** The brain's routes; its contract (DESIGN.md, `sentinel brain`) until src/brain/brain-app.ts exists. */
+/** The brain's routes; its contract (docs/architecture.md, "Interfaces others rely on") until src/brain/brain-app.ts exists. */
 export function brainRoutes(): Set<string> {
   try {
     return routesOf('src/brain/brain-app.ts');

@@ -1,23 +1,23 @@
 // Built-in packs as a data table: each real-format sample log must open exactly the incidents
-// listed (rule and severity), through the agent's own joining and parsing. One failing record
-// gives one incident, named for its most specific cause.
+// listed (rule and severity), through the agent's own pipeline (as `sentinel test-rules` runs it).
+// One failing record gives one incident, named for its most specific cause.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/load-config.js';
-import type { MatchExpr, SourceConfig } from '../../src/config/config-types.js';
+import type { MatchExpr, SentinelConfig, SourceConfig } from '../../src/config/config-types.js';
 import { createDetector } from '../../src/detect/detector.js';
 import { BUILTIN_PACKS } from '../../src/detect/packs/index.js';
-import { eventsFromText, foldIncidents } from '../../src/detect/rule-tests.js';
+import { incidentsOfText } from '../../src/agent/rule-tests.js';
+import { eventsFromText } from '../helpers/events-from-text.js';
 import { regexHazard } from '../../src/config/regex-safety.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'packs');
 const config = defaultConfig({});
 const source = config.sources[0] as SourceConfig;
 
-function incidentsOf(file: string, detector = createDetector(config)): { rule: string; severity: string }[] {
-  const events = eventsFromText(readFileSync(join(FIXTURES, file), 'utf8'), file, source);
-  return foldIncidents(events.flatMap((e) => detector.match(e)))
+function incidentsOf(file: string, withConfig: SentinelConfig = config): { rule: string; severity: string }[] {
+  return incidentsOfText(readFileSync(join(FIXTURES, file), 'utf8'), file, withConfig, source)
     .map(({ rule, severity }) => ({ rule, severity }))
     .sort((a, b) => a.rule.localeCompare(b.rule));
 }
@@ -121,11 +121,11 @@ describe('built-in rule packs', () => {
   });
 
   it('switches a pack off with packs: { NAME: false }', () => {
-    const withoutK8s = createDetector({ ...config, packs: { kubernetes: false } });
-    expect(withoutK8s.rules.some((r) => r.pack === 'kubernetes')).toBe(false);
+    const withoutK8s: SentinelConfig = { ...config, packs: { kubernetes: false } };
+    expect(createDetector(withoutK8s).rules.some((r) => r.pack === 'kubernetes')).toBe(false);
     // The kill is still seen, by the stack-independent shape rule rather than the kubernetes pack.
     expect(incidentsOf('kubernetes/killed.log', withoutK8s)).toEqual([{ rule: 'generic.killed', severity: 'critical' }]);
-    const neither = createDetector({ ...config, packs: { kubernetes: false, generic: false } });
+    const neither: SentinelConfig = { ...config, packs: { kubernetes: false, generic: false } };
     expect(incidentsOf('kubernetes/killed.log', neither)).toEqual([]);
   });
 

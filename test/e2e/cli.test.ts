@@ -1,4 +1,4 @@
-// The CLI's contract (DESIGN.md "Interfaces others rely on"), through the real bin/sentinel.js.
+// The CLI's contract (docs/architecture.md, "Interfaces others rely on"), through the real bin/sentinel.js.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ describe('sentinel CLI', () => {
     expect(result.stderr).toContain('SENTINEL_ERR_CONFIG_INVALID');
   });
 
-  it('diagnose: one JSON line per incident with the fields DESIGN.md promises', async () => {
+  it('diagnose: one JSON line per incident with the fields docs/architecture.md promises', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sentinel-cli-'));
     const log = join(dir, 'run.log');
     await runPipeline(log, 'missing-column').exited;

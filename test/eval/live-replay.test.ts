@@ -9,7 +9,8 @@ import { defaultConfig } from '../../src/config/load-config.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { silentLogger } from '../../src/log.js';
 import { FINISHED_FILE_FOLLOW_UP, NO_FOLLOW_UP } from '../../src/agent/follow-up-lines.js';
-import { replayLive, stampMs } from '../../scripts/eval/live-replay.js';
+import { replayLive } from '../../scripts/eval/live-replay.js';
+import { stampMs } from '../../src/agent/text-replay.js';
 import { loadCorpus } from '../../scripts/eval/corpus.js';
 import { judge, locationMatches, scoreCorpus } from '../../scripts/eval/score.js';
 

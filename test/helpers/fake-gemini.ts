@@ -1,6 +1,6 @@
 // A local stand-in for the Gemini API speaking its wire protocol, driven by the real @google/genai
 // SDK: `POST /v1beta/models/{model}:generateContent` with the key in `x-goog-api-key`, answers
-// shaped like Google's (REFERENCE.md). It records every request, so tests can read the prompt.
+// shaped like Google's Generative Language API. It records every request, so tests can read the prompt.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

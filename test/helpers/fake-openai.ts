@@ -1,6 +1,6 @@
 // A local stand-in for an OpenAI-compatible server (Ollama, vLLM, LM Studio, llama.cpp, LiteLLM)
 // speaking chat completions: `POST {base}/chat/completions`, key in `Authorization: Bearer`,
-// answers shaped like OpenAI's (REFERENCE.md). It records every request, so tests read the prompt.
+// answers shaped like OpenAI's chat-completions API. It records every request, so tests read the prompt.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_ANSWER } from './fake-gemini.js';

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMultilineJoiner, readRecordsFromFile, type JoinedRecord, type MultilineJoinerOptions } from '../../src/source/multiline-joiner.js';
+import { createMultilineJoiner, type JoinedRecord, type MultilineJoinerOptions } from '../../src/source/multiline-joiner.js';
+import { readRecordsFromFile } from '../../src/source/read-records-from-file.js';
 import { sourceConfig, tempDir } from './helpers.js';
 
 function join_(lines: string[], opts: Partial<MultilineJoinerOptions> = {}): string[] {

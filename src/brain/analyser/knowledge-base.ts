@@ -1,5 +1,5 @@
 // Error signatures across Python, Node, the JVM / Spark, Go, dbt and PostgreSQL, each mapped to the
-// DESIGN.md taxonomy with a plain-language cause, fix steps tied to the failing line, and whether a
+// taxonomy of `CATEGORIES` (src/types.ts) with a plain-language cause, fix steps tied to the failing line, and whether a
 // retry is likely to help. Order matters: the first signature that matches wins, so specific
 // signatures (an environment KeyError, a password failure inside a connection error) come before the
 // broad ones they would otherwise fall into.

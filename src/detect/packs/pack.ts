@@ -20,6 +20,8 @@ export interface PackRule extends RuleConfig {
    * UP_FOR_RETRY", Dagster's RUN_FAILURE): joins that failure's incident without sharing its words.
    */
   summarises?: boolean;
+  /** A header whose details follow on the next lines (dbt's "Database Error in model X"): the record just below joins its incident. */
+  introduces?: boolean;
 }
 
 export interface RulePack {
@@ -45,6 +47,8 @@ export interface PackRuleSpec {
   echoes?: boolean;
   /** See PackRule.summarises. */
   summarises?: boolean;
+  /** See PackRule.introduces. */
+  introduces?: boolean;
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -61,5 +65,6 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
   if (spec.echoes) rule.echoes = true;
   if (spec.summarises) rule.summarises = true;
+  if (spec.introduces) rule.introduces = true;
   return rule;
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MatchExpr } from '../../src/config/config-types.js';
 import { BUILTIN_PACKS } from '../../src/detect/packs/index.js';
-import { requiredLiterals } from '../../src/detect/regex-literals.js';
+import { requiredLiterals } from '../../src/config/regex-literals.js';
 
 describe('requiredLiterals', () => {
   it.each<[string, string[] | null]>([

@@ -1,4 +1,4 @@
-// Required-literal extraction for the pre-filter (REFERENCE.md "Matching many patterns per line"):
+// Required-literal extraction for the pre-filter (docs/adr/0004-raw-text-screen-before-parse.md):
 // most lines match no rule, so what counts is proving a line uninteresting cheaply. For each regex
 // we derive a set of literal strings such that any text the regex matches contains at least one of
 // them. A line holding none of the literals of any rule skips every regex.

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRuleTests } from '../../src/detect/rule-tests.js';
+import { runRuleTests } from '../../src/agent/rule-tests.js';
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'rule-tests');
 

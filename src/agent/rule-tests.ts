@@ -7,24 +7,24 @@
 //       expect:                         # the incidents these lines must open; [] for none
 //         - { rule: step-failed, severity: critical, count: 1, fingerprint: optional }
 //
-// Lines go through the same multi-line joining and parsing as the agent's, matches fold into
-// incidents by fingerprint (thresholds respected), and the set of incidents must equal `expect`
-// exactly: a missing incident and an unexpected one both fail the test.
+// The lines go through the live agent's own pipeline (pipeline.ts), replayed as a tailed file
+// would deliver them (text-replay.ts: the log's own timestamps pace them, so a threshold's window
+// is measured on the log's time), with incidents in memory and nothing diagnosed or sent. The set of
+// incidents they open must equal `expect` exactly: a missing incident and an unexpected one both
+// fail the test.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { SentinelError } from '../errors.js';
 import { createLocator, type Position } from '../config/yaml-locator.js';
-import type { IncidentsConfig, SentinelConfig, SourceConfig } from '../config/config-types.js';
+import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
 import { ConfigError, defaultConfig, loadConfig } from '../config/load-config.js';
-import { parseRecord } from '../parse/parse-record.js';
-import { createMultilineJoiner, type JoinedRecord } from '../source/multiline-joiner.js';
-import type { LogEvent, Match } from '../types.js';
-import { createDetector, type Detector } from './detector.js';
-import { createIncidentTracker } from '../incident/incident-tracker.js';
+import { fingerprintText } from '../detect/fingerprint.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { silentLogger } from '../log.js';
-import { fingerprintText } from './fingerprint.js';
+import type { Incident } from '../types.js';
+import { NO_FOLLOW_UP } from './follow-up-lines.js';
+import { buildPipeline } from './pipeline.js';
+import { createVirtualClock, replayText } from './text-replay.js';
 
 export interface ExpectedIncident {
   rule: string;
@@ -114,92 +114,26 @@ function loadRuleFiles(files: string[], env: NodeJS.ProcessEnv): SentinelConfig 
   };
 }
 
-/** Raw log text → events, with the agent's multi-line joining and parsing. */
-export function eventsFromText(text: string, file: string, source: SourceConfig, format?: 'auto' | 'json' | 'logfmt' | 'text'): LogEvent[] {
-  const joiner = createMultilineJoiner({
-    startPattern: source.multiline.start_pattern,
-    timeoutMs: Infinity,
-    maxLines: source.multiline.max_lines,
-    maxBytes: source.multiline.max_bytes,
-  });
-  const records: JoinedRecord[] = [];
-  let offset = 0;
-  text.split('\n').forEach((line, i, all) => {
-    if (i === all.length - 1 && line === '') return;
-    const end = offset + Buffer.byteLength(line) + 1;
-    joiner.push(line, offset, end, i + 1, 0, records);
-    offset = end;
-  });
-  joiner.flush(records);
-  return records.map((r, i) => {
-    const raw = { text: r.text, origin: { source: source.name, file, offset: r.offset, endOffset: r.endOffset, line: r.line ?? i + 1 }, readAt: 0 };
-    return parseRecord(raw, format ?? source.format).event;
-  });
+/** The incidents `text` opens, read as `source` reads a file, with `config`'s rules and incident settings. */
+export function incidentsOfText(text: string, file: string, config: SentinelConfig, source: SourceConfig, format?: SourceConfig['format']): GotIncident[] {
+  const clock = createVirtualClock();
+  // No diagnosis, nothing announced, every incident on its own: only which incidents open matters here.
+  const pipeline = buildPipeline({ config, metrics: createMetrics({ defaultMetrics: false }), now: clock.now, stateDir: null, followUp: NO_FOLLOW_UP, storms: false });
+  replayText(text, pipeline, { source: { ...source, format: format ?? source.format }, file, clock });
+  const { open, resolved, held } = pipeline.tracker.list();
+  return [...open, ...resolved, ...held].sort((a, b) => a.firstSeen - b.firstSeen).map(got);
 }
 
-/** Whether `count` of the timestamps fall within one window of `windowSecs`. */
-function crossesThreshold(ts: number[], count: number, windowSecs: number): boolean {
-  const sorted = [...ts].sort((a, b) => a - b);
-  for (let i = 0; i + count - 1 < sorted.length; i++) {
-    if ((sorted[i + count - 1] as number) - (sorted[i] as number) <= windowSecs * 1000) return true;
-  }
-  return false;
-}
-
-/** Matches folded into incidents by rule and fingerprint, thresholds respected. */
-export function foldIncidents(matches: Match[]): GotIncident[] {
-  const groups = new Map<string, { match: Match; ts: number[] }>();
-  for (const m of matches) {
-    const key = `${m.rule.id}\u0000${m.fingerprint}`;
-    const g = groups.get(key);
-    if (g) g.ts.push(m.event.ts);
-    else groups.set(key, { match: m, ts: [m.event.ts] });
-  }
-  const out: GotIncident[] = [];
-  for (const { match, ts } of groups.values()) {
-    const t = match.rule.threshold;
-    if (t && !crossesThreshold(ts, t.count, t.window_secs)) continue;
-    const text = fingerprintText(match.rule, match.event);
-    out.push({
-      rule: match.rule.id,
-      severity: match.severity,
-      count: ts.length,
-      fingerprint: match.fingerprint,
-      fingerprintText: text.slice(text.indexOf('\n') + 1),
-    });
-  }
-  return out;
-}
-
-/**
- * The incidents the agent would open for these events: its own incident tracker (repeats, thresholds,
- * one failure one incident), on a clock that follows the log's own timestamps where it has them.
- */
-export function trackIncidents(events: readonly LogEvent[], detector: Detector, incidents: IncidentsConfig): GotIncident[] {
-  let clock = 0;
-  const tracker = createIncidentTracker({
-    config: { ...incidents, storm: { ...incidents.storm, max_individual_alerts: Number.MAX_SAFE_INTEGER } },
-    stateDir: null,
-    metrics: createMetrics({ defaultMetrics: false }),
-    logger: silentLogger(),
-    now: () => clock,
-  });
-  for (const event of events) {
-    clock = event.ts !== event.readAt ? Math.max(clock, event.ts) : clock + 1;
-    for (const match of detector.match(event)) tracker.observe(match);
-  }
-  const { open, held } = tracker.list();
-  return [...open, ...held].map((incident) => {
-    const sample = incident.samples[0];
-    const text = sample ? fingerprintText(incident.rule, sample) : '';
-    return {
-      rule: incident.rule.id,
-      severity: incident.severity,
-      count: incident.count,
-      fingerprint: incident.fingerprint,
-      fingerprintText: text.slice(text.indexOf('\n') + 1),
-    };
-  });
+function got(incident: Incident): GotIncident {
+  const sample = incident.samples[0];
+  const text = sample ? fingerprintText(incident.rule, sample) : incident.rule.id;
+  return {
+    rule: incident.rule.id,
+    severity: incident.severity,
+    count: incident.count,
+    fingerprint: incident.fingerprint,
+    fingerprintText: text.slice(text.indexOf('\n') + 1),
+  };
 }
 
 function satisfies(got: GotIncident, want: ExpectedIncident): boolean {
@@ -252,7 +186,6 @@ export async function runRuleTests(file: string, env: NodeJS.ProcessEnv = {}): P
     if (err instanceof ConfigError) throw new SentinelError('SENTINEL_ERR_RULE_TEST_INVALID', `invalid rule file:\n${err.message}`, { cause: err });
     throw err;
   }
-  const detector = createDetector(config);
   const source = config.sources[0] ?? defaultConfig(env).sources[0];
   const lines: string[] = [];
   let passed = 0;
@@ -270,8 +203,7 @@ export async function runRuleTests(file: string, env: NodeJS.ProcessEnv = {}): P
       lines.push(`FAIL ${test.name}\n    cannot read input_file: ${(err as Error).message}`);
       continue;
     }
-    const events = eventsFromText(text, origin, source as SourceConfig, test.format);
-    const got = trackIncidents(events, detector, config.incidents);
+    const got = incidentsOfText(text, origin, config, source as SourceConfig, test.format);
     if (sameIncidents(got, test.expect)) {
       passed++;
       lines.push(`PASS ${test.name}`);
