@@ -5,6 +5,7 @@ export const ERROR_CODES = {
   SENTINEL_ERR_CONFIG_INVALID: 'The configuration file is not valid.',
   SENTINEL_ERR_CONFIG_NOT_FOUND: 'The configuration file does not exist or cannot be read.',
   SENTINEL_ERR_RULE_TEST_FAILED: 'A rule test did not produce the expected incidents.',
+  SENTINEL_ERR_RULE_TEST_INVALID: 'A rule-test file (or a rule file it names) cannot be run: YAML, an unknown key, a missing field.',
   SENTINEL_ERR_BRAIN_UNAVAILABLE: 'The remote brain did not answer; the built-in analyser answered instead.',
   SENTINEL_ERR_GEMINI_FAILED: 'The Gemini call failed or returned invalid output; the built-in analyser answered instead.',
   SENTINEL_ERR_LLM_FAILED: 'A call to an LLM engine other than Gemini (OpenAI-compatible) failed or returned invalid output; the built-in analyser answered instead.',

@@ -69,10 +69,18 @@ export interface RuleInfo {
   severity: Severity;
   labels: Record<string, string>;
   description?: string;
+  /** A short title written for the alert (built-in rules); the description is for maintainers. */
+  title?: string;
   hint?: string;
   runbook?: string;
   /** The built-in pack it came from, if any. */
   pack?: string;
+  /** A pack rule's specificity (PackRule.priority): of two rules matching one failure, the higher names it. */
+  priority?: number;
+  /** A framework's summary of a failure logged just above it: joins that failure's incident (src/incident/failure-episodes.ts). */
+  summarises?: boolean;
+  /** A header whose details follow on the next lines: the record just below it joins its incident. */
+  introduces?: boolean;
   cooldownSecs?: number;
   /** Open an incident only once `count` matches arrive within `window_secs` (per fingerprint, or per `group_by` field values). */
   threshold?: { count: number; window_secs: number; group_by?: string[] };
@@ -183,6 +191,8 @@ export interface Incident {
   pipeline?: string;
   step?: string;
   runId?: string;
+  /** The try number, when the log names it (Airflow's `attempt=N.log`, "Starting attempt N of M"). */
+  attempt?: number;
   source: string;
   file: string;
   firstSeen: number;
@@ -190,6 +200,8 @@ export interface Incident {
   count: number;
   status: IncidentStatus;
   resolvedAt?: number;
+  /** Why it resolved, in words for the resolved alert ("attempt 2 of load succeeded", "no new occurrence for 30 min"). */
+  resolvedBecause?: string;
   /** First and most recent sample events (bounded). */
   samples: LogEvent[];
   diagnosis?: Diagnosis;

@@ -117,6 +117,9 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
 
     async request(incident) {
       const after = await followUps.wait(incident.id);
+      // The incident as it opened: records of the same failure that joined it later reach the
+      // diagnosis as lines after it, so the answer does not depend on how the file was batched
+      // (the eval replay and the agent must agree); the alert shows the incident as it is then.
       const request = buildDiagnoseRequest(incident, contextOf(incident), redactor, after);
       before.delete(incident.id);
       return request;

@@ -160,6 +160,19 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
   }
 
   /**
+   * An opening alert shows the incident as it is once diagnosed: records of the same failure that
+   * arrived meanwhile may have named it better (src/incident/failure-episodes.ts). The alert keeps
+   * its key, so a replay after a crash is still recognised.
+   */
+  function withLatest(alert: Alert): Alert {
+    if (alert.kind !== 'opened' || !alert.incident) return alert;
+    const latest = tracker.get(alert.incident.id);
+    if (!latest) return alert;
+    if (!latest.diagnosis && alert.incident.diagnosis) latest.diagnosis = alert.incident.diagnosis;
+    return { ...alert, severity: latest.severity, incident: latest };
+  }
+
+  /**
    * Posts what this agent owes people (the gate says how much of it is this agent's to post), then
    * settles the entry; openings another fleet member claimed keep it owed until they are announced.
    */
@@ -182,7 +195,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     await Promise.all([opening, gate.describe(update)]);
     // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
     for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
-    if (alerts) await alerts.send(alertFor(update));
+    if (alerts) await alerts.send(withLatest(alertFor(update)));
     await gate.posted(update);
   }
 

@@ -14,7 +14,9 @@
 // fail the test.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { SentinelError } from '../errors.js';
+import { createLocator, type Position } from '../config/yaml-locator.js';
 import type { SentinelConfig, SourceConfig } from '../config/config-types.js';
 import { ConfigError, defaultConfig, loadConfig } from '../config/load-config.js';
 import { fingerprintText } from '../detect/fingerprint.js';
@@ -52,21 +54,41 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+const TEST_KEYS = ['name', 'lines', 'input_file', 'format', 'expect'];
+const EXPECT_KEYS = ['rule', 'severity', 'count', 'fingerprint'];
+
+/** A test file that cannot be run: FILE:LINE:COL and what is wrong, apart from failed expectations. */
+function invalid(file: string, at: Position, message: string): SentinelError {
+  return new SentinelError('SENTINEL_ERR_RULE_TEST_INVALID', `${file}:${at.line}:${at.column}: ${message}`);
+}
+
 function readTestFile(file: string): { ruleFiles: string[]; tests: RuleTest[] } {
-  const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
-  if (!isObj(doc) || !Array.isArray(doc.tests)) throw new Error(`${file}: expected a mapping with a "tests" list`);
+  const lineCounter = new LineCounter();
+  const yamlDoc = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+  const syntax = yamlDoc.errors[0];
+  if (syntax) {
+    const { line, col } = lineCounter.linePos(syntax.pos[0]);
+    throw invalid(file, { line, column: col }, syntax.message.split('\n', 1)[0] ?? 'YAML syntax error');
+  }
+  const where = createLocator(yamlDoc, lineCounter);
+  const doc: unknown = yamlDoc.toJS();
+  if (!isObj(doc) || !Array.isArray(doc.tests)) throw invalid(file, where.at([]), 'expected a mapping with a "tests" list');
+  for (const key of Object.keys(doc)) if (key !== 'tests' && key !== 'rule_files') throw invalid(file, where.at([key], true), `unknown key "${key}" (keys: rule_files, tests)`);
   const ruleFiles = doc.rule_files === undefined ? [] : doc.rule_files;
-  if (!Array.isArray(ruleFiles) || !ruleFiles.every((f) => typeof f === 'string')) throw new Error(`${file}: rule_files must be a list of paths`);
+  if (!Array.isArray(ruleFiles) || !ruleFiles.every((f) => typeof f === 'string')) throw invalid(file, where.at(['rule_files']), 'rule_files must be a list of paths');
   const tests = doc.tests.map((t: unknown, i: number): RuleTest => {
-    if (!isObj(t)) throw new Error(`${file}: tests[${i}] must be a mapping`);
+    const at = (...path: Array<string | number>): Position => where.at(['tests', i, ...path]);
+    if (!isObj(t)) throw invalid(file, at(), `tests[${i}] must be a mapping`);
     const name = typeof t.name === 'string' ? t.name : `tests[${i}]`;
-    if (!Array.isArray(t.expect)) throw new Error(`${file}: ${name}: "expect" must be a list ([] for no incident)`);
-    if (t.lines === undefined && t.input_file === undefined) throw new Error(`${file}: ${name}: give "lines" or "input_file"`);
+    for (const key of Object.keys(t)) if (!TEST_KEYS.includes(key)) throw invalid(file, where.at(['tests', i, key], true), `${name}: unknown key "${key}" (keys: ${TEST_KEYS.join(', ')})`);
+    if (!Array.isArray(t.expect)) throw invalid(file, at('expect'), `${name}: "expect" must be a list ([] for no incident)`);
+    if (t.lines === undefined && t.input_file === undefined) throw invalid(file, at(), `${name}: give "lines" or "input_file"`);
     if (t.lines !== undefined && !(Array.isArray(t.lines) && t.lines.every((l) => typeof l === 'string'))) {
-      throw new Error(`${file}: ${name}: "lines" must be a list of strings`);
+      throw invalid(file, at('lines'), `${name}: "lines" must be a list of strings`);
     }
     const expect = t.expect.map((e: unknown, j: number) => {
-      if (!isObj(e) || typeof e.rule !== 'string') throw new Error(`${file}: ${name}: expect[${j}] needs a "rule"`);
+      if (!isObj(e) || typeof e.rule !== 'string') throw invalid(file, at('expect', j), `${name}: expect[${j}] needs a "rule"`);
+      for (const key of Object.keys(e)) if (!EXPECT_KEYS.includes(key)) throw invalid(file, where.at(['tests', i, 'expect', j, key], true), `${name}: expect[${j}]: unknown key "${key}" (keys: ${EXPECT_KEYS.join(', ')})`);
       return e as unknown as ExpectedIncident;
     });
     const test: RuleTest = { name, expect };
@@ -155,14 +177,14 @@ function show(list: ReadonlyArray<ExpectedIncident | GotIncident>): string {
 
 export async function runRuleTests(file: string, env: NodeJS.ProcessEnv = {}): Promise<{ passed: number; failed: number; report: string }> {
   const base = dirname(resolve(file));
-  let spec: ReturnType<typeof readTestFile>;
   let config: SentinelConfig;
+  // A file that cannot be run is an input error (SENTINEL_ERR_RULE_TEST_INVALID), not a failed test.
+  const spec = readTestFile(file);
   try {
-    spec = readTestFile(file);
     config = loadRuleFiles(spec.ruleFiles.map((f) => resolve(base, f)), env);
   } catch (err) {
-    const detail = err instanceof ConfigError ? `invalid rule file:\n${err.message}` : (err as Error).message;
-    return { passed: 0, failed: 1, report: `FAIL ${file}: ${detail}` };
+    if (err instanceof ConfigError) throw new SentinelError('SENTINEL_ERR_RULE_TEST_INVALID', `invalid rule file:\n${err.message}`, { cause: err });
+    throw err;
   }
   const source = config.sources[0] ?? defaultConfig(env).sources[0];
   const lines: string[] = [];

@@ -17,7 +17,7 @@ function asText(row: IncidentListing): string {
   return [
     `${row.status === 'open' ? 'OPEN' : 'RESOLVED'} [${row.severity}] ${row.rule} ×${row.count} · ${where} · ${row.id}`,
     `  ${row.summary}${row.category ? ` (${row.category})` : ''}`,
-    `  file ${row.file} · first ${row.firstSeen} · last ${row.lastSeen}${row.resolvedAt ? ` · resolved ${row.resolvedAt}` : ''} · ${announced}`,
+    `  file ${row.file} · first ${row.firstSeen} · last ${row.lastSeen}${row.resolvedAt ? ` · resolved ${row.resolvedAt}${row.resolvedBecause ? ` (${row.resolvedBecause})` : ''}` : ''} · ${announced}`,
   ].join('\n');
 }
 

@@ -124,7 +124,7 @@ export function checkSemantics(root: unknown): SemanticIssue[] {
           issues.push({
             path: ['rules', i, 'match'],
             severity: 'warning',
-            message: `rules[${i}].match: rule "${String(rule.id)}" has no required literal of 3+ characters, so its regexes run on every line (slower); add a fixed word to the regex`,
+            message: `rules[${i}].match: ${typeof rule.id === 'string' ? `rule "${rule.id}"` : 'this rule'} has no required literal of 3+ characters, so its regexes run on every line (slower); add a fixed word to the regex`,
           });
         }
       } catch (err) {

@@ -12,6 +12,8 @@ import type { LogEvent, Match, RuleInfo } from '../types.js';
 import { compileMatch, eventTexts, type CompileContext, type EventTexts, type Predicate } from './compile-match.js';
 import { computeFingerprint } from './fingerprint.js';
 import { BUILTIN_PACKS } from './packs/index.js';
+import { ALERT_TITLES } from './packs/alert-titles.js';
+import type { PackRule } from './packs/pack.js';
 import type { Requirement } from '../config/regex-literals.js';
 import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
@@ -57,19 +59,26 @@ export function literalRegex(literals: Iterable<string>): RegExp | null {
   return source === null ? null : new RegExp(source, 'i');
 }
 
-function toRuleInfo(rule: RuleConfig, pack?: string): RuleInfo {
+function toRuleInfo(rule: RuleConfig & Partial<Pick<PackRule, 'priority' | 'summarises' | 'introduces'>>, pack?: string): RuleInfo {
   const info: RuleInfo = { id: rule.id, severity: rule.severity, labels: { ...rule.labels } };
   if (rule.description !== undefined) info.description = rule.description;
   if (rule.hint !== undefined) info.hint = rule.hint;
   if (rule.runbook !== undefined) info.runbook = rule.runbook;
-  if (pack !== undefined) info.pack = pack;
+  if (pack !== undefined) {
+    info.pack = pack;
+    const title = ALERT_TITLES[rule.id];
+    if (title !== undefined) info.title = title;
+  }
+  if (rule.priority !== undefined) info.priority = rule.priority;
+  if (rule.summarises) info.summarises = true;
+  if (rule.introduces) info.introduces = true;
   if (rule.cooldown_secs !== undefined) info.cooldownSecs = rule.cooldown_secs;
   if (rule.threshold !== undefined) info.threshold = { ...rule.threshold };
   if (rule.fingerprint !== undefined) info.fingerprint = rule.fingerprint;
   return info;
 }
 
-function compileRule(rule: RuleConfig & { echoes?: boolean }, ctx: CompileContext, pack?: string): CompiledRule & { literals: Requirement } {
+function compileRule(rule: RuleConfig & Partial<PackRule>, ctx: CompileContext, pack?: string): CompiledRule & { literals: Requirement } {
   const m = compileMatch(rule.match, ctx);
   return {
     info: toRuleInfo(rule, pack),

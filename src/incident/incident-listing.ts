@@ -18,6 +18,8 @@ export interface IncidentListing {
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+  /** Why it resolved ("attempt 2 of etl › load succeeded …", "no new occurrence for 30 min"). */
+  resolvedBecause?: string;
   pipeline?: string;
   step?: string;
   source: string;
@@ -77,6 +79,7 @@ export function listIncidents(state: IncidentState): IncidentListing[] {
       announcement,
     };
     if (i.resolvedAt !== undefined) row.resolvedAt = iso(i.resolvedAt);
+    if (i.resolvedBecause !== undefined) row.resolvedBecause = i.resolvedBecause;
     if (i.pipeline) row.pipeline = i.pipeline;
     if (i.step) row.step = i.step;
     if (i.diagnosis?.category) row.category = i.diagnosis.category;

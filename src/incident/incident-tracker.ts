@@ -10,11 +10,14 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, Incident, LogEvent, Match } from '../types.js';
 import { addSample, eventScope, fieldValue, incidentTitle } from './incident-fields.js';
+import { formatDuration, successReason } from './resolution-reason.js';
 import path from 'node:path';
 import { type IncidentState, type PersistedIncident, STATE_FILE, STATE_VERSION, readIncidentState, writeIncidentState } from './incident-store.js';
 import { createStateWriter, type StateWriter } from '../state/state-writer.js';
 import { createAnnouncementJournal, type JournalEntry } from './announcement-journal.js';
 import { createStormBatcher } from './storm-batcher.js';
+import { createFailureEpisodes } from './failure-episodes.js';
+import { SEVERITIES } from '../types.js';
 
 export type { IncidentUpdate };
 
@@ -71,6 +74,21 @@ export interface IncidentTracker {
 
 interface Tracked extends PersistedIncident {
   id: string;
+  /** Fingerprints of other rules' matches that joined this incident as part of the same failure. */
+  aliases?: string[];
+}
+
+/** Aliases kept per incident: enough for every rule that can match one failure. */
+const MAX_ALIASES = 16;
+
+/** Which of two rules names a failure: the operator's own rule over a pack's, then the more specific pack rule. */
+function outranks(a: Match['rule'], b: Match['rule']): boolean {
+  if ((a.pack === undefined) !== (b.pack === undefined)) return a.pack === undefined;
+  return (a.priority ?? 0) > (b.priority ?? 0);
+}
+
+function graver(a: Match['severity'], b: Match['severity']): Match['severity'] {
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 export function createIncidentTracker(options: IncidentTrackerOptions): IncidentTracker {
@@ -83,6 +101,9 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
   // the quiet-period scan start at the head and stop early.
   const openByFp = new Map<string, Tracked>();
   const openById = new Map<string, Tracked>();
+  /** Fingerprints that joined an open incident (Tracked.aliases), so their repeats fold into it too. */
+  const aliasByFp = new Map<string, Tracked>();
+  const episodes = createFailureEpisodes();
   const resolved = new Map<string, Tracked>();
   const windows = new Map<string, number[]>();
   /** Announced open incidents with occurrences their last alert did not carry. */
@@ -141,13 +162,20 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     return `inc-${Math.max(0, Math.floor(at)).toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
   }
 
-  function resolve(t: Tracked, at: number, why: 'quiet' | 'success', updates: IncidentUpdate[]): void {
-    const inc = t.incident;
-    openByFp.delete(inc.fingerprint);
+  function forgetOpen(t: Tracked): void {
+    openByFp.delete(t.incident.fingerprint);
     openById.delete(t.id);
     dirty.delete(t);
+    for (const alias of t.aliases ?? []) if (aliasByFp.get(alias) === t) aliasByFp.delete(alias);
+    episodes.forget(t.id);
+  }
+
+  function resolve(t: Tracked, at: number, why: 'quiet' | 'success', because: string, updates: IncidentUpdate[]): void {
+    const inc = t.incident;
+    forgetOpen(t);
     inc.status = 'resolved';
     inc.resolvedAt = at;
+    inc.resolvedBecause = because;
     resolved.set(t.id, t);
     metrics.incidentsResolved.inc({ rule: inc.rule.id, severity: inc.severity });
     logger.info({ incidentId: t.id, rule: inc.rule.id, count: inc.count, why }, 'Incident resolved.');
@@ -170,10 +198,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       else {
         const o = openByFp.values().next();
         if (o.done) break;
-        const t = o.value;
-        openByFp.delete(t.incident.fingerprint);
-        openById.delete(t.id);
-        dirty.delete(t);
+        forgetOpen(o.value);
         evictedOpenSinceWarn++;
         updateOpenGauge();
       }
@@ -203,6 +228,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     const t: Tracked = { id, incident, seenAt: at, lastAlertAt: null, alertedCount: 0 };
     openByFp.set(match.fingerprint, t);
     openById.set(id, t);
+    episodes.note(id, match, at);
     metrics.incidentsOpened.inc({ rule: rule.id, severity: match.severity });
     updateOpenGauge();
     if (options.silenced?.(incident)) {
@@ -228,16 +254,25 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     const updates: IncidentUpdate[] = [];
     changed();
     flushStorm(at, updates);
-    const existing = openByFp.get(match.fingerprint);
+    // Another record of a failure already open (its summary line, the error an adapter's debug
+    // line announced): it joins that incident, takes no storm slot, and is no new occurrence.
+    const sameFailureId = openByFp.has(match.fingerprint) ? undefined : episodes.find(match, at);
+    const related = sameFailureId === undefined ? undefined : openById.get(sameFailureId);
+    if (related) {
+      join(related, match, at);
+      metrics.incidentsSuppressed.inc({ reason: 'same_failure' });
+      return updates;
+    }
+    const existing = openByFp.get(match.fingerprint) ?? aliasByFp.get(match.fingerprint);
     if (existing) {
       const inc = existing.incident;
-      openByFp.delete(inc.fingerprint);
-      openByFp.set(inc.fingerprint, existing);
+      touch(existing);
       inc.count++;
       inc.lastSeen = Math.max(inc.lastSeen, match.event.ts);
       inc.firstSeen = Math.min(inc.firstSeen, match.event.ts);
       addSample(inc.samples, match.event);
       existing.seenAt = at;
+      episodes.note(existing.id, match, at);
       // Folded into the open incident: its count and its next update (after the cooldown) carry it.
       if (existing.lastAlertAt !== null) dirty.add(existing);
       metrics.incidentsSuppressed.inc({ reason: 'duplicate' });
@@ -270,6 +305,48 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
     return updates;
   }
 
+  /** Least recently seen first: a touched incident moves to the end of openByFp. */
+  function touch(t: Tracked): void {
+    openByFp.delete(t.incident.fingerprint);
+    openByFp.set(t.incident.fingerprint, t);
+  }
+
+  /**
+   * A record of the same failure with another rule's fingerprint: no new occurrence. The incident
+   * takes the stronger evidence while its alert is still to be written (no diagnosis yet): the
+   * operator's rule over a pack's, the more specific pack rule, the graver severity.
+   */
+  function join(t: Tracked, match: Match, at: number): void {
+    const inc = t.incident;
+    touch(t);
+    inc.lastSeen = Math.max(inc.lastSeen, match.event.ts);
+    t.seenAt = at;
+    episodes.note(t.id, match, at);
+    const aliases = (t.aliases ??= []);
+    if (!aliases.includes(match.fingerprint) && aliases.length < MAX_ALIASES && !openByFp.has(match.fingerprint)) {
+      aliases.push(match.fingerprint);
+      aliasByFp.set(match.fingerprint, t);
+    }
+    const scope = eventScope(match.event);
+    inc.pipeline ??= scope.pipeline;
+    inc.step ??= scope.step;
+    inc.runId ??= scope.runId;
+    inc.attempt ??= scope.attempt;
+    if (inc.diagnosis) {
+      addSample(inc.samples, match.event);
+      return;
+    }
+    inc.severity = graver(inc.severity, match.severity);
+    if (outranks(match.rule, inc.rule)) {
+      inc.rule = match.rule;
+      inc.title = incidentTitle(match.event, match.rule);
+    }
+    // The first record stays the first sample: it usually carries the stack the diagnosis locates
+    // the failure from; the later ones reach it as the lines after it.
+    addSample(inc.samples, match.event);
+    logger.debug({ incidentId: t.id, rule: match.rule.id, named: inc.rule.id }, 'Record joined the incident of its failure.');
+  }
+
   function observeSuccess(event: LogEvent): IncidentUpdate[] {
     const at = now();
     const updates: IncidentUpdate[] = [];
@@ -282,7 +359,8 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       const samePipeline = pipeline === undefined ? inc.pipeline === undefined && inc.file === event.origin.file : inc.pipeline === pipeline;
       if (samePipeline && (step === undefined || inc.step === step)) hit.push(t);
     }
-    for (const t of hit) resolve(t, at, 'success', updates);
+    const because = successReason(event);
+    for (const t of hit) resolve(t, at, 'success', because(t.incident), updates);
     if (hit.length > 0) updateOpenGauge();
     if (hit.length > 0 || updates.length > 0) changed();
     return updates;
@@ -297,7 +375,8 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       if (at - t.seenAt < resolveAfterMs) break;
       quiet.push(t);
     }
-    for (const t of quiet) resolve(t, at, 'quiet', updates);
+    const quietFor = `no new occurrence for ${formatDuration(resolveAfterMs)}`;
+    for (const t of quiet) resolve(t, at, 'quiet', quietFor, updates);
     if (quiet.length > 0) updateOpenGauge();
     for (const t of [...dirty]) {
       if (t.lastAlertAt === null || at < t.lastAlertAt + cooldownMs(t)) continue;

@@ -20,7 +20,7 @@ export const DIAGNOSIS_ENGINES = [...ENGINE_NAMES, 'remote'] as const;
  * its next update, carry it); `threshold`, its rule's threshold not yet crossed; `storm`, held for a
  * storm digest; `silenced`, an operator's silence (`sentinel silence`) covers it.
  */
-export const SUPPRESSION_REASONS = ['duplicate', 'threshold', 'storm', 'silenced'] as const;
+export const SUPPRESSION_REASONS = ['duplicate', 'same_failure', 'threshold', 'storm', 'silenced'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /**
@@ -148,7 +148,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     incidentsResolved: new Counter({ name: 'sentinel_incidents_resolved_total', help: 'Incidents resolved.', labelNames: ['rule', 'severity'], registers }),
     incidentsSuppressed: new Counter({
       name: 'sentinel_incidents_suppressed_total',
-      help: 'Matches that raised no alert of their own, by reason (duplicate, threshold, storm, silenced).',
+      help: 'Matches that raised no alert of their own, by reason (duplicate, same_failure, threshold, storm, silenced).',
       labelNames: ['reason'],
       registers,
     }),

@@ -119,7 +119,8 @@ function engineLine(d: Diagnosis, safe: (s: string) => string): string {
   const engine = `${safe(engineLabel(d))}${d.engine !== 'builtin' && d.model ? ` (${safe(d.model)})` : ''}`;
   const parts = [`Diagnosed by ${engine}`, `category ${inlineCode(safe(d.category))}`];
   if (Number.isFinite(d.confidence)) parts.push(`confidence ${Math.round(Math.min(1, Math.max(0, d.confidence)) * 100)}%`);
-  parts.push(d.retryable ? 'retryable' : 'not retryable');
+  // Said as what a retry would do: "not retryable" read as a contradiction beside an Airflow retry.
+  parts.push(d.retryable ? 'a retry may succeed' : 'a retry will fail the same way');
   if (d.fallbackReason) parts.push(`the LLM fell back: ${safe(d.fallbackReason)}`);
   return parts.join(' · ');
 }
@@ -142,6 +143,7 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
     ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Try', i.attempt !== undefined ? String(i.attempt) : undefined],
     ['Source', `${safe(i.source)} · ${inlineCode(safe(i.file))}`],
     ['Rule', `${inlineCode(safe(i.rule.id))}`],
     ['Occurrences', occurrences(i)],
@@ -159,7 +161,8 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
     blocks.push(section(loc.code ? `${head}\n${codeBlock(safe(loc.code), SLACK_LIMITS.sectionText - head.length - 1)}` : head));
   }
 
-  if (d && d.fix.length > 0) blocks.push(section(fixText(d.fix, safe)));
+  const fix = d ? stepsOfTheirOwn(d.fix, i) : [];
+  if (fix.length > 0) blocks.push(section(fixText(fix, safe)));
 
   const evidence = (d?.evidence.length ? d.evidence : i.samples.map((s) => s.raw)).slice(0, MAX_EVIDENCE_LINES);
   if (evidence.length > 0) {
@@ -181,14 +184,27 @@ function incidentBlocks(i: Incident, safe: (s: string) => string): Record<string
   return blocks;
 }
 
+/** The fix less the rule's hint and runbook, which the message shows once, in their own lines. */
+function stepsOfTheirOwn(fix: string[], i: Incident): string[] {
+  const { hint, runbook } = i.rule;
+  return fix.filter((step) => {
+    const s = step.trim();
+    return !(hint !== undefined && s === hint.trim()) && !(runbook !== undefined && s.replace(/^Runbook:\s*/i, '') === runbook.trim());
+  });
+}
+
 /** Steps as a numbered list; a multi-line step (a patch, a command block) goes in a code block. */
 function fixText(steps: string[], safe: (s: string) => string): string {
   const budget = SLACK_LIMITS.sectionText - TRUNCATION_MARKER.length - 1;
   let text = '*Fix*';
   const shown = steps.slice(0, MAX_FIX_STEPS);
+  let number = 0;
   for (const [n, step] of shown.entries()) {
     const s = safe(step.replace(/\s+$/, ''));
-    const piece = s.includes('\n') ? `\n${n + 1}.\n${codeBlock(s, 1200)}` : `\n${n + 1}. ${truncate(s, 800)}`;
+    // A snippet that the step before introduces ("Guard the empty batch before dividing:") belongs
+    // to that step: no number of its own.
+    const continues = s.includes('\n') && n > 0 && /:\s*$/.test(shown[n - 1] ?? '');
+    const piece = continues ? `\n${codeBlock(s, 1200)}` : s.includes('\n') ? `\n${++number}.\n${codeBlock(s, 1200)}` : `\n${++number}. ${truncate(s, 800)}`;
     if (text.length + piece.length > budget) return `${text}\n${TRUNCATION_MARKER}`;
     text += piece;
   }
@@ -202,13 +218,15 @@ function resolvedBlocks(i: Incident, safe: (s: string) => string): Record<string
     ['Pipeline', i.pipeline && safe(i.pipeline)],
     ['Step', i.step && safe(i.step)],
     ['Run', i.runId && `${inlineCode(safe(i.runId))}`],
+    ['Try', i.attempt !== undefined ? String(i.attempt) : undefined],
     ['Rule', `${inlineCode(safe(i.rule.id))}`],
   ]);
   if (facts) blocks.push(facts);
   const at = i.resolvedAt !== undefined ? ` at ${isoSeconds(i.resolvedAt)}` : '';
   const total = occurrenceTotal(i);
   const seen = seenBy(i);
-  blocks.push(section(`Resolved${at} after ${total} occurrence${total === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).${seen ? `\nSeen by ${safe(seen)}` : ''}`));
+  const why = i.resolvedBecause ? `\n*Why*: ${safe(i.resolvedBecause)}.` : '';
+  blocks.push(section(`Resolved${at} after ${total} occurrence${total === 1 ? '' : 's'} (first ${isoSeconds(i.firstSeen)}, last ${isoSeconds(i.lastSeen)}).${seen ? `\nSeen by ${safe(seen)}` : ''}${why}`));
   return blocks;
 }
 
@@ -259,7 +277,8 @@ function fallbackText(alert: Alert, safe: (s: string) => string, key = alert.key
     const where = [i.pipeline, i.step].filter(Boolean).map((s) => safe(s as string)).join('/');
     const prefix = alert.kind === 'resolved' ? 'RESOLVED' : sev;
     const fleet = i.fleet?.shared ? ` (×${occurrenceTotal(i)} on ${i.fleet.memberCount} member${i.fleet.memberCount === 1 ? '' : 's'})` : '';
-    body = `[${prefix}] ${safe(i.title)}${where ? ` in ${where}` : ''}${fleet}: ${safe(summaryOf(i))}`;
+    // A title written as a sentence ("A step of the demo pipeline failed.") must not end in ". in".
+    body = `[${prefix}] ${safe(i.title).replace(/[.:\s]+$/, '')}${where ? ` in ${where}` : ''}${fleet}: ${safe(summaryOf(i))}`;
   } else {
     body = `[${sev}] Pipeline Sentinel alert`;
   }
@@ -351,6 +370,7 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
       i.pipeline && `pipeline ${r(i.pipeline)}`,
       i.step && `step ${r(i.step)}`,
       i.runId && `run ${r(i.runId)}`,
+      i.attempt !== undefined && `try ${i.attempt}`,
       `rule ${i.rule.id}`,
     ].filter(Boolean);
     lines.push(`  ${facts.join(' · ')}`);
@@ -359,7 +379,7 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
     const seen = seenBy(i);
     if (seen) lines.push(`  seen by ${r(seen)}`);
     if (alert.kind === 'resolved') {
-      if (i.resolvedAt !== undefined) lines.push(`  resolved at ${isoSeconds(i.resolvedAt)}`);
+      if (i.resolvedAt !== undefined) lines.push(`  resolved at ${isoSeconds(i.resolvedAt)}${i.resolvedBecause ? `: ${r(i.resolvedBecause)}` : ''}`);
     } else {
       const d = i.diagnosis;
       lines.push('', `Summary:    ${r(summaryOf(i))}`);
@@ -369,9 +389,15 @@ export function renderConsole(alert: Alert, redactor?: Redactor): string {
         lines.push(`Where:      ${r(l.file)}${l.line != null ? `:${l.line}` : ''}${l.function ? ` in ${r(l.function)}` : ''}`);
         if (l.code) lines.push(`            > ${r(l.code)}`);
       }
-      if (d && d.fix.length) {
+      const fix = d ? stepsOfTheirOwn(d.fix, i) : [];
+      if (fix.length) {
         lines.push('Fix:');
-        for (const [n, step] of d.fix.entries()) lines.push(...r(step).split('\n').map((x, k) => (k === 0 ? `  ${n + 1}. ${x}` : `     ${x}`)));
+        let number = 0;
+        for (const [n, step] of fix.entries()) {
+          const continues = step.includes('\n') && n > 0 && /:\s*$/.test(fix[n - 1] ?? '');
+          if (!continues) number++;
+          lines.push(...r(step).split('\n').map((x, k) => (k === 0 && !continues ? `  ${number}. ${x}` : `     ${x}`)));
+        }
       }
       const evidence = (d?.evidence.length ? d.evidence : i.samples.map((s) => s.raw)).slice(0, MAX_EVIDENCE_LINES);
       if (evidence.length) {

@@ -24,15 +24,47 @@ describe('runRuleTests', () => {
     expect(result.report).toContain('PASS passes');
   });
 
-  it('reports a broken test file or rule file as a failure, not a crash', async () => {
+  it('reports a test file or rule file that cannot run as an input error at FILE:LINE:COL, not as a failed test', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sentinel-rule-tests-'));
+    const inputError = async (name: string, body: string): Promise<string> => {
+      writeFileSync(join(dir, name), body);
+      const error = await runRuleTests(join(dir, name), {}).then(
+        () => undefined,
+        (err: unknown) => err as { code?: string; message: string },
+      );
+      expect(error?.code, name).toBe('SENTINEL_ERR_RULE_TEST_INVALID');
+      return error?.message ?? '';
+    };
     writeFileSync(join(dir, 'bad-rules.yaml'), 'rules:\n  - id: a\n    match: { regex: "(" }\n');
-    writeFileSync(join(dir, 't.yaml'), 'rule_files: [bad-rules.yaml]\ntests: []\n');
-    const bad = await runRuleTests(join(dir, 't.yaml'), {});
-    expect(bad.failed).toBe(1);
-    expect(bad.report).toMatch(/invalid rule file:\n.*bad-rules\.yaml:3:21: rules\[0\]\.match\.regex: regex does not compile/);
+    expect(await inputError('t.yaml', 'rule_files: [bad-rules.yaml]\ntests: []\n')).toMatch(/invalid rule file:\n.*bad-rules\.yaml:3:21: rules\[0\]\.match\.regex: regex does not compile/);
+    expect(await inputError('no-expect.yaml', 'tests:\n  - name: x\n    lines: [a]\n')).toContain('no-expect.yaml:2:5: x: "expect" must be a list');
+    expect(await inputError('syntax.yaml', 'tests:\n  - name: x\n    lines: ["a"\n')).toMatch(/syntax\.yaml:\d+:\d+: /);
+    // An unknown key names its test and where it is, and what the keys are.
+    expect(await inputError('unknown.yaml', 'tests:\n  - name: ok\n    lines: [a]\n    expect: []\n  - name: typo\n    lines: [a]\n    expcet: []\n')).toBe(
+      `${join(dir, 'unknown.yaml')}:7:5: typo: unknown key "expcet" (keys: name, lines, input_file, format, expect)`,
+    );
+  });
 
-    writeFileSync(join(dir, 'no-expect.yaml'), 'tests:\n  - name: x\n    lines: [a]\n');
-    expect((await runRuleTests(join(dir, 'no-expect.yaml'), {})).report).toContain('"expect" must be a list');
+  it('counts incidents as the agent does: the records of one failure are one incident', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-rule-tests-'));
+    // An Airflow attempt: the traceback, then the task runner's UP_FOR_RETRY line (two pack rules).
+    writeFileSync(
+      join(dir, 'airflow.yaml'),
+      [
+        'tests:',
+        '  - name: one attempt, one incident',
+        '    lines:',
+        '      - "[2024-06-02, 01:15:04 UTC] {taskinstance.py:2905} ERROR - Task failed with exception"',
+        '      - "Traceback (most recent call last):"',
+        '      - \'  File "/opt/airflow/dags/orders.py", line 40, in transform_orders\'',
+        '      - "ValueError: negative amount in row 17"',
+        '      - "[2024-06-02, 01:15:04 UTC] {taskinstance.py:1206} INFO - Marking task as UP_FOR_RETRY. dag_id=orders, task_id=transform_orders, run_id=r1"',
+        '    expect:',
+        '      - { rule: airflow.task-failed, count: 1 }',
+        '',
+      ].join('\n'),
+    );
+    const result = await runRuleTests(join(dir, 'airflow.yaml'), {});
+    expect(result.report).toBe('PASS one attempt, one incident');
   });
 });

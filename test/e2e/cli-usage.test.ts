@@ -173,4 +173,13 @@ describe('sentinel run: one agent per state_dir and port', () => {
     running.push(after);
     await waitFor('the restarted agent to listen', () => /Listening for \/metrics/.test(after.stdout() + after.stderr()), { timeoutMs: 15_000 }, () => after.stderr().slice(-500));
   });
+
+  it('check names a rule without an id by its place, never as rule "undefined"', async () => {
+    const file = join(dir, 'no-id.yaml');
+    writeFileSync(file, 'rules:\n  - match: { regex: "x" }\n    severity: error\n');
+    const result = await run(['check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('rules[0]: missing required key "id"');
+    expect(result.stdout + result.stderr).not.toContain('undefined');
+  });
 });

@@ -44,7 +44,13 @@ export interface EventOptions {
   file?: string;
   ts?: number;
   error?: { type: string; message: string };
+  /** Byte offset in the file; by default each event is a record far from every other (no shared failure episode). */
+  offset?: number;
 }
+
+/** Default offsets: further apart than EPISODE_GAP_BYTES, so unrelated test events never join one failure. */
+let nextOffset = 0;
+const FAR_APART = 1_000_000;
 
 export function event(opts: EventOptions = {}): LogEvent {
   const message = opts.message ?? 'Step failed';
@@ -56,8 +62,9 @@ export function event(opts: EventOptions = {}): LogEvent {
     fields: opts.fields ?? {},
     raw: message,
     format: Object.keys(opts.fields ?? {}).length > 0 ? 'json' : 'text',
-    origin: { source: 'etl', file: opts.file ?? '/var/log/etl/a.log', offset: 0, endOffset: message.length + 1 },
+    origin: { source: 'etl', file: opts.file ?? '/var/log/etl/a.log', offset: opts.offset ?? (nextOffset += FAR_APART), endOffset: 0 },
   };
+  e.origin.endOffset = e.origin.offset + message.length + 1;
   if (opts.error) e.error = { ...opts.error, stack: [] };
   return e;
 }

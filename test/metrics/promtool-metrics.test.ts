@@ -83,9 +83,9 @@ describe('promtool check metrics on a scrape of the running agent', () => {
     expect(metricValue(text, 'sentinel_incidents_suppressed_total{reason="duplicate"}')).toBe(2);
     const help = /^# HELP sentinel_incidents_suppressed_total (.*)$/m.exec(text)?.[1] ?? '';
     const reasons = [...text.matchAll(/^sentinel_incidents_suppressed_total\{reason="([a-z_]+)"\}/gm)].map((m) => m[1] ?? '');
-    expect(reasons.sort()).toEqual(['duplicate', 'silenced', 'storm', 'threshold']);
+    expect(reasons.sort()).toEqual(['duplicate', 'same_failure', 'silenced', 'storm', 'threshold']);
     // The help lists exactly the reasons in use: no `unless`, no `cooldown`.
-    expect([...help.matchAll(/\b(duplicate|threshold|cooldown|storm|silenced|unless)\b/g)].map((m) => m[1]).sort()).toEqual(reasons);
+    expect([...help.matchAll(/\b(duplicate|same_failure|threshold|cooldown|storm|silenced|unless)\b/g)].map((m) => m[1]).sort()).toEqual(reasons);
   });
 });
 

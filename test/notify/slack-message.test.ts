@@ -237,3 +237,63 @@ describe('renderConsole', () => {
     }
   });
 });
+
+describe('buildSlackMessage: written for people (issue 15)', () => {
+  const hint = 'Check the upstream export ran before this step.';
+  const runbook = 'https://runbooks.example.com/etl/step-failed';
+  // The built-in analyser appends the rule's hint and runbook to its fix (sentinel diagnose shows them there).
+  const withNotes = (retryable: boolean): Alert =>
+    alert({
+      incident: incident({
+        rule: { id: 'step-failed', severity: 'critical', labels: {}, hint, runbook },
+        diagnosis: diagnosis({ retryable, fix: ['Guard the empty batch before dividing.', hint, `Runbook: ${runbook}`] }),
+      }),
+    });
+
+  it('shows the hint and the runbook once each, not again as fix steps', () => {
+    const m = buildSlackMessage(withNotes(false), redactor);
+    const all = JSON.stringify(m.blocks);
+    expect(all.split(hint)).toHaveLength(2);
+    expect(all.split('runbooks.example.com/etl/step-failed')).toHaveLength(2);
+    expect(all).toContain('Guard the empty batch before dividing.');
+    const console = renderConsole(withNotes(false));
+    expect(console.split(hint)).toHaveLength(2);
+    expect(console.split(runbook)).toHaveLength(2);
+  });
+
+  it('says what a retry would do, never "not retryable" beside a retry', () => {
+    const notRetryable = JSON.stringify(buildSlackMessage(withNotes(false), redactor).blocks);
+    expect(notRetryable).toContain('a retry will fail the same way');
+    expect(notRetryable).not.toMatch(/retryable/);
+    expect(JSON.stringify(buildSlackMessage(withNotes(true), redactor).blocks)).toContain('a retry may succeed');
+  });
+
+  it('a resolved alert says why it resolved, and shows the try number', () => {
+    const resolved = alert({
+      kind: 'resolved',
+      incident: incident({ status: 'resolved', attempt: 1, resolvedAt: Date.UTC(2026, 10, 25, 9, 30), resolvedBecause: 'attempt 2 of etl › load succeeded after attempt 1 failed (attempt=2.log:2)' }),
+    });
+    const all = JSON.stringify(buildSlackMessage(resolved, redactor).blocks);
+    expect(all).toContain('*Why*: attempt 2 of etl › load succeeded after attempt 1 failed (attempt=2.log:2).');
+    expect(all).toContain('*Try*\\n1');
+  });
+});
+
+describe('buildSlackMessage: a code snippet stays with the step that introduces it (issue 15)', () => {
+  it('numbers the step, not its snippet', () => {
+    // diagnosis().fix: ['Guard the empty batch before dividing:', 'if (count === 0n) return 0n;\nconst avg = total / count;']
+    const fixBlock = (buildSlackMessage(alert(), redactor).blocks as Array<{ text?: { text: string } }>).find((b) => b.text?.text.startsWith('*Fix*'));
+    expect(fixBlock?.text?.text).toBe('*Fix*\n1. Guard the empty batch before dividing:\n```\nif (count === 0n) return 0n;\nconst avg = total / count;\n```');
+    const console = renderConsole(alert());
+    expect(console).toContain('  1. Guard the empty batch before dividing:\n     if (count === 0n) return 0n;\n     const avg = total / count;');
+    expect(console).not.toMatch(/^ {2}2\. /m);
+  });
+});
+
+describe('fallback text (issue 15)', () => {
+  it('reads as a sentence when the title is one: no ". in" or ".:"', () => {
+    const m = buildSlackMessage(alert({ incident: incident({ title: 'A step of the demo pipeline failed.' }) }), redactor);
+    expect(m.text).toMatch(/^\[CRITICAL\] A step of the demo pipeline failed in aio_pipeline\/transform_data: /);
+    expect(m.text).not.toMatch(/\.(?: in|:)/);
+  });
+});

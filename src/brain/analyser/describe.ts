@@ -14,6 +14,11 @@ export function languageOf(f: Finding): Language {
   if (/\.(?:sql|yml|yaml)$/.test(file)) return 'sql';
   const type = f.error?.type ?? '';
   if (/^(?:dbt|postgres)\./.test(type)) return 'sql';
+  // No location (a Spark driver log rarely has one in user code): the frames and the exception's
+  // package still say which runtime failed, so a JVM failure never gets Python's advice.
+  const frames = f.chain.flatMap((e) => e.stack.map((fr) => fr.file));
+  if (frames.some((file) => /\.(?:java|scala|kt)$/.test(file)) || /^(?:java|javax|scala|org\.apache|com\.databricks|io\.delta)\./.test(type)) return 'jvm';
+  if (frames.some((file) => /\.py$/.test(file))) return 'python';
   return 'unknown';
 }
 

@@ -56,6 +56,24 @@ function zeroGuard(f: Finding, denominator: string): string {
   }
 }
 
+/** How the failing code can set unparseable rows aside, in the language of the failing frame. */
+function quarantineAdvice(f: Finding): string {
+  switch (languageOf(f)) {
+    case 'python':
+      return 'e.g. errors="coerce" then check, or a try/except that counts and skips';
+    case 'jvm':
+      return 'e.g. a try/catch (Scala: Try) around the conversion that counts and skips; in Spark, read with mode PERMISSIVE and a columnNameOfCorruptRecord column, or use try_cast';
+    case 'node':
+      return 'e.g. check Number.isNaN / a try/catch around the parse that counts and skips';
+    case 'go':
+      return 'e.g. check the strconv / json error per record, count and skip';
+    case 'sql':
+      return 'e.g. TRY_CAST / SAFE_CAST and a check on the rows that come back NULL';
+    default:
+      return 'count and skip them, or route them to a reject table';
+  }
+}
+
 // OOM and retries. Running out of memory is a function of the input and the code, so a re-run with
 // the same input hits the same limit: not retryable. The exception is memory the step did not use
 // alone: when the log shows load pressure around the failure (a queue or lag reported high, other
@@ -973,7 +991,7 @@ export const SIGNATURES: readonly Signature[] = [
         summary: `Bad value in the input${atWhere(f)}: ${firstLine(f.subject, 140)}`,
         rootCause: `A record holds a value${value !== undefined ? ` (\`${value}\`)` : ''} that cannot be parsed or stored as the expected type / format: malformed or changed data from upstream.`,
         fix: [
-          `Find the offending record(s) in the input and fix them at the source; make ${codeRef(f)} handle or quarantine unparseable rows (e.g. errors="coerce" then check, or a try/except that counts and skips).`,
+          `Find the offending record(s) in the input and fix them at the source; make ${codeRef(f)} handle or quarantine unparseable rows (${quarantineAdvice(f)}).`,
           'Add a format/type check on the source data before this step.',
         ],
       };

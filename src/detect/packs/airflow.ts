@@ -44,6 +44,7 @@ export const airflowPack: RulePack = {
       severity: 'error',
       priority: 58,
       anyLevel: true,
+      summarises: true,
       match: {
         regex: String.raw`Task failed with exception|Executor reports task instance .{0,300}? finished \(failed\)`,
       },
@@ -54,6 +55,7 @@ export const airflowPack: RulePack = {
       severity: 'warning',
       priority: 57,
       anyLevel: true,
+      summarises: true,
       match: { regex: String.raw`Marking task as UP_FOR_RETRY` },
     }),
   ],

@@ -33,6 +33,7 @@ export const dagsterPack: RulePack = {
       severity: 'critical',
       priority: 55,
       anyLevel: true,
+      summarises: true,
       match: { raw_regex: String.raw`\b(?:RUN_FAILURE|PIPELINE_FAILURE)\b` },
     }),
   ],

@@ -15,6 +15,13 @@ export interface PackRule extends RuleConfig {
    * traceback) and opens no incident of its own.
    */
   echoes?: boolean;
+  /**
+   * A framework's report of a failure logged just above it (Airflow's "Marking task as
+   * UP_FOR_RETRY", Dagster's RUN_FAILURE): joins that failure's incident without sharing its words.
+   */
+  summarises?: boolean;
+  /** A header whose details follow on the next lines (dbt's "Database Error in model X"): the record just below joins its incident. */
+  introduces?: boolean;
 }
 
 export interface RulePack {
@@ -40,6 +47,10 @@ export interface PackRuleSpec {
   echoes?: boolean;
   /** Open an incident only once the rule matched this often in the window (a client's repeated warning). */
   threshold?: { count: number; window_secs: number };
+  /** See PackRule.summarises. */
+  summarises?: boolean;
+  /** See PackRule.introduces. */
+  introduces?: boolean;
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -56,5 +67,7 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   if (spec.fingerprint !== undefined) rule.fingerprint = spec.fingerprint;
   if (spec.echoes) rule.echoes = true;
   if (spec.threshold !== undefined) rule.threshold = { ...spec.threshold };
+  if (spec.summarises) rule.summarises = true;
+  if (spec.introduces) rule.introduces = true;
   return rule;
 }

@@ -1,0 +1,169 @@
+// The "one failure, one incident" rule (src/incident/failure-episodes.ts) as a table: which pairs of
+// matched records of one file become one incident, and which stay two.
+import { describe, expect, it } from 'vitest';
+import type { RuleInfo } from '../../src/types.js';
+import { EPISODE_GAP_BYTES, EPISODE_MS } from '../../src/incident/failure-episodes.js';
+import { harness, incidentsConfig, kinds, match, metricValue, rule, type EventOptions } from './helpers.js';
+
+const pack = (id: string, priority: number, over: Partial<RuleInfo> = {}): RuleInfo => rule({ id, pack: id.split('.')[0] as string, priority, ...over });
+const SPARK = pack('jvm.spark-failure', 62, { severity: 'critical' });
+const UNCAUGHT = pack('jvm.uncaught-exception', 33, { severity: 'critical' });
+const TRACEBACK = pack('python.traceback', 30);
+const CONSTRAINT = pack('postgresql.constraint', 75);
+const UNDEFINED = pack('postgresql.undefined-object', 76);
+const DBT_ERROR = pack('dbt.database-error', 71);
+const TASK_FAILED = pack('airflow.task-failed', 58, { summarises: true });
+const TASK_RETRY = pack('airflow.task-retry', 57, { severity: 'warning', summarises: true });
+
+interface Rec extends EventOptions {
+  rule: RuleInfo;
+  /** Bytes between the end of the previous record and this one. */
+  gap?: number;
+  /** ms on the tracker's clock since the previous record. */
+  after?: number;
+}
+
+/** Feeds the records of one file in order; returns the incidents opened. */
+function feed(records: Rec[]) {
+  const h = harness(incidentsConfig({ storm: { window_secs: 30, max_individual_alerts: 100 } }));
+  let end = 0;
+  const opened = [];
+  for (const [n, r] of records.entries()) {
+    h.clock.advance(r.after ?? 5);
+    const offset = end + (r.gap ?? 0);
+    const m = match(`fp-${n}`, { ...r, offset, file: r.file ?? '/logs/job.log' });
+    end = m.event.origin.endOffset;
+    opened.push(...h.tracker.observe(m).filter((u) => u.kind === 'opened'));
+  }
+  return { opened, h };
+}
+
+describe('one failure, one incident', () => {
+  const cases: Array<[name: string, records: Rec[], incidents: number]> = [
+    [
+      'Spark: ERROR FileFormatWriter, then Exception in thread "main" (the same SparkException)',
+      [
+        { rule: SPARK, message: 'ERROR FileFormatWriter: Aborting job 4b1d.\norg.apache.spark.SparkException: Job aborted due to stage failure' },
+        { rule: UNCAUGHT, gap: 300, message: 'Exception in thread "main" org.apache.spark.SparkException: Job aborted.' },
+      ],
+      1,
+    ],
+    [
+      'dbt: the adapter\'s debug line, then the error it raises (the same quoted column)',
+      [
+        { rule: UNDEFINED, message: '[debug] Postgres adapter: Postgres error: column "discount_code" does not exist' },
+        { rule: DBT_ERROR, gap: 900, message: 'Database Error in model fct_orders (models/fct_orders.sql)\n  column "discount_code" does not exist' },
+      ],
+      1,
+    ],
+    [
+      'Airflow: the traceback, then Marking task as UP_FOR_RETRY (a summary line)',
+      [
+        { rule: TRACEBACK, message: 'Task failed with exception\nTraceback (most recent call last):\nValueError: bad row' },
+        { rule: TASK_RETRY, gap: 0, message: 'Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load, run_id=r1' },
+      ],
+      1,
+    ],
+    [
+      'a traceback, then the driver error on its last line (a shape beside a cause)',
+      [
+        { rule: TRACEBACK, message: 'Traceback (most recent call last):\n  File "x.py", line 3, in <module>' },
+        { rule: CONSTRAINT, gap: 40, message: 'psycopg2.errors.UniqueViolation: duplicate key value violates unique constraint "pk"' },
+      ],
+      1,
+    ],
+    [
+      'a summary line quoting the error message',
+      [
+        { rule: TRACEBACK, message: 'Traceback', error: { type: 'AirflowException', message: 'Bash command failed. The command returned a non-zero exit code 2.' } },
+        { rule: CONSTRAINT, gap: 2000, message: 'Failed to execute job 5120 for task refresh (Bash command failed. The command returned a non-zero exit code 2.; 9931)' },
+      ],
+      1,
+    ],
+    [
+      'two dbt models failing, side by side: two failures',
+      [
+        { rule: DBT_ERROR, message: "Database Error in model shopify__orders (models/shopify__orders.sql)\n  invalid identifier 'ORDERS_UNIQUE_KEY'" },
+        { rule: DBT_ERROR, gap: 20, message: "Database Error in model shopify__order_lines (models/shopify__order_lines.sql)\n  invalid identifier 'ORDER_LINES_UNIQUE_KEY'" },
+      ],
+      2,
+    ],
+    [
+      'two causes that share nothing, a few lines apart: two failures',
+      [
+        { rule: CONSTRAINT, message: 'duplicate key value violates unique constraint "orders_pkey"' },
+        { rule: UNDEFINED, gap: 700, message: 'relation "staging.customers" does not exist' },
+      ],
+      2,
+    ],
+    [
+      'the same exception, further below than an episode reaches: two failures',
+      [
+        { rule: SPARK, message: 'org.apache.spark.SparkException: Job 1 aborted' },
+        { rule: UNCAUGHT, gap: EPISODE_GAP_BYTES + 1, message: 'Exception in thread "main" org.apache.spark.SparkException: Job 2 aborted.' },
+      ],
+      2,
+    ],
+    [
+      'the same exception, later than an episode lasts: two failures',
+      [
+        { rule: SPARK, message: 'org.apache.spark.SparkException: Job 1 aborted' },
+        { rule: UNCAUGHT, gap: 10, after: EPISODE_MS + 1, message: 'Exception in thread "main" org.apache.spark.SparkException: Job 2 aborted.' },
+      ],
+      2,
+    ],
+    [
+      'the same exception in another file: two failures',
+      [
+        { rule: SPARK, message: 'org.apache.spark.SparkException: Job aborted' },
+        { rule: UNCAUGHT, file: '/logs/other.log', message: 'Exception in thread "main" org.apache.spark.SparkException: Job aborted.' },
+      ],
+      2,
+    ],
+  ];
+
+  for (const [name, records, incidents] of cases) {
+    it(name, () => {
+      expect(feed(records).opened).toHaveLength(incidents);
+    });
+  }
+
+  it('counts a joined record as the same occurrence, not a repeat, and says why in the metrics', async () => {
+    const { h } = feed([
+      { rule: TASK_FAILED, message: 'Task failed with exception\nValueError: bad row' },
+      { rule: TASK_RETRY, message: 'Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load, run_id=r1' },
+    ]);
+    const [incident] = h.tracker.open();
+    expect(incident?.count).toBe(1);
+    expect(incident?.samples).toHaveLength(2);
+    // The summary line names the task; the incident learns it.
+    expect(incident).toMatchObject({ pipeline: 'etl', step: 'load', runId: 'r1', severity: 'error', rule: { id: 'airflow.task-failed' } });
+    expect(await metricValue(h.metrics, 'sentinel_incidents_suppressed_total', { reason: 'same_failure' })).toBe(1);
+  });
+
+  it('keeps the stronger evidence: the operator\'s rule over a pack, the graver severity, while the alert is unwritten', () => {
+    const runbook = 'https://runbooks.example/orders';
+    const mine = rule({ id: 'orders-job-failed', severity: 'critical', runbook });
+    const { h, opened } = feed([
+      { rule: TASK_FAILED, message: 'Task failed with exception\nKeyError: customer_id' },
+      { rule: mine, gap: 0, message: 'orders job failed: KeyError customer_id' },
+    ]);
+    expect(kinds(opened)).toEqual(['opened']);
+    const [incident] = h.tracker.open();
+    expect(incident?.rule.id).toBe('orders-job-failed');
+    expect(incident?.rule.runbook).toBe(runbook);
+    expect(incident?.severity).toBe('critical');
+    expect(incident?.count).toBe(1);
+  });
+
+  it('a later repeat of the joined rule folds into the same incident', () => {
+    const { h } = feed([
+      { rule: SPARK, message: 'ERROR FileFormatWriter: Aborting job.\norg.apache.spark.SparkException: Job aborted' },
+      { rule: UNCAUGHT, gap: 10, message: 'Exception in thread "main" org.apache.spark.SparkException: Job aborted.' },
+    ]);
+    const repeat = match('fp-1', { rule: UNCAUGHT, offset: 50_000_000, message: 'Exception in thread "main" org.apache.spark.SparkException: Job aborted.', file: '/logs/job.log' });
+    expect(h.tracker.observe(repeat)).toEqual([]);
+    expect(h.tracker.open()).toHaveLength(1);
+    expect(h.tracker.open()[0]?.count).toBe(2);
+  });
+});
