@@ -169,7 +169,9 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     const latest = tracker.get(alert.incident.id);
     if (!latest) return alert;
     if (!latest.diagnosis && alert.incident.diagnosis) latest.diagnosis = alert.incident.diagnosis;
-    return { ...alert, severity: latest.severity, incident: latest };
+    // The fleet's view (members, fleet-wide count) was attached to the alert's copy by the gate.
+    const incident = alert.incident.fleet ? { ...latest, fleet: alert.incident.fleet } : latest;
+    return { ...alert, severity: latest.severity, incident };
   }
 
   /**
