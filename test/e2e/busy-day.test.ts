@@ -7,9 +7,9 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
-import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import type { RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { createWorkspace, metricSum, scrape, startReadyAgent } from '../helpers/agent-workspace.js';
+import { createWorkspace, listIncidents, metricSum, scrape, startReadyAgent } from '../helpers/agent-workspace.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const running: RunningProcess[] = [];
@@ -47,16 +47,7 @@ describe('a busy day', () => {
       await sleep(Math.max(0, started + (n + 1) * 2_000 - Date.now()));
     }
     type Row = { file: string; category?: string; announcement: string };
-    const list = async (): Promise<Row[]> => {
-      const listing = startSentinel(['incidents', '--config', ws.configFile, '--format', 'json']);
-      running.push(listing);
-      expect((await listing.exited).code).toBe(0);
-      return listing
-        .stdout()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Row);
-    };
+    const list = (): Promise<Row[]> => listIncidents<Row>(ws.configFile, running);
     // Whatever a digest window still holds when the last log arrives goes out when it closes.
     let incidents: Row[] = [];
     await waitFor('every incident announced', async () => (incidents = await list()).every((i) => i.announcement === 'announced'), { timeoutMs: 20_000, intervalMs: 500 }, () =>

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
-import { createWorkspace, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
+import { createWorkspace, listIncidents, metricSum, scrape, startReadyAgent, type Workspace } from '../helpers/agent-workspace.js';
 import { failureLine, stepName } from '../helpers/distinct-failures.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,16 +47,7 @@ describe('a storm is a rate, not a count', () => {
     for (const m of slack.messages) expect(m.raw).not.toMatch(/more incidents/);
 
     type Row = { step: string; status: string; announcement: string; count: number; rule: string; summary: string };
-    const list = async (): Promise<Row[]> => {
-      const listing = startSentinel(['incidents', '--config', ws.configFile, '--format', 'json']);
-      running.push(listing);
-      expect((await listing.exited).code).toBe(0);
-      return listing
-        .stdout()
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Row);
-    };
+    const list = (): Promise<Row[]> => listIncidents<Row>(ws.configFile, running);
     // Settled announcements reach incidents.json with the agent's next tick (about a second).
     let rows: Row[] = [];
     await waitFor('every incident listed as announced', async () => (rows = await list()).every((r) => r.announcement === 'announced'), { timeoutMs: 10_000, intervalMs: 500 }, () =>

@@ -71,6 +71,19 @@ export async function startReadyAgent(configFile: string, env: NodeJS.ProcessEnv
   return { agent, port };
 }
 
+/** `sentinel incidents --format json` on the workspace's config: one parsed row per incident (exit 0 asserted). */
+export async function listIncidents<Row>(configFile: string, running: RunningProcess[]): Promise<Row[]> {
+  const listing = startSentinel(['incidents', '--config', configFile, '--format', 'json']);
+  running.push(listing);
+  const { code } = await listing.exited;
+  if (code !== 0) throw new Error(`sentinel incidents exited ${code}: ${listing.stderr().slice(-500)}`);
+  return listing
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
+}
+
 export async function scrape(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 }
