@@ -12,7 +12,7 @@ import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { scoreCategories } from './learned-category.js';
+import { type CategoryModel, scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
 import { diagnosticLocationOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
@@ -25,6 +25,8 @@ export interface AnalyseOptions {
   redact?: (text: string) => string;
   /** Ask the learned scorer when no signature explains the failure. Default true; off to measure the signatures alone. */
   learned?: boolean;
+  /** The learned scorer's model; default the shipped one (category-model.data.ts). Training scores held-out logs with a model that never saw them. */
+  categoryModel?: CategoryModel;
 }
 
 const defaultRedactor = createRedactor();
@@ -345,7 +347,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
       : 'The built-in analyser found no recognisable error in this record.';
     // No signature explains it: the learned scorer may still say which kind of failure the words
     // of the log resemble. Said with low confidence, and only when the scorer is clearly ahead.
-    const guess = options.learned === false ? undefined : scoreCategories(CATEGORY_MODEL, evidenceTokens(text));
+    const guess = options.learned === false ? undefined : scoreCategories(options.categoryModel ?? CATEGORY_MODEL, evidenceTokens(text));
     if (guess && guess.probability >= LEARNED_MIN_PROBABILITY) {
       category = guess.category;
       retryable = RETRYABLE_CATEGORIES.has(guess.category);

@@ -170,6 +170,10 @@ const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|Invali
 // new wording of a known class than a new class.
 const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 'i');
 
+/** A connection that was never established in time: the dial, the TLS handshake, a broker's transport. */
+const CONNECT_TIMEOUT =
+  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
+
 /** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
 const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
 
@@ -211,6 +215,8 @@ export const MISSING_INPUT_WORDS: readonly string[] = [
   String.raw`\bNoSuchKey\b`, String.raw`\b(?:BlobNotFound|ResourceNotFound)\b[^\n]{0,40}\bblob\b`,
   // Workflow engines (Snakemake, Nextflow) checking a rule's inputs before running it.
   'Missing input files for rule', 'MissingInputException',
+  // Message brokers: the topic a consumer subscribes to or a producer writes to is not there.
+  'UNKNOWN_TOPIC_OR_PART', String.raw`UnknownTopicOrPartition(?:Exception)?`, 'Unknown topic or partition', String.raw`\btopic [\w.'"\x60-]+ (?:not available|does not exist|not found)\b`,
 ];
 
 /** Concurrency conflicts the database resolves by aborting one writer: retry the transaction. */
@@ -537,7 +543,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'dependency_or_import',
     retryable: false,
     confidence: 0.85,
-    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version/,
+    // Kafka Connect names a connector / converter plugin that is not on its plugin.path the same way.
+    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version|Failed to find any class that implements/,
     explain: (f) => {
       const cls = moduleOf(f.subject);
       return {
@@ -720,6 +727,30 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    // A timeout while connecting (TCP dial, TLS handshake, a broker's transport) is the service not
+    // answering at all: unreachable, down, or the address is wrong. A timeout after the connection
+    // (a read, a statement, a step's own limit) is slowness, the class below.
+    id: 'connect-timeout',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.75,
+    pattern: CONNECT_TIMEOUT,
+    codes: /\bETIMEDOUT\b/,
+    // Node's ETIMEDOUT is the socket's connect timeout; a read that ran out of time says so (ESOCKETTIMEDOUT, "Read timed out").
+    when: (f) => !/read timed? ?out|ESOCKETTIMEDOUT|ReadTimeout/i.test(f.subject),
+    explain: (f) => {
+      const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
+      return {
+        summary: `Cannot reach ${endpoint ? `\`${endpoint}\`` : 'an upstream service'}${atWhere(f)}: the connection timed out (${firstLine(f.subject, 120)})`,
+        rootCause: `The connection to ${endpoint ?? 'the service'} was never established: nothing answered in time (the service is down or gone, a firewall / security group drops the packets, or the step points at the wrong address).`,
+        fix: [
+          `Check that ${endpoint ? `\`${endpoint}\`` : 'the address the step uses'} is the right one and is reachable from the pipeline host (\`nc -vz host port\`, DNS, firewall, proxy settings).`,
+          'Retry once it answers; a connection timeout says nothing about the work being slow.',
+        ],
+      };
+    },
+  },
+  {
     id: 'timeout',
     category: 'timeout',
     // A database that cancels a statement for running past its statement timeout will cancel the
@@ -794,7 +825,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -847,7 +878,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.8,
-    pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
+    // PostgreSQL speaks the server's locale: the same message in Chinese, Japanese, German, French, Portuguese, Russian, Spanish.
+    pattern: /(?<!of )relation "([^"]+)" does not exist|(?:关系|リレーション|Relation|relation|relação|отношение)\s*[«»"“„]\s*([^"«»“”\n]+?)\s*[«»"”]\s*(?:不存在|は存在しません|existiert nicht|n'existe pas|não existe|не существует)|no existe la relación\s*[«"“]([^»"”\n]+)[»"”]|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
     explain: (f) => {
       const quoted = /table or view ((?:`[^`]+`\.?)+)/i.exec(f.subject)?.[1]?.replaceAll('`', '');
       const table = quoted ?? f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
