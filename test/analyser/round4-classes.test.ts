@@ -55,3 +55,21 @@ describe('PostgreSQL in the server locale', () => {
     }
   });
 });
+
+describe('frames say where, not what', () => {
+  it('a timer callback in a Node stack is no timeout', () => {
+    const text = [
+      'TypeError: listing.children.map is not a function',
+      '    at checkTarget (/app/finder.js:73:31)',
+      '    at async Timeout._onTimeout (/app/finder.js:147:5)',
+    ].join('\n');
+    expect(run(text).category).toBe('code_bug');
+  });
+
+  it("a traceback's code line naming a timeout argument is no timeout", () => {
+    const frames = ['Traceback (most recent call last):', '  File "/app/flows/run.py", line 40, in run', '    return self.sync(self.loop, func, *args, callback_timeout=callback_timeout, **kwargs)'];
+    expect(run([...frames, 'ValueError: not enough values to unpack (expected 3, got 2)'].join('\n')).category).toBe('code_bug');
+    // Dask's KilledWorker: the workers running the task died (their nannies kill them past the memory budget).
+    expect(run([...frames, "distributed.scheduler.KilledWorker: ('load-1', <WorkerState 'tcp://10.0.0.5:40001', status: closed>)"].join('\n')).category).toBe('resource_exhaustion');
+  });
+});

@@ -237,7 +237,10 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
   ];
   for (const [lines, penalty] of scans) {
     const own = lines === textLines;
-    for (const line of lines) {
+    for (const [i, line] of lines.entries()) {
+      // A stack frame says where, not what: `at async Timeout._onTimeout (finder.js:147)` or a
+      // traceback's code line (`callback_timeout=callback_timeout`) is no timeout.
+      if (own && (STACK_FRAME_LINE.test(line) || PYTHON_FRAME_LINE.test(lines[i - 1] ?? ''))) continue;
       // The failing record's own lines are all evidence (dbt puts the cause on an indented line
       // under `Database Error`; a chain may end in `502 Bad Gateway`); the context's only where
       // they report a failure.
@@ -258,6 +261,10 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
   // 4. The weak evidence kept aside, with less confidence.
   return weak ? { ...weak, penalty: 0.2 } : undefined;
 }
+
+// A frame of a stack as Node, the JVM, Python, Go and Rust print it.
+const STACK_FRAME_LINE = /^\s*at (?:async )?\S[^\n]*(?:\([^()]*:\d+(?::\d+)?\)|:\d+:\d+\)?)\s*$|^\s*at [\w$.<>/-]+\((?:[^()\s]*|Native Method|Unknown Source)\)\s*$|^\s*File "[^"]+", line \d+|^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$|^\s*\d+: (?:0x[0-9a-f]+ - )?[\w:<>$]+\s*$/;
+const PYTHON_FRAME_LINE = /^\s*File "[^"]+", line \d+/;
 
 /** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */
 function lineSubject(line: string): string {
