@@ -73,3 +73,28 @@ describe('frames say where, not what', () => {
     expect(run([...frames, "distributed.scheduler.KilledWorker: ('load-1', <WorkerState 'tcp://10.0.0.5:40001', status: closed>)"].join('\n')).category).toBe('resource_exhaustion');
   });
 });
+
+describe('more wordings of known classes', () => {
+  it('optimistic-concurrency conflicts are database errors', () => {
+    expect(run('google.api_core.exceptions.BadRequest: 400 Query error: Transaction is aborted due to concurrent update against table proj.ds.orders').category).toBe('database_error');
+    expect(run('TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]').category).toBe('database_error');
+  });
+
+  it('a payload field the class does not declare, or Parquet types that cannot merge, are schema drift', () => {
+    expect(run('com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException: Unrecognized field "discount_code" (class com.acme.Order), not marked as ignorable').category).toBe('schema_drift');
+    expect(run('org.apache.spark.SparkException: Failed to merge incompatible data types LongType and StringType').category).toBe('schema_drift');
+  });
+
+  it('a ConfigMap or Secret that is not there is a missing input, the pod start failure it causes too', () => {
+    expect(run('Warning  FailedMount  12s  kubelet  MountVolume.SetUp failed for volume "settings" : configmap "etl-settings" not found').category).toBe('missing_input');
+    expect(run('Warning  Failed  3s  kubelet  Error: configmap "etl-settings" not found\n  Reason: CreateContainerConfigError').category).toBe('missing_input');
+    expect(run('Warning  Failed  3s  kubelet  Error: couldn\'t find key db-url in Secret etl/creds\n  Reason: CreateContainerConfigError').category).toBe('configuration');
+  });
+
+  it('an unset variable in Rust, a node short of storage, a killed task, an unsatisfiable crate version', () => {
+    expect(run('Error: environment variable not found').category).toBe('configuration');
+    expect(run("The node was low on resource: ephemeral-storage. Container etl was using 9Gi, which exceeds its request of 0.").category).toBe('resource_exhaustion');
+    expect(run('{local_task_job_runner.py:266} INFO - Task exited with return code -9').category).toBe('resource_exhaustion');
+    expect(run('error: failed to select a version for the requirement `serde = "^9.0"`').category).toBe('dependency_or_import');
+  });
+});

@@ -161,6 +161,8 @@ const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|
 
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
 
+const MISSING_K8S_OBJECT = /\b(?:configmaps?|secrets?) "[^"\n]+" not found\b/i;
+
 // Why a Kubernetes pod never started, as its events and container status name it.
 const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
 
@@ -215,6 +217,8 @@ export const MISSING_INPUT_WORDS: readonly string[] = [
   String.raw`\bNoSuchKey\b`, String.raw`\b(?:BlobNotFound|ResourceNotFound)\b[^\n]{0,40}\bblob\b`,
   // Workflow engines (Snakemake, Nextflow) checking a rule's inputs before running it.
   'Missing input files for rule', 'MissingInputException',
+  // Kubernetes: a ConfigMap or Secret a pod mounts or reads that does not exist.
+  String.raw`\b(?:configmaps?|secrets?) "[^"\n]+" not found\b`,
   // Message brokers: the topic a consumer subscribes to or a producer writes to is not there.
   'UNKNOWN_TOPIC_OR_PART', String.raw`UnknownTopicOrPartition(?:Exception)?`, 'Unknown topic or partition', String.raw`\btopic [\w.'"\x60-]+ (?:not available|does not exist|not found)\b`,
 ];
@@ -228,7 +232,9 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
   String.raw`conflicting (?:transactions?|commits?|updates?)`, String.raw`by a concurrent (?:update|transaction|write|commit)`,
   String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
   'deadlocked on lock', 'conflict with recovery', String.raw`Serializable isolation violation`,
-  String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was )?aborted`, 'TransactionRetry', 'restart transaction',
+  String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was |is )?aborted`, 'TransactionRetry', 'restart transaction',
+  // Optimistic concurrency: a write whose condition or snapshot another writer changed first (DynamoDB, BigQuery DML).
+  String.raw`due to concurrent update`, 'ConditionalCheckFailed', 'TransactionCanceledException', String.raw`Transaction cancell?ed, please refer cancell?ation reasons`,
 ];
 
 /** A value of the data that cannot be converted to its type or format (SQLSTATE class 22 is "data exception"). */
@@ -260,7 +266,9 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   String.raw`Provided Schema does not match`, String.raw`changed type from \w+ to \w+`, String.raw`has changed (?:type|mode)\b`,
   String.raw`schemas? [^\n]{0,60}\bout of sync`, 'on_schema_change', String.raw`(?:Source|Target) columns not in (?:target|source)`,
   String.raw`schema (?:has )?changed\b`, 'DELTA_SCHEMA_CHANGED', 'DELTA_FAILED_TO_MERGE_FIELDS', String.raw`does not match (?:the )?(?:table|target|destination) schema`,
-  String.raw`incompatible with (?:an )?earlier schema`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
+  String.raw`incompatible with (?:an )?earlier schema`, 'Failed to merge incompatible data types',
+  // Jackson: the payload carries a field the class does not declare (the producer's schema moved on).
+  'UnrecognizedPropertyException', String.raw`Unrecognized field "[^"]+" \(class`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
 ];
 
 /** The session or process lacks a setting it needs: no warehouse / database selected, a required key unset. */
@@ -297,7 +305,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|not found|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
     when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
     explain: (f) => {
       const name = envVarOf(f);
@@ -383,7 +391,8 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'pod-start-failure',
     // A registry that refused the pull for want of credentials is an auth problem, not a wrong image.
-    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
+    // A ConfigMap or Secret the pod mounts that is not there is a missing input, like any named object that is not there.
+    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : MISSING_K8S_OBJECT.test(f.text) ? 'missing_input' : 'configuration'),
     retryable: false,
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
@@ -449,7 +458,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     // The environment the step needs could not be built: a package manager could not resolve or
     // install its dependencies.
-    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed/i,
+    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
     explain: (f) => ({
       summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
@@ -605,7 +614,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|return code -9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
     // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
@@ -627,7 +636,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: false,
     confidence: 0.85,
-    pattern: /No space left on device|Disk quota exceeded|could not extend file|DiskFull|insufficient disk/i,
+    // Kubernetes evicts a pod when its node runs short of local storage.
+    pattern: /No space left on device|Disk quota exceeded|could not extend file|DiskFull|insufficient disk|low on resource: ephemeral-storage|ephemeral local storage usage exceeds/i,
     codes: /ENOSPC/,
     explain: (f) => ({
       summary: `Disk full${atWhere(f)}.`,
