@@ -302,12 +302,15 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     },
     async recoverAtStartup() {
       // Files rotated while the agent was down: their unread ends are in a sibling (app.log.1).
-      const startupEntries = [...replacedAtStartup.splice(0), ...checkpointer.unmatched()];
+      const replaced = new Set(replacedAtStartup.splice(0));
+      const startupEntries = [...replaced, ...checkpointer.unmatched()];
       // Copies of files the checkpoint knew were handled by their entry (read from its offset, or fully read already).
       const knownStarts = new Set(startupEntries.filter((e) => e.fingerprintBytes === FINGERPRINT_BYTES).map((e) => e.fingerprint));
       for (const e of startupEntries) {
         const followed = byPath.get(e.path);
-        if (!followed || followed.dev !== e.dev || followed.ino !== e.ino) await recoverRotated({ ...e, line: e.line }, followed);
+        // A replaced entry is looked for even when its inode is followed at its path again:
+        // copytruncate empties the file in place, its unread end is only in the copy.
+        if (replaced.has(e) || !followed || followed.dev !== e.dev || followed.ino !== e.ino) await recoverRotated({ ...e, line: e.line }, followed);
         // ...and stay handled once running: a later look for unread copies must not read them again.
         rememberRead(e);
       }

@@ -79,6 +79,23 @@ describe('rotated copies a lagging reader had not read', () => {
     await expectEach(h, [...unread.slice(10), 'after restart']);
   });
 
+  it('restart: copytruncate while the agent was down (same inode, emptied) is read from the copy at the checkpoint offset', async () => {
+    const { logs, file, stateDir } = await world();
+    const segment = lines('segment', 40);
+    writeFileSync(file, text(segment));
+    const tenLines = Buffer.byteLength(text(segment.slice(0, 10)));
+    await mkdir(stateDir);
+    // Read 10 lines, then died; the copy was born long before the checkpoint was written.
+    const files = [entryFor(file, file, tenLines, 11)];
+    await writeFile(checkpointPath(stateDir, 'test'), JSON.stringify({ version: 1, source: 'test', writtenAt: Date.now() + 60_000, files }));
+    copyFileSync(file, join(logs, 'app.log.1'));
+    truncateSync(file, 0);
+    appendFileSync(file, 'written since\n');
+    const h = started(logs, stateDir);
+    await h.source.start();
+    await expectEach(h, [...segment.slice(10), 'written since']);
+  });
+
   it('restart: a file checkpointed empty (offset 0) whose copy was born after the last look is read from the copy, in full', async () => {
     const { logs, file, stateDir } = await world();
     const unread = lines('copied', 30);
