@@ -78,6 +78,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
       checkpointer.forget(entry);
       if (st.size < entry.offset) {
         metrics.truncations.inc({ source });
+        // Emptied in place and written again alike (copytruncate, a log starting with a fixed banner): the lines past the offset are in the copy.
+        if (startup) replacedAtStartup.push(entry);
         return { start: { offset: 0, line: 1, skipPartial: false }, why: 'checkpoint past the end: truncated while the agent was down' };
       }
       return { start: { offset: entry.offset, line: entry.line, skipPartial: false }, why: 'checkpoint' };

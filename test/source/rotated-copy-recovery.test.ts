@@ -96,6 +96,23 @@ describe('rotated copies a lagging reader had not read', () => {
     await expectEach(h, [...segment.slice(10), 'written since']);
   });
 
+  it('restart: the same after a copytruncate that left the first bytes alike (a fixed banner), the file now shorter than the offset', async () => {
+    const { logs, file, stateDir } = await world();
+    const banner = `banner ${'='.repeat(FINGERPRINT_BYTES)}`;
+    const segment = lines('segment', 40);
+    writeFileSync(file, text([banner, ...segment]));
+    const readUpTo = Buffer.byteLength(text([banner, ...segment.slice(0, 10)]));
+    await mkdir(stateDir);
+    const files = [entryFor(file, file, readUpTo, 12)];
+    await writeFile(checkpointPath(stateDir, 'test'), JSON.stringify({ version: 1, source: 'test', writtenAt: Date.now() + 60_000, files }));
+    copyFileSync(file, join(logs, 'app.log.1'));
+    truncateSync(file, 0);
+    appendFileSync(file, text([banner, 'written since']));
+    const h = started(logs, stateDir);
+    await h.source.start();
+    await expectEach(h, [...segment.slice(10), banner, 'written since']);
+  });
+
   it('restart: a file checkpointed empty (offset 0) whose copy was born after the last look is read from the copy, in full', async () => {
     const { logs, file, stateDir } = await world();
     const unread = lines('copied', 30);
