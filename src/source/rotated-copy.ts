@@ -41,7 +41,7 @@ const ROTATION_SUFFIX = /(?:\.\d+|-\d{8,})$/;
  * becomes `app.log.2`, not `app.log.1.1`), so that is where a copy once followed as `app.log.1` is
  * looked for after the next rotation.
  */
-export function rotationStem(name: string): string {
+function rotationStem(name: string): string {
   let stem = name;
   while (ROTATION_SUFFIX.test(stem)) stem = stem.replace(ROTATION_SUFFIX, '');
   return stem === '' ? name : stem;
