@@ -281,6 +281,12 @@ export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`(?:could not|unable to|failed to) (?:find|resolve|determine|load) (?:the |a |an )?(?:AWS |default )?region\b`,
 ];
 
+// A runtime's own words for using a null / None / undefined value. Node before v16 names the property
+// first (`Cannot read property 'len' of undefined`); Rust's `Option::unwrap()` on `None` and Java 14+'s
+// helpful NPE (`Cannot invoke "…" because "x" is null`) are the same mistake in other words.
+const NULL_DEREFERENCE =
+  /'NoneType' object|NullPointerException|Cannot (?:read|set) propert(?:y|ies) (?:['"][^'"\n]{0,80}['"] )?of (?:undefined|null)|Cannot destructure property|undefined is not (?:an object|a function)|null is not an object|nil pointer dereference|invalid memory address|called `Option::unwrap\(\)` on a `None` value|Cannot invoke "[^"\n]{1,200}" because [^\n]{1,200} is null/;
+
 export const SIGNATURES: readonly Signature[] = [
   {
     id: 'rate-limit',
@@ -1126,6 +1132,9 @@ export const SIGNATURES: readonly Signature[] = [
     // A team's own check on the data, raised as a plain exception: the message talks about rows and
     // what is wrong with them.
     pattern: /\b(?:rows?|records?)\b[^\n]{0,80}\b(?:null|missing|duplicated?|invalid|empty|negative|out of range)\b|\bnull (?:values?|ids?|keys?)\b|expected \d+ (?:rows|records), (?:found|got) \d+|\bduplicate (?:rows|records|keys)\b/i,
+    // `Cannot read property 'rows' of null` names rows and null, but it is the runtime's, not a check's
+    // (Spark's `NullPointerException: Null value appeared in non-nullable field` is the data's).
+    when: (f) => !/Cannot (?:read|set|destructure) propert(?:y|ies)\b/.test(f.subject),
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A check in the pipeline found the data wrong (nulls, duplicates, missing or too few rows) and stopped the step on purpose. The code did its job; the input is the problem.',
@@ -1140,7 +1149,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.7,
-    pattern: /'NoneType' object|NullPointerException|Cannot read propert(?:y|ies) of (?:undefined|null)|undefined is not (?:an object|a function)|null is not an object|nil pointer dereference|invalid memory address/,
+    pattern: NULL_DEREFERENCE,
     explain: (f) => ({
       summary: `Null / None dereference at ${where(f)}: ${firstLine(f.subject, 120)}`,
       rootCause: `${codeRef(f)} uses a value that was None/null/undefined: a lookup returned nothing or an optional field was missing in some records.`,
@@ -1171,7 +1180,9 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.65,
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config|setting|option|property)|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter/i,
+    // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, click's
+    // `No such option`, an option pair that cannot be combined, a setting that must be set.
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
