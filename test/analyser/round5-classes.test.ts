@@ -42,6 +42,24 @@ describe('settings as their tools word them are configuration', () => {
     }
   });
 
+  it('reads a command line the CLI refused as configuration', () => {
+    for (const text of [
+      "Error: Invalid value for '--threads': 'many' is not a valid integer.",
+      "Error: Missing option '--profile'.",
+      'load.py: error: the following arguments are required: --date',
+      'flag provided but not defined: -concurrency',
+      "error: Found argument '--dry' which wasn't expected, or isn't valid in this context",
+      "error: unexpected argument '--parallel' found",
+    ]) {
+      expect(run(text), text).toMatchObject({ category: 'configuration', retryable: false });
+    }
+  });
+
+  it('keeps a function called with the wrong arguments a code bug', () => {
+    expect(run("TypeError: load() got an unexpected keyword argument 'dry_run'").category).toBe('code_bug');
+    expect(run('TypeError: write() takes 2 positional arguments but 3 were given').category).toBe('code_bug');
+  });
+
   it('keeps other classes whose messages only mention such words', () => {
     expect(run("FileNotFoundError: [Errno 2] No such file or directory: 'conflicting options.yaml'").category).toBe('missing_input');
     expect(run('Error: connect ECONNREFUSED 127.0.0.1:5432').category).toBe('network_or_service_unavailable');

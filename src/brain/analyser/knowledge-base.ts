@@ -1180,9 +1180,10 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.65,
-    // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, click's
-    // `No such option`, an option pair that cannot be combined, a setting that must be set.
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b/i,
+    // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
+    // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
+    // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
