@@ -3,11 +3,55 @@
 // after tsc: bin/sentinel.js runs dist/bundle/sentinel.js. Resolving and linking ~450 separate
 // modules was most of the agent's start-up (docs/benchmarks.md, "Start-up and idle cost"; ADR 0006).
 // Every dependency is bundled, so the runtime image needs no node_modules.
+import { createRequire, isBuiltin } from 'node:module';
 import { defineConfig } from 'rolldown';
+
+/**
+ * Accessor exports of Node's built-ins the bundled code imports by name. Every other accessor is left
+ * unread: some load a whole subsystem on first read (node:http's `WebSocket` loads undici, Node's
+ * fetch stack; node:crypto's `webcrypto` the Web Crypto API), some print a deprecation warning
+ * (node:fs's `F_OK`). A name missing here fails the build with MISSING_EXPORT.
+ */
+const ACCESSORS_IMPORTED = ['promises'];
+
+/**
+ * Serves Node's built-in modules to the bundle through require() instead of an ES import. Node's ES
+ * facade of a built-in reads every export at link time, accessors included: ~100 ms of CPU and
+ * megabytes of heap at every start (nodejs/node#59686). require() returns the module object and
+ * reads nothing; the bundle's named imports are its plain values and ACCESSORS_IMPORTED. node:module
+ * stays an import: it provides createRequire.
+ * @returns {import('rolldown').Plugin}
+ */
+function builtinsThroughRequire() {
+  const PREFIX = '\0require-builtin:';
+  const require = createRequire(import.meta.url);
+  return {
+    name: 'builtins-through-require',
+    // ES imports only: a bundled require() call already gets the module object itself, as it must
+    // (CommonJS code reads accessors such as `fs.ReadStream` off it).
+    resolveId: (id, _importer, { kind }) =>
+      kind === 'import-statement' && isBuiltin(id) && !/^(node:)?module$/.test(id) ? `${PREFIX}${id.replace(/^node:/, '')}` : null,
+    load(id) {
+      if (!id.startsWith(PREFIX)) return null;
+      const name = `node:${id.slice(PREFIX.length)}`;
+      const names = Object.entries(Object.getOwnPropertyDescriptors(require(name)))
+        .filter(([key, descriptor]) => 'value' in descriptor || ACCESSORS_IMPORTED.includes(key))
+        .map(([key]) => key)
+        .filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default');
+      return [
+        `import { createRequire } from 'node:module';`,
+        `const builtin = createRequire(import.meta.url)(${JSON.stringify(name)});`,
+        'export default builtin;',
+        `export const { ${names.join(', ')} } = builtin;`,
+      ].join('\n');
+    },
+  };
+}
 
 export default defineConfig({
   input: { sentinel: 'dist/src/cli/main.js' },
   platform: 'node',
+  plugins: [builtinsThroughRequire()],
   // Bundled CommonJS dependencies (write-file-atomic names its temp files after __filename) read
   // the CommonJS module globals, which an ES module lacks; rolldown leaves them in place
   // (rolldown/rolldown#9719). They get the chunk's own, which is what those uses need.
