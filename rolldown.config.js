@@ -48,10 +48,48 @@ function builtinsThroughRequire() {
   };
 }
 
+/**
+ * prom-client's index loads every part it has: the Pushgateway client (node:https, node:tls,
+ * node:zlib), the cluster aggregator, summaries, and @opentelemetry/api (51 modules) for exemplars,
+ * which the CPU counter of its default metrics requires at load even when exemplars are off. The
+ * bundle takes the parts src/metrics/metrics.ts imports from their own files instead (a name
+ * imported from 'prom-client' and missing here fails the build with MISSING_EXPORT), and gives
+ * that CPU counter an @opentelemetry/api that says so if exemplars were ever turned on.
+ * @returns {import('rolldown').Plugin}
+ */
+function promClientParts() {
+  const PARTS = '\0prom-client-parts';
+  const NO_OTEL = '\0prom-client-no-otel';
+  return {
+    name: 'prom-client-parts',
+    resolveId(id, importer) {
+      if (id === 'prom-client' && importer?.includes('/dist/src/')) return PARTS;
+      if (id === '@opentelemetry/api' && importer?.includes('/prom-client/lib/')) return NO_OTEL;
+      return null;
+    },
+    load(id) {
+      if (id === PARTS) {
+        const parts = { Registry: 'registry', Counter: 'counter', Gauge: 'gauge', Histogram: 'histogram', collectDefaultMetrics: 'defaultMetrics' };
+        return Object.entries(parts)
+          .map(([name, file]) => `export { default as ${name} } from 'prom-client/lib/${file}.js';`)
+          .join('\n');
+      }
+      if (id === NO_OTEL) {
+        return [
+          "const off = () => { throw new Error('prom-client exemplars need @opentelemetry/api, which the bundle leaves out'); };",
+          'export const trace = { getSpan: off };',
+          'export const context = { active: off };',
+        ].join('\n');
+      }
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   input: { sentinel: 'dist/src/cli/main.js' },
   platform: 'node',
-  plugins: [builtinsThroughRequire()],
+  plugins: [builtinsThroughRequire(), promClientParts()],
   // Bundled CommonJS dependencies (write-file-atomic names its temp files after __filename) read
   // the CommonJS module globals, which an ES module lacks; rolldown leaves them in place
   // (rolldown/rolldown#9719). They get the chunk's own, which is what those uses need.
