@@ -10,6 +10,11 @@ function request(overrides: Partial<DiagnoseRequest>): DiagnoseRequest {
 
 const run = (text: string, context: string[] = []) => analyse(request({ text, context }), { readSourceFiles: false, learned: false });
 
+/** Every wording reads as configuration, and a retry would not help. */
+function expectConfiguration(texts: readonly string[]): void {
+  for (const text of texts) expect(run(text), text).toMatchObject({ category: 'configuration', retryable: false });
+}
+
 describe('a null dereference in the words of other runtimes and versions is a code bug', () => {
   it('reads old Node, destructuring, Rust Option::unwrap and Java helpful NPEs as a null dereference', () => {
     for (const text of [
@@ -30,29 +35,25 @@ describe('a null dereference in the words of other runtimes and versions is a co
 
 describe('settings as their tools word them are configuration', () => {
   it('reads librdkafka, click, exclusive and required options as configuration', () => {
-    for (const text of [
+    expectConfiguration([
       'cimpl.KafkaException: KafkaError{code=_INVALID_ARG,val=-186,str="Local: Invalid argument or configuration"}',
       'Error: No such option: --target-dir',
       'error: options --full-refresh and --defer are mutually exclusive',
       'conflicting options: --schema and --database-url',
       "RuntimeError: setting 'warehouse_dir' must be set before the job starts",
       'CondaError: your installation is not configured to use strict channel priorities',
-    ]) {
-      expect(run(text), text).toMatchObject({ category: 'configuration', retryable: false });
-    }
+    ]);
   });
 
   it('reads a command line the CLI refused as configuration', () => {
-    for (const text of [
+    expectConfiguration([
       "Error: Invalid value for '--threads': 'many' is not a valid integer.",
       "Error: Missing option '--profile'.",
       'load.py: error: the following arguments are required: --date',
       'flag provided but not defined: -concurrency',
       "error: Found argument '--dry' which wasn't expected, or isn't valid in this context",
       "error: unexpected argument '--parallel' found",
-    ]) {
-      expect(run(text), text).toMatchObject({ category: 'configuration', retryable: false });
-    }
+    ]);
   });
 
   it('keeps a function called with the wrong arguments a code bug', () => {
