@@ -7,7 +7,8 @@ import type { Location } from '../../types.js';
 const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
 // The file, its line and an optional column, then the message: `path.ext:LINE[:COL]: text`.
 const PATH = String.raw`((?:[A-Za-z]:)?[\w./\\@+-]{1,300}\.${SOURCE_EXT})`;
-const COMPILER = new RegExp(String.raw`^\s*(?:psql:)?${PATH}:(\d{1,7})(?::\d{1,5})?:? (?=\S)`);
+// A Go stack frame's file line (`\tC:/go/src/runtime/panic.go:605 +0x9c`) is not a diagnostic.
+const COMPILER = new RegExp(String.raw`^\s*(?:psql:)?${PATH}:(\d{1,7})(?::\d{1,5})?:? (?=\S)(?!\+0x)`);
 // rustc points at the place on a line of its own: `  --> src/lib.rs:12:5`.
 const POINTER = new RegExp(String.raw`^\s*--> ${PATH}:(\d{1,7})(?::\d{1,5})?\s*$`);
 const TERRAFORM = /\bon ([\w./\\-]{1,300}\.tf) line (\d{1,7})(?:, in (?:resource|data|module|provider|variable|output) "([\w-]+)"(?: "([\w-]+)")?)?/;

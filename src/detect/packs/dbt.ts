@@ -15,7 +15,8 @@ export const dbtPack: RulePack = {
       priority: 71,
       introduces: true,
       anyLevel: true,
-      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|\s*$)|\bDbtDatabaseError\b` },
+      // The header alone on its line, its details on the lines below (one record once joined).
+      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|[ \t]*(?:$|\n))|\bDbtDatabaseError\b` },
     }),
     r({
       id: 'compilation-error',

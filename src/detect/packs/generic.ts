@@ -12,9 +12,10 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 // child's traceback at INFO, and a person still sees the failure.
 const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
 
-// A client coping (a retry it announces), or a count of zero failures, is not the failure.
+// A client coping (a retry it announces), or a count of zero failures (`0 failed`, dbt's
+// `ERROR=0`, which also makes a text record read as an error record), is not the failure.
 const COPING: MatchExpr = {
-  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures|errors)[=:] ?0\b`,
+  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
   ignore_case: true,
 };
 
@@ -49,6 +50,11 @@ const ERROR_HEADERS = [
   String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
   String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
+  // A module-qualified exception after any prefix a paste or a logger put before it (a line
+  // number, a logger's columns): `1 dagster.core.errors.DagsterExecutionStepExecutionError: x`.
+  String.raw`(?:^|\s)[a-z_]\w*\.[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // pytest's explanation lines of a failed test: `E       distributed.scheduler.KilledWorker: x`.
+  String.raw`(?:^|\n)E    {0,57}(?:[a-z_][\w.]*\.)?[A-Z]\w*: \S`,
   // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`.
   String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+)`,
   // pytest's summary line of a failed test, a query or stream that died with an exception.
@@ -60,8 +66,9 @@ const ERROR_HEADERS = [
   // parenthesis (`snowflake.connector.errors.ProgrammingError) 000904 …`). The ending is required:
   // the record screen needs a literal, and `pkg.Thing: text` alone is too often a logger's name.
   String.raw`(?:^|\n)[ \t]*[a-z_][a-z0-9_.]*\.[A-Z][A-Za-z0-9]*(?:Error|Exception|File|Fault|Failure|Failed|Timeout|Expired|Denied|Forbidden|NotFound|DoesNotExist|Unavailable|Refused|Invalid|Conflict|Interrupt|Exit|Violation|Representation)(?:: |\) )\S`,
-  // A database's own error code and state: Snowflake `000904 (42000): …`, PDO `SQLSTATE[42S02]: …`.
-  String.raw`(?:^|\n|: )\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
+  // A database's own error code and state: Snowflake `000904 (42000): …` (indented under the
+  // tool's header, as dbt prints it), PDO `SQLSTATE[42S02]: …`.
+  String.raw`(?:(?:^|\n)[ \t]*|: )\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
   // An HTTP error as Go's googleapi and many SDKs print it, or ending an error chain:
   // `googleapi: Error 400: …`, `…: reading https://…: 502 Bad Gateway`.
   String.raw`\bError [45]\d\d: \S|: [45]\d\d (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)[ \t]*(?:$|\n)`,

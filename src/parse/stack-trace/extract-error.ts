@@ -9,7 +9,7 @@ import { parsePythonTraceback } from './python-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isInstalledApplicationFrame } from './user-code.js';
+import { isConsoleScript, isInstalledApplicationFrame } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -78,7 +78,9 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
     const frame = innermostUserFrame(error);
     if (frame) return { frame, error };
   }
-  // Every frame installed code: the application may be an installed package itself.
+  // Every frame installed code: the application may be an installed package itself, unless the
+  // traceback starts in a console-script wrapper: then the package is a tool the user ran.
+  if (chain.some((error) => error.stack[0] !== undefined && isConsoleScript(error.stack[0].file))) return undefined;
   for (const error of chain) {
     const frame = [...error.stack].reverse().find((f) => f.file.endsWith('.py') && isInstalledApplicationFrame(f.file));
     if (frame) return { frame, error };
