@@ -12,10 +12,10 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 // child's traceback at INFO, and a person still sees the failure.
 const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
 
-// A client coping (a retry it announces), or a count of zero failures (`0 failed`, dbt's
+// A client coping (a retry it announces, not a server's advice that "retrying may solve the problem"), or a count of zero failures (`0 failed`, dbt's
 // `ERROR=0`, which also makes a text record read as an error record), is not the failure.
-const COPING: MatchExpr = {
-  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
+export const COPING: MatchExpr = {
+  regex: String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
   ignore_case: true,
 };
 
@@ -32,8 +32,9 @@ const ERROR_HEADERS = [
   // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
-  // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`).
-  String.raw`(?:: | - )[A-Za-z_][\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
+  // JSON value (`"runError": "DatasourceError: …"`).
+  String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
   // The bare HTTP exceptions of client libraries (`ServiceUnavailable: 503 …`, `Forbidden: 403 …`).
   String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
@@ -46,6 +47,11 @@ const ERROR_HEADERS = [
   String.raw`##\[error\]|\bA client error \(\w+\) occurred|: line \d+: [^\n]{0,200}(?:No such file or directory|command not found|Permission denied)`,
   // A failure reason at the start of a line: what a bare pasted one-line error usually is.
   String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory|denied|unauthorized)\b`,
+  // A client that stopped trying, or an error report's own wording (`error message: …`, BigQuery's
+  // `Error while reading data, error message: …`), and a container whose binary could not start.
+  String.raw`\b(?:[Gg]iving up|[Gg]ave up)\b|\b[Ee]rror message: \S|\bexec user process caused\b|\bexec format error\b`,
+  // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`.
+  String.raw`"status"[ \t]*:[ \t]*"(?:UNAVAILABLE|PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|DEADLINE_EXCEEDED|INTERNAL|ABORTED|ALREADY_EXISTS|OUT_OF_RANGE|UNIMPLEMENTED|DATA_LOSS)"`,
   // Failure reasons that say it anywhere: a Go dial that failed, a transaction aborted, a table not found.
   String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
@@ -68,7 +74,7 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*[a-z_][a-z0-9_.]*\.[A-Z][A-Za-z0-9]*(?:Error|Exception|File|Fault|Failure|Failed|Timeout|Expired|Denied|Forbidden|NotFound|DoesNotExist|Unavailable|Refused|Invalid|Conflict|Interrupt|Exit|Violation|Representation)(?:: |\) )\S`,
   // A database's own error code and state: Snowflake `000904 (42000): …` (indented under the
   // tool's header, as dbt prints it), PDO `SQLSTATE[42S02]: …`.
-  String.raw`(?:(?:^|\n)[ \t]*|: )\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
+  String.raw`(?:^|\s)\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
   // An HTTP error as Go's googleapi and many SDKs print it, or ending an error chain:
   // `googleapi: Error 400: …`, `…: reading https://…: 502 Bad Gateway`.
   String.raw`\bError [45]\d\d: \S|: [45]\d\d (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)[ \t]*(?:$|\n)`,
@@ -84,6 +90,13 @@ const ERROR_HEADERS = [
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
 ];
+// A tool's report of what it could not do, as the first words of a line (`Could not find
+// checkpoint x`, kubectl's `unable to recognize "x.yaml": …`)…
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:[Uu]nable to|[Cc]ould not|[Cc]ouldn't|[Cc]annot|[Cc]an't|[Ff]ailed to) [a-z]`;
+// …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
+// classes`, a config file not found and defaults used).
+const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use)\b`;
+
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 
@@ -153,6 +166,8 @@ export const genericPack: RulePack = {
         any: [
           // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
           loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
+          // A record the logger levelled error or fatal has its own rules, which name it better.
+          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT }, { not: { regex: FALLBACK, ignore_case: true } }] }),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],

@@ -17,15 +17,28 @@ export type { ParsedError, ErrorSource } from './parsed-error.js';
 const MAX_CHARS = 256 * 1024;
 
 // Prefixes that wrap a child process's output line by line: Airflow relays a subprocess (Bash, spark-submit,
-// a pod) through these loggers, and container runtimes stamp each line (CRI: `<ts> stderr F `).
+// a pod; Airflow 1's task runner as `Subtask: …`) through these loggers, and container runtimes stamp each line (CRI: `<ts> stderr F `).
 const RELAY_PREFIX =
-  /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils)\.py:\d+\} [A-Z]+ - /;
+  /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils|base_task_runner)\.py:\d+\} [A-Z]+ - (?:Subtask(?: [\w.-]{1,250})?: )?/;
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
 // Terminal colours, as escape sequences or as pasted in caret notation (`^[[36m`), and the
 // service column docker compose puts before every line (`web_1        | `).
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(String.raw`${ESC}\[[\d;]*[A-Za-z]|\^\[\[[\d;]*m`, 'g');
 const COMPOSE_PREFIX = /^[\w.-]{1,60}\s+\| ?/;
+
+// A Python traceback whose line breaks were lost (a log service's one-line payload, a paste):
+// `… File "/app/f.py", line 602, in execute_query return self.q() File "/lib/x.py", line 9, in r …`.
+const FLAT_FRAME = / File "([^"\n]{1,500})", line (\d{1,7}), in ([\w<>.]{1,200}) /g;
+
+/** The frames of a flattened traceback back on lines of their own; any other line unchanged. */
+function unflattenTraceback(line: string): string | string[] {
+  if (line.length > MAX_CHARS || line.indexOf(' File "') === line.lastIndexOf(' File "')) return line;
+  FLAT_FRAME.lastIndex = 0;
+  const matches = [...line.matchAll(FLAT_FRAME)];
+  if (matches.length < 2) return line;
+  return line.replace(FLAT_FRAME, '\n  File "$1", line $2, in $3\n    ').split('\n');
+}
 
 function stripRelayPrefix(raw: string): string {
   let line = raw.includes(`${ESC}[`) || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
@@ -50,7 +63,7 @@ function stripRelayPrefix(raw: string): string {
  */
 export function extractErrorChain(text: string): ParsedError[] {
   const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
-  const raw = source.split(/\r?\n/);
+  const raw = source.split(/\r?\n/).flatMap(unflattenTraceback);
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
