@@ -1,7 +1,8 @@
 // Where a tool's own diagnostic says the failure is, for failures that have no stack trace: a
 // compiler or linter line (`cmd/server/main.go:44:2: missing go.sum entry …`, `src/lib.rs:12:5`,
 // `psql:/tmp/load.sql:364: ERROR: …`), Terraform's `on main.tf line 49, in resource "a" "b":`, or
-// make's `*** [Makefile:333: import-osm] Error 1`.
+// make's `*** [Makefile:333: import-osm] Error 1`. Else the place a logger says it logged from: a Go
+// logger's caller, a Rust error's `Location { file, line }`.
 import type { Location } from '../../types.js';
 
 const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
@@ -32,3 +33,26 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
   return undefined;
 }
 
+
+// A Go logger's caller (`devices.go:76: [ERROR] …`, `[error] agent.go:90: …`, a path in klog's message
+// `…/controller.go:147: Failed to list`), not in installed modules or the Go tree itself.
+// klog's header caller (`E0418 04:56:17.489683 1 reflector.go:201] …`) is the component's own logging site.
+const GO_CALLER = /(?:^|[\s[(])((?:[\w.@~-]{1,100}\/){0,30}[\w.-]{1,100}\.go):(\d{1,6})(?=[\s:)]|$)/g;
+const GO_LIBRARY = /\/pkg\/mod\/|\/vendor\/|(?:^|\/)go\/src\/(?!github\.com\/)|^(?:k8s\.io|sigs\.k8s\.io)\//;
+// A Rust error printed with `{:?}` or `{:#?}` carries where it was made: `Location { file: "src/x.rs", line: 252, … }`.
+const RUST_LOCATION = /\bLocation \{\s{0,40}file: "([^"\n]{1,300}\.rs)",\s{0,40}line: (\d{1,7})/;
+
+/** Where the failing record's logger says it was called from; the last such place on its first line (klog's own caller comes first). */
+export function callerLocationOf(recordLines: readonly string[]): Location | undefined {
+  const head = recordLines.slice(0, 40).join('\n');
+  if (head.length > 16_000) return undefined;
+  const rust = RUST_LOCATION.exec(head);
+  if (rust?.[1] && rust[2]) return { file: rust[1], line: Number(rust[2]), function: null, code: null };
+  const first = recordLines[0] ?? '';
+  if (!first.includes('.go:')) return undefined;
+  let found: Location | undefined;
+  for (const m of first.matchAll(GO_CALLER)) {
+    if (m[1] && m[2] && !GO_LIBRARY.test(m[1])) found = { file: m[1], line: Number(m[2]), function: null, code: null };
+  }
+  return found;
+}

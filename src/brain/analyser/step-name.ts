@@ -24,6 +24,14 @@ const STEP_PATTERNS: RegExp[] = [
   /\bFailure in test ([\w.-]+)/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
+  // Snakemake: the rule whose job failed.
+  /\bError in rule ([\w-]+):/,
+  // Luigi: the task a worker failed, died in, or could not schedule; a dependency missing at run time (family__hash).
+  /\bWorker\(.{0,300}?\) failed\s+([A-Za-z_][\w.]*)\(/,
+  /\bTask ([\w.]+) died unexpectedly\b/,
+  /\btask\s+([\w.]+)\s+has status\s+FAILED\b/,
+  /\bwhile scheduling ([A-Za-z_][\w.]*)\(/,
+  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)__[0-9a-f]{10}\b/,
 ];
 
 // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,

@@ -122,7 +122,8 @@ export function normaliseFile(file: string): string {
 export function isUserFrame(language: FrameLanguage, file: string, fn?: string): boolean {
   switch (language) {
     case 'python':
-      if (file.startsWith('<')) return false; // <frozen importlib._bootstrap>, <string>
+      // <frozen importlib._bootstrap>, <string> are the runtime's; a notebook cell or the REPL is the user's.
+      if (file.startsWith('<')) return /^<(?:ipython-input-|stdin>|input>)/.test(file);
       if (isConsoleScript(file)) return false;
       if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
       if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
