@@ -102,3 +102,29 @@ describe('the unit a workflow engine names', () => {
     expect(at(locate('RuntimeError: Unfulfilled dependency at run time: ExportOrders__0123456789'))).toBe('ExportOrders:- ExportOrders');
   });
 });
+
+describe('JVM frames', () => {
+  it('keeps the frames of a header the logger cut, and finds the user frame among them', () => {
+    const text = ["10:00:00 [main] ERROR com.acme.store.Repo - insert failed", ": Duplicate entry '7' for key 'PRIMARY'", '        at com.mysql.cj.jdbc.ClientPreparedStatement.execute(ClientPreparedStatement.java:370)', '        at com.zaxxer.hikari.pool.HikariProxyPreparedStatement.execute(HikariProxyPreparedStatement.java)', '        at com.acme.store.Repo.insert(Repo.java:51)'].join('\n');
+    expect(at(locate(text))).toBe('Repo.java:51 com.acme.store.Repo.insert');
+  });
+
+  it('passes over the drivers, pools and clients applications embed', () => {
+    const text = ['java.net.SocketTimeoutException: Read timed out', '\tat java.net.SocketInputStream.socketRead0(Native Method)', '\tat org.jsoup.helper.HttpConnection$Response.execute(HttpConnection.java:443)', '\tat com.mchange.v2.c3p0.impl.NewProxyPreparedStatement.executeQuery(NewProxyPreparedStatement.java:1471)', '\tat com.acme.crawl.Fetcher.page(Fetcher.java:30)'].join('\n');
+    expect(at(locate(text))).toBe('Fetcher.java:30 com.acme.crawl.Fetcher.page');
+  });
+});
+
+describe('named units and files when there are no frames', () => {
+  it('names a Dagster step key, a sensor, a Prefect flow, a Kafka Connect task', () => {
+    expect(at(locate('sqlalchemy.exc.OperationalError: database is locked [parameters: (\'{"step_key": "load_orders.compute", "level": 20}\')]'))).toBe('load_orders.compute:- load_orders.compute');
+    expect(at(locate('2026-01-02 03:04:05 +0000 - dagster.daemon.SensorDaemon - ERROR - Sensor daemon caught an error for sensor new_files_sensor'))).toBe('new_files_sensor:- new_files_sensor');
+    expect(at(locate("03:04:05.678 | ERROR   | prefect.flows - Parameter validation failed for flow 'nightly-etl': bad int"))).toBe('nightly-etl:- nightly-etl');
+    expect(at(locate('[2026-01-02 03:04:05,678] ERROR WorkerSinkTask{id=orders-sink-0} Task threw an uncaught and unrecoverable exception'))).toBe('orders-sink-0:- orders-sink-0');
+  });
+
+  it('takes a source file the error quotes, not an installed one', () => {
+    expect(at(locate("FileNotFoundError: [Errno 2] No such file or directory: '/opt/flows/flows/nightly.py'"))).toBe('/opt/flows/flows/nightly.py:-');
+    expect(locate("FileNotFoundError: [Errno 2] No such file or directory: '/usr/lib/python3/site-packages/x/data.py'")).toBeNull();
+  });
+});

@@ -155,12 +155,15 @@ function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
 }
 
 // A source file the error message itself names (`Cannot find package 'pg' imported from /app/dist/load.js`).
+// Or any path to a source file the message quotes (a flow file, a script, a model that is not there).
 const NAMED_SOURCE = /(?:imported from|required from|in file|at) ((?:file:\/\/)?\/[\w./@-]+\.(?:[cm]?[jt]s|py|go|java|scala|sql))\b/;
+const QUOTED_SOURCE = /(?:^|[\s'"`(])((?:[A-Za-z]:)?[\w.~@-]*[\\/][\w./\\@-]*\.(?:[cm]?[jt]s|py|go|java|scala|sql|rs|kt|ipynb))(?=$|[\s'"`):,])/;
 
 function sourceFileNamedIn(chain: ErrorInfo[]): Location | null {
   for (const error of chain) {
-    const m = NAMED_SOURCE.exec(error.message.slice(0, 4000));
-    if (m?.[1]) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
+    const message = error.message.slice(0, 4000);
+    const m = NAMED_SOURCE.exec(message) ?? QUOTED_SOURCE.exec(message);
+    if (m?.[1] && !/[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
   }
   return null;
 }
