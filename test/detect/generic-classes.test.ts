@@ -33,6 +33,11 @@ describe('failures the packs recognise without knowing the stack', () => {
     ["dbt's Database Error with its details below", 'Database Error\n  000606 (57P03): No active warehouse selected in the current session.', 'dbt.database-error'],
     ['a Go module that cannot be resolved', 'build acme.io/etl: cannot load acme.io/etl/internal/geo: cannot find module providing package acme.io/etl/internal/geo', 'go.module-error'],
     ['a Go std-log line reporting an error', '2026/01/02 03:04:05 sync: cannot decode batch 17: unexpected EOF', 'go.log-error'],
+    ["an OS error as Rust's io::Error prints it", 'etl serve: Too many open files (os error 24)', 'generic.error-line'],
+    ['work the system stopped', 'Query exceeded its time limit of 300 second(s) and was cancelled.', 'generic.error-line'],
+    ["a warehouse load's error position", "Found character ';' instead of field delimiter ','\n  File 'orders/2026/part_07.csv.gz', line 12, character 40", 'generic.error-line'],
+    ["an SDK's error object logged as JSON", '{"error":{"message":"","code":"ConditionalCheckFailedException","statusCode":400,"retryable":false},"item":{"id":7}}', 'generic.error-line'],
+    ['a Rust panic naming its thread id', "thread 'main' (4242) panicked at src/parse.rs:19:5:\nindex out of bounds", 'generic.rust-panic'],
   ])('%s', (_name, text, rule) => {
     expect(ruleOf(text)).toBe(rule);
   });
@@ -44,6 +49,7 @@ describe('healthy lines that look like failures', () => {
     ['a zero failure count', 'tests finished: passed=120 failure=0'],
     ['a could-not line that falls back', 'Unable to load native-hadoop library for your platform... using builtin-java classes where applicable'],
     ['a could-not line that skips', 'Could not find optional config /etc/etl/extra.yaml, skipping'],
+    ["docker's cache miss before a pull", "Unable to find image 'postgres:16' locally"],
     ['a client retrying', 'requests.exceptions.ConnectionError: connection reset, retrying in 4 s'],
     ['a Go std-log line about progress', '2026/01/02 03:04:05 sync: wrote 1200 rows to orders'],
     ['a Go std-log line retrying', '2026/01/02 03:04:05 sync: cannot reach broker, retrying in 2s'],

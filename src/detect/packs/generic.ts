@@ -50,7 +50,14 @@ const ERROR_HEADERS = [
   // A client that stopped trying, or an error report's own wording (`error message: …`, BigQuery's
   // `Error while reading data, error message: …`), and a container whose binary could not start.
   String.raw`\b(?:[Gg]iving up|[Gg]ave up)\b|\b[Ee]rror message: \S|\bexec user process caused\b|\bexec format error\b`,
-  // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`.
+  // An OS error as Rust's and Python's I/O errors print it: `Too many open files (os error 24)`, `[Errno 2] No such …`;
+  // work the system stopped (`Statement … was canceled`, `the job has been killed`).
+  String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b`,
+  // A warehouse load's error position (Snowflake COPY: `File 'x.csv.gz', line 39, character 168`).
+  String.raw`\bFile '[^'\n]{1,300}', line \d+, character \d+`,
+  // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;
+  // an SDK's error object logged as JSON (`{"code":"ValidationException","statusCode":400,…}`).
+  String.raw`"code"[ \t]*:[ \t]*"[A-Z]\w*(?:Exception|Error|Fault)"`,
   String.raw`"status"[ \t]*:[ \t]*"(?:UNAVAILABLE|PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|DEADLINE_EXCEEDED|INTERNAL|ABORTED|ALREADY_EXISTS|OUT_OF_RANGE|UNIMPLEMENTED|DATA_LOSS)"`,
   // Failure reasons that say it anywhere: a Go dial that failed, a transaction aborted, a table not found.
   String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
@@ -94,8 +101,9 @@ const ERROR_HEADERS = [
 // checkpoint x`, kubectl's `unable to recognize "x.yaml": …`)…
 const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:[Uu]nable to|[Cc]ould not|[Cc]ouldn't|[Cc]annot|[Cc]an't|[Ff]ailed to) [a-z]`;
 // …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
-// classes`, a config file not found and defaults used).
-const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use)\b`;
+// classes`, a config file not found and defaults used, Docker's `Unable to find image 'x' locally`
+// before it pulls it).
+const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|locally)\b`;
 
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
@@ -153,7 +161,8 @@ export const genericPack: RulePack = {
       severity: 'critical',
       priority: 18,
       anyLevel: true,
-      match: { regex: String.raw`\bthread '[^'\n]{0,80}' panicked at |\bPanic occurred in file '` },
+      // Rust 1.87+ prints the thread's id: `thread 'main' (2018384) panicked at …`.
+      match: { regex: String.raw`\bthread '[^'\n]{0,80}'(?: \(\d{1,20}\))? panicked at |\bPanic occurred in file '` },
     }),
     r({
       id: 'error-line',

@@ -7,8 +7,8 @@ import { clip, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
 // A logger may stand before it (`[… ERROR panic] thread 'main' panicked at …`, the log-panics crate,
-// which ends the message with `': file:line`).
-const PANIC = /(?:^|\s)thread '([^'\n]*)' panicked at (?:'(.*)'[,:] ([^\s,']+?):(\d+)(?::\d+)?|(.*?)(?::(\d+)(?::\d+)?)?:?)\s*$/;
+// which ends the message with `': file:line`); Rust 1.87+ names the thread's id (`thread 'main' (4242) panicked`).
+const PANIC = /(?:^|\s)thread '([^'\n]*)'(?: \(\d{1,20}\))? panicked at (?:'(.*)'[,:] ([^\s,']+?):(\d+)(?::\d+)?|(.*?)(?::(\d+)(?::\d+)?)?:?)\s*$/;
 // The end of a message that spans lines (pre-1.73, a multi-line `Caused by:` chain): `…', src/bin/x.rs:52:66`.
 const MESSAGE_END = /^(.*)'[,:] ([^\s,']+?\.rs):(\d+)(?::\d+)?\s*$/;
 // The human-panic crate's report: `Panic occurred in file 'src/lib.rs' at line 206`.
