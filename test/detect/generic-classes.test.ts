@@ -37,6 +37,8 @@ describe('failures the packs recognise without knowing the stack', () => {
     ['work the system stopped', 'Query exceeded its time limit of 300 second(s) and was cancelled.', 'generic.error-line'],
     ["a warehouse load's error position", "Found character ';' instead of field delimiter ','\n  File 'orders/2026/part_07.csv.gz', line 12, character 40", 'generic.error-line'],
     ["an SDK's error object logged as JSON", '{"error":{"message":"","code":"ConditionalCheckFailedException","statusCode":400,"retryable":false},"item":{"id":7}}', 'generic.error-line'],
+    ['the client that asked for a missing database still fails', 'psycopg2.OperationalError: FATAL:  database "app" does not exist', 'python.psycopg'],
+    ['a server FATAL that is not a refused probe still alarms', '2026-01-02 03:04:05.678 UTC [91] FATAL:  could not open file "base/16384/2601": No such file or directory', 'postgresql.server-fatal'],
     ['a Rust panic naming its thread id', "thread 'main' (4242) panicked at src/parse.rs:19:5:\nindex out of bounds", 'generic.rust-panic'],
   ])('%s', (_name, text, rule) => {
     expect(ruleOf(text)).toBe(rule);
@@ -50,6 +52,8 @@ describe('healthy lines that look like failures', () => {
     ['a could-not line that falls back', 'Unable to load native-hadoop library for your platform... using builtin-java classes where applicable'],
     ['a could-not line that skips', 'Could not find optional config /etc/etl/extra.yaml, skipping'],
     ["docker's cache miss before a pull", "Unable to find image 'postgres:16' locally"],
+    ["a database server refusing a health check's session", '2026-01-02 03:04:05.678 UTC [88] FATAL:  role "root" does not exist'],
+    ["a database server refusing an init script's probe", '2026-01-02 03:04:05.678 UTC [91] FATAL:  database "app" does not exist'],
     ['a client retrying', 'requests.exceptions.ConnectionError: connection reset, retrying in 4 s'],
     ['a Go std-log line about progress', '2026/01/02 03:04:05 sync: wrote 1200 rows to orders'],
     ['a Go std-log line retrying', '2026/01/02 03:04:05 sync: cannot reach broker, retrying in 2s'],

@@ -19,6 +19,13 @@ export const COPING: MatchExpr = {
   ignore_case: true,
 };
 
+// A database server's own log refusing one session for a database or role that is not there
+// (`2024-06-20 13:01:14.272 UTC [67] FATAL:  role "root" does not exist`): what health checks and
+// init scripts probe with; the client that asked logs the failure if it is one.
+export const SESSION_PROBE: MatchExpr = {
+  regex: String.raw`(?:^|\n)\d{4}-\d\d-\d\d [\d:.]{8,15}(?: [A-Z]{2,5})? \[\d+\][^\n]{0,60}? FATAL:  (?:database|role) "[^"\n]{1,100}" does not exist`,
+};
+
 // An error record with an error object is generic.exception's, named by its error.
 const NOT_ERROR_OBJECT: MatchExpr = { not: { all: [{ level: 'error' }, { has_error: true }] } };
 
@@ -214,7 +221,7 @@ export const genericPack: RulePack = {
       description: 'A record logged at fatal / critical level.',
       severity: 'critical',
       priority: 11,
-      match: { level: 'fatal' },
+      match: { all: [{ level: 'fatal' }, { not: SESSION_PROBE }] },
     }),
     r({
       id: 'error-record',
@@ -222,7 +229,7 @@ export const genericPack: RulePack = {
       description: 'An error record says something failed.',
       severity: 'error',
       priority: 9,
-      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }] },
+      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }, { not: SESSION_PROBE }] },
     }),
     r({
       id: 'exception',

@@ -1,4 +1,5 @@
 // PostgreSQL: server log lines (`ERROR:  `, `FATAL:  `) and the client messages drivers pass on.
+import { SESSION_PROBE } from './generic.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('postgresql', spec);
@@ -24,7 +25,10 @@ export const postgresqlPack: RulePack = {
       priority: 77,
       anyLevel: true,
       match: {
-        regex: String.raw`password authentication failed for user|no pg_hba\.conf entry for|role "[^"\n]{1,100}" does not exist|permission denied for (?:table|relation|schema|database|sequence|function)`,
+        all: [
+          { regex: String.raw`password authentication failed for user|no pg_hba\.conf entry for|role "[^"\n]{1,100}" does not exist|permission denied for (?:table|relation|schema|database|sequence|function)` },
+          { not: SESSION_PROBE },
+        ],
       },
     }),
     r({
@@ -63,7 +67,8 @@ export const postgresqlPack: RulePack = {
       severity: 'critical',
       priority: 22,
       anyLevel: true,
-      match: { regex: String.raw`\b(?:FATAL|PANIC):  ` },
+      // Not a session refused for a database or role that is not there (SESSION_PROBE).
+      match: { all: [{ regex: String.raw`\b(?:FATAL|PANIC):  ` }, { not: SESSION_PROBE }] },
     }),
     r({
       id: 'server-error',
