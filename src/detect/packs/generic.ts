@@ -19,11 +19,12 @@ export const COPING: MatchExpr = {
   ignore_case: true,
 };
 
-// A database server's own log refusing one session for a database or role that is not there
-// (`2024-06-20 13:01:14.272 UTC [67] FATAL:  role "root" does not exist`): what health checks and
-// init scripts probe with; the client that asked logs the failure if it is one.
-export const SESSION_PROBE: MatchExpr = {
-  regex: String.raw`(?:^|\n)\d{4}-\d\d-\d\d [\d:.]{8,15}(?: [A-Z]{2,5})? \[\d+\][^\n]{0,60}? FATAL:  (?:database|role) "[^"\n]{1,100}" does not exist`,
+// A database server's own log ending one session, not itself: refusing a database or role that is
+// not there (`2024-06-20 13:01:14.272 UTC [67] FATAL:  role "root" does not exist`: what health
+// checks and init scripts probe with), or closing sessions while it starts or shuts down as asked.
+// The client whose session it was logs the failure if it is one (a psycopg error quoting the same words).
+export const SESSION_NOTICE: MatchExpr = {
+  regex: String.raw`(?:^|\n)\d{4}-\d\d-\d\d [\d:.]{8,15}(?: [A-Z]{2,5})? \[\d+\][^\n]{0,60}? FATAL:  (?:(?:database|role) "[^"\n]{1,100}" does not exist|terminating connection due to administrator command|the database system is (?:starting up|shutting down))`,
 };
 
 // An error record with an error object is generic.exception's, named by its error.
@@ -58,8 +59,8 @@ const ERROR_HEADERS = [
   // `Error while reading data, error message: …`), and a container whose binary could not start.
   String.raw`\b(?:[Gg]iving up|[Gg]ave up)\b|\b[Ee]rror message: \S|\bexec user process caused\b|\bexec format error\b`,
   // An OS error as Rust's and Python's I/O errors print it: `Too many open files (os error 24)`, `[Errno 2] No such …`;
-  // work the system stopped (`Statement … was canceled`, `the job has been killed`).
-  String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b`,
+  // work the system stopped (`Statement … was canceled`, `the job has been killed`; not by a person).
+  String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b(?! by (?:the )?user)`,
   // A warehouse load's error position (Snowflake COPY: `File 'x.csv.gz', line 39, character 168`).
   String.raw`\bFile '[^'\n]{1,300}', line \d+, character \d+`,
   // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;
@@ -135,6 +136,10 @@ const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedul
 
 const EXIT = String.raw`\b(?:exit code|exit status|exited with code|exited with status|exited with exit code|return code|returned code|with exit code|with exit status|non-zero exit code|non-zero exit status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
 
+// A PostgreSQL background worker exits with code 1 to say "do not restart me": the logical
+// replication launcher does so at every clean shutdown.
+const BGWORKER_STOP = String.raw`\bbackground worker "[^"\n]{1,100}" \(PID \d+\) exited with exit code 1\b`;
+
 const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|(?:\bstatus code[ :=]+|\bstatus[ :=]+|\bresponse code[ :=]+|\bHTTP/\d\.\d |\bHTTP/\d |\bHTTP |\bHTTP:)[45]\d\d\b[^\n]{0,80}\b(?:error|failed|failure|exception|aborted|abort)\b`;
 
 export const genericPack: RulePack = {
@@ -205,7 +210,7 @@ export const genericPack: RulePack = {
       severity: 'error',
       priority: 13,
       anyLevel: true,
-      match: { all: [{ not: { level: 'info' } }, loud({ regex: EXIT, ignore_case: true })] },
+      match: { all: [{ not: { level: 'info' } }, loud({ regex: EXIT, ignore_case: true }), { not: { regex: BGWORKER_STOP } }] },
     }),
     r({
       id: 'http-error',
@@ -221,7 +226,7 @@ export const genericPack: RulePack = {
       description: 'A record logged at fatal / critical level.',
       severity: 'critical',
       priority: 11,
-      match: { all: [{ level: 'fatal' }, { not: SESSION_PROBE }] },
+      match: { all: [{ level: 'fatal' }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'error-record',
@@ -229,7 +234,7 @@ export const genericPack: RulePack = {
       description: 'An error record says something failed.',
       severity: 'error',
       priority: 9,
-      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }, { not: SESSION_PROBE }] },
+      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'exception',

@@ -1,5 +1,5 @@
 // PostgreSQL: server log lines (`ERROR:  `, `FATAL:  `) and the client messages drivers pass on.
-import { SESSION_PROBE } from './generic.js';
+import { SESSION_NOTICE } from './generic.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('postgresql', spec);
@@ -15,7 +15,12 @@ export const postgresqlPack: RulePack = {
       priority: 78,
       anyLevel: true,
       match: {
-        regex: String.raw`could not connect to server|connection to server (?:at|on) .{0,200}? failed|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved|server closed the connection unexpectedly|terminating connection due to administrator command`,
+        all: [
+          {
+            regex: String.raw`could not connect to server|connection to server (?:at|on) .{0,200}? failed|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved|server closed the connection unexpectedly|terminating connection due to administrator command`,
+          },
+          { not: SESSION_NOTICE },
+        ],
       },
     }),
     r({
@@ -27,7 +32,7 @@ export const postgresqlPack: RulePack = {
       match: {
         all: [
           { regex: String.raw`password authentication failed for user|no pg_hba\.conf entry for|role "[^"\n]{1,100}" does not exist|permission denied for (?:table|relation|schema|database|sequence|function)` },
-          { not: SESSION_PROBE },
+          { not: SESSION_NOTICE },
         ],
       },
     }),
@@ -67,8 +72,8 @@ export const postgresqlPack: RulePack = {
       severity: 'critical',
       priority: 22,
       anyLevel: true,
-      // Not a session refused for a database or role that is not there (SESSION_PROBE).
-      match: { all: [{ regex: String.raw`\b(?:FATAL|PANIC):  ` }, { not: SESSION_PROBE }] },
+      // Not a session the server ended as a notice (SESSION_NOTICE).
+      match: { all: [{ regex: String.raw`\b(?:FATAL|PANIC):  ` }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'server-error',
