@@ -69,6 +69,15 @@ describe('frames in real formats', () => {
     expect(at(locate("Panic occurred in file 'src/parse.rs' at line 19"))).toBe('src/parse.rs:19');
   });
 
+  it('reads IPython and Jupyter tracebacks (classic, IPython 8 and Colab forms)', () => {
+    const classic = ['ValueError                                Traceback (most recent call last)', '<ipython-input-4-9f8e7d6c5b4a> in <module>', '      1 rows = load()', '----> 2 total = summarise(rows)', '', '<ipython-input-2-0a1b2c3d4e5f> in summarise(rows)', '      7 def summarise(rows):', '----> 8     return sum(int(r) for r in rows)', '', "ValueError: invalid literal for int() with base 10: 'n/a'"].join('\n');
+    expect(at(locate(classic))).toBe('<ipython-input-2-0a1b2c3d4e5f>:8 summarise');
+    const ipy8 = ['KeyError                                  Traceback (most recent call last)', 'Cell In[7], line 3', '      1 df = read()', '----> 3 df["amount"]', '', 'File /opt/conda/lib/python3.11/site-packages/pandas/core/frame.py:3761, in DataFrame.__getitem__(self, key)', '-> 3761 indexer = self.columns.get_loc(key)', '', "KeyError: 'amount'"].join('\n');
+    expect(at(locate(ipy8))).toBe('Cell In[7]:3 <module>');
+    const colab = ['MemoryError                               Traceback (most recent call last)', '[<ipython-input-9-1a2b3c4d5e6f>](https://localhost:8080/#) in <module>', '----> 5 model = fit(frame)', '', 'MemoryError: '].join('\n');
+    expect(at(locate(colab))).toBe('<ipython-input-9-1a2b3c4d5e6f>:5 <module>');
+  });
+
   it("reads dbt's node error under a bare Runtime Error", () => {
     const text = ['Runtime Error', '  Database Error in model orders_daily (models/marts/orders_daily.sql)', '    column "amount" does not exist'].join('\n');
     expect(at(locate(text))).toBe('models/marts/orders_daily.sql:- orders_daily');
