@@ -137,3 +137,18 @@ describe('named units and files when there are no frames', () => {
     expect(locate("FileNotFoundError: [Errno 2] No such file or directory: '/usr/lib/python3/site-packages/x/data.py'")).toBeNull();
   });
 });
+
+describe('Node when no frame is the user\'s', () => {
+  it("takes the throwing line Node prints above an uncaught exception, not Node's own", () => {
+    const context = ['$ node jobs/export.js', '/srv/etl/jobs/export.js:27', '    throw err;', '    ^'];
+    expect(at(locate("Error: ENOENT: no such file or directory, open '/srv/etl/data/in.csv'", context))).toBe('/srv/etl/jobs/export.js:27');
+    expect(locate('Error: Cannot find module \'x\'', ['internal/modules/cjs/loader.js:583', '    throw err;', '    ^'])).toBeNull();
+  });
+
+  it('takes the package that called the one that threw; a stack inside one SDK names no place', () => {
+    const plugin = ['CsvError: Invalid Record Length: columns length is 4, got 2 on line 9', '    at Object.__onRecord (file:///app/node_modules/csv-parse/lib/api/index.js:372:11)', '    at loadRates (file:///app/node_modules/@acme/rates-plugin/dist/index.js:88:10)', '    at build (file:///app/node_modules/@acme/build/dist/index.js:12:3)'].join('\n');
+    expect(at(locate(plugin))).toBe('/app/node_modules/@acme/rates-plugin/dist/index.js:88 loadRates');
+    const sdk = ['ThrottlingException: Rate exceeded', '    at Request.extractError (/app/node_modules/aws-sdk/lib/protocol/json.js:51:27)', '    at Request.callListeners (/app/node_modules/aws-sdk/lib/sequential_executor.js:106:20)'].join('\n');
+    expect(locate(sdk)).toBeNull();
+  });
+});

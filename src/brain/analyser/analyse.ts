@@ -14,7 +14,7 @@ import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
 import { scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
-import { callerLocationOf, diagnosticLocationOf } from './diagnostic-location.js';
+import { callerLocationOf, diagnosticLocationOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -316,7 +316,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
-  if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? null;
+  if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 

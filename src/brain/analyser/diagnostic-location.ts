@@ -4,6 +4,7 @@
 // make's `*** [Makefile:333: import-osm] Error 1`. Else the place a logger says it logged from: a Go
 // logger's caller, a Rust error's `Location { file, line }`.
 import type { Location } from '../../types.js';
+import { isUserFrame } from '../../parse/stack-trace/user-code.js';
 
 const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
 // The file, its line and an optional column, then the message: `path.ext:LINE[:COL]: text`.
@@ -55,4 +56,23 @@ export function callerLocationOf(recordLines: readonly string[]): Location | und
     if (m[1] && m[2] && !GO_LIBRARY.test(m[1])) found = { file: m[1], line: Number(m[2]), function: null, code: null };
   }
   return found;
+}
+
+// Node's report of an uncaught exception starts with the throwing line: `/app/src/load.js:13`, the
+// code, a caret under it, then the error. Node's own files (`internal/…`, `events.js`) and installed
+// packages are not the place.
+const NODE_BANNER = /^((?:[A-Za-z]:)?[^\s:]{0,300}\.(?:[cm]?js|ts|tsx|jsx)):(\d{1,7})\s*$/;
+
+/** The file and line Node printed above an uncaught exception, when it is not Node's or an installed package's. */
+export function nodeBannerOf(lines: readonly string[]): Location | undefined {
+  for (let i = 0; i < lines.length - 2; i++) {
+    const line = lines[i] ?? '';
+    if (line.length > 400) continue;
+    const m = NODE_BANNER.exec(line.trim());
+    if (!m?.[1] || !m[2]) continue;
+    const caret = [lines[i + 2], lines[i + 3]].some((l) => l !== undefined && /^\s*\^+\s*$/.test(l));
+    if (!caret || !isUserFrame('node', m[1])) continue;
+    return { file: m[1], line: Number(m[2]), function: null, code: (lines[i + 1] ?? '').trim() || null };
+  }
+  return undefined;
 }

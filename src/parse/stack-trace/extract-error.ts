@@ -98,7 +98,20 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
     const frame = [...error.stack].reverse().find((f) => f.file.endsWith('.py') && isInstalledApplicationFrame(f.file));
     if (frame) return { frame, error };
   }
+  // A Node stack all in node_modules: the package that called the one that threw (a plugin calling
+  // csv-parse); a stack all inside one package (an SDK) names no place of the user's.
+  for (const error of chain) {
+    if ((error as Partial<ParsedError>).source !== 'node') continue;
+    const thrower = nodePackageOf(error.stack[0]?.file ?? '');
+    const frame = thrower === undefined ? undefined : error.stack.find((f) => nodePackageOf(f.file) !== undefined && nodePackageOf(f.file) !== thrower);
+    if (frame) return { frame, error };
+  }
   return undefined;
+}
+
+/** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */
+function nodePackageOf(file: string): string | undefined {
+  return /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
 }
 
 function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {
