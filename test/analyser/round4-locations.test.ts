@@ -56,6 +56,13 @@ describe('frames in real formats', () => {
     expect(at(locate(flat))).toBe('/srv/app/jobs/export.py:88 export_day');
   });
 
+  it('reads a traceback behind any per-line prefix (journald, a CI job, a timestamp, quoted bytes)', () => {
+    const journald = ['Traceback (most recent call last):', '  File "/srv/app/store.py", line 36, in save', '    bucket.put(body)', '  File "/usr/lib/python3/dist-packages/boto3/s3/inject.py", line 106, in put', "botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the PutObject operation"].map((l, i) => `etl-web[${4100 + i}]: ${l}`);
+    expect(at(locate(journald.join('\n')))).toBe('/srv/app/store.py:36 save');
+    const quoted = ['b\'Traceback (most recent call last):\\n\'', 'b\'  File "/app/jobs/dedup.py", line 14, in <module>\\n\'', "b'    run()\\n'", "b'ValueError: empty partition\\n'"].map((l) => `[2026-01-02 03:04:05,678] {pod_manager.py:200} INFO - ${l}`);
+    expect(at(locate(quoted.join('\n')))).toBe('/app/jobs/dedup.py:14 <module>');
+  });
+
   it("reads Airflow 1's task runner relay (`Subtask: …`)", () => {
     const relay = (line: string) => `[2026-01-02 03:04:05,678] {base_task_runner.py:98} INFO - Subtask: ${line}`;
     const context = ['Traceback (most recent call last):', '  File "/opt/dags/ops/load.py", line 31, in execute', '    self.hook.run(sql)', '  File "/usr/lib/python3.6/site-packages/airflow/hooks/dbapi_hook.py", line 170, in run', '    cur.execute(s)'].map(relay);

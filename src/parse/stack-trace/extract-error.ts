@@ -5,7 +5,7 @@ import { parseGoPanic } from './go-panic.js';
 import { parseJvmStack } from './jvm-stack.js';
 import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
-import { fromIpython, parsePythonTraceback } from './python-traceback.js';
+import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
@@ -67,6 +67,10 @@ export function extractErrorChain(text: string): ParsedError[] {
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
+  if (python.length === 0) {
+    const unprefixed = withoutLinePrefix(raw);
+    if (unprefixed) python = parsePythonTraceback(unprefixed);
+  }
   const jvm = parseJvmStack(lines);
   const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
   if (python.length === 0) return withWorkflow(inner, lines);

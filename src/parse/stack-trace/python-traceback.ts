@@ -258,3 +258,32 @@ export function fromIpython(lines: string[]): string[] {
   }
   return out;
 }
+
+// A traceback relayed behind a per-line prefix nobody registered (journald's `gunicorn[26747]: `, a
+// CI job's `12171 | 2023-01-26 11:17:45.376838 | controller | `, a bare timestamp, a runner quoting
+// the child's bytes `… INFO - b'  File "x.py", line 3\n'`): the prefix of the traceback's first
+// line, digits as any digits, is cut from every line that has it.
+const TRACEBACK_AT = /^(.{1,200}?)(?:Traceback \(most recent call last\):|\s{2}File ")/;
+const BYTES_END = /(?:\\n)?'$/;
+
+/** The lines without the prefix a traceback's first line carries; undefined when it has none. */
+export function withoutLinePrefix(lines: string[]): string[] | undefined {
+  let shape: RegExp | undefined;
+  let bytes = false;
+  for (const line of lines) {
+    if (line.length > 4000 || !line.includes('File "') && !line.includes('Traceback (')) continue;
+    const prefix = TRACEBACK_AT.exec(line)?.[1];
+    if (prefix === undefined || prefix.trim() === '') continue;
+    shape = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '\\d+')}`);
+    bytes = /b'$/.test(prefix);
+    break;
+  }
+  if (!shape) return undefined;
+  const cut = shape;
+  return lines.map((line) => {
+    const m = line.length > 4000 ? null : cut.exec(line);
+    if (!m) return line;
+    const rest = line.slice(m[0].length);
+    return bytes ? rest.replace(BYTES_END, '') : rest;
+  });
+}
