@@ -33,6 +33,8 @@ export interface CorpusScore {
   failures: Rates;
   byStack: Record<string, Rates>;
   byCategory: Record<string, Rates>;
+  /** Detected failures read as another category: `want → got` → how many, most frequent first. */
+  confusion: Record<string, number>;
   /** Failure logs by incidents opened: how many got 0, 1, 2, 3 or more. */
   incidentSpread: { none: number; one: number; two: number; more: number };
   healthy: { cases: number; falseAlarms: number; rate: number; byStack: Record<string, { cases: number; falseAlarms: number }> };
@@ -116,6 +118,16 @@ function missOf(r: CaseResult): Miss | undefined {
   return what.length > 0 ? { name: r.case.name, stack: label.stack, kind: label.kind, what, source_url: label.source_url ?? null } : undefined;
 }
 
+function confusionOf(failures: readonly CaseResult[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of failures) {
+    if (!r.detected || r.categoryOk || !r.diagnosis) continue;
+    const key = `${r.case.label.category ?? 'unlabelled'} → ${r.diagnosis.category}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
 export function scoreCorpus(corpus: Corpus, results: readonly CaseResult[]): CorpusScore {
   const failures = results.filter((r) => r.case.label.kind === 'failure');
   const healthy = results.filter((r) => r.case.label.kind === 'healthy');
@@ -132,6 +144,7 @@ export function scoreCorpus(corpus: Corpus, results: readonly CaseResult[]): Cor
     failures: rates(failures),
     byStack: groupBy(failures, (r) => r.case.label.stack),
     byCategory: groupBy(failures, (r) => r.case.label.category ?? 'unlabelled'),
+    confusion: confusionOf(failures),
     incidentSpread: {
       none: failures.filter((r) => r.incidents === 0).length,
       one: failures.filter((r) => r.incidents === 1).length,
@@ -164,6 +177,8 @@ export function formatCorpusScore(s: CorpusScore, heading: string): string {
   if (s.failures.cases > 0) {
     out.push('', ...table('by stack', s.byStack, s.failures), '', ...table('by category', s.byCategory));
     const { none, one, two, more } = s.incidentSpread;
+    const confused = Object.entries(s.confusion);
+    if (confused.length > 0) out.push('', 'wrong category, want → got (detected failures):', ...confused.map(([pair, n]) => `  ${String(n).padStart(4)}  ${pair}`));
     out.push('', `incidents per failure log: 0 → ${none}, 1 → ${one}, 2 → ${two}, 3+ → ${more}`);
   }
   if (s.healthy.cases > 0) {

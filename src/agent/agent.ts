@@ -77,6 +77,8 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
     logger,
     redactor,
     now,
+    // Alertmanager's `agent` annotation names the member (fleet.member, the host name by default).
+    member: config.fleet.member,
     ...(deps.consoleOut ? { consoleOut: deps.consoleOut } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });

@@ -17,7 +17,12 @@
 //      the two records touch (at most ADJACENT_BYTES apart) and either one of them is only a shape
 //      (a stack trace, an error line: a language or generic pack rule), the stack of the cause
 //      beside it, or both matched the same rule (one failure's lines that fingerprint apart), or the
-//      first is a header whose details follow (RuleInfo.introduces: dbt's "Database Error in model X").
+//      first is a header whose details follow (RuleInfo.introduces: dbt's "Database Error in model X");
+//      or the incident so far is records that name nothing (a shape whose text carries no exception,
+//      name, task or error message: a wrapper's `ERROR - Running with dbt=1.10`) and this is the first
+//      cause below it (a rule that is not a shape), while the incident's alert is unwritten: the vague
+//      line announced the failure this record names. Once written, it takes nothing more (a
+//      diagnosed incident only keeps samples, so a later failure joined to it would go unseen).
 //   Two records naming different steps of one framework, or carrying errors with different
 //   messages, are never one failure, however close (a summary line aside: it wraps the error).
 // Fingerprints still fold repeats; this module only links records whose fingerprints differ.
@@ -71,6 +76,8 @@ export interface Episode {
   text: string;
   /** The parsed error messages of its records (errorMessageOf). */
   errors: string[];
+  /** Every record so far matched a shape and named nothing, and the incident's alert is unwritten. */
+  namesNothing: boolean;
 }
 
 /** A record's parsed error message, normalised (volatile parts out, lower case, no trailing dot): comparable across records. */
@@ -148,6 +155,8 @@ export interface FailureEpisodes {
   find(match: Match, at: number): string | undefined;
   /** The match is now part of `incidentId` (opened it, repeated it, or joined it). */
   note(incidentId: string, match: Match, at: number): void;
+  /** The incident's alert is written (it has its diagnosis): records that name nothing stop taking the failure below them. */
+  written(incidentId: string): void;
   /** The incident is no longer open. */
   forget(incidentId: string): void;
 }
@@ -180,6 +189,9 @@ export function createFailureEpisodes(): FailureEpisodes {
         // exception class, step or rule: KeyError 'amount' and KeyError 'currency').
         error ??= errorMessageOf(event) ?? '';
         if (error !== '' && e.errors.length > 0 && !e.errors.some((x) => x.includes(error as string) || (error as string).includes(x))) continue;
+        // The vague line above announced the failure this cause names; only the latest episode, so
+        // a cause never reaches past another failure to an older vague line.
+        if (e.namesNothing && i === episodes.length - 1 && !isShape(match.rule)) return e.incidentId;
         const beside = event.origin.offset - e.end <= ADJACENT_BYTES;
         if (beside && e.lastIntroduces) return e.incidentId;
         if (beside && (e.lastIsShape || isShape(match.rule) || e.lastRule === match.rule.id)) return e.incidentId;
@@ -200,7 +212,7 @@ export function createFailureEpisodes(): FailureEpisodes {
       byFile.delete(file);
       let e = episodes.find((x) => x.incidentId === incidentId);
       if (e) episodes.splice(episodes.indexOf(e), 1);
-      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [] };
+      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [], namesNothing: true };
       // A record further up (a rotated file started over) never moves the episode back.
       if (event.origin.offset >= e.lastStart) {
         e.lastStart = event.origin.offset;
@@ -219,11 +231,17 @@ export function createFailureEpisodes(): FailureEpisodes {
         e.step = eventScope(event).step;
         e.stepPack = match.rule.pack;
       }
-      for (const key of failureKeys(event)) if (e.keys.size < MAX_KEYS) e.keys.add(key);
+      const keys = failureKeys(event);
+      for (const key of keys) if (e.keys.size < MAX_KEYS) e.keys.add(key);
+      e.namesNothing &&= isShape(match.rule) && keys.size === 0 && error === undefined;
       episodes.push(e);
       if (episodes.length > EPISODES_PER_FILE) episodes.shift();
       if (byFile.size >= MAX_FILES) byFile.delete(byFile.keys().next().value as string);
       byFile.set(file, episodes);
+    },
+
+    written(incidentId) {
+      for (const episodes of byFile.values()) for (const e of episodes) if (e.incidentId === incidentId) e.namesNothing = false;
     },
 
     forget(incidentId) {

@@ -447,6 +447,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
       const t = openById.get(incidentId) ?? resolved.get(incidentId);
       if (t) {
         t.incident.diagnosis = diagnosis;
+        episodes.written(incidentId);
         changed();
       }
       else logger.debug({ incidentId }, 'Diagnosis for an incident no longer tracked; dropped.');

@@ -16,6 +16,7 @@ export interface CheckpointEntry extends FileIdentity {
 export interface CheckpointFile {
   version: 1;
   source: string;
+  /** When it was written, or the last look at a file the reader had not caught up with, if earlier. */
   writtenAt: number;
   files: CheckpointEntry[];
 }

@@ -118,8 +118,14 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     }
     const snapshot = new Map<Tailer, { path: string; offset: number; line: number | undefined; fingerprintBytes: number }>();
     const entries: CheckpointEntry[] = [];
+    const at = now();
+    // The files are known as of the oldest look still due: a reader lagging behind a file has not
+    // seen the rotations since its last look at it, so after a crash the copies born since then
+    // must count as unread (recoverAtStartup), however long ago that look was.
+    let seenAsOf = at;
     for (const t of options.followed()) {
       if (t.closed) continue;
+      if (t.dirty) seenAsOf = Math.min(seenAsOf, t.seenAt);
       if (t.fingerprintBytes < FINGERPRINT_BYTES && t.size > t.fingerprintBytes) {
         try {
           Object.assign(t, await fingerprintOf(t.fh));
@@ -142,9 +148,8 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     const unmatchedVersion = version;
     entries.push(...unmatched().slice(0, 1000));
     const body = JSON.stringify(entries);
-    const at = now();
     if (body !== lastSavedBody) {
-      await store.save(entries, at);
+      await store.save(entries, seenAsOf);
       lastSavedBody = body;
     }
     written = snapshot;

@@ -17,7 +17,7 @@ import { findRotatedCopy, rotatedSince, type LostTail } from './rotated-copy.js'
 
 /** Files opened at once when many are new: enough to hide the thread pool's latency, few descriptors in flight. */
 const OPEN_CONCURRENCY = 32;
-/** Released files remembered so their rotated names are not mistaken for unread copies. */
+/** Released (or copied and truncated) files remembered so their rotated copies are not mistaken for unread ones. */
 const MAX_RELEASED_STARTS = 1_000;
 
 export interface FileReconcilerOptions {
@@ -62,7 +62,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
   /** Checkpoint entries whose path held another file (or other content) at start-up. */
   const replacedAtStartup: CheckpointEntry[] = [];
   const isFollowed = (dev: number, ino: number): boolean => tailers.has(identityKey(dev, ino));
-  /** First-bytes hashes of the files released last (oldest first). */
+  /** First-bytes hashes of the files released last, or truncated by copytruncate (oldest first). */
   const releasedStarts = new Set<string>();
 
   /** Where a newly found file starts: its checkpoint, start_at (files that predate the agent), or 0 (new files). */
@@ -78,6 +78,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
       checkpointer.forget(entry);
       if (st.size < entry.offset) {
         metrics.truncations.inc({ source });
+        // Emptied in place and written again alike (copytruncate, a log starting with a fixed banner): the lines past the offset are in the copy.
+        if (startup) replacedAtStartup.push(entry);
         return { start: { offset: 0, line: 1, skipPartial: false }, why: 'checkpoint past the end: truncated while the agent was down' };
       }
       return { start: { offset: entry.offset, line: entry.line, skipPartial: false }, why: 'checkpoint' };
@@ -173,6 +175,22 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
       return true;
     } finally {
       await fh.close().catch(() => undefined);
+    }
+  };
+
+  /** A file starting so is read (or is being read from its offset): a copy starting like it is no unread copy. */
+  const rememberRead = (start: { fingerprint: string; fingerprintBytes: number }): void => {
+    if (start.fingerprintBytes !== FINGERPRINT_BYTES) return;
+    releasedStarts.add(start.fingerprint);
+    if (releasedStarts.size > MAX_RELEASED_STARTS) releasedStarts.delete(releasedStarts.values().next().value as string);
+  };
+
+  const readCopiesBornSince = async (t: Tailer, sinceMs: number): Promise<void> => {
+    const known = new Set([...tailers.values()].filter((x) => x.fingerprintBytes === FINGERPRINT_BYTES).map((x) => x.fingerprint));
+    for (const fingerprint of releasedStarts) known.add(fingerprint);
+    for (const sibling of await rotatedSince(t.path, sinceMs - NEW_FILE_MARGIN_MS, isFollowed)) {
+      if (await startsLikeKnown(sibling, known)) continue;
+      await recoverWhole(sibling, undefined);
     }
   };
 
@@ -286,12 +304,17 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     },
     async recoverAtStartup() {
       // Files rotated while the agent was down: their unread ends are in a sibling (app.log.1).
-      const startupEntries = [...replacedAtStartup.splice(0), ...checkpointer.unmatched()];
+      const replaced = new Set(replacedAtStartup.splice(0));
+      const startupEntries = [...replaced, ...checkpointer.unmatched()];
       // Copies of files the checkpoint knew were handled by their entry (read from its offset, or fully read already).
       const knownStarts = new Set(startupEntries.filter((e) => e.fingerprintBytes === FINGERPRINT_BYTES).map((e) => e.fingerprint));
       for (const e of startupEntries) {
         const followed = byPath.get(e.path);
-        if (!followed || followed.dev !== e.dev || followed.ino !== e.ino) await recoverRotated({ ...e, line: e.line }, followed);
+        // A replaced entry is looked for even when its inode is followed at its path again:
+        // copytruncate empties the file in place, its unread end is only in the copy.
+        if (replaced.has(e) || !followed || followed.dev !== e.dev || followed.ino !== e.ino) await recoverRotated({ ...e, line: e.line }, followed);
+        // ...and stay handled once running: a later look for unread copies must not read them again.
+        rememberRead(e);
       }
       // ...and files born and rotated away since the last checkpoint: never read at all.
       const writtenAt = checkpointer.loadedWrittenAt;
@@ -308,25 +331,20 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     },
     async recoverCopy(t) {
       const lost = { path: t.path, dev: -1, ino: -1, fingerprint: t.fingerprint, fingerprintBytes: t.fingerprintBytes, offset: t.committed, line: t.committedLine };
+      // Its copy is read from the committed offset (just below) or was read to its end: never an unread copy.
+      rememberRead(t);
       await recoverRotated(lost, undefined);
+      // A reader that lagged may have missed more than one copytruncate since its last look: the
+      // copies in between (app.log.1 when our lines went on to app.log.2) were never read at all.
+      await readCopiesBornSince(t, t.seenAt);
     },
-    async readCopiesBornSince(t, sinceMs) {
-      const known = new Set([...tailers.values()].filter((x) => x.fingerprintBytes === FINGERPRINT_BYTES).map((x) => x.fingerprint));
-      for (const fingerprint of releasedStarts) known.add(fingerprint);
-      for (const sibling of await rotatedSince(t.path, sinceMs - NEW_FILE_MARGIN_MS, isFollowed)) {
-        if (await startsLikeKnown(sibling, known)) continue;
-        await recoverWhole(sibling, undefined);
-      }
-    },
+    readCopiesBornSince,
     drop(t) {
       tailers.delete(t.key);
       if (byPath.get(t.path) === t) byPath.delete(t.path);
       // A file rotated away, read to its end and released still sits beside its successor for a
       // while (app.log.1): it is no unread copy, whatever its birth time says.
-      if (t.fingerprintBytes === FINGERPRINT_BYTES) {
-        releasedStarts.add(t.fingerprint);
-        if (releasedStarts.size > MAX_RELEASED_STARTS) releasedStarts.delete(releasedStarts.values().next().value as string);
-      }
+      rememberRead(t);
     },
     markOrphansDirty() {
       for (const t of tailers.values()) if (t.orphanedAt !== undefined) t.dirty = true;

@@ -293,9 +293,11 @@ export function createTailReader(options: TailReaderOptions): TailReader {
         // copytruncate followed by a burst that grew the file past our offset before we looked:
         // the size alone cannot tell, the first bytes can.
         await truncatedKeepingCopy(t, st.size);
-      } else if (st.mtimeMs !== t.seenMtimeMs && st.size <= t.scanned && t.orphanedAt === undefined) {
+      } else if (st.mtimeMs !== t.seenMtimeMs && (st.size <= t.scanned || t.fingerprintBytes === 0) && t.orphanedAt === undefined) {
         // Written and emptied again between two looks (copytruncate of lines never read): the copy
-        // was born since the last look and nobody follows it.
+        // was born since the last look and nobody follows it. A file that was empty at the last look
+        // has no first bytes to compare, so it may have been copied, emptied and written again too:
+        // what a lagging reader sees then is only the last part of what was written since.
         await options.readCopiesBornSince(t, t.seenAt);
       }
       t.seenMtimeMs = st.mtimeMs;

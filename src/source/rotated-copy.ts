@@ -33,10 +33,24 @@ interface Sibling {
   size: number;
 }
 
-/** Plain (uncompressed) files next to `path` named after it: `app.log`, `app.log.1`, `app.log-20261203`. */
+/** The rotation suffixes logrotate adds: `.1` (renamed on to `.2`, `.3` at each rotation) and `-20261203`. */
+const ROTATION_SUFFIX = /(?:\.\d+|-\d{8,})$/;
+
+/**
+ * `app.log` for `app.log.2`: a rotated copy is renamed on under its original's name (`app.log.1`
+ * becomes `app.log.2`, not `app.log.1.1`), so that is where a copy once followed as `app.log.1` is
+ * looked for after the next rotation.
+ */
+function rotationStem(name: string): string {
+  let stem = name;
+  while (ROTATION_SUFFIX.test(stem)) stem = stem.replace(ROTATION_SUFFIX, '');
+  return stem === '' ? name : stem;
+}
+
+/** Plain (uncompressed) files next to `path` named after its stem: `app.log`, `app.log.1`, `app.log-20261203`. */
 async function siblings(path: string): Promise<Sibling[]> {
   const dir = dirname(path);
-  const base = basename(path);
+  const base = rotationStem(basename(path));
   let names: string[];
   try {
     names = await readdir(dir);
@@ -71,18 +85,23 @@ export async function rotatedSince(path: string, sinceMs: number, skip: (dev: nu
 export async function findRotatedCopy(lost: LostTail, skip: (dev: number, ino: number) => boolean): Promise<string | undefined> {
   const candidates = (await siblings(lost.path)).filter((c) => c.size > lost.offset && !skip(c.dev, c.ino));
   const byInode = candidates.find((c) => c.dev === lost.dev && c.ino === lost.ino);
-  if (byInode) return byInode.path;
+  // An inode is reused once its file is deleted: the first bytes say whether it still holds the lost file.
+  if (byInode && (lost.fingerprintBytes === 0 || (await startsLike(byInode.path, lost)))) return byInode.path;
+  if (lost.fingerprintBytes === 0) return undefined;
   for (const c of candidates.slice(0, MAX_CANDIDATES)) {
-    if (c.path === lost.path) continue;
-    const fh = await open(c.path, 'r').catch(() => undefined);
-    if (!fh) continue;
-    try {
-      if (lost.fingerprintBytes > 0 && (await sameStart(fh, lost))) return c.path;
-    } catch {
-      // Unreadable: not it.
-    } finally {
-      await fh.close().catch(() => undefined);
-    }
+    if (c !== byInode && c.path !== lost.path && (await startsLike(c.path, lost))) return c.path;
   }
   return undefined;
+}
+
+async function startsLike(path: string, lost: LostTail): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    return await sameStart(fh, lost);
+  } catch {
+    return false;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
 }

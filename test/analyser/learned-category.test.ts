@@ -43,4 +43,17 @@ describe('learned category scorer', () => {
     const learned = analyse({ fingerprint: 'f', rule: 'r', severity: 'error', title: 't', text: 'ZorbException: the flux capacitor of the conda environment for snakemake rule align is broken', context: [] }, { readSourceFiles: false });
     expect(learned.category === 'unknown' || learned.confidence <= 0.3).toBe(true);
   });
+
+  it('scores with the model it is given (held-out logs are scored by a model that never saw them)', () => {
+    const examples = [
+      ...['gizmo spline reticulation failed badly', 'spline reticulation gizmo broke', 'reticulation of gizmo spline halted'].map((t) => example('data_quality', t)),
+      ...['flux capacitor coupling drift', 'capacitor flux coupling lost', 'coupling flux capacitor gone'].map((t) => example('dependency_or_import', t)),
+    ];
+    const model = train(examples, { minDocs: 1, maxDocShare: 1 });
+    const request = { fingerprint: 'f', rule: 'r', severity: 'error' as const, title: 't', text: 'ZorbException: gizmo spline reticulation stopped', context: [] };
+    const given = analyse(request, { readSourceFiles: false, categoryModel: model });
+    expect(given.category).toBe('data_quality');
+    expect(given.confidence).toBeLessThanOrEqual(0.3);
+    expect(analyse(request, { readSourceFiles: false, learned: false }).category).toBe('unknown');
+  });
 });

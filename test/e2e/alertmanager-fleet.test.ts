@@ -41,6 +41,7 @@ describe('three agents, an HA pair of Alertmanagers', () => {
           `    urls: [${cluster.urls.map((u) => `"${u}"`).join(', ')}]`,
           '  max_retry_delay_ms: 300',
           'brain: { url: embedded }',
+          `fleet: { member: "etl-pod-${n}" }`,
           '',
         ].join('\n'),
       );
@@ -70,5 +71,8 @@ describe('three agents, an HA pair of Alertmanagers', () => {
     expect(bodies).toHaveLength(1);
     expect(bodies[0]).toMatchObject({ status: 'firing', alerts: [{ labels: { alertname: 'step-failed', step: 'load_orders' } }] });
     expect((bodies[0]!.alerts as unknown[]).length).toBe(1);
+    // Each agent named itself by its configured member (Alertmanager keeps one of the three posts).
+    const annotations = (bodies[0]!.alerts as Array<{ annotations: Record<string, string> }>)[0]!.annotations;
+    expect(annotations.agent).toMatch(/^etl-pod-[0-2]$/);
   }, 90_000);
 });

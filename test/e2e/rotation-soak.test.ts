@@ -87,7 +87,7 @@ describe('rotation and SIGKILL soak', () => {
     }
     expect(steps).toHaveLength(ERRORS);
     const missing = (): string[] => steps.filter((s) => !slack!.messages.some((m) => m.raw.includes(s)));
-    await waitFor('every error line named in Slack', () => missing().length === 0, { timeoutMs: 45_000, intervalMs: 200 }, () => `missing ${missing().join(', ')}`);
+    await waitFor('every error line named in Slack', () => missing().length === 0, { timeoutMs: 45_000, intervalMs: 200 }, () => `missing ${missing().join(', ')} (log files and state_dir left in ${ws.dir})`);
     const mentions = steps.map((s) => slack!.messages.filter((m) => m.raw.includes(s)).length);
     console.log(`soak: ${TOTAL_LINES} lines, ${ERRORS} error lines, 2 SIGKILLs, 12 rotations: 0 lost, ${mentions.reduce((a, b) => a + b, 0) - ERRORS} extra mentions, ${slack.messages.length} Slack messages`);
     agent.kill('SIGTERM');

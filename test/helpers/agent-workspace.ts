@@ -56,9 +56,13 @@ export function createWorkspace(brainYaml = '  url: embedded', extraYaml = '', s
   return { dir, logDir, logFile: join(logDir, 'aio_pipeline.log'), stateDir, configFile, writeConfig };
 }
 
+// Generous: these tests are about what the agent does once started, on a machine that may be saturated
+// (a restarted agent re-reads its state while CPU hogs run); start-up speed is bench/startup.ts's job.
+const START_TIMEOUT_MS = 30_000;
+
 /** The port the agent announced in its start-up log line (it listens on port 0). */
 export async function agentPort(agent: RunningProcess): Promise<number> {
-  const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/);
+  const match = await agent.waitForOutput(/"port":(\d+)[^\n]*Sentinel agent started/, START_TIMEOUT_MS);
   return Number(match[1]);
 }
 
@@ -67,7 +71,7 @@ export async function startReadyAgent(configFile: string, env: NodeJS.ProcessEnv
   const agent = startSentinel(['run', '--config', configFile], { env });
   running.push(agent);
   const port = await agentPort(agent);
-  await waitFor('the agent to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: 10_000 });
+  await waitFor('the agent to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, { timeoutMs: START_TIMEOUT_MS });
   return { agent, port };
 }
 

@@ -14,6 +14,11 @@ const UNDEFINED = pack('postgresql.undefined-object', 76);
 const DBT_ERROR = pack('dbt.database-error', 71);
 const TASK_FAILED = pack('airflow.task-failed', 58, { summarises: true });
 const TASK_RETRY = pack('airflow.task-retry', 57, { severity: 'warning', summarises: true });
+const ERROR_RECORD = pack('generic.error-record', 9);
+// A runner that logs a failed command's output at ERROR (astronomer-cosmos, test/fixtures/real/dev/dbt/case-fb4153da.log):
+// its first line names nothing; dbt's run summary, 628 bytes, comes before the error it announced.
+const VAGUE = '[2025-04-03, 06:38:21 UTC] {local.py:222} ERROR - 06:38:20  Running with dbt=1.10.0-b2';
+const DBT_CUSTOMERS = 'Database Error in model customers (models/customers/customers.sql)\n  improper relation name (too many dotted names): dbt.***.dbt.customers__dbt_backup';
 
 interface Rec extends EventOptions {
   rule: RuleInfo;
@@ -79,6 +84,31 @@ describe('one failure, one incident', () => {
         { rule: CONSTRAINT, gap: 2000, message: 'Failed to execute job 5120 for task refresh (Bash command failed. The command returned a non-zero exit code 2.; 9931)' },
       ],
       1,
+    ],
+    [
+      'a runner\'s ERROR line that names nothing, then the dbt error it announced below the run summary',
+      [
+        { rule: ERROR_RECORD, message: VAGUE },
+        { rule: DBT_ERROR, gap: 628, message: DBT_CUSTOMERS },
+      ],
+      1,
+    ],
+    [
+      'an error line that names its error is no announcement: a cause below it that shares nothing stays apart',
+      [
+        { rule: ERROR_RECORD, message: 'ERROR - load failed', error: { type: 'ValueError', message: 'bad row 7' } },
+        { rule: UNDEFINED, gap: 700, message: 'relation "staging.customers" does not exist' },
+      ],
+      2,
+    ],
+    [
+      'a line that names nothing takes only the first cause below it: a second, different cause stays apart',
+      [
+        { rule: ERROR_RECORD, message: VAGUE },
+        { rule: DBT_ERROR, gap: 628, message: DBT_CUSTOMERS },
+        { rule: UNDEFINED, gap: 700, message: 'relation "staging.payments" does not exist' },
+      ],
+      2,
     ],
     [
       'two dbt models failing, side by side: two failures',
@@ -154,6 +184,23 @@ describe('one failure, one incident', () => {
     expect(incident?.rule.runbook).toBe(runbook);
     expect(incident?.severity).toBe('critical');
     expect(incident?.count).toBe(1);
+  });
+
+  it('a line that names nothing takes no failure once its alert is written (a later one is not hidden as a sample)', () => {
+    const { h, opened } = feed([{ rule: ERROR_RECORD, message: VAGUE }]);
+    const [vague] = opened;
+    h.tracker.setDiagnosis(vague?.incident?.id as string, { category: 'code_bug', summary: 'x', rootCause: 'x', evidence: [], location: null, fix: [], retryable: false, confidence: 0.5, engine: 'builtin', model: null, latencyMs: 0 });
+    const cause = match('fp-9', { rule: DBT_ERROR, offset: 700, message: DBT_CUSTOMERS, file: '/logs/job.log' });
+    expect(kinds(h.tracker.observe(cause))).toEqual(['opened']);
+    expect(h.tracker.open()).toHaveLength(2);
+  });
+
+  it('the cause that joins a line that names nothing names the incident', () => {
+    const { h } = feed([
+      { rule: ERROR_RECORD, message: VAGUE },
+      { rule: DBT_ERROR, gap: 628, message: DBT_CUSTOMERS },
+    ]);
+    expect(h.tracker.open()[0]).toMatchObject({ rule: { id: 'dbt.database-error' }, step: 'customers', count: 1 });
   });
 
   it('a later repeat of the joined rule folds into the same incident', () => {

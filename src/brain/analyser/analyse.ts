@@ -12,7 +12,7 @@ import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { scoreCategories } from './learned-category.js';
+import { type CategoryModel, scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
 import { callerLocationOf, diagnosticLocationOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
@@ -25,6 +25,8 @@ export interface AnalyseOptions {
   redact?: (text: string) => string;
   /** Ask the learned scorer when no signature explains the failure. Default true; off to measure the signatures alone. */
   learned?: boolean;
+  /** The learned scorer's model; default the shipped one (category-model.data.ts). Training scores held-out logs with a model that never saw them. */
+  categoryModel?: CategoryModel;
 }
 
 const defaultRedactor = createRedactor();
@@ -238,7 +240,10 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
   ];
   for (const [lines, penalty] of scans) {
     const own = lines === textLines;
-    for (const line of lines) {
+    for (const [i, line] of lines.entries()) {
+      // A stack frame says where, not what: `at async Timeout._onTimeout (finder.js:147)` or a
+      // traceback's code line (`callback_timeout=callback_timeout`) is no timeout.
+      if (own && (STACK_FRAME_LINE.test(line) || PYTHON_FRAME_LINE.test(lines[i - 1] ?? ''))) continue;
       // The failing record's own lines are all evidence (dbt puts the cause on an indented line
       // under `Database Error`; a chain may end in `502 Bad Gateway`); the context's only where
       // they report a failure.
@@ -259,6 +264,10 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
   // 4. The weak evidence kept aside, with less confidence.
   return weak ? { ...weak, penalty: 0.2 } : undefined;
 }
+
+// A frame of a stack as Node, the JVM, Python, Go and Rust print it.
+const STACK_FRAME_LINE = /^\s*at (?:async )?\S[^\n]*(?:\([^()]*:\d+(?::\d+)?\)|:\d+:\d+\)?)\s*$|^\s*at [\w$.<>/-]+\((?:[^()\s]*|Native Method|Unknown Source)\)\s*$|^\s*File "[^"]+", line \d+|^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$|^\s*\d+: (?:0x[0-9a-f]+ - )?[\w:<>$]+\s*$/;
+const PYTHON_FRAME_LINE = /^\s*File "[^"]+", line \d+/;
 
 /** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */
 function lineSubject(line: string): string {
@@ -348,7 +357,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
       : 'The built-in analyser found no recognisable error in this record.';
     // No signature explains it: the learned scorer may still say which kind of failure the words
     // of the log resemble. Said with low confidence, and only when the scorer is clearly ahead.
-    const guess = options.learned === false ? undefined : scoreCategories(CATEGORY_MODEL, evidenceTokens(text));
+    const guess = options.learned === false ? undefined : scoreCategories(options.categoryModel ?? CATEGORY_MODEL, evidenceTokens(text));
     if (guess && guess.probability >= LEARNED_MIN_PROBABILITY) {
       category = guess.category;
       retryable = RETRYABLE_CATEGORIES.has(guess.category);

@@ -170,6 +170,10 @@ const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|Invali
 // new wording of a known class than a new class.
 const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 'i');
 
+/** A connection that was never established in time: the dial, the TLS handshake, a broker's transport. */
+const CONNECT_TIMEOUT =
+  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
+
 /** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
 const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
 
@@ -211,6 +215,10 @@ export const MISSING_INPUT_WORDS: readonly string[] = [
   String.raw`\bNoSuchKey\b`, String.raw`\b(?:BlobNotFound|ResourceNotFound)\b[^\n]{0,40}\bblob\b`,
   // Workflow engines (Snakemake, Nextflow) checking a rule's inputs before running it.
   'Missing input files for rule', 'MissingInputException',
+  // Kubernetes: a ConfigMap or Secret a pod mounts or reads that does not exist.
+  String.raw`\b(?:configmaps?|secrets?) "[^"\n]+" not found\b`,
+  // Message brokers: the topic a consumer subscribes to or a producer writes to is not there.
+  'UNKNOWN_TOPIC_OR_PART', String.raw`UnknownTopicOrPartition(?:Exception)?`, 'Unknown topic or partition', String.raw`\btopic [\w.'"\x60-]+ (?:not available|does not exist|not found)\b`,
 ];
 
 /** Concurrency conflicts the database resolves by aborting one writer: retry the transaction. */
@@ -222,7 +230,9 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
   String.raw`conflicting (?:transactions?|commits?|updates?)`, String.raw`by a concurrent (?:update|transaction|write|commit)`,
   String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
   'deadlocked on lock', 'conflict with recovery', String.raw`Serializable isolation violation`,
-  String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was )?aborted`, 'TransactionRetry', 'restart transaction',
+  String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was |is )?aborted`, 'TransactionRetry', 'restart transaction',
+  // Optimistic concurrency: a write whose condition or snapshot another writer changed first (DynamoDB, BigQuery DML).
+  String.raw`due to concurrent update`, 'ConditionalCheckFailed', 'TransactionCanceledException', String.raw`Transaction cancell?ed, please refer cancell?ation reasons`,
 ];
 
 /** A value of the data that cannot be converted to its type or format (SQLSTATE class 22 is "data exception"). */
@@ -254,7 +264,9 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   String.raw`Provided Schema does not match`, String.raw`changed type from \w+ to \w+`, String.raw`has changed (?:type|mode)\b`,
   String.raw`schemas? [^\n]{0,60}\bout of sync`, 'on_schema_change', String.raw`(?:Source|Target) columns not in (?:target|source)`,
   String.raw`schema (?:has )?changed\b`, 'DELTA_SCHEMA_CHANGED', 'DELTA_FAILED_TO_MERGE_FIELDS', String.raw`does not match (?:the )?(?:table|target|destination) schema`,
-  String.raw`incompatible with (?:an )?earlier schema`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
+  String.raw`incompatible with (?:an )?earlier schema`, 'Failed to merge incompatible data types',
+  // Jackson: the payload carries a field the class does not declare (the producer's schema moved on).
+  'UnrecognizedPropertyException', String.raw`Unrecognized field "[^"]+" \(class`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
 ];
 
 /** The session or process lacks a setting it needs: no warehouse / database selected, a required key unset. */
@@ -291,7 +303,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|not found|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
     when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
     explain: (f) => {
       const name = envVarOf(f);
@@ -443,7 +455,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     // The environment the step needs could not be built: a package manager could not resolve or
     // install its dependencies.
-    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed/i,
+    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
     explain: (f) => ({
       summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
@@ -537,7 +549,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'dependency_or_import',
     retryable: false,
     confidence: 0.85,
-    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version/,
+    // Kafka Connect names a connector / converter plugin that is not on its plugin.path the same way.
+    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version|Failed to find any class that implements/,
     explain: (f) => {
       const cls = moduleOf(f.subject);
       return {
@@ -598,7 +611,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|return code -9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
       summary: `Out of memory${atWhere(f)}.`,
@@ -619,7 +633,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: false,
     confidence: 0.85,
-    pattern: /No space left on device|Disk quota exceeded|could not extend file|DiskFull|insufficient disk/i,
+    // Kubernetes evicts a pod when its node runs short of local storage.
+    pattern: /No space left on device|Disk quota exceeded|could not extend file|DiskFull|insufficient disk|low on resource: ephemeral-storage|ephemeral local storage usage exceeds/i,
     codes: /ENOSPC/,
     explain: (f) => ({
       summary: `Disk full${atWhere(f)}.`,
@@ -720,6 +735,30 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    // A timeout while connecting (TCP dial, TLS handshake, a broker's transport) is the service not
+    // answering at all: unreachable, down, or the address is wrong. A timeout after the connection
+    // (a read, a statement, a step's own limit) is slowness, the class below.
+    id: 'connect-timeout',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.75,
+    pattern: CONNECT_TIMEOUT,
+    codes: /\bETIMEDOUT\b/,
+    // Node's ETIMEDOUT is the socket's connect timeout; a read that ran out of time says so (ESOCKETTIMEDOUT, "Read timed out").
+    when: (f) => !/read timed? ?out|ESOCKETTIMEDOUT|ReadTimeout/i.test(f.subject),
+    explain: (f) => {
+      const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
+      return {
+        summary: `Cannot reach ${endpoint ? `\`${endpoint}\`` : 'an upstream service'}${atWhere(f)}: the connection timed out (${firstLine(f.subject, 120)})`,
+        rootCause: `The connection to ${endpoint ?? 'the service'} was never established: nothing answered in time (the service is down or gone, a firewall / security group drops the packets, or the step points at the wrong address).`,
+        fix: [
+          `Check that ${endpoint ? `\`${endpoint}\`` : 'the address the step uses'} is the right one and is reachable from the pipeline host (\`nc -vz host port\`, DNS, firewall, proxy settings).`,
+          'Retry once it answers; a connection timeout says nothing about the work being slow.',
+        ],
+      };
+    },
+  },
+  {
     id: 'timeout',
     category: 'timeout',
     // A database that cancels a statement for running past its statement timeout will cancel the
@@ -794,7 +833,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -847,7 +886,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'missing_input',
     retryable: false,
     confidence: 0.8,
-    pattern: /(?<!of )relation "([^"]+)" does not exist|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
+    // PostgreSQL speaks the server's locale: the same message in Chinese, Japanese, German, French, Portuguese, Russian, Spanish.
+    pattern: /(?<!of )relation "([^"]+)" does not exist|(?:关系|リレーション|Relation|relation|relação|отношение)\s*[«»"“„]\s*([^"«»“”\n]+?)\s*[«»"”]\s*(?:不存在|は存在しません|existiert nicht|n'existe pas|não existe|не существует)|no existe la relación\s*[«"“]([^»"”\n]+)[»"”]|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
     explain: (f) => {
       const quoted = /table or view ((?:`[^`]+`\.?)+)/i.exec(f.subject)?.[1]?.replaceAll('`', '');
       const table = quoted ?? f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
