@@ -53,6 +53,8 @@ describe('healthy lines that look like failures', () => {
     ['a could-not line that falls back', 'Unable to load native-hadoop library for your platform... using builtin-java classes where applicable'],
     ['a could-not line that skips', 'Could not find optional config /etc/etl/extra.yaml, skipping'],
     ["docker's cache miss before a pull", "Unable to find image 'postgres:16' locally"],
+    ['a could-not line about something optional', 'Could not find optional plugin dir /etc/etl/plugins.d'],
+    ['a could-not line that creates what is missing', 'Could not find state file .etl/state.json, creating a new one'],
     ["a database server refusing a health check's session", '2026-01-02 03:04:05.678 UTC [88] FATAL:  role "root" does not exist'],
     ["a database server refusing an init script's probe", '2026-01-02 03:04:05.678 UTC [91] FATAL:  database "app" does not exist'],
     ['a database server ending sessions on a clean shutdown', '2026-01-02 03:04:05.678 UTC [60] FATAL:  terminating connection due to administrator command'],

@@ -109,9 +109,9 @@ const ERROR_HEADERS = [
 // checkpoint x`, kubectl's `unable to recognize "x.yaml": …`)…
 const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:[Uu]nable to|[Cc]ould not|[Cc]ouldn't|[Cc]annot|[Cc]an't|[Ff]ailed to) [a-z]`;
 // …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
-// classes`, a config file not found and defaults used, Docker's `Unable to find image 'x' locally`
-// before it pulls it).
-const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|locally)\b`;
+// classes`, a config file not found and defaults used or created, Docker's `Unable to find image 'x'
+// locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
+const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it)\b`;
 
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
