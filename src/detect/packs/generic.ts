@@ -66,7 +66,7 @@ const ERROR_HEADERS = [
   // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;
   // an SDK's error object logged as JSON (`{"code":"ValidationException","statusCode":400,…}`).
   String.raw`"code"[ \t]*:[ \t]*"[A-Z]\w*(?:Exception|Error|Fault)"`,
-  String.raw`"status"[ \t]*:[ \t]*"(?:UNAVAILABLE|PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|DEADLINE_EXCEEDED|INTERNAL|ABORTED|ALREADY_EXISTS|OUT_OF_RANGE|UNIMPLEMENTED|DATA_LOSS)"`,
+  String.raw`"status"[ \t]*:[ \t]*"(?:UNAVAILABLE|PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|DEADLINE_EXCEEDED|ABORTED|ALREADY_EXISTS|OUT_OF_RANGE|UNIMPLEMENTED|DATA_LOSS)"`,
   // Failure reasons that say it anywhere: a Go dial that failed, a transaction aborted, a table not found.
   String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
@@ -107,7 +107,8 @@ const ERROR_HEADERS = [
 ];
 // A tool's report of what it could not do, as the first words of a line (`Could not find
 // checkpoint x`, kubectl's `unable to recognize "x.yaml": …`)…
-const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:[Uu]nable to|[Cc]ould not|[Cc]ouldn't|[Cc]annot|[Cc]an't|[Ff]ailed to) [a-z]`;
+// (Matched ignoring case, so the record screen looks for whole words, not `annot` of `annotation`.)
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:unable to|could not|couldn't|cannot|can't|failed to) [a-z]`;
 // …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
 // classes`, a config file not found and defaults used or created, Docker's `Unable to find image 'x'
 // locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
@@ -188,7 +189,7 @@ export const genericPack: RulePack = {
           // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
           loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
           // A record the logger levelled error or fatal has its own rules, which name it better.
-          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT }, { not: { regex: FALLBACK, ignore_case: true } }] }),
+          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],

@@ -47,7 +47,7 @@ export const goPack: RulePack = {
       priority: 34,
       anyLevel: true,
       match: {
-        regex: String.raw`\bcannot find module providing package\b|\bno required module provides package\b|(?:^|\n)go: [^\n]{1,300}: (?:unknown revision|invalid version|no matching versions|reading [^\n]{1,300}: 404\b)`,
+        regex: String.raw`\bcannot find module providing package\b|\bno required module provides package\b|(?:^|\n)go: [^\n]{1,300}: (?:unknown revision|invalid version|no matching versions|reading https?:\/\/[^\n]{1,300}: 404\b)`,
       },
     }),
     r({
