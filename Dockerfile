@@ -5,22 +5,22 @@
 # No Docker engine in CI: scripts/docker-steps.sh replays these steps in order on the host instead.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: all dependencies, compile TypeScript, then drop the dev dependencies -------------------
+# ---- build: all dependencies, compile TypeScript, bundle the CLI -----------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Manifests first, so the dependency layer is cached until package-lock.json changes.
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are here; we build explicitly below.
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json rolldown.config.js ./
 COPY bin ./bin
 COPY schema ./schema
 COPY src ./src
 COPY pipeline ./pipeline
 RUN npm run build
-RUN npm prune --omit=dev --no-audit --no-fund
 
-# ---- runtime: production dependencies and compiled code only, non-root ------------------------------
+# ---- runtime: the bundled CLI only, non-root --------------------------------------------------------
+# dist/bundle holds every dependency (rolldown.config.js; ADR 0006): no node_modules in the image.
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to Node and reaps zombies (Node as PID 1 ignores default signal actions).
 RUN apt-get update \
@@ -30,9 +30,9 @@ RUN apt-get update \
  && chown node:node /var/lib/sentinel /logs
 ENV NODE_ENV=production
 WORKDIR /app
+# package.json: "type": "module" for the bundle, and the version `--version` reports.
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/bundle ./dist/bundle
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/schema ./schema
 # The default config: every *.log under /logs, state in /var/lib/sentinel. Mount your own over it.

@@ -2,8 +2,9 @@
 // message a person can act on: the unknown key and the keys allowed there, the value and the
 // values allowed, the type expected and the type found. Validation also fills the definition's
 // constant defaults into the value (Ajv's useDefaults), so they are written once, in the definition.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { publishedSchema } from './published-schema.js';
+// The validator is compiled at build time, not at start-up (scripts/config-validator-source.ts).
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate as generatedValidator } from './config-validator.generated.js';
 import { formatPath, type ConfigPath } from './yaml-locator.js';
 
 export interface SchemaIssue {
@@ -16,19 +17,14 @@ export interface SchemaIssue {
 /** The options the config schema is compiled with (strict: unknown keywords are errors). */
 export const SCHEMA_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true } as const;
 
-let validator: ValidateFunction | undefined;
+/**
+ * What the validator is generated with. verbose: errors carry their parentSchema, which lists the
+ * keys allowed where a key is unknown. useDefaults: a fresh copy of each default wherever a key is
+ * absent (the generated code writes each default as a literal: never shared between configs).
+ */
+export const VALIDATOR_OPTIONS = { ...SCHEMA_OPTIONS, useDefaults: true } as const;
 
-function getValidator(): ValidateFunction {
-  if (!validator) {
-    // verbose: errors carry their parentSchema, which lists the keys allowed where a key is unknown.
-    // The schema is ours and fixed: checking it against the draft's meta-schema, and optimising code
-    // run once per config load, cost every start ~65 ms of CPU (test/config/schema.test.ts checks it).
-    // useDefaults: a fresh copy of each default wherever a key is absent (never shared between configs).
-    const ajv = new Ajv({ ...SCHEMA_OPTIONS, useDefaults: true, validateSchema: false, code: { optimize: false } });
-    validator = ajv.compile(publishedSchema());
-  }
-  return validator;
-}
+const validator = generatedValidator as unknown as ValidateFunction;
 
 function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
@@ -139,11 +135,10 @@ function toIssue(err: ErrorObject, root: unknown): SchemaIssue | null {
 
 /** Checks `value` against the schema and fills the constant defaults into it, in place. */
 export function validateSchema(value: unknown): SchemaIssue[] {
-  const validate = getValidator();
-  if (validate(value)) return [];
+  if (validator(value)) return [];
   const seen = new Set<string>();
   const issues: SchemaIssue[] = [];
-  for (const err of validate.errors ?? []) {
+  for (const err of validator.errors ?? []) {
     const issue = toIssue(err, value);
     if (!issue || seen.has(issue.message)) continue;
     seen.add(issue.message);

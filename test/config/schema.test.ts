@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { BEGIN_MARKER, END_MARKER, withConfigReference } from '../../scripts/config-reference.js';
+import { configValidatorSource, GENERATED_VALIDATOR_FILE } from '../../scripts/config-validator-source.js';
 import { defaultConfig, loadConfigText } from '../../src/config/load-config.js';
 import { OPTIONAL_SECRET_KEYS } from '../../src/config/config-definition.js';
 import { completeConfigSchema, publishedSchema, publishedSchemaText } from '../../src/config/published-schema.js';
@@ -50,6 +51,10 @@ describe('the config definition', () => {
 
   it('is what schema/sentinel.schema.json holds (run `npm run schema` after changing a key)', () => {
     expect(read('schema/sentinel.schema.json')).toBe(publishedSchemaText());
+  });
+
+  it('is what the compiled validator checks (run `npm run schema` after changing a key)', () => {
+    expect(read(GENERATED_VALIDATOR_FILE)).toBe(configValidatorSource());
   });
 
   it("is what README.md's configuration reference says (run `npm run schema` after changing a key)", () => {

@@ -30,21 +30,20 @@ describe('Dockerfile', () => {
     expect(user && lastRun ? user.line > lastRun.line : true, 'USER comes after the root-only setup').toBe(true);
   });
 
-  it('ships only production dependencies and compiled code in the runtime stage', () => {
-    // No install in the runtime stage: node_modules come from a stage that pruned its dev deps.
-    for (const run of all(runtime, 'RUN')) expect(run.args, run.args).not.toMatch(/npm (ci|install|i)\b(?!.*--omit=dev)/);
+  it('ships the bundled CLI and no node_modules in the runtime stage', () => {
+    // dist/bundle carries every dependency (rolldown.config.js): nothing to install or copy besides it.
+    for (const run of all(runtime, 'RUN')) expect(run.args, run.args).not.toMatch(/\bnpm\b/);
     const copies = all(runtime, 'COPY');
     const fromStages = copies.map((c) => /--from=(\S+)\s+(\S+)/.exec(c.args)).filter((m) => m !== null);
-    const modules = fromStages.find((m) => (m[2] ?? '').endsWith('/node_modules'));
-    expect(modules, 'node_modules copied from the build stage').toBeDefined();
-    const source = dockerfile.stages.find((s) => s.name === modules?.[1]) as Stage;
-    const runs = all(source, 'RUN').map((r) => r.args);
-    const pruneAt = runs.findIndex((r) => /npm (prune|ci)\b.*--omit=dev/.test(r));
-    const buildAt = runs.findLastIndex((r) => /npm run build|npm ci(?!.*--omit=dev)/.test(r));
-    expect(pruneAt, `dev dependencies pruned after the build in stage ${source.name}: ${runs.join(' | ')}`).toBeGreaterThan(buildAt);
-    // Nothing from the build stage but what the runtime needs.
-    const allowed = new Set(['package.json', 'node_modules', 'dist', 'bin', 'schema']);
-    for (const m of fromStages) expect(allowed.has((m[2] ?? '').split('/').pop() ?? ''), m[0]).toBe(true);
+    const bundle = fromStages.find((m) => m[2] === '/app/dist/bundle');
+    expect(bundle, 'dist/bundle copied from the build stage').toBeDefined();
+    const source = dockerfile.stages.find((s) => s.name === bundle?.[1]) as Stage;
+    expect(all(source, 'RUN').some((r) => /npm run build/.test(r.args)), `npm run build in stage ${source.name}`).toBe(true);
+    expect(all(source, 'COPY').some((c) => c.args.split(/\s+/).includes('rolldown.config.js')), 'the bundler config reaches the build').toBe(true);
+    // Nothing from the build stage but what the runtime needs: the launcher, the bundle, package.json
+    // ("type": "module", the version) and the published schema.
+    const allowed = new Set(['/app/package.json', '/app/dist/bundle', '/app/bin', '/app/schema']);
+    for (const m of fromStages) expect(allowed.has(m[2] ?? ''), m[0]).toBe(true);
     // And nothing from the context but the default config.
     for (const copy of copies.filter((c) => !c.args.startsWith('--from'))) expect(copy.args).toMatch(/^deploy\/docker\/sentinel\.yaml /);
   });

@@ -95,8 +95,14 @@ describe('build-if-stale', () => {
       write('tsconfig.json', 1000);
       write('src/a.ts', 1000);
       write('dist/src/cli/main.js', 2000);
+      expect(staleReason(root)).toBe('the CLI bundle is behind dist/');
+      write('dist/bundle/sentinel.js', 2000);
       expect(staleReason(root)).toBe('src/a.ts changed');
       write('dist/src/a.js', 2000);
+      expect(staleReason(root)).toBeUndefined();
+      write('rolldown.config.js', 2500);
+      expect(staleReason(root)).toBe('rolldown.config.js changed');
+      write('dist/bundle/sentinel.js', 2500);
       expect(staleReason(root)).toBeUndefined();
       write('scripts/b.ts', 3000);
       write('dist/scripts/b.js', 2000);
