@@ -22,6 +22,12 @@ describe('failures the packs recognise without knowing the stack', () => {
     ['an exception quoted as a JSON value', '"result": "ConnectorError: cannot open source orders"', 'generic.error-line'],
     ["pytest's explanation line", 'E       billing.rates.RateMissing: no rate for EUR', 'generic.error-line'],
     ['a warehouse error code after a timestamp', '10:11:12    002003 (42S02): SQL compilation error:', 'generic.error-line'],
+    ['an invalid-value line', 'Invalid value for env var named ETL_BATCH_SIZE', 'generic.error-line'],
+    ["npm's error lines", 'npm error code ERESOLVE', 'generic.error-line'],
+    ['Snakemake naming the file of an exception', 'ValueError in file /work/Snakefile, line 40:', 'generic.error-line'],
+    ['an error relayed behind a runner prefix', '[2026-01-02 03:04:05,678] {docker.py:242} INFO - Error: API returned: bucket not found', 'generic.error-line'],
+    ["R's last word", 'Execution halted', 'generic.error-line'],
+    ["a worker's number is no zero count", '2026-01-02 03:04:05 +0000 [error]: #0 failed to flush the buffer', 'generic.error-record'],
     ["a tool's could-not line", 'Could not find profile `warehouse_prod`. Check profiles.yml.', 'generic.error-line'],
     ["kubectl's unable-to line", 'unable to recognize "jobs/etl.yaml": no matches for kind "CronJob" in version "batch/v2alpha1"', 'generic.error-line'],
     ['a client that gave up', 'upload of part 7 giving up after 5 attempts: connection reset by peer', 'generic.error-line'],
@@ -63,6 +69,7 @@ describe('healthy lines that look like failures', () => {
     ['a client retrying', 'requests.exceptions.ConnectionError: connection reset, retrying in 4 s'],
     ['a Go std-log line about progress', '2026/01/02 03:04:05 sync: wrote 1200 rows to orders'],
     ['a Go std-log line retrying', '2026/01/02 03:04:05 sync: cannot reach broker, retrying in 2s'],
+    ['a JVM warning that says what it falls back to, over its exception', '26/01/02 03:04:05 WARN FileStreamSink: Assume no metadata directory. Error while looking for metadata directory in the path: s3://b/x.???\njava.io.FileNotFoundException: No such file or directory: s3://b/x.???\n\tat org.apache.hadoop.fs.s3a.S3AFileSystem.s3GetFileStatus(S3AFileSystem.java:3866)'],
     ['an exception name inside a sentence without a message', 'the handler maps TimeoutError to a 504'],
   ])('%s', (_name, text) => {
     expect(ruleOf(text)).toBeNull();

@@ -12,10 +12,11 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 // child's traceback at INFO, and a person still sees the failure.
 const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
 
+// (A worker's number, fluentd's `#0 failed to poll`, is no count.)
 // A client coping (a retry it announces, not a server's advice that "retrying may solve the problem"), or a count of zero failures (`0 failed`, dbt's
 // `ERROR=0`, which also makes a text record read as an error record), is not the failure.
 export const COPING: MatchExpr = {
-  regex: String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
+  regex: String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
   ignore_case: true,
 };
 
@@ -42,7 +43,9 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
   // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
   // JSON value (`"runError": "DatasourceError: …"`).
-  String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
+  // R's own last word after an error stopped a script.
+  String.raw`(?:^|\n)Execution halted\b`,
   // The bare HTTP exceptions of client libraries (`ServiceUnavailable: 503 …`, `Forbidden: 403 …`).
   String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
@@ -76,8 +79,9 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\s)[a-z_]\w*\.[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
   // pytest's explanation lines of a failed test: `E       distributed.scheduler.KilledWorker: x`.
   String.raw`(?:^|\n)E    {0,57}(?:[a-z_][\w.]*\.)?[A-Z]\w*: \S`,
-  // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`.
-  String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+)`,
+  // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`,
+  // `KeyError in file …/Snakefile, line 291:`; npm's own error lines (`npm ERR! code E404`, `npm error code ERESOLVE`).
+  String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+|file \S)|(?:^|\n)npm (?:ERR!|error) \S`,
   // pytest's summary line of a failed test, a query or stream that died with an exception.
   String.raw`(?:^|\n)FAILED \S+::\S|\bterminated with (?:an )?(?:exception|error)\b`,
   // Pasted or escaped: a traceback inside a JSON string (`…\nsqlalchemy.exc.DatabaseError: …`), a `> ` quoted line.
@@ -106,13 +110,13 @@ const ERROR_HEADERS = [
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
 ];
 // A tool's report of what it could not do, as the first words of a line (`Could not find
-// checkpoint x`, kubectl's `unable to recognize "x.yaml": …`)…
+// checkpoint x`, kubectl's `unable to recognize "x.yaml": …`, `Invalid value for env var named X`)…
 // (Matched ignoring case, so the record screen looks for whole words, not `annot` of `annotation`.)
-const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:unable to|could not|couldn't|cannot|can't|failed to) [a-z]`;
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:unable to|could not|couldn't|cannot|can't|failed to|invalid) [a-z]`;
 // …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
 // classes`, a config file not found and defaults used or created, Docker's `Unable to find image 'x'
 // locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
-const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it)\b`;
+export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming)\b`;
 
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
