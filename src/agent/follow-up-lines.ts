@@ -44,7 +44,8 @@ const EXPLAINS_ITSELF_CONFIDENCE = 0.8;
  */
 export function confidentFromRecordAlone(request: DiagnoseRequest): boolean {
   const diagnosis = analyse(request, { readSourceFiles: false });
-  return diagnosis.category !== 'unknown' && diagnosis.location !== null && diagnosis.confidence >= EXPLAINS_ITSELF_CONFIDENCE;
+  // A step name is where a frame was not found (yet): the frames may be on the lines below.
+  return diagnosis.category !== 'unknown' && diagnosis.location !== null && diagnosis.location.line !== null && diagnosis.confidence >= EXPLAINS_ITSELF_CONFIDENCE;
 }
 
 /** A finished file read at once: the 50 lines below the record, however late they were written. */

@@ -22,12 +22,18 @@ describe('diagnosticLocationOf', () => {
 
 describe('findNamedStep on Kubernetes output', () => {
   it.each([
-    ['9m37s  Warning  Failed  pod/etl-loader-5888cf98bf-xzklp  Failed to pull image "etl:1.2"', 'etl-loader-5888cf98bf-xzklp'],
+    // A Deployment's pod names its workload: the step; the pod itself is what holds it.
+    ['9m37s  Warning  Failed  pod/etl-loader-5888cf98bf-xzklp  Failed to pull image "etl:1.2"', 'etl-loader'],
     ['  Normal   Scheduled  18s  default-scheduler  Successfully assigned default/curl to controlplane', 'curl'],
-    ['E0902 17:08:30.674156 5467 pod_workers.go:191] Error syncing pod 1c96a03e ("ci-cd-deployment-9bc4bffc9-8tklv_default(1c96a03e)"), skipping', 'ci-cd-deployment-9bc4bffc9-8tklv'],
+    ['E0902 17:08:30.674156 5467 pod_workers.go:191] Error syncing pod 1c96a03e ("ci-cd-deployment-9bc4bffc9-8tklv_default(1c96a03e)"), skipping', 'ci-cd-deployment'],
     ['  message: The node was low on resource: ephemeral-storage. Container hush-house-worker was using 73712Ki', 'hush-house-worker'],
     ['dagster.core.errors.DagsterTypeCheckError: In solid "load_orders" the output "result" received value None', 'load_orders'],
   ])('%s → %s', (line, step) => {
     expect(findNamedStep([line], [])?.step).toBe(step);
+  });
+
+  it("keeps a Deployment's pod as what holds the workload", () => {
+    expect(findNamedStep(['NAME                      READY   STATUS      RESTARTS   AGE', 'etl-api-6846f658db-w4qhj   0/1     OOMKilled   3          2m'], [])).toEqual({ step: 'etl-api', container: 'etl-api-6846f658db-w4qhj' });
+    expect(findNamedStep(['I1103 14:17:19.868380 1 factory.go:445] "Unable to schedule pod; no fit; waiting" pod="jobs/nightly-1-6hdqv"'], [])).toEqual({ step: 'nightly-1-6hdqv' });
   });
 });

@@ -39,6 +39,8 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['go/fatal-error.log', 'go.fatal-error', 'critical'],
   ['go/log-fatal.log', 'go.log-fatal', 'error'],
   ['go/build-error.log', 'go.build-error', 'error'],
+  ['go/module-error.log', 'go.module-error', 'error'],
+  ['go/log-error.log', 'go.log-error', 'error'],
   ['python/traceback.log', 'python.traceback', 'error'],
   ['python/pandas-keyerror.log', 'python.pandas', 'error'],
   ['python/pandas-empty.log', 'python.pandas', 'error'],

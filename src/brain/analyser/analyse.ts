@@ -14,7 +14,7 @@ import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
 import { type CategoryModel, scoreCategories } from './learned-category.js';
 import { readSourceLine } from './source-line.js';
-import { diagnosticLocationOf } from './diagnostic-location.js';
+import { callerLocationOf, diagnosticLocationOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -157,12 +157,15 @@ function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
 }
 
 // A source file the error message itself names (`Cannot find package 'pg' imported from /app/dist/load.js`).
+// Or any path to a source file the message quotes (a flow file, a script, a model that is not there).
 const NAMED_SOURCE = /(?:imported from|required from|in file|at) ((?:file:\/\/)?\/[\w./@-]+\.(?:[cm]?[jt]s|py|go|java|scala|sql))\b/;
+const QUOTED_SOURCE = /(?:^|[\s'"`(])((?:[A-Za-z]:)?[\w.~@-]*[\\/][\w./\\@-]*\.(?:[cm]?[jt]s|py|go|java|scala|sql|rs|kt|ipynb))(?=$|[\s'"`):,])/;
 
 function sourceFileNamedIn(chain: ErrorInfo[]): Location | null {
   for (const error of chain) {
-    const m = NAMED_SOURCE.exec(error.message.slice(0, 4000));
-    if (m?.[1]) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
+    const message = error.message.slice(0, 4000);
+    const m = NAMED_SOURCE.exec(message) ?? QUOTED_SOURCE.exec(message);
+    if (m?.[1] && !/[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
   }
   return null;
 }
@@ -322,7 +325,7 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
-  if (!location) location = diagnosticLocationOf(textLines) ?? null;
+  if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 

@@ -24,6 +24,21 @@ const STEP_PATTERNS: RegExp[] = [
   /\bFailure in test ([\w.-]+)/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
+  // Snakemake: the rule whose job failed.
+  /\bError in rule ([\w-]+):/,
+  // Luigi: the task a worker failed, died in, or could not schedule; a dependency missing at run time (family__hash).
+  /\bWorker\(.{0,300}?\) failed\s+([A-Za-z_][\w.]*)\(/,
+  /\bTask ([\w.]+) died unexpectedly\b/,
+  /\btask\s+([\w.]+)\s+has status\s+FAILED\b/,
+  /\bwhile scheduling ([A-Za-z_][\w.]*)\(/,
+  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)__[0-9a-f]{10}\b/,
+  // Dagster's step key in a serialized event; a daemon or executor reporting for a sensor, schedule or step.
+  /"step_key"\s*:\s*"([^"]+)"/,
+  /\b(?:process|error|errors|failure) for (?:step|sensor|schedule|op|asset) ['"]?([\w.-]+)/,
+  // Prefect: the flow whose parameters or run failed (`Parameter validation failed for flow 'etl'`).
+  /\bfor flow '([\w.-]+)'/,
+  // Kafka Connect: the connector task (`WorkerSourceTask{id=orders-source-0}`).
+  /\bWorker(?:Source|Sink)?Task\{id=([\w.-]+)\}/,
 ];
 
 // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
@@ -36,8 +51,17 @@ const POD_PATTERNS: RegExp[] = [
   /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
   /\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
-  /\bContainer ([a-z0-9][a-z0-9-]{0,62}) was using\b/,
+  // klog's structured `pod="ns/name"`, a `kubectl get pods` row (NAME READY STATUS RESTARTS), `kubectl describe`'s Name.
+  /\bpod="(?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})"/,
+  /^([a-z0-9][a-z0-9.-]{0,252})\s+\d+\/\d+\s+[\w:]+\s+\d+/,
+  /^Name:\s{2,}([a-z0-9][a-z0-9.-]{0,252})\s*$/,
+  // An eviction message folded by YAML may break after the container's name.
+  /\bContainer ([a-z0-9][a-z0-9-]{0,62})(?: was using\b|\s*$)/,
 ];
+
+// A Deployment's pod is named for it plus the ReplicaSet's hash and its own suffix
+// (`etl-api-6846f658db-w4qhj`): the workload is what a person would name.
+const DEPLOYMENT_POD = /^(.+)-[a-z0-9]{8,10}-[a-z0-9]{5}$/;
 
 const CONTAINER_PATTERNS: RegExp[] = [
   /\bdag_id=([\w.-]+)/,
@@ -62,8 +86,13 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
 
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS);
-  if (!step) return undefined;
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
+  // A Deployment's pod: the workload is the step, the pod what holds it.
+  const workload = pod !== undefined ? DEPLOYMENT_POD.exec(pod)?.[1] : undefined;
+  if (pod !== undefined && workload !== undefined) return { step: workload, container: pod };
+  const named = step ?? pod;
+  if (named === undefined) return undefined;
   const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
-  return container ? { step, container } : { step };
+  return container ? { step: named, container } : { step: named };
 }

@@ -36,6 +36,8 @@ export const ALERT_TITLES: Readonly<Record<string, string>> = {
   'go.build-error': 'Go build failed',
   'go.panic': 'Go panic',
   'go.log-fatal': 'Go program stopped on an OS error',
+  'go.log-error': 'Go program logged an error',
+  'go.module-error': 'Go module resolution failed',
   'jvm.out-of-memory': 'JVM out of memory',
   'jvm.kafka-commit-failed': 'Kafka offset commit failed',
   'jvm.kafka-broker-unreachable': 'Kafka broker unreachable',

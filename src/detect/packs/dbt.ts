@@ -15,7 +15,8 @@ export const dbtPack: RulePack = {
       priority: 71,
       introduces: true,
       anyLevel: true,
-      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|\s*$)|\bDbtDatabaseError\b` },
+      // The header alone on its line, its details on the lines below (one record once joined).
+      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|[ \t]*(?:$|\n))|\bDbtDatabaseError\b` },
     }),
     r({
       id: 'compilation-error',
@@ -28,12 +29,14 @@ export const dbtPack: RulePack = {
     }),
     r({
       id: 'runtime-error',
-      description: 'A dbt runtime or dependency error.',
+      description: 'A dbt runtime or dependency error, or a failure of the command itself (`Encountered an error:`).',
       severity: 'error',
       priority: 69,
       introduces: true,
       anyLevel: true,
-      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b` },
+      // `Encountered an error:` is dbt's own header for a failure of the command itself (a target
+      // missing from profiles.yml, a package hub out of reach), its message on the line below.
+      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b|\bEncountered an error(?: while [a-z ]{1,40})?:` },
     }),
     r({
       id: 'test-failure',

@@ -12,10 +12,20 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 // child's traceback at INFO, and a person still sees the failure.
 const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
 
-// A client coping (a retry it announces), or a count of zero failures, is not the failure.
-const COPING: MatchExpr = {
-  regex: String.raw`\b(?:retrying|will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|\b0 (?:failed|failures|errors)\b|\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures|errors)[=:] ?0\b`,
+// (A worker's number, fluentd's `#0 failed to poll`, is no count.)
+// A client coping (a retry it announces, not a server's advice that "retrying may solve the problem"), or a count of zero failures (`0 failed`, dbt's
+// `ERROR=0`, which also makes a text record read as an error record), is not the failure.
+export const COPING: MatchExpr = {
+  regex: String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
   ignore_case: true,
+};
+
+// A database server's own log ending one session, not itself: refusing a database or role that is
+// not there (`2024-06-20 13:01:14.272 UTC [67] FATAL:  role "root" does not exist`: what health
+// checks and init scripts probe with), or closing sessions while it starts or shuts down as asked.
+// The client whose session it was logs the failure if it is one (a psycopg error quoting the same words).
+export const SESSION_NOTICE: MatchExpr = {
+  regex: String.raw`(?:^|\n)\d{4}-\d\d-\d\d [\d:.]{8,15}(?: [A-Z]{2,5})? \[\d+\][^\n]{0,60}? FATAL:  (?:(?:database|role) "[^"\n]{1,100}" does not exist|terminating connection due to administrator command|the database system is (?:starting up|shutting down))`,
 };
 
 // An error record with an error object is generic.exception's, named by its error.
@@ -31,8 +41,11 @@ const ERROR_HEADERS = [
   // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
-  // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`).
-  String.raw`(?:: | - )[A-Za-z_][\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
+  // JSON value (`"runError": "DatasourceError: …"`).
+  String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
+  // R's own last word after an error stopped a script.
+  String.raw`(?:^|\n)Execution halted\b`,
   // The bare HTTP exceptions of client libraries (`ServiceUnavailable: 503 …`, `Forbidden: 403 …`).
   String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
@@ -45,12 +58,30 @@ const ERROR_HEADERS = [
   String.raw`##\[error\]|\bA client error \(\w+\) occurred|: line \d+: [^\n]{0,200}(?:No such file or directory|command not found|Permission denied)`,
   // A failure reason at the start of a line: what a bare pasted one-line error usually is.
   String.raw`(?:^|\n)[ \t]*(?:Access Denied|Permission denied|Forbidden|Unauthorized|context deadline exceeded|Connection refused|No such file or directory|denied|unauthorized)\b`,
+  // A client that stopped trying, or an error report's own wording (`error message: …`, BigQuery's
+  // `Error while reading data, error message: …`), and a container whose binary could not start.
+  String.raw`\b(?:[Gg]iving up|[Gg]ave up)\b|\b[Ee]rror message: \S|\bexec user process caused\b|\bexec format error\b`,
+  // An OS error as Rust's and Python's I/O errors print it: `Too many open files (os error 24)`, `[Errno 2] No such …`;
+  // work the system stopped (`Statement … was canceled`, `the job has been killed`; not by a person).
+  String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b(?! by (?:the )?user)`,
+  // A warehouse load's error position (Snowflake COPY: `File 'x.csv.gz', line 39, character 168`).
+  String.raw`\bFile '[^'\n]{1,300}', line \d+, character \d+`,
+  // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;
+  // an SDK's error object logged as JSON (`{"code":"ValidationException","statusCode":400,…}`).
+  String.raw`"code"[ \t]*:[ \t]*"[A-Z]\w*(?:Exception|Error|Fault)"`,
+  String.raw`"status"[ \t]*:[ \t]*"(?:UNAVAILABLE|PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|DEADLINE_EXCEEDED|ABORTED|ALREADY_EXISTS|OUT_OF_RANGE|UNIMPLEMENTED|DATA_LOSS)"`,
   // Failure reasons that say it anywhere: a Go dial that failed, a transaction aborted, a table not found.
   String.raw`\bdial tcp\b[^\n]{0,200}(?:no such host|connection refused|i/o timeout)|\baborted due to\b|\bNot found: (?:Table|Dataset|Project|Job)\b|\bValidation Failed\b|\bExpectations? Failed\b`,
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
   String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
-  // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`.
-  String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+)`,
+  // A module-qualified exception after any prefix a paste or a logger put before it (a line
+  // number, a logger's columns): `1 dagster.core.errors.DagsterExecutionStepExecutionError: x`.
+  String.raw`(?:^|\s)[a-z_]\w*\.[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // pytest's explanation lines of a failed test: `E       distributed.scheduler.KilledWorker: x`.
+  String.raw`(?:^|\n)E    {0,57}(?:[a-z_][\w.]*\.)?[A-Z]\w*: \S`,
+  // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`,
+  // `KeyError in file …/Snakefile, line 291:`; npm's own error lines (`npm ERR! code E404`, `npm error code ERESOLVE`).
+  String.raw`\b[A-Z]\w*(?:Exception|Error) in (?:line \d+ of \S|rule \w+|file \S)|(?:^|\n)npm (?:ERR!|error) \S`,
   // pytest's summary line of a failed test, a query or stream that died with an exception.
   String.raw`(?:^|\n)FAILED \S+::\S|\bterminated with (?:an )?(?:exception|error)\b`,
   // Pasted or escaped: a traceback inside a JSON string (`…\nsqlalchemy.exc.DatabaseError: …`), a `> ` quoted line.
@@ -60,8 +91,9 @@ const ERROR_HEADERS = [
   // parenthesis (`snowflake.connector.errors.ProgrammingError) 000904 …`). The ending is required:
   // the record screen needs a literal, and `pkg.Thing: text` alone is too often a logger's name.
   String.raw`(?:^|\n)[ \t]*[a-z_][a-z0-9_.]*\.[A-Z][A-Za-z0-9]*(?:Error|Exception|File|Fault|Failure|Failed|Timeout|Expired|Denied|Forbidden|NotFound|DoesNotExist|Unavailable|Refused|Invalid|Conflict|Interrupt|Exit|Violation|Representation)(?:: |\) )\S`,
-  // A database's own error code and state: Snowflake `000904 (42000): …`, PDO `SQLSTATE[42S02]: …`.
-  String.raw`(?:^|\n|: )\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
+  // A database's own error code and state: Snowflake `000904 (42000): …` (indented under the
+  // tool's header, as dbt prints it), PDO `SQLSTATE[42S02]: …`.
+  String.raw`(?:^|\s)\d{6} \([0-9A-Z]{5}\): \S|\bSQLSTATE\[[0-9A-Z]{5}\]`,
   // An HTTP error as Go's googleapi and many SDKs print it, or ending an error chain:
   // `googleapi: Error 400: …`, `…: reading https://…: 502 Bad Gateway`.
   String.raw`\bError [45]\d\d: \S|: [45]\d\d (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)[ \t]*(?:$|\n)`,
@@ -77,6 +109,15 @@ const ERROR_HEADERS = [
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
 ];
+// A tool's report of what it could not do, as the first words of a line (`Could not find
+// checkpoint x`, kubectl's `unable to recognize "x.yaml": …`, `Invalid value for env var named X`)…
+// (Matched ignoring case, so the record screen looks for whole words, not `annot` of `annotation`.)
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:unable to|could not|couldn't|cannot|can't|failed to|invalid) [a-z]`;
+// …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
+// classes`, a config file not found and defaults used or created, Docker's `Unable to find image 'x'
+// locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
+export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming)\b`;
+
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 
@@ -99,6 +140,10 @@ const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|cras
 const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;
 
 const EXIT = String.raw`\b(?:exit code|exit status|exited with code|exited with status|exited with exit code|return code|returned code|with exit code|with exit status|non-zero exit code|non-zero exit status)[: =]+(?:[1-9]\d{0,2}|-\d{1,3})\b|\bnon-zero exit (?:code|status)|\breturned non-zero\b|\bexit status [1-9]\d{0,2}\b|\bmake(?:\[\d\]|\[\d\d\])?: \*\*\* [^\n]{0,200}Error \d+|\bELIFECYCLE\b`;
+
+// A PostgreSQL background worker exits with code 1 to say "do not restart me": the logical
+// replication launcher does so at every clean shutdown.
+const BGWORKER_STOP = String.raw`\bbackground worker "[^"\n]{1,100}" \(PID \d+\) exited with exit code 1\b`;
 
 const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|(?:\bstatus code[ :=]+|\bstatus[ :=]+|\bresponse code[ :=]+|\bHTTP/\d\.\d |\bHTTP/\d |\bHTTP |\bHTTP:)[45]\d\d\b[^\n]{0,80}\b(?:error|failed|failure|exception|aborted|abort)\b`;
 
@@ -133,7 +178,8 @@ export const genericPack: RulePack = {
       severity: 'critical',
       priority: 18,
       anyLevel: true,
-      match: { regex: String.raw`\bthread '[^'\n]{0,80}' panicked at |\bPanic occurred in file '` },
+      // Rust 1.87+ prints the thread's id: `thread 'main' (2018384) panicked at …`.
+      match: { regex: String.raw`\bthread '[^'\n]{0,80}'(?: \(\d{1,20}\))? panicked at |\bPanic occurred in file '` },
     }),
     r({
       id: 'error-line',
@@ -146,6 +192,8 @@ export const genericPack: RulePack = {
         any: [
           // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
           loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
+          // A record the logger levelled error or fatal has its own rules, which name it better.
+          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],
@@ -167,7 +215,7 @@ export const genericPack: RulePack = {
       severity: 'error',
       priority: 13,
       anyLevel: true,
-      match: { all: [{ not: { level: 'info' } }, loud({ regex: EXIT, ignore_case: true })] },
+      match: { all: [{ not: { level: 'info' } }, loud({ regex: EXIT, ignore_case: true }), { not: { regex: BGWORKER_STOP } }] },
     }),
     r({
       id: 'http-error',
@@ -183,7 +231,7 @@ export const genericPack: RulePack = {
       description: 'A record logged at fatal / critical level.',
       severity: 'critical',
       priority: 11,
-      match: { level: 'fatal' },
+      match: { all: [{ level: 'fatal' }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'error-record',
@@ -191,7 +239,7 @@ export const genericPack: RulePack = {
       description: 'An error record says something failed.',
       severity: 'error',
       priority: 9,
-      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }] },
+      match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'exception',

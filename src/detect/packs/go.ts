@@ -1,6 +1,7 @@
 // Go: panics and fatal runtime errors (with their `goroutine N [state]:` blocks), and the standard
 // library logger's `log.Fatal` line, which has no level: only the OS error it reports says it failed.
 // slog / zap records at ERROR are structured and left to the generic pack.
+import { COPING } from './generic.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('go', spec);
@@ -37,6 +38,33 @@ export const goPack: RulePack = {
       anyLevel: true,
       match: {
         regex: String.raw`(?:^|\n)[ \t]*[\w./-]{1,200}\.go:\d+:\d+: (?:cannot find package|missing go\.sum entry|no required module provides|undefined: |cannot use |imported and not used|declared (?:and|but) not used|syntax error|too many arguments|not enough arguments|could not import|package [^\n]{1,200} is not in (?:GOROOT|std))`,
+      },
+    }),
+    r({
+      id: 'module-error',
+      description: 'The Go toolchain could not resolve a module or package (go build, go get, go mod).',
+      severity: 'error',
+      priority: 34,
+      anyLevel: true,
+      match: {
+        regex: String.raw`\bcannot find module providing package\b|\bno required module provides package\b|(?:^|\n)go: [^\n]{1,300}: (?:unknown revision|invalid version|no matching versions|reading https?:\/\/[^\n]{1,300}: 404\b)`,
+      },
+    }),
+    r({
+      id: 'log-error',
+      // log.Printf / log.Fatalf print no level: the words of the message are all there is
+      // (`2015/07/07 19:48:07 json: cannot unmarshal string into Go value of type float64`).
+      description: 'A standard-library log line whose message reports an error it could not get past.',
+      severity: 'error',
+      priority: 14,
+      anyLevel: true,
+      match: {
+        all: [
+          { regex: String.raw`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d[. ]` },
+          { regex: String.raw`\b(?:cannot|can't|couldn't|could not|unable to|failed to|failed:)\s` },
+          { not: { level: ['trace', 'debug', 'warn'] } },
+          { not: COPING },
+        ],
       },
     }),
     r({

@@ -1,4 +1,5 @@
 // JVM and Spark: Java exceptions with stack frames, OutOfMemoryError, Spark job / executor failures.
+import { FALLBACK } from './generic.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('jvm', spec);
@@ -54,12 +55,13 @@ export const jvmPack: RulePack = {
     }),
     r({
       id: 'exception',
-      description: 'A Java / Scala exception with its stack frames.',
+      description: 'A Java / Scala exception with its stack frames, unless a warning says what it falls back to (Spark\'s "Assume no metadata directory" over a FileNotFoundException).',
       severity: 'error',
       priority: 32,
       anyLevel: true,
       match: {
         all: [
+          { not: { all: [{ level: 'warn' }, { regex: FALLBACK, ignore_case: true }] } },
           { regex: String.raw`\b[a-z_$][\w$.]*\.[A-Z][\w$]*(?:Exception|Error)\b` }, // a qualified class name
           { regex: String.raw`\.java:\d+\)|\.scala:\d+\)|\(Native Method\)|\(Unknown Source\)` },
         ],

@@ -1,4 +1,5 @@
 // PostgreSQL: server log lines (`ERROR:  `, `FATAL:  `) and the client messages drivers pass on.
+import { SESSION_NOTICE } from './generic.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('postgresql', spec);
@@ -14,7 +15,12 @@ export const postgresqlPack: RulePack = {
       priority: 78,
       anyLevel: true,
       match: {
-        regex: String.raw`could not connect to server|connection to server (?:at|on) .{0,200}? failed|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved|server closed the connection unexpectedly|terminating connection due to administrator command`,
+        all: [
+          {
+            regex: String.raw`could not connect to server|connection to server (?:at|on) .{0,200}? failed|the database system is (?:starting up|shutting down|in recovery mode)|too many clients already|remaining connection slots are reserved|server closed the connection unexpectedly|terminating connection due to administrator command`,
+          },
+          { not: SESSION_NOTICE },
+        ],
       },
     }),
     r({
@@ -24,7 +30,10 @@ export const postgresqlPack: RulePack = {
       priority: 77,
       anyLevel: true,
       match: {
-        regex: String.raw`password authentication failed for user|no pg_hba\.conf entry for|role "[^"\n]{1,100}" does not exist|permission denied for (?:table|relation|schema|database|sequence|function)`,
+        all: [
+          { regex: String.raw`password authentication failed for user|no pg_hba\.conf entry for|role "[^"\n]{1,100}" does not exist|permission denied for (?:table|relation|schema|database|sequence|function)` },
+          { not: SESSION_NOTICE },
+        ],
       },
     }),
     r({
@@ -63,7 +72,8 @@ export const postgresqlPack: RulePack = {
       severity: 'critical',
       priority: 22,
       anyLevel: true,
-      match: { regex: String.raw`\b(?:FATAL|PANIC):  ` },
+      // Not a session the server ended as a notice (SESSION_NOTICE).
+      match: { all: [{ regex: String.raw`\b(?:FATAL|PANIC):  ` }, { not: SESSION_NOTICE }] },
     }),
     r({
       id: 'server-error',

@@ -5,11 +5,11 @@ import { parseGoPanic } from './go-panic.js';
 import { parseJvmStack } from './jvm-stack.js';
 import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
-import { parsePythonTraceback } from './python-traceback.js';
+import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isInstalledApplicationFrame } from './user-code.js';
+import { isConsoleScript, isInstalledApplicationFrame } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -17,15 +17,28 @@ export type { ParsedError, ErrorSource } from './parsed-error.js';
 const MAX_CHARS = 256 * 1024;
 
 // Prefixes that wrap a child process's output line by line: Airflow relays a subprocess (Bash, spark-submit,
-// a pod) through these loggers, and container runtimes stamp each line (CRI: `<ts> stderr F `).
+// a pod; Airflow 1's task runner as `Subtask: …`) through these loggers, and container runtimes stamp each line (CRI: `<ts> stderr F `).
 const RELAY_PREFIX =
-  /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils)\.py:\d+\} [A-Z]+ - /;
+  /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils|base_task_runner)\.py:\d+\} [A-Z]+ - (?:Subtask(?: [\w.-]{1,250})?: )?/;
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
 // Terminal colours, as escape sequences or as pasted in caret notation (`^[[36m`), and the
 // service column docker compose puts before every line (`web_1        | `).
 const ESC = String.fromCharCode(27);
 const ANSI = new RegExp(String.raw`${ESC}\[[\d;]*[A-Za-z]|\^\[\[[\d;]*m`, 'g');
 const COMPOSE_PREFIX = /^[\w.-]{1,60}\s+\| ?/;
+
+// A Python traceback whose line breaks were lost (a log service's one-line payload, a paste):
+// `… File "/app/f.py", line 602, in execute_query return self.q() File "/lib/x.py", line 9, in r …`.
+const FLAT_FRAME = / File "([^"\n]{1,500})", line (\d{1,7}), in ([\w<>.]{1,200}) /g;
+
+/** The frames of a flattened traceback back on lines of their own; any other line unchanged. */
+function unflattenTraceback(line: string): string | string[] {
+  if (line.length > MAX_CHARS || line.indexOf(' File "') === line.lastIndexOf(' File "')) return line;
+  FLAT_FRAME.lastIndex = 0;
+  const matches = [...line.matchAll(FLAT_FRAME)];
+  if (matches.length < 2) return line;
+  return line.replace(FLAT_FRAME, '\n  File "$1", line $2, in $3\n    ').split('\n');
+}
 
 function stripRelayPrefix(raw: string): string {
   let line = raw.includes(`${ESC}[`) || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
@@ -50,10 +63,14 @@ function stripRelayPrefix(raw: string): string {
  */
 export function extractErrorChain(text: string): ParsedError[] {
   const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
-  const raw = source.split(/\r?\n/);
+  const raw = fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback));
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
+  if (python.length === 0) {
+    const unprefixed = withoutLinePrefix(raw);
+    if (unprefixed) python = parsePythonTraceback(unprefixed);
+  }
   const jvm = parseJvmStack(lines);
   const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
   if (python.length === 0) return withWorkflow(inner, lines);
@@ -78,12 +95,27 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
     const frame = innermostUserFrame(error);
     if (frame) return { frame, error };
   }
-  // Every frame installed code: the application may be an installed package itself.
+  // Every frame installed code: the application may be an installed package itself, unless the
+  // traceback starts in a console-script wrapper: then the package is a tool the user ran.
+  if (chain.some((error) => error.stack[0] !== undefined && isConsoleScript(error.stack[0].file))) return undefined;
   for (const error of chain) {
     const frame = [...error.stack].reverse().find((f) => f.file.endsWith('.py') && isInstalledApplicationFrame(f.file));
     if (frame) return { frame, error };
   }
+  // A Node stack all in node_modules: the package that called the one that threw (a plugin calling
+  // csv-parse); a stack all inside one package (an SDK) names no place of the user's.
+  for (const error of chain) {
+    if ((error as Partial<ParsedError>).source !== 'node') continue;
+    const thrower = nodePackageOf(error.stack[0]?.file ?? '');
+    const frame = thrower === undefined ? undefined : error.stack.find((f) => nodePackageOf(f.file) !== undefined && nodePackageOf(f.file) !== thrower);
+    if (frame) return { frame, error };
+  }
   return undefined;
+}
+
+/** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */
+function nodePackageOf(file: string): string | undefined {
+  return /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
 }
 
 function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {

@@ -51,15 +51,27 @@ function framesFollow(lines: string[], from: number): boolean {
   return false;
 }
 
+// A JVM frame's source: a Java / Scala / Kotlin file, or the JVM's placeholders for none.
+const JVM_SOURCE = /\.(?:java|scala|kt|groovy):\d+\)|\((?:Native Method|Unknown Source)\)/;
+
 export function parseJvmStack(lines: string[]): ParsedError[] {
   let group: ParsedError[] = [];
   let current: ParsedError | undefined;
+  // Frames under a header the paste or the logger cut (`: Duplicate entry …` with the class lost)
+  // still say where: they become an error of unknown type with the line above as its message.
+  const startCut = (i: number): ParsedError => {
+    const above = (lines[i - 1] ?? '').trim();
+    const cut: ParsedError = { type: 'error', message: clip(above.replace(/^:\s*/, '')), stack: [], source: 'jvm', lineIndex: Math.max(0, i - 1) };
+    group = [cut];
+    return cut;
+  };
   // After Spark's "Driver stacktrace:" the frames belong to the driver-side exception again.
   let driver: ParsedError | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    const frame = current ? parseJvmFrame(line) : undefined;
-    if (frame && current) {
+    const frame = current || (group.length === 0 && JVM_SOURCE.test(line)) ? parseJvmFrame(line) : undefined;
+    if (frame) {
+      current ??= startCut(i);
       current.stack.push(frame);
       continue;
     }

@@ -212,3 +212,78 @@ export function parsePythonTraceback(lines: string[]): ParsedError[] {
   }
   return parseCPython(lines);
 }
+
+// IPython / Jupyter print tracebacks their own way: `KeyError      Traceback (most recent call
+// last)`, then per frame `<ipython-input-3-a5d8> in load(path)` (IPython 8: `File /app/x.py:12, in
+// load(path)`, `Cell In[3], line 5`), its code lines, and an arrow on the failing one (`---> 59 code`).
+// Colab wraps the file in a markdown link: `[<ipython-input-29-…>](https://localhost:8080/#) in <module>`.
+const IPY_START = /^\s*([A-Za-z_][\w.]*)\s{2,}Traceback \(most recent call last\)\s*$/;
+const IPY_FRAME = /^\[?(<ipython-input-[^>\n]{1,100}>|<stdin>|[^\s[\]()]{1,500}?\.py)(?:\]\([^)\n]*\))? in ([\w<>.]{1,200})/;
+const IPY8_FRAME = /^File (\S{1,500}\.py):\d+, in ([\w<>.]{1,200})/;
+const IPY8_CELL = /^(Cell In ?\[\d+\]), line \d+/;
+const IPY_ARROW = /^\s*-{1,4}> ?(\d{1,7})\s?(.*)$/;
+
+/** The lines with IPython's tracebacks rewritten as CPython prints them; the same array when there is none. */
+export function fromIpython(lines: string[]): string[] {
+  if (!lines.some((l) => l.length < 4000 && IPY_START.test(l))) return lines;
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.length > 4000) {
+      out.push(line);
+      continue;
+    }
+    if (IPY_START.test(line)) {
+      out.push('Traceback (most recent call last):');
+      continue;
+    }
+    const frame = IPY_FRAME.exec(line) ?? IPY8_FRAME.exec(line);
+    const cell = frame ? null : IPY8_CELL.exec(line);
+    if (!frame && !cell) {
+      out.push(line);
+      continue;
+    }
+    const file = frame ? (frame[1] ?? '') : (cell?.[1] ?? '');
+    const fn = frame ? (frame[2] ?? '<module>') : '<module>';
+    // The arrow is on one of the code lines below the frame's header.
+    let arrow: RegExpExecArray | null = null;
+    let j = i + 1;
+    for (; j < lines.length && j < i + 40; j++) {
+      const next = lines[j] ?? '';
+      if (next.trim() === '' || IPY_FRAME.test(next) || IPY8_FRAME.test(next)) break;
+      arrow = IPY_ARROW.exec(next) ?? arrow;
+    }
+    if (arrow?.[1]) out.push(`  File "${file}", line ${arrow[1]}, in ${fn}`, `    ${(arrow[2] ?? '').trim()}`);
+    i = j - 1;
+  }
+  return out;
+}
+
+// A traceback relayed behind a per-line prefix nobody registered (journald's `gunicorn[26747]: `, a
+// CI job's `12171 | 2023-01-26 11:17:45.376838 | controller | `, a bare timestamp, a runner quoting
+// the child's bytes `… INFO - b'  File "x.py", line 3\n'`): the prefix of the traceback's first
+// line, digits as any digits, is cut from every line that has it.
+const TRACEBACK_AT = /^(.{1,200}?)(?:Traceback \(most recent call last\):|\s{2}File ")/;
+const BYTES_END = /(?:\\n)?'$/;
+
+/** The lines without the prefix a traceback's first line carries; undefined when it has none. */
+export function withoutLinePrefix(lines: string[]): string[] | undefined {
+  let shape: RegExp | undefined;
+  let bytes = false;
+  for (const line of lines) {
+    if (line.length > 4000 || !line.includes('File "') && !line.includes('Traceback (')) continue;
+    const prefix = TRACEBACK_AT.exec(line)?.[1];
+    if (prefix === undefined || prefix.trim() === '') continue;
+    shape = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '\\d+')}`);
+    bytes = /b'$/.test(prefix);
+    break;
+  }
+  if (!shape) return undefined;
+  const cut = shape;
+  return lines.map((line) => {
+    const m = line.length > 4000 ? null : cut.exec(line);
+    if (!m) return line;
+    const rest = line.slice(m[0].length);
+    return bytes ? rest.replace(BYTES_END, '') : rest;
+  });
+}

@@ -70,6 +70,9 @@ export function parseDbt(lines: string[]): ParsedError[] {
     }
     const bare = DBT_BARE.exec(text);
     if (bare && bare[1] && (text.trim() === bare[1] || bare[1].startsWith('Env var'))) {
+      // `Runtime Error` over `  Database Error in test x (models/schema.yml)`: the node's error is the report.
+      const next = lines.slice(i + 1, i + 4).find((l) => l.trim() !== '');
+      if (next !== undefined && DBT_IN_NODE.test(stripDbtTime(next).text)) continue;
       const detail = readDetail(lines, i + 1);
       if (bare[2]) detail.unshift(bare[2]);
       if (detail.length === 0) continue;

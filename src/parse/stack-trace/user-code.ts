@@ -56,6 +56,46 @@ const JVM_LIBRARY_PREFIXES = [
   'kotlin.',
   'kotlinx.',
   'shaded.',
+  // Drivers, pools, HTTP clients and runtimes that applications embed.
+  'com.mchange.',
+  'org.mariadb.',
+  'com.microsoft.sqlserver.',
+  'oracle.jdbc.',
+  'org.h2.',
+  'org.sqlite.',
+  'com.mongodb.',
+  'org.bson.',
+  'redis.clients.',
+  'io.lettuce.',
+  'com.datastax.',
+  'org.elasticsearch.',
+  'org.jsoup.',
+  'okhttp3.',
+  'okio.',
+  'retrofit2.',
+  'feign.',
+  'io.grpc.',
+  'io.micronaut.',
+  'io.quarkus.',
+  'io.vertx.',
+  'io.reactivex.',
+  'reactor.',
+  'org.jboss.',
+  'org.quartz.',
+  'ch.qos.logback.',
+  'org.jooq.',
+  'org.mybatis.',
+  'org.flywaydb.',
+  'liquibase.',
+  'io.confluent.',
+  'kafka.',
+  'org.yaml.',
+  'com.typesafe.',
+  'net.bytebuddy.',
+  'groovy.',
+  'org.codehaus.',
+  'org.testng.',
+  'org.mockito.',
 ];
 
 // Node's own modules as versions before 12 print them: a bare file name (`net.js:1134`,
@@ -83,11 +123,26 @@ function installedPythonPackage(file: string): string | undefined {
   return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(file.replaceAll('\\', '/'))?.[1];
 }
 
+// The wrapper pip writes for a console script (`/usr/local/bin/airflow`, `…\\Scripts\\jotta-download-script.py`):
+// it only calls the installed package's entry point, and a traceback that starts in one is a tool the
+// user ran, not code they wrote.
+const CONSOLE_SCRIPT = /\/bin\/[\w.-]+$|\\Scripts\\[^\\]+$/;
+
+/** Whether a Python frame's file is a console-script wrapper (never the user's code). */
+export function isConsoleScript(file: string): boolean {
+  return CONSOLE_SCRIPT.test(file) && !/\/bin\/[^/]*\.py$/.test(file);
+}
+
 /** An installed Python file of a package that is not a well-known library: the application's own, installed. */
 export function isInstalledApplicationFrame(file: string): boolean {
   const pkg = installedPythonPackage(file);
   return pkg !== undefined && !PYTHON_LIBRARIES.has(pkg) && !/\.(?:pyx|pxi|pxd)$/.test(file);
 }
+
+// A function of Go's standard library (`log.Panicf`, `net/http.(*conn).serve`, `testing.tRunner`):
+// its import path is one of the standard top-level packages, which module paths never are.
+const GO_STDLIB_FUNCTION =
+  /^(?:archive|bufio|bytes|cmp|compress|container|context|crypto|database|debug|embed|encoding|errors|expvar|flag|fmt|go|hash|html|image|index|internal|io|iter|log|maps|math|mime|net|os|path|plugin|reflect|regexp|runtime|slices|sort|strconv|strings|sync|syscall|testing|text|time|unicode|unique|unsafe|weak)(?:\/[\w/]+)?\.[^/]*$/;
 
 const RUST_RUNTIME_FN = /^<?(?:std|core|alloc|backtrace|panic_unwind)::|^rust_begin_unwind$|^__rust|^_start$|^__libc_start_main$/;
 const RUST_RUNTIME_FILE = /(?:^|\/)lib(?:std|core|alloc)\/|\/rustc\/[0-9a-f]+\/|(?:^|\/)library\/(?:std|core|alloc)\/|\/src\/lib(?:std|core|alloc)\/|\/\.cargo\/registry\//;
@@ -107,7 +162,9 @@ export function normaliseFile(file: string): string {
 export function isUserFrame(language: FrameLanguage, file: string, fn?: string): boolean {
   switch (language) {
     case 'python':
-      if (file.startsWith('<')) return false; // <frozen importlib._bootstrap>, <string>
+      // <frozen importlib._bootstrap>, <string> are the runtime's; a notebook cell or the REPL is the user's.
+      if (file.startsWith('<')) return /^<(?:ipython-input-|stdin>|input>)/.test(file);
+      if (isConsoleScript(file)) return false;
       if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
       if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
       return !hasLibraryMarker(file);
@@ -119,7 +176,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
     }
     case 'go':
-      if (fn && /^(?:runtime|testing|reflect|sync|syscall|net|os|database\/sql|encoding\/\w+)\./.test(fn)) return false;
+      if (fn && GO_STDLIB_FUNCTION.test(fn)) return false;
       // Under a GOPATH-style `/go/src/` the file may be the standard library or the project itself
       // (`/go/src/app/…`, the usual Docker layout); the function says which: standard-library import
       // paths never have a dot in their first element, module paths (`github.com/…`) do, and `main.`
