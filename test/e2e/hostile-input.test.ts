@@ -122,7 +122,10 @@ describe('regexes that would hang the agent (finding 4)', () => {
     // ms here); twenty-four such rules (enough to pass the budget on an idle machine too) on one record go past the budget, which skips the rest.
     const slowRules = Array.from({ length: 24 }, (_, i) => ['  - id: slow-digits-' + i, '    match:', String.raw`      raw_regex: '\d+\d+\d+x` + i + "'"]).flat();
     const { slack, ws, agent, port } = await startAgent(['rules:', ...slowRules, '  - id: step-failed', '    match:', '      regex: "Step failed"'].join('\n'));
-    appendFileSync(ws.logFile, `ERROR ${'1'.repeat(200_000)}\n`);
+    // The line holds every slow rule's literal (x0 … x23, after a space, so no rule matches): the
+    // screen must hand the record to those rules however the reader's buffers fall.
+    const literals = Array.from({ length: 24 }, (_, i) => `x${i}`).join(' ');
+    appendFileSync(ws.logFile, `ERROR ${'1'.repeat(200_000)} ${literals}\n`);
     appendFileSync(ws.logFile, 'ERROR Step failed: load_orders exited 1\n');
     const alert = await waitFor('the alert for the failure after the slow line', () => slack.messages.find((m) => m.raw.includes('load_orders')), { timeoutMs: 20_000 }, () => agent.stdout().slice(-1500));
     expect(alert.raw).toContain('Step failed');
