@@ -1,6 +1,6 @@
 // `sentinel run`: the agent as a long-running process. SIGTERM/SIGINT stop it gracefully (exit 0);
 // a second signal exits at once. The config file is watched: valid edits reload the rules.
-import { watchFile, unwatchFile } from 'node:fs';
+import { statSync, unwatchFile, watchFile } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
 import type { Logger } from '../log.js';
@@ -17,10 +17,20 @@ export const SHUTDOWN_DEADLINE_MS = 3_500;
 const CONFIG_POLL_MS = 1_000;
 const EXIT_GRACE_MS = 300;
 
-function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
-  // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
-  watchFile(file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+/** What a config file looked like when read: a later stat that differs means an edit. */
+type FileStamp = { mtimeMs: number; size: number } | undefined;
+
+function stampOf(file: string): FileStamp {
+  try {
+    const { mtimeMs, size } = statSync(file);
+    return { mtimeMs, size };
+  } catch {
+    return undefined;
+  }
+}
+
+function watchConfigFile(agent: Agent, file: string, readAs: FileStamp, logger: Logger): void {
+  const reload = (): void => {
     try {
       agent.reloadRules(loadConfig(file, process.env));
       agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
@@ -29,10 +39,21 @@ function watchConfigFile(agent: Agent, file: string, logger: Logger): void {
       const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
       logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
     }
+  };
+  // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
+  watchFile(file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+    reload();
   });
+  // watchFile's first stat is its baseline: an edit made while the agent was starting (after the
+  // config was read, before this line) would otherwise never be seen.
+  const now = stampOf(file);
+  if (now && (now.mtimeMs !== readAs?.mtimeMs || now.size !== readAs.size)) reload();
 }
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger, modes: RunModes = { once: false, dryRun: false }): Promise<number> {
+  // Stamped before reading, so an edit that races the read is reloaded once more rather than missed.
+  const readAs = stampOf(configFile ?? 'sentinel.yaml');
   const loaded = resolveConfig(configFile);
   const dryRunState = modes.dryRun ? await copyStateForDryRun(loaded.state_dir) : undefined;
   const config = applyRunModes(loaded, modes, dryRunState);
@@ -82,7 +103,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     throw portError(error, config.server.port, 'server.port');
   }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
-  if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, logger);
+  if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, readAs, logger);
   // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.
   const caughtUp = modes.once ? waitUntilCaughtUp(() => agent.caughtUp()).then(() => null) : new Promise<null>(() => undefined);
   let code = await Promise.race([caughtUp, stopped]);
