@@ -29,6 +29,10 @@ function stampOf(file: string): FileStamp {
   }
 }
 
+function sameStamp(a: { mtimeMs: number; size: number }, b: { mtimeMs: number; size: number }): boolean {
+  return a.mtimeMs === b.mtimeMs && a.size === b.size;
+}
+
 function watchConfigFile(agent: Agent, file: string, readAs: FileStamp, logger: Logger): void {
   const reload = (): void => {
     try {
@@ -42,13 +46,12 @@ function watchConfigFile(agent: Agent, file: string, readAs: FileStamp, logger: 
   };
   // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
   watchFile(file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
-    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
-    reload();
+    if (!sameStamp(current, previous)) reload();
   });
   // watchFile's first stat is its baseline: an edit made while the agent was starting (after the
   // config was read, before this line) would otherwise never be seen.
   const now = stampOf(file);
-  if (now && (now.mtimeMs !== readAs?.mtimeMs || now.size !== readAs.size)) reload();
+  if (now && !(readAs && sameStamp(now, readAs))) reload();
 }
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger, modes: RunModes = { once: false, dryRun: false }): Promise<number> {

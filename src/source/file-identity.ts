@@ -1,7 +1,7 @@
 // A file is known by device+inode plus a hash of its first bytes, so an inode reused by a new file,
 // or a file replaced while the agent was down, is not mistaken for the one a checkpoint names.
 import { createHash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export const FINGERPRINT_BYTES = 256;
 
@@ -36,4 +36,17 @@ export async function fingerprintOf(fh: FileHandle, bytes = FINGERPRINT_BYTES): 
 export async function sameStart(fh: FileHandle, saved: { fingerprint: string; fingerprintBytes: number }): Promise<boolean> {
   const now = await fingerprintOf(fh, saved.fingerprintBytes);
   return now.fingerprintBytes === saved.fingerprintBytes && now.fingerprint === saved.fingerprint;
+}
+
+/** `read(fh)` on the file at `path`, opened for it and closed after; undefined when it cannot be opened or read. */
+export async function readingFile<T>(path: string, read: (fh: FileHandle) => Promise<T>): Promise<T | undefined> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    return await read(fh);
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
 }

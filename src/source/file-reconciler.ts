@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { CheckpointEntry } from './checkpoint-store.js';
 import { NEW_FILE_MARGIN_MS, type Checkpointer } from './checkpointer.js';
 import type { DiscoveredFile, FileDiscovery } from './file-discovery.js';
-import { FINGERPRINT_BYTES, fingerprintOf, identityKey, sameStart } from './file-identity.js';
+import { FINGERPRINT_BYTES, fingerprintOf, identityKey, readingFile, sameStart } from './file-identity.js';
 import { createTailer, type StartAt, type Tailer, type TailReader } from './file-tailer.js';
 import { findRotatedCopy, rotatedSince, type LostTail } from './rotated-copy.js';
 
@@ -166,16 +166,9 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     recoverRotated({ path: sibling, dev: -1, ino: -1, fingerprint: '', fingerprintBytes: 0, offset: 0, line: 1 }, before, sibling);
 
   const startsLikeKnown = async (path: string, known: ReadonlySet<string>): Promise<boolean> => {
-    const fh = await open(path, 'r').catch(() => undefined);
-    if (!fh) return true;
-    try {
-      const fp = await fingerprintOf(fh);
-      return fp.fingerprintBytes === FINGERPRINT_BYTES && known.has(fp.fingerprint);
-    } catch {
-      return true;
-    } finally {
-      await fh.close().catch(() => undefined);
-    }
+    const fp = await readingFile(path, fingerprintOf);
+    // Unreadable counts as known: there is nothing to recover from it.
+    return fp === undefined || (fp.fingerprintBytes === FINGERPRINT_BYTES && known.has(fp.fingerprint));
   };
 
   /** A file starting so is read (or is being read from its offset): a copy starting like it is no unread copy. */

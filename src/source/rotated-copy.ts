@@ -4,9 +4,9 @@
 // emptied a file the agent had not finished reading, the lines past its offset are in that sibling:
 // found by device+inode (a rename) or by the hash of its first bytes (a copy), and read from the
 // offset on, so rotation never costs the lines an agent had not read yet.
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sameStart } from './file-identity.js';
+import { readingFile, sameStart } from './file-identity.js';
 
 export interface LostTail {
   /** The path the file had when it was followed. */
@@ -95,13 +95,5 @@ export async function findRotatedCopy(lost: LostTail, skip: (dev: number, ino: n
 }
 
 async function startsLike(path: string, lost: LostTail): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    return await sameStart(fh, lost);
-  } catch {
-    return false;
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
+  return (await readingFile(path, (fh) => sameStart(fh, lost))) ?? false;
 }
