@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import type { Category } from '../../src/types.js';
+import { CATEGORIES, type Category } from '../../src/types.js';
 
 export interface CaseLocation {
   file: string;
@@ -20,6 +20,12 @@ export interface CaseLabel {
   label_note?: string;
   /** Failure cases only. */
   category?: Category;
+  /**
+   * Failure cases, optional (blind batch r5 on, /docs/corpus-format.md): the category a senior engineer
+   * gives from the log alone, without the thread. It differs from `category` when only the thread
+   * knows the cause (a 403 whose real cause was a wrong bucket path).
+   */
+  evidence_category?: Category;
   location?: CaseLocation | null;
   retryable?: boolean;
 }
@@ -66,7 +72,7 @@ export function loadCorpus(dir: string, name = basename(dir), split?: Split): Co
       try {
         const raw = JSON.parse(readFileSync(labelFile, 'utf8')) as Partial<CaseLabel>;
         const label: CaseLabel = { ...raw, file: raw.file ?? caseName, stack: raw.stack ?? stack, kind: raw.kind === 'healthy' ? 'healthy' : 'failure' };
-        if (label.kind === 'failure' && label.category === undefined) throw new Error('a failure label needs a category');
+        if (label.kind === 'failure') checkCategories(label);
         corpus.cases.push({ name: caseName, label, log: readFileSync(join(stackDir, file), 'utf8') });
       } catch (err) {
         corpus.problems.push(`${caseName}: ${(err as Error).message}`);
@@ -76,6 +82,19 @@ export function loadCorpus(dir: string, name = basename(dir), split?: Split): Co
   const hashFile = split ? undefined : [join(dir, `${name}.sha256`), join(dirname(dir), `${name}.sha256`)].find((f) => existsSync(f));
   if (hashFile) corpus.hash = checkHashes(hashFile, dir);
   return corpus;
+}
+
+/** The categories a label may give: the taxonomy's twelve (`unknown` is an answer, never a label). */
+const LABEL_CATEGORIES: readonly string[] = CATEGORIES.filter((c) => c !== 'unknown');
+
+function checkCategories(label: CaseLabel): void {
+  if (label.category === undefined) throw new Error('a failure label needs a category');
+  for (const field of ['category', 'evidence_category'] as const) {
+    const value: unknown = label[field];
+    if (value !== undefined && (typeof value !== 'string' || !LABEL_CATEGORIES.includes(value))) {
+      throw new Error(`${field} ${JSON.stringify(value)} is not one of ${LABEL_CATEGORIES.join(', ')}`);
+    }
+  }
 }
 
 /** The batch folders under `root` (test/fixtures/real/blind/<batch>/), oldest name first. */

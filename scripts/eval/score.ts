@@ -1,7 +1,10 @@
 // Judging what the live agent announced for each labelled log, and the tables `npm run eval` prints.
 // Detection = the agent opened an incident for a failure log; on a healthy log any incident is a
 // false alarm. Category, location and retryable are judged on the first announced incident (the
-// alert a person reads first); a failure the agent missed is wrong on all three.
+// alert a person reads first); a failure the agent missed is wrong on all three. "Category (log
+// evidence)" judges the same answer against `evidence_category`, the category the log alone supports,
+// over the cases whose label carries one: what the analyser misreads, apart from causes only a
+// thread knows.
 import type { Diagnosis } from '../../src/types.js';
 import type { Case, CaseLocation, Corpus } from './corpus.js';
 
@@ -13,6 +16,8 @@ export interface CaseResult {
   diagnosis: Diagnosis | undefined;
   detected: boolean;
   categoryOk: boolean;
+  /** Against the label's `evidence_category`; undefined when the label has none. */
+  evidenceCategoryOk: boolean | undefined;
   locationOk: boolean;
   retryableOk: boolean;
 }
@@ -21,6 +26,10 @@ export interface Rates {
   cases: number;
   detection: number;
   category: number;
+  /** Cases of the group whose label carries an `evidence_category`. */
+  evidenceCases: number;
+  /** Category right against `evidence_category`, over `evidenceCases`; null when none carries one. */
+  evidenceCategory: number | null;
   location: number;
   retryable: number;
   /** Mean incidents per log of this group (one failure should be one alert). */
@@ -68,13 +77,17 @@ export function locationMatches(want: CaseLocation | null | undefined, got: Diag
 export function judge(c: Case, incidents: number, diagnosis: Diagnosis | undefined): CaseResult {
   const { label } = c;
   const detected = incidents > 0;
-  if (label.kind === 'healthy' || !diagnosis) return { case: c, incidents, diagnosis, detected, categoryOk: false, locationOk: false, retryableOk: false };
+  const evidence = label.kind === 'failure' ? label.evidence_category : undefined;
+  if (label.kind === 'healthy' || !diagnosis) {
+    return { case: c, incidents, diagnosis, detected, categoryOk: false, evidenceCategoryOk: evidence === undefined ? undefined : false, locationOk: false, retryableOk: false };
+  }
   return {
     case: c,
     incidents,
     diagnosis,
     detected,
     categoryOk: diagnosis.category === label.category,
+    evidenceCategoryOk: evidence === undefined ? undefined : diagnosis.category === evidence,
     locationOk: locationMatches(label.location, diagnosis.location),
     retryableOk: label.retryable === undefined || diagnosis.retryable === label.retryable,
   };
@@ -83,10 +96,13 @@ export function judge(c: Case, incidents: number, diagnosis: Diagnosis | undefin
 export function rates(results: readonly CaseResult[]): Rates {
   const n = results.length || 1;
   const share = (ok: (r: CaseResult) => boolean): number => results.filter(ok).length / n;
+  const withEvidence = results.filter((r) => r.evidenceCategoryOk !== undefined);
   return {
     cases: results.length,
     detection: share((r) => r.detected),
     category: share((r) => r.categoryOk),
+    evidenceCases: withEvidence.length,
+    evidenceCategory: withEvidence.length > 0 ? withEvidence.filter((r) => r.evidenceCategoryOk).length / withEvidence.length : null,
     location: share((r) => r.locationOk),
     retryable: share((r) => r.retryableOk),
     incidentsPerLog: results.reduce((sum, r) => sum + r.incidents, 0) / n,
@@ -110,7 +126,9 @@ function missOf(r: CaseResult): Miss | undefined {
     what.push(`not detected (want ${label.category})`);
   } else {
     const d = r.diagnosis;
-    if (!r.categoryOk) what.push(`category ${d?.category ?? '-'} (want ${label.category})`);
+    const evidence = label.evidence_category !== undefined && label.evidence_category !== label.category ? `; the log alone says ${label.evidence_category}` : '';
+    if (!r.categoryOk) what.push(`category ${d?.category ?? '-'} (want ${label.category}${evidence})`);
+    else if (r.evidenceCategoryOk === false) what.push(`category ${d?.category ?? '-'} right, but the log alone says ${label.evidence_category}`);
     if (!r.locationOk) what.push(`location ${fmtLocation(d?.location)} (want ${fmtLocation(label.location)})`);
     if (!r.retryableOk) what.push(`retryable ${String(d?.retryable)} (want ${String(label.retryable)})`);
     if (r.incidents > 1) what.push(`${r.incidents} incidents for one failure`);
@@ -160,11 +178,16 @@ export function scoreCorpus(corpus: Corpus, results: readonly CaseResult[]): Cor
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`.padStart(7);
+/** `71.4% of 7`: the log-evidence figure with the number of cases it is over; `-` for none. */
+const evidenceCell = (s: Rates): string => (s.evidenceCategory === null ? '-' : `${(s.evidenceCategory * 100).toFixed(1)}% of ${s.evidenceCases}`);
 
-function table(title: string, rows: Record<string, Rates>, overall?: Rates): string[] {
-  const out = [`${title.padEnd(30)} cases  detected  category  location  retryable  incidents/log`];
+/** Whether any case of the corpus carries an `evidence_category` (the column is shown only then). */
+const hasEvidence = (s: CorpusScore): boolean => s.failures.evidenceCases > 0;
+
+function table(title: string, rows: Record<string, Rates>, overall: Rates | undefined, evidence: boolean): string[] {
+  const out = [`${title.padEnd(30)} cases  detected  category  ${evidence ? 'category (log evidence)  ' : ''}location  retryable  incidents/log`];
   const row = (name: string, s: Rates): string =>
-    `${name.padEnd(30)} ${String(s.cases).padStart(5)}  ${pct(s.detection)}   ${pct(s.category)}   ${pct(s.location)}   ${pct(s.retryable)}   ${s.incidentsPerLog.toFixed(2).padStart(8)}`;
+    `${name.padEnd(30)} ${String(s.cases).padStart(5)}  ${pct(s.detection)}   ${pct(s.category)}   ${evidence ? `${evidenceCell(s).padStart(22)}   ` : ''}${pct(s.location)}   ${pct(s.retryable)}   ${s.incidentsPerLog.toFixed(2).padStart(8)}`;
   for (const [name, s] of Object.entries(rows)) out.push(row(name, s));
   if (overall) out.push(row('overall', overall));
   return out;
@@ -175,7 +198,9 @@ export function formatCorpusScore(s: CorpusScore, heading: string): string {
   const out = [`== ${heading}: ${s.failures.cases} failure logs, ${s.healthy.cases} healthy logs (${s.dir})`];
   if (s.hash) out.push(`hash file ${s.hash.file}: ${s.hash.ok ? 'ok' : 'MISMATCH'} (${s.hash.detail})`);
   if (s.failures.cases > 0) {
-    out.push('', ...table('by stack', s.byStack, s.failures), '', ...table('by category', s.byCategory));
+    const evidence = hasEvidence(s);
+    if (evidence) out.push(`category (log evidence): against evidence_category, carried by ${s.failures.evidenceCases} of ${s.failures.cases} failure labels`);
+    out.push('', ...table('by stack', s.byStack, s.failures, evidence), '', ...table('by category', s.byCategory, undefined, evidence));
     const { none, one, two, more } = s.incidentSpread;
     const confused = Object.entries(s.confusion);
     if (confused.length > 0) out.push('', 'wrong category, want → got (detected failures):', ...confused.map(([pair, n]) => `  ${String(n).padStart(4)}  ${pair}`));
@@ -195,10 +220,13 @@ export function formatCorpusScore(s: CorpusScore, heading: string): string {
 
 const pctMd = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-function markdownTable(first: string, rows: Record<string, Rates>, overall?: Rates): string[] {
-  const out = [`| ${first} | logs | detected | category | location | retryable | incidents per log |`, '|---|---|---|---|---|---|---|'];
+function markdownTable(first: string, rows: Record<string, Rates>, overall: Rates | undefined, evidence: boolean): string[] {
+  const out = [
+    `| ${first} | logs | detected | category |${evidence ? ' category (log evidence) |' : ''} location | retryable | incidents per log |`,
+    `|---|---|---|---|${evidence ? '---|' : ''}---|---|---|`,
+  ];
   const row = (name: string, s: Rates): string =>
-    `| ${name} | ${s.cases} | ${pctMd(s.detection)} | ${pctMd(s.category)} | ${pctMd(s.location)} | ${pctMd(s.retryable)} | ${s.incidentsPerLog.toFixed(2)} |`;
+    `| ${name} | ${s.cases} | ${pctMd(s.detection)} | ${pctMd(s.category)} |${evidence ? ` ${evidenceCell(s)} |` : ''} ${pctMd(s.location)} | ${pctMd(s.retryable)} | ${s.incidentsPerLog.toFixed(2)} |`;
   for (const [name, s] of Object.entries(rows)) out.push(row(name, s));
   if (overall) out.push(row('**overall**', overall));
   return out;
@@ -212,23 +240,27 @@ export function formatCorpusMarkdown(s: CorpusScore, heading: string): string {
     '',
     `${s.failures.cases} failure logs, ${s.healthy.cases} healthy logs. False alarms: ${s.healthy.falseAlarms} of ${s.healthy.cases} (${pctMd(s.healthy.rate)}). Incidents per failure log: 0 → ${none}, 1 → ${one}, 2 → ${two}, 3+ → ${more}.`,
   ];
-  if (s.failures.cases > 0) out.push('', ...markdownTable('stack', s.byStack, s.failures), '', ...markdownTable('category', s.byCategory));
+  const evidence = hasEvidence(s);
+  if (evidence) out.push('', `Category (log evidence): against \`evidence_category\`, carried by ${s.failures.evidenceCases} of ${s.failures.cases} failure labels.`);
+  if (s.failures.cases > 0) out.push('', ...markdownTable('stack', s.byStack, s.failures, evidence), '', ...markdownTable('category', s.byCategory, undefined, evidence));
   return out.join('\n');
 }
 
 /** One row per corpus (the real development part, each blind batch, the synthetic coverage). */
 export function formatSummary(rows: ReadonlyArray<{ label: string; score: CorpusScore }>, markdown: boolean): string {
+  const evidence = rows.some(({ score }) => hasEvidence(score));
   const cells = rows.map(({ label, score: s }) => [
     label,
     `${s.failures.cases} + ${s.healthy.cases}`,
     pctMd(s.failures.detection),
     pctMd(s.failures.category),
+    ...(evidence ? [evidenceCell(s.failures)] : []),
     pctMd(s.failures.location),
     pctMd(s.failures.retryable),
     s.healthy.cases > 0 ? `${s.healthy.falseAlarms} (${pctMd(s.healthy.rate)})` : '-',
     s.failures.incidentsPerLog.toFixed(2),
   ]);
-  const head = ['corpus', 'failure + healthy logs', 'detected', 'category', 'location', 'retryable', 'false alarms', 'incidents per failure log'];
+  const head = ['corpus', 'failure + healthy logs', 'detected', 'category', ...(evidence ? ['category (log evidence)'] : []), 'location', 'retryable', 'false alarms', 'incidents per failure log'];
   if (markdown) return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...cells.map((c) => `| ${c.join(' | ')} |`)].join('\n');
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]): string => c.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
