@@ -159,6 +159,7 @@ const STATEMENT_TIMEOUT = /canceling statement due to statement timeout|statemen
 
 const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|row|record|frame|data)\w*\[['"]|\bcolumns?\b/;
 
+const REGISTRY_RATE_LIMIT = /\btoomanyrequests\b|\bpull rate limit\b/i;
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
 
 // Why a Kubernetes pod never started, as its events and container status name it.
@@ -172,7 +173,7 @@ const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 
 
 /** A connection that was never established in time: the dial, the TLS handshake, a broker's transport. */
 const CONNECT_TIMEOUT =
-  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
+  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b(?!\s*=)|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
 
 /** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
 const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
@@ -203,6 +204,8 @@ export const AUTHZ_WORDS: readonly string[] = [
 /** A named input (object, file, bucket, prefix, dataset) that is not there. */
 export const MISSING_INPUT_WORDS: readonly string[] = [
   'FileNotFoundError', 'No such file or directory', 'FileNotFoundException', 'NoSuchFileException', 'Path does not exist',
+  // Windows' ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND (a pasted log may wrap them), Rust's io::ErrorKind.
+  String.raw`cannot\s+find\s+the\s+(?:file|path)\s+specified`, String.raw`\bkind: NotFound\b`, String.raw`\bOs\(2\)`,
   'PATH_NOT_FOUND', 'NoSuchKey', 'The specified key does not exist', 'Input path does not exist',
   String.raw`\(404\) when calling the \w+ operation`, 'No such object:', 'BlobNotFound', String.raw`google\.api_core\.exceptions\.NotFound`,
   String.raw`no files? (?:found|matched)`, 'matches 0 files', 'FileDoesNotExist', 'No URLs matched', 'matched no (?:objects|files)',
@@ -229,7 +232,9 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
   'MetadataChangedException', String.raw`iceberg[\w.]*CommitFailedException`, 'WriteConflict', 'write conflict', 'TransactionConflict',
   String.raw`conflicting (?:transactions?|commits?|updates?)`, String.raw`by a concurrent (?:update|transaction|write|commit)`,
   String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
-  'deadlocked on lock', 'conflict with recovery', String.raw`Serializable isolation violation`,
+  'deadlocked on lock', 'conflict with recovery',
+  // Single-writer embedded databases: another process or run holds the file (SQLite SQLITE_BUSY, DuckDB's file lock).
+  'database is locked', 'Could not set lock on file', String.raw`Serializable isolation violation`,
   String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was |is )?aborted`, 'TransactionRetry', 'restart transaction',
   // Optimistic concurrency: a write whose condition or snapshot another writer changed first (DynamoDB, BigQuery DML).
   String.raw`due to concurrent update`, 'ConditionalCheckFailed', 'TransactionCanceledException', String.raw`Transaction cancell?ed, please refer cancell?ation reasons`,
@@ -269,6 +274,21 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   'UnrecognizedPropertyException', String.raw`Unrecognized field "[^"]+" \(class`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
 ];
 
+/**
+ * A decoder reading records into a declared type says the record's structure no longer fits it: a
+ * field of another type (Go's encoding/json), a field the type requires that the record lacks or
+ * one it does not know (serde), a field the table's schema does not have (BigQuery's JSON load).
+ * One record with a bad value says "cannot parse"; these name a field, so the shape moved.
+ */
+const RECORD_SHAPE_WORDS: readonly string[] = [
+  String.raw`cannot unmarshal \w+ into Go (?:struct field|value of type)`, String.raw`\bmissing field \x60[^\x60\n]{1,80}\x60`,
+  String.raw`\bunknown field \x60[^\x60\n]{1,80}\x60, expected`, String.raw`\bNo such field: [\w.]+`,
+  String.raw`\b(?:key[_ ]properties|primary key|schema|columns?)\x60?\W{0,2}changes? detected\b`,
+];
+
+/** The record being decoded is the tool's own settings (a config file or struct), not data: a setting's shape. */
+const DECODING_SETTINGS = /\b(?:toml|ya?ml|ini)\b|\bconfig(?:uration)?\b|\bsettings\b|Go struct field \w*(?:Config|Settings|Options)\./i;
+
 /** The session or process lacks a setting it needs: no warehouse / database selected, a required key unset. */
 export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`No active (?:warehouse|database|schema|catalog)\b`, String.raw`does not have a current (?:database|schema|warehouse|catalog)`,
@@ -286,6 +306,25 @@ export const MISSING_SETTING_WORDS: readonly string[] = [
 // helpful NPE (`Cannot invoke "…" because "x" is null`) are the same mistake in other words.
 const NULL_DEREFERENCE =
   /'NoneType' object|NullPointerException|Cannot (?:read|set) propert(?:y|ies) (?:['"][^'"\n]{0,80}['"] )?of (?:undefined|null)|Cannot destructure property|undefined is not (?:an object|a function)|null is not an object|nil pointer dereference|invalid memory address|called `Option::unwrap\(\)` on a `None` value|Cannot invoke "[^"\n]{1,200}" because [^\n]{1,200} is null/;
+
+// A resolver that says the name does not exist (NXDOMAIN: glibc, Go, Java, Node), with the name.
+// `Temporary failure in name resolution` / `Try again` / EAI_AGAIN are the resolver failing, not the name.
+const UNKNOWN_HOST =
+  /could not translate host name "([^"\n]+)" to address: Name or service not known|\blookup ([^\s:]+)(?: on [\d.:[\]a-f]+)?: no such host|UnknownHostException: ([^\s:]+): Name or service not known|getaddrinfo ENOTFOUND ([^\s:]+)|Failed to resolve '([^'\n]+)' \(\[Errno -?2\] Name or service not known\)/;
+
+/** A name no DNS server can know: one label (not `localhost`, not an address), a URL scheme, or a label starting or ending with `-`. */
+function unresolvableName(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.replace(/\.$/, '').toLowerCase();
+  if (/^(?:https?|tcp|jdbc)$/.test(name)) return true;
+  if (name.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-'))) return true;
+  return !name.includes('.') && !/^(?:localhost|[\d:]+)$/.test(name);
+}
+
+// A build that needs a native tool or library the machine does not have: the C linker, OpenSSL's
+// headers, a pkg-config package, MSVC's build tools. The environment lacks a dependency.
+const NATIVE_TOOLCHAIN_MISSING =
+  /\blinker [`'"][\w.+-]+[`'"] not found|Could not find directory of OpenSSL installation|Package [\w.+-]+ was not found in the pkg-config search path|could not find system library '[^'\n]+'|Unable to find vcvarsall\.bat|Microsoft Visual C\+\+ [\d.]+ or greater is required|\b(?:gcc|cc|clang|g\+\+|cmake|pkg-config|protoc): (?:command )?not found\b/;
 
 export const SIGNATURES: readonly Signature[] = [
   {
@@ -309,7 +348,11 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.85,
-    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|not found|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b|\b[A-Z][A-Z0-9_]{2,}\b[^\n]{0,100} (?:is )?not set\b/i,
+    pattern: /^KeyError: '([A-Za-z_][A-Za-z0-9_]*)'$|Env var required but not provided|environment variable[s]? [^\n]{0,100}(?:not set|not found|missing|required|undefined)|(?:missing|required|undefined|unset) (?:required )?environment variables?\b/i,
+    // A variable's name is upper case, so this part is case-sensitive: under /i any word before
+    // "not set" (`Could not set lock on file`) read as a variable. A name with an underscore may be
+    // followed by a few words (`"DAGSTER_HOME" which is not set`); a plain upper-case word must be next to it.
+    codes: /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b[^\n]{0,40}?\bnot set\b|\b[A-Z][A-Z0-9]{2,}\b['"`]? (?:is )?not set\b/,
     when: (f) => !f.subject.startsWith('KeyError') || usesEnviron(f),
     explain: (f) => {
       const name = envVarOf(f);
@@ -382,7 +425,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.75,
     // A setting whose value the runtime refused: a resource request above what the cluster allows,
     // an out-of-range or unknown option. Changing the setting fixes it; the code and data are fine.
-    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bis not (?:a )?valid (?:for this adapter|(?:option|setting|value|choice) for)\b|\bValid (?:strategies|options|values|choices)(?: are)?:|\binvalid choice: |\b(?:must|should) be (?:set|specified|configured|provided) in (?:your |the )?(?:config(?:uration)?|settings|environment)\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b|\bthe value of the [\w.]+ configuration\b|\bUnknownParameter|\bunknown (?:parameter|option|argument|flag)s? ['"\w-]|\bunrecognized arguments?:|\bParameter validation failed\b|\bCredentials in profile [^\n]{0,80}\binvalid\b|\bMust specify (?:a |the )?(?:schema|database|warehouse|project|dataset)\b/i,
+    pattern: /above the max(?:imum)? (?:threshold|allowed|limit|allocation)|exceeds? the max(?:imum)? (?:allowed|allocation|threshold)|Please check the values? of ['"`]|Invalid value [^\n]{0,80}\bfor (?:config(?:uration)?|setting|option|parameter|property|flag|key)\b|\b(?:config(?:uration)?|setting|option|parameter|property) ['"`]?[\w.-]+['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b[a-z][\w-]*(?:\.[\w-]+){2,}['"`]? (?:must|should) be (?:an? )?(?:less|greater|smaller|larger|lower|higher|at (?:least|most)|between|positive|non-negative|one of)\b|\b(?:Unknown|Unrecognized|Unsupported) (?:config(?:uration)?|setting|option|property)(?: key| name)?\b|\busing the --[\w-]+ option\b|\bis not (?:a )?valid (?:for this adapter|(?:option|setting|value|choice) for)\b|\bValid (?:strategies|options|values|choices)(?: are)?:|\binvalid choice: |\b(?:must|should) be (?:set|specified|configured|provided) in (?:your |the )?(?:config(?:uration)?|settings|environment)\b|\bin (?:the )?(?:Spark|Hadoop|YARN|Flink|Kafka|Airflow|dbt) config(?:uration)?\b|\bthe value of the [\w.]+ configuration\b|\bUnknownParameter|\bunknown (?:parameter|option|argument|flag)s? ['"\w-]|\bunrecognized arguments?:|\bParameter validation failed\b|\bCredentials in profile [^\n]{0,80}\binvalid\b|\bMust specify (?:a |the )?(?:schema|database|warehouse|project|dataset)\b|\bVerify the account name is correct\b/i,
     explain: (f) => ({
       summary: `Invalid setting${atWhere(f)}: ${firstLine(f.subject, 160)}`,
       rootCause: 'A configuration value the step passes (a resource size, an option, a limit) is outside what the runtime or cluster accepts, so it refused to start the work. The code and the data are not at fault.',
@@ -394,9 +437,10 @@ export const SIGNATURES: readonly Signature[] = [
   },
   {
     id: 'pod-start-failure',
-    // A registry that refused the pull for want of credentials is an auth problem, not a wrong image.
-    category: (f) => (REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
-    retryable: false,
+    // A registry that refused the pull for want of credentials is an auth problem, not a wrong image;
+    // one that refused it for the pull rate (Docker Hub's `toomanyrequests`) is a rate limit that clears.
+    category: (f) => (REGISTRY_RATE_LIMIT.test(f.text) ? 'rate_limit' : REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
+    retryable: (f) => REGISTRY_RATE_LIMIT.test(f.text),
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
     // usually reports only that the pod took too long to start; the pod events / status beside it
@@ -451,6 +495,21 @@ export const SIGNATURES: readonly Signature[] = [
       fix: [
         'Give the client the CA that issued the server certificate (e.g. the cloud provider\'s RDS / Cloud SQL CA bundle) via its ssl.ca / sslrootcert / NODE_EXTRA_CA_CERTS setting, in the deployment rather than the code.',
         'Keep certificate verification on; if the host name differs from the certificate, connect with the name the certificate was issued for.',
+      ],
+    }),
+  },
+  {
+    id: 'native-toolchain-missing',
+    category: 'dependency_or_import',
+    retryable: false,
+    confidence: 0.8,
+    pattern: NATIVE_TOOLCHAIN_MISSING,
+    explain: (f) => ({
+      summary: `A native build tool or library is missing${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The build compiles or links native code and the machine (image, CI runner) lacks the compiler, linker or system library with its headers that it needs.',
+      fix: [
+        'Install the named tool or library in the build image (e.g. `build-essential` / `gcc`, `libssl-dev` + `pkg-config`, MSVC build tools), or point the build at it (OPENSSL_DIR, PKG_CONFIG_PATH).',
+        'Pin the base image so the toolchain does not disappear with an update.',
       ],
     }),
   },
@@ -556,7 +615,8 @@ export const SIGNATURES: readonly Signature[] = [
     retryable: false,
     confidence: 0.85,
     // Kafka Connect names a connector / converter plugin that is not on its plugin.path the same way.
-    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version|Failed to find any class that implements/,
+    // JDBC's DriverManager says `No suitable driver` when no driver jar on the classpath accepts the URL.
+    pattern: /ClassNotFoundException|NoClassDefFoundError|NoSuchMethodError|UnsupportedClassVersionError|Failed to find data source|Unsupported class file major version|Failed to find any class that implements|No suitable driver(?: found)? for jdbc:/,
     explain: (f) => {
       const cls = moduleOf(f.subject);
       return {
@@ -617,7 +677,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9|return code -9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
     // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
@@ -771,7 +831,9 @@ export const SIGNATURES: readonly Signature[] = [
     // same query again: the query or the limit must change. Other timeouts are usually transient.
     retryable: (f) => !STATEMENT_TIMEOUT.test(f.subject),
     confidence: 0.8,
-    pattern: /AirflowTaskTimeout|Timeout(?:Error|Exception|Expired)?\b|timed? ?out\b|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
+    // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
+    // its value, not a timeout.
+    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
     codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
@@ -833,13 +895,36 @@ export const SIGNATURES: readonly Signature[] = [
     },
   },
   {
+    id: 'host-name-unknown',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.7,
+    // The resolver says the name does not exist (not a temporary failure) and the name could never be a
+    // public one: a bare service name (`postgres`, a compose or Kubernetes service nothing defines) or
+    // a malformed one (`http` from a mangled URL, `nfdiv-.vault…` from an empty variable). The address
+    // the step is configured with is wrong; the network is fine.
+    pattern: UNKNOWN_HOST,
+    when: (f) => unresolvableName(UNKNOWN_HOST.exec(f.subject)?.slice(1).find((g) => g !== undefined)),
+    explain: (f) => {
+      const host = UNKNOWN_HOST.exec(f.subject)?.slice(1).find((g) => g !== undefined);
+      return {
+        summary: `Host name ${q(host, '')} does not exist${atWhere(f)}: ${firstLine(f.subject, 120)}`,
+        rootCause: `The step is configured to reach ${q(host, 'a host')}, a name no DNS server knows: a service name that is not defined on this network (no Compose service or Kubernetes Service of that name), a typo, or an address assembled from an empty or mangled setting.`,
+        fix: [
+          `Fix the host in the step's connection settings (env var, connection, config file): use the service's real DNS name as seen from where the step runs (\`getent hosts ${host ?? 'NAME'}\`).`,
+          'If the name is a service of your own, define it (Compose service, Kubernetes Service) on the network the step is attached to.',
+        ],
+      };
+    },
+  },
+  {
     id: 'service-unavailable',
     category: 'network_or_service_unavailable',
     // Refused on this very host: nothing is listening there (the service is not installed or not
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|(?<!Resource )\btemporarily unavailable\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -933,6 +1018,22 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'record-shape-changed',
+    category: 'schema_drift',
+    retryable: false,
+    confidence: 0.75,
+    pattern: anyOf(RECORD_SHAPE_WORDS),
+    when: (f) => !DECODING_SETTINGS.test(f.subject),
+    explain: (f) => ({
+      summary: `The records no longer fit the type that reads them${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The decoder names a field whose type, presence or existence differs from the declared structure (struct, class or table schema): the producer (an API, a feed, a file format) changed the shape of its records.',
+      fix: [
+        `Compare a current record with the type ${codeRef(f)} decodes into; update the field's type / optionality, or pin the producer's API or format version.`,
+        'Decode unknown or changed fields leniently where the producer may evolve (optional fields, a schema registry), and add a contract test on the source.',
+      ],
+    }),
   },
   {
     id: 'schema-mismatch',
@@ -1131,7 +1232,8 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.6,
     // A team's own check on the data, raised as a plain exception: the message talks about rows and
     // what is wrong with them.
-    pattern: /\b(?:rows?|records?)\b[^\n]{0,80}\b(?:null|missing|duplicated?|invalid|empty|negative|out of range)\b|\bnull (?:values?|ids?|keys?)\b|expected \d+ (?:rows|records), (?:found|got) \d+|\bduplicate (?:rows|records|keys)\b/i,
+    // A warehouse's MERGE refusing duplicate source rows for one target row is the input's duplicates too.
+    pattern: /Duplicate row detected during DML action|must match at most one source row for each target row|\b(?:rows?|records?)\b[^\n]{0,80}\b(?:null|missing|duplicated?|invalid|empty|negative|out of range)\b|\bnull (?:values?|ids?|keys?)\b|expected \d+ (?:rows|records), (?:found|got) \d+|\bduplicate (?:rows|records|keys)\b/i,
     // `Cannot read property 'rows' of null` names rows and null, but it is the runtime's, not a check's
     // (Spark's `NullPointerException: Null value appeared in non-nullable field` is the data's).
     when: (f) => !/Cannot (?:read|set|destructure) propert(?:y|ies)\b/.test(f.subject),
@@ -1183,7 +1285,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
     // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
     // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided/i,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
