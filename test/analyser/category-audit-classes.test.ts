@@ -172,3 +172,21 @@ describe('a process killed with -9, in other words', () => {
     expect(run('ERROR: worker exited with code -90').category).not.toBe('resource_exhaustion');
   });
 });
+
+describe('the program itself missing, and an ORM\'s words for a database constraint', () => {
+  it('reads a script or flow file that is not where the runner looks as configuration, and a missing data file as missing input', () => {
+    expectAll('configuration', [
+      "python: can't open file '/app/main.py': [Errno 2] No such file or directory",
+      "FileNotFoundError: [Errno 2] No such file or directory: '/opt/prefect/flows/etl.py'",
+    ]);
+    expect(run("FileNotFoundError: [Errno 2] No such file or directory: '/data/in/orders.csv'").category).toBe('missing_input');
+    expect(run("ModuleNotFoundError: No module named 'flows'").category).toBe('dependency_or_import');
+  });
+
+  it("reads Sequelize's and Prisma's unique violations as the database's constraint, and keeps their validations data checks", () => {
+    const sequelize = ['Error', "name: 'SequelizeUniqueConstraintError',", 'errors: [', 'ValidationErrorItem {', "message: 'email must be unique',", "type: 'unique violation',"].join('\n');
+    expect(run(sequelize).category).toBe('database_error');
+    expect(run('PrismaClientKnownRequestError: Unique constraint failed on the fields: (`email`)').category).toBe('database_error');
+    expect(run('SequelizeValidationError: notNull Violation: Order.customer_id cannot be null').category).toBe('data_quality');
+  });
+});

@@ -939,6 +939,27 @@ export const SIGNATURES: readonly Signature[] = [
     },
   },
   {
+    id: 'code-not-deployed',
+    category: 'configuration',
+    retryable: false,
+    confidence: 0.7,
+    // The file that is not there is the program itself (a flow, a DAG, an entrypoint script): the
+    // runner was pointed at code that is not at that path where it runs (not in the image, another
+    // working directory, storage not mounted). A deployment setting, not missing data.
+    pattern: /can't open file ['"]?[^'"\n]+\.py['"]?: \[Errno 2\]|(?:No such file or directory|FileNotFoundError)[:,]? ['"][^'"\n]+\.py['"]/,
+    explain: (f) => {
+      const path = /['"]([^'"\n]+\.py)['"]/.exec(f.subject)?.[1];
+      return {
+        summary: `The code to run is not where the runner looks${atWhere(f)}: ${q(path, 'the script')} does not exist.`,
+        rootCause: `The runner (a worker, a container, the scheduler) was told to load ${q(path, 'a script')}, and it is not at that path in the environment it runs in: the code is not in the image or volume, the working directory differs, or the deployment names the wrong path.`,
+        fix: [
+          'Check the deployment\'s entrypoint / working directory / code storage against where the file really is inside the runtime (`ls` in the image or pod).',
+          'Ship the code with the image or mount it, and keep paths relative to a working directory the deployment sets.',
+        ],
+      };
+    },
+  },
+  {
     id: 'config-file-missing',
     category: 'configuration',
     retryable: false,
@@ -1083,7 +1104,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'database_error',
     retryable: false,
     confidence: 0.85,
-    pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry|could not create unique index|\bis duplicated\b/i,
+    pattern: /duplicate key value violates unique constraint|violates (?:not-null|unique|check|foreign key) constraint|null value in column "|IntegrityError|UniqueViolation|NotNullViolation|ForeignKeyViolation|CheckViolation|UNIQUE constraint failed|NOT NULL constraint failed|Duplicate entry|could not create unique index|\bis duplicated\b|Sequelize(?:UniqueConstraint|ForeignKeyConstraint|ExclusionConstraint)Error|\btype: ['"]unique violation['"]|\b(?:Unique|Foreign key) constraint failed on the (?:fields?|constraint)/i,
     explain: (f) => {
       const key = /Key \(([^)]+)\)=\(([^)]*)\)/.exec(f.subject);
       const nullCol = /null value in column "([^"]+)"/.exec(f.subject)?.[1];
@@ -1199,7 +1220,9 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'data_quality',
     retryable: false,
     confidence: 0.85,
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|\bexpect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    // Sequelize lists every rejected value as a `ValidationErrorItem`, the database's unique violations
+    // too: the item's `type` says which, not its class name.
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|\bexpect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError(?!Item)|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
