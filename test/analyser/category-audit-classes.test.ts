@@ -190,3 +190,13 @@ describe('the program itself missing, and an ORM\'s words for a database constra
     expect(run('SequelizeValidationError: notNull Violation: Order.customer_id cannot be null').category).toBe('data_quality');
   });
 });
+
+describe("SQLSTATE 22000, the data exception class's bare code, is not a bad value by itself", () => {
+  it('reads a subclass (22018, 22007) as a bad value, and Snowflake errors under 22000 by what they say', () => {
+    expect(run("snowflake.connector.errors.ProgrammingError: 100038 (22018): Numeric value 'abc' is not recognized").category).toBe('data_quality');
+    expect(run('snowflake.connector.errors.ProgrammingError: 100035 (22007): 01b2: bad timestamp').category).toBe('data_quality');
+    expect(run('snowflake.connector.errors.ProgrammingError: 090105 (22000): 01a4-0000').category).toBe('configuration');
+    expect(run('snowflake.connector.errors.ProgrammingError: 100080 (22000): Number of columns in file (3) does not match that of the corresponding table (5)').category).toBe('schema_drift');
+    expect(run('snowflake.connector.errors.ProgrammingError: 100999 (22000): 01a4-0000').category).not.toBe('data_quality');
+  });
+});

@@ -243,7 +243,9 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
 /** A value of the data that cannot be converted to its type or format (SQLSTATE class 22 is "data exception"). */
 export const BAD_VALUE_WORDS: readonly string[] = [
   String.raw`(?:Numeric|Date|Timestamp|Time|Boolean|Integer|Decimal) value '[^']*' is not recognized`, 'is not recognized as a valid',
-  String.raw`\b\d{6} \(22[0-9A-Z]{3}\)`, String.raw`\bSQLSTATE[ =:\[]*22[0-9A-Z]{3}\b`,
+  // SQLSTATE class 22 is the data's, but its bare class code 22000 is what Snowflake gives errors it does
+  // not classify (no current database, a column count that differs): a subclass names a bad value.
+  String.raw`\b\d{6} \(22(?!000)[0-9A-Z]{3}\)`, String.raw`\bSQLSTATE[ =:\[]*22(?!000)[0-9A-Z]{3}\b`,
   'JsonParseException', 'JsonMappingException', 'MismatchedInputException', 'BadRecordException',
   String.raw`Malformed (?:records?|rows?|lines?|CSV|JSON)\b`, 'MALFORMED_RECORD', String.raw`Parse Mode: FAILFAST`,
   String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*")`,
@@ -292,6 +294,8 @@ const DECODING_SETTINGS = /\b(?:toml|ya?ml|ini)\b|\bconfig(?:uration)?\b|\bsetti
 /** The session or process lacks a setting it needs: no warehouse / database selected, a required key unset. */
 export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`No active (?:warehouse|database|schema|catalog)\b`, String.raw`does not have a current (?:database|schema|warehouse|catalog)`,
+  // Snowflake's codes for the same when the message is cut off: 090105 no current database, 090106 no current schema.
+  String.raw`\b09010[56] \(22000\)`,
   String.raw`No (?:default|current) (?:warehouse|database|schema|catalog|project|region)\b[^\n]{0,40}(?:selected|set|specified|configured)`,
   String.raw`required key \S+ missing value`,
   String.raw`required (?:config(?:uration)? )?(?:key|setting|option|env(?:ironment)? var(?:iable)?|variable)s? ['"\x60]?[\w.-]+['"\x60]? (?:is )?(?:missing|not set|not provided|unset|empty)\b`,
