@@ -200,3 +200,18 @@ describe("SQLSTATE 22000, the data exception class's bare code, is not a bad val
     expect(run('snowflake.connector.errors.ProgrammingError: 100999 (22000): 01a4-0000').category).not.toBe('data_quality');
   });
 });
+
+describe('more wordings of a value that does not fit its type', () => {
+  it("reads Redshift's invalid digit, PostgreSQL's integer out of range and a backtick-quoted value that does not parse as a bad value", () => {
+    expectAll('data_quality', [
+      "dbt DatabaseError: Load into table 'orders' failed. error:  Invalid digit, Value 'N', Pos 0, Type: Integer",
+      'sqlalchemy.exc.DataError: (psycopg2.errors.NumericValueOutOfRange) integer out of range',
+      'polars.exceptions.ComputeError: Could not parse `12x` as dtype `i64` at column \'qty\' (column number 3).',
+    ]);
+  });
+
+  it('keeps an index out of range a code bug', () => {
+    expect(run('IndexError: list index out of range').category).toBe('code_bug');
+    expect(run('panic: runtime error: index out of range [3] with length 3').category).toBe('code_bug');
+  });
+});

@@ -248,7 +248,9 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   String.raw`\b\d{6} \(22(?!000)[0-9A-Z]{3}\)`, String.raw`\bSQLSTATE[ =:\[]*22(?!000)[0-9A-Z]{3}\b`,
   'JsonParseException', 'JsonMappingException', 'MismatchedInputException', 'BadRecordException',
   String.raw`Malformed (?:records?|rows?|lines?|CSV|JSON)\b`, 'MALFORMED_RECORD', String.raw`Parse Mode: FAILFAST`,
-  String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*")`,
+  String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*"|\x60[^\x60\n]*\x60)`,
+  // Redshift's load error for a value that is not a number; PostgreSQL's 22003 for a value too large for its column type.
+  String.raw`\bInvalid digit, Value '[^'\n]*', Pos \d+, Type: \w+`, String.raw`\b(?:smallint|integer|bigint) out of range\b`,
   String.raw`Invalid (?:date|timestamp|numeric|number|decimal|integer|boolean) (?:value|format|literal)`,
   'Error while reading data, error message', 'encountered too many errors', String.raw`Could not convert value`,
   'invalid input value for', String.raw`Bad (?:int64|double|numeric|bool|date|timestamp|datetime) value`,
