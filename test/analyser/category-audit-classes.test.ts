@@ -215,3 +215,16 @@ describe('more wordings of a value that does not fit its type', () => {
     expect(run('panic: runtime error: index out of range [3] with length 3').category).toBe('code_bug');
   });
 });
+
+describe("a cloud capacity quota is the resource, a request quota the rate", () => {
+  it('reads CPU, instance and vCPU quotas as resource exhaustion, and per-minute or bytes-scanned quotas as rate limits', () => {
+    expectAll('resource_exhaustion', [
+      "ERROR: (gcloud.compute.instances.create) Could not fetch resource:\n - Quota 'NVIDIA_T4_GPUS' exceeded. Limit: 1.0 in region europe-west4.",
+      'An error occurred (VcpuLimitExceeded) when calling the RunInstances operation: You have requested more vCPU capacity than your current vCPU limit of 32 allows',
+    ]);
+    expectAll('rate_limit', [
+      "google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute'",
+      '403 Quota exceeded: Your project exceeded quota for free query bytes scanned.',
+    ]);
+  });
+});

@@ -334,6 +334,24 @@ const NATIVE_TOOLCHAIN_MISSING =
 
 export const SIGNATURES: readonly Signature[] = [
   {
+    // A cloud account's capacity quota (CPUs, GPUs, addresses, instances) is a resource the project has
+    // run out of, not a request rate: waiting does not free it. Checked before the rate limit, whose
+    // `quota exceeded` words it shares; an API's requests-per-minute quota stays a rate limit.
+    id: 'capacity-quota',
+    category: 'resource_exhaustion',
+    retryable: false,
+    confidence: 0.8,
+    pattern: /\bQuota '[A-Z][A-Z0-9_]*' exceeded\b|\b(?:VcpuLimitExceeded|InstanceLimitExceeded|MaxSpotInstanceCountExceeded|AddressLimitExceeded)\b|\brequested more vCPU capacity than your current vCPU limit\b|\bexceeding approved [\w ]{1,60}\b(?:Cores|vCPUs?) quota\b/,
+    explain: (f) => ({
+      summary: `A cloud capacity quota is used up${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The project or account asked for more of a resource (CPUs, GPUs, IP addresses, instances) than its quota allows in that region; the request is refused until capacity is freed or the quota raised.',
+      fix: [
+        'Free capacity (delete idle instances, addresses or disks in that region) or ask the provider for a higher quota; a free-trial account has low fixed limits.',
+        'Size the job to the quota (fewer or smaller machines), or run it in a region with room.',
+      ],
+    }),
+  },
+  {
     id: 'rate-limit',
     category: 'rate_limit',
     retryable: true,
