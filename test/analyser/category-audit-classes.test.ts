@@ -228,3 +228,30 @@ describe("a cloud capacity quota is the resource, a request quota the rate", () 
     ]);
   });
 });
+
+// Found on the 91 failure logs that joined the development corpus at 48fed4a (their labels carry
+// evidence_category): wordings the log states plainly.
+describe('database wordings the log states plainly', () => {
+  it("reads Oracle's missing table, a DROP refused for its dependants and a login with an unknown role", () => {
+    expect(run('java.sql.SQLSyntaxErrorException: ORA-00942: table or view does not exist').category).toBe('missing_input');
+    expect(run('java.sql.SQLException: ORA-01031: insufficient privileges').category).toBe('auth_or_permission');
+    expect(run('error: cannot drop table app.orders because other objects depend on it').category).toBe('database_error');
+    expect(run('psycopg2.OperationalError: FATAL:  role "etl_writer" does not exist').category).toBe('auth_or_permission');
+    // The same words in a statement (a GRANT to a role not created yet) are no failed login.
+    expect(run('psycopg2.errors.UndefinedObject: role "analyst" does not exist').category).not.toBe('auth_or_permission');
+  });
+
+  it('reads a connection the OS timed out under TLS as the connection, and a statement timeout as a timeout', () => {
+    expect(run('psycopg2.DatabaseError: SSL SYSCALL error: Operation timed out').category).toBe('network_or_service_unavailable');
+    expect(run('psycopg2.errors.QueryCanceled: canceling statement due to statement timeout').category).toBe('timeout');
+  });
+
+  it("reads a file column type the table cannot take as schema drift, and one value that does not parse as data", () => {
+    expect(run('java.sql.SQLException: parquet column reader: not supported convert from parquet `INT96` to `VARCHAR`.').category).toBe('schema_drift');
+    expect(run("ValueError: could not convert string to float: 'n/a'").category).toBe('data_quality');
+  });
+
+  it("reads a tool's plugin that was never installed as a dependency", () => {
+    expect(run("RunnerError: Cannot start plugin tap-orders: Executable 'tap-orders' could not be found. Extractor 'tap-orders' may not have been installed yet").category).toBe('dependency_or_import');
+  });
+});

@@ -275,7 +275,9 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   String.raw`schema (?:has )?changed\b`, 'DELTA_SCHEMA_CHANGED', 'DELTA_FAILED_TO_MERGE_FIELDS', String.raw`does not match (?:the )?(?:table|target|destination) schema`,
   String.raw`incompatible with (?:an )?earlier schema`, 'Failed to merge incompatible data types',
   // Jackson: the payload carries a field the class does not declare (the producer's schema moved on).
-  'UnrecognizedPropertyException', String.raw`Unrecognized field "[^"]+" \(class`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
+  'UnrecognizedPropertyException', String.raw`Unrecognized field "[^"]+" \(class`,
+  // A reader converting a file's column type to the table's (StarRocks, Doris, Trino over Parquet / ORC).
+  String.raw`convert from (?:parquet|orc|avro|arrow) [\x60'"]?\w+[\x60'"]? to [\x60'"]?\w+`, String.raw`does not match (?:that of )?the corresponding table`, 'does not match column list',
 ];
 
 /**
@@ -544,7 +546,8 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     // The environment the step needs could not be built: a package manager could not resolve or
     // install its dependencies.
-    pattern: /Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
+    // A tool's plugin or executable that was never installed (Meltano: `Executable 'tap-x' could not be found`).
+    pattern: /Executable ['"][^'"\n]+['"] could not be found|\bmay not have been installed yet\b|Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
     explain: (f) => ({
       summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
@@ -855,6 +858,9 @@ export const SIGNATURES: readonly Signature[] = [
     // same query again: the query or the limit must change. Other timeouts are usually transient.
     retryable: (f) => !STATEMENT_TIMEOUT.test(f.subject),
     confidence: 0.8,
+    // An established connection that the OS timed out under the TLS layer (`SSL SYSCALL error:
+    // Operation timed out`) is the connection dropping, the service signature's class.
+    when: (f) => !/SSL SYSCALL error/i.test(f.subject),
     // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
     // its value, not a timeout.
     pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than/i,
@@ -881,6 +887,8 @@ export const SIGNATURES: readonly Signature[] = [
       String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
+      // PostgreSQL refusing a login for a role it does not know (at connect time, hence FATAL).
+      String.raw`FATAL:\s+role "[^"\n]+" does not exist`,
     ]),
     codes: /EACCES|EPERM/,
     // Snowflake says "Object 'X' does not exist or not authorized": a missing object far more often.
@@ -1023,7 +1031,7 @@ export const SIGNATURES: readonly Signature[] = [
     retryable: false,
     confidence: 0.8,
     // PostgreSQL speaks the server's locale: the same message in Chinese, Japanese, German, French, Portuguese, Russian, Spanish.
-    pattern: /(?<!of )relation "([^"]+)" does not exist|(?:关系|リレーション|Relation|relation|relação|отношение)\s*[«»"“„]\s*([^"«»“”\n]+?)\s*[«»"”]\s*(?:不存在|は存在しません|existiert nicht|n'existe pas|não existe|не существует)|no existe la relación\s*[«"“]([^»"”\n]+)[»"”]|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
+    pattern: /(?<!of )relation "([^"]+)" does not exist|(?:关系|リレーション|Relation|relation|relação|отношение)\s*[«»"“„]\s*([^"«»“”\n]+?)\s*[«»"”]\s*(?:不存在|は存在しません|existiert nicht|n'existe pas|não existe|не существует)|no existe la relación\s*[«"“]([^»"”\n]+)[»"”]|Table or view not found: ([\w.`]+)|TABLE_OR_VIEW_NOT_FOUND|ORA-00942|\btable or view does not exist\b|NoSuchTableException|Table '([^']+)' doesn't exist|no such table: ([\w.]+)|UndefinedTable|(?:Object|Schema|Database|Table|View|Stage|Dataset|Catalog) '([^']+)' does not exist|Not found: (?:Table|Dataset|View) ([\w.:-]+)|\b(?:Table|Dataset|View|Schema|Database) [`"']?([\w.:-]+)[`"']? (?:does not exist|was not found|not found)\b|ResourceNotFoundException|EntityNotFoundException|Requested resource not found|NoSuchEntity|DATASET_NOT_FOUND|SCHEMA_NOT_FOUND/i,
     explain: (f) => {
       const quoted = /table or view ((?:`[^`]+`\.?)+)/i.exec(f.subject)?.[1]?.replaceAll('`', '');
       const table = quoted ?? f.match.slice(1).find((g) => g) ?? /`([^`]+)`/.exec(f.subject)?.[1];
@@ -1158,6 +1166,22 @@ export const SIGNATURES: readonly Signature[] = [
         ],
       };
     },
+  },
+  {
+    id: 'database-object-in-use',
+    category: 'database_error',
+    retryable: false,
+    confidence: 0.75,
+    // PostgreSQL's 2BP01: a DROP (a migration) refused because views, functions or constraints use the object.
+    pattern: /cannot drop [^\n]{1,160} because other objects depend on it|DependentObjectsStillExist/,
+    explain: (f) => ({
+      summary: `The database refused a DROP${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'The statement drops an object (a function, a table, a column, a type) that other objects still depend on (views, functions, constraints, defaults), so the database refused it.',
+      fix: [
+        'List the dependants (the DETAIL / HINT lines, or `pg_depend`), then drop and re-create them in the same migration, or use DROP … CASCADE deliberately.',
+        'Order the migration so dependants are changed before the object they use.',
+      ],
+    }),
   },
   {
     id: 'sql-syntax',
