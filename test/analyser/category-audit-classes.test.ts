@@ -255,3 +255,21 @@ describe('database wordings the log states plainly', () => {
     expect(run("RunnerError: Cannot start plugin tap-orders: Executable 'tap-orders' could not be found. Extractor 'tap-orders' may not have been installed yet").category).toBe('dependency_or_import');
   });
 });
+
+describe("runners' words for a deadline, a killed loader and a request that never got an answer", () => {
+  it('reads a pod past its active deadline and a context that did not start in time as timeouts', () => {
+    expectAll('timeout', [
+      'level=info msg="Pod failed: Pod was active on the node longer than the specified deadline"',
+      'ERROR yarn.ApplicationMaster: SparkContext did not initialize after waiting for 100000 ms. Please check earlier log output for errors.',
+    ]);
+  });
+
+  it('reads a loader that died with code=-9 as out of memory, and not code=-90', () => {
+    expect(run('[error    ] Loading failed                 code=-9 message=target exited').category).toBe('resource_exhaustion');
+    expect(run('[error    ] Loading failed                 code=-90 message=target exited').category).not.toBe('resource_exhaustion');
+  });
+
+  it("reads reqwest's 'error sending request' as the service", () => {
+    expect(run('Error: reqwest::Error { kind: Request, url: "https://api.example.com/v1/x", source: hyper::Error(Connect) }: error sending request for url (https://api.example.com/v1/x)').category).toBe('network_or_service_unavailable');
+  });
+});
