@@ -273,3 +273,15 @@ describe("runners' words for a deadline, a killed loader and a request that neve
     expect(run('Error: reqwest::Error { kind: Request, url: "https://api.example.com/v1/x", source: hyper::Error(Connect) }: error sending request for url (https://api.example.com/v1/x)').category).toBe('network_or_service_unavailable');
   });
 });
+
+describe('an expectation called in code is not an expectation that failed', () => {
+  it("does not read a traceback's `df.expect_…(` code line as a failed data check", () => {
+    const notebook = [
+      'TypeError                                 Traceback (most recent call last)',
+      "----> 1 df.expect_column_values_to_be_in_set('status', 42)",
+      "TypeError: 'int' object is not iterable",
+    ].join('\n');
+    expect(run(notebook).category).toBe('code_bug');
+    expect(run('Expectation failed: expect_column_values_to_not_be_null(column="id") unexpected_count=3').category).toBe('data_quality');
+  });
+});
