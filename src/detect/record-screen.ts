@@ -11,6 +11,7 @@ import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAM
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
 import type { BufferSearch } from '../source/screened-split.js';
+import { createByteFinder, type ByteWord } from './byte-automaton.js';
 import { escapeRegex, wordsRegexSource } from './words-regex.js';
 
 const keys = (names: readonly string[]): string => `(?:${names.map(escapeRegex).join('|')})`;
@@ -64,89 +65,87 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-/** ASCII white space only: over raw bytes (latin1), a non-ASCII byte may start a Unicode space. */
-function skipAsciiSpace(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === 32 || (c >= 9 && c <= 13)) c = text.charCodeAt(++i);
+/** `\s*:\s*` then a character `ok` accepts. */
+const colonThen =
+  (ok: (c: number) => boolean) =>
+  (text: string, end: number): boolean => {
+    let i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 58 /* : */) return false;
+    i = skipSpace(text, i + 1);
+    return i < text.length && ok(text.charCodeAt(i));
+  };
+
+/** ASCII white space only: in raw bytes, a non-ASCII byte may start a Unicode space. */
+function skipAsciiSpace(bytes: Uint8Array, i: number, limit: number): number {
+  while (i < limit && ((bytes[i] as number) === 32 || ((bytes[i] as number) >= 9 && (bytes[i] as number) <= 13))) i++;
   return i;
 }
 
 /**
- * `\s*:\s*` then a character `ok` accepts. Over raw bytes (`bytes`), a non-ASCII byte where a space,
- * the colon or the value may be counts as a hit: the decoded text could be any of those (a superset).
+ * colonThen over raw bytes: a non-ASCII byte where a space, the colon or the value may be counts as
+ * a hit, since its decoded text could be any of those (a superset).
  */
-const colonThen =
-  (ok: (c: number) => boolean, bytes = false) =>
-  (text: string, end: number): boolean => {
-    const skip = bytes ? skipAsciiSpace : skipSpace;
-    let i = skip(text, end);
-    if (bytes && text.charCodeAt(i) >= 0x80) return true;
-    if (text.charCodeAt(i) !== 58 /* : */) return false;
-    i = skip(text, i + 1);
-    if (bytes && text.charCodeAt(i) >= 0x80) return true;
-    return i < text.length && ok(text.charCodeAt(i));
+const colonThenInBytes =
+  (ok: (c: number) => boolean) =>
+  (bytes: Uint8Array, end: number, limit: number): boolean => {
+    let i = skipAsciiSpace(bytes, end, limit);
+    if (i < limit && (bytes[i] as number) >= 0x80) return true;
+    if (i >= limit || bytes[i] !== 58 /* : */) return false;
+    i = skipAsciiSpace(bytes, i + 1, limit);
+    if (i < limit && (bytes[i] as number) >= 0x80) return true;
+    return i < limit && ok(bytes[i] as number);
   };
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
-/** The UNVERIFIABLE patterns and the numeric level as scan words (ASCII case folded: a superset). */
-function probeWords(withNumericLevel: boolean, bytes = false): ScanWord[] {
-  const quoted = (names: readonly string[], after: ScanWord['after']): ScanWord[] => names.map((n) => ({ word: `"${n}"`, ...(after ? { after } : {}) }));
+/**
+ * The UNVERIFIABLE patterns and the numeric level as words (ASCII case folded: a superset), each
+ * with the check of what follows it, over a string (`colon`) or over raw bytes.
+ */
+function probes<After>(colon: (ok: (c: number) => boolean) => After, withNumericLevel: boolean): { word: string; after?: After }[] {
+  const quoted = (names: readonly string[], ok: (c: number) => boolean): { word: string; after: After }[] => names.map((n) => ({ word: `"${n}"`, after: colon(ok) }));
   return [
-    ...quoted(MESSAGE_KEY_NAMES, colonThen((c) => c !== 34 && !(c === 32 || c === 9 || c === 10 || c === 13), bytes)),
-    ...quoted(ERROR_KEY_NAMES, colonThen((c) => c === 123 || c === 91 || c === 34, bytes)),
+    ...quoted(MESSAGE_KEY_NAMES, (c) => c !== 34 && !isBlank(c)),
+    ...quoted(ERROR_KEY_NAMES, (c) => c === 123 || c === 91 || c === 34),
     ...ERROR_KEY_NAMES.map((n) => ({ word: `${n}=` })),
-    ...quoted(STACK_TEXT_KEY_NAMES, colonThen((c) => c === 34, bytes)),
+    ...quoted(STACK_TEXT_KEY_NAMES, (c) => c === 34),
     ...STACK_TEXT_KEY_NAMES.map((n) => ({ word: `${n}=` })),
-    ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, colonThen((c) => c === 45 || isDigit(c), bytes)) : []),
+    ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, (c) => c === 45 || isDigit(c)) : []),
   ];
 }
 
-/** `find` from growing positions of one text, each answer reused while it is still ahead. */
-function cachedFrom(find: (from: number) => number): (from: number) => number {
-  let at = -1;
-  let answer = -2;
-  return (from) => {
-    if (answer === -2 || (answer !== -1 && answer < from) || from < at) {
-      at = from;
-      answer = find(from);
-    }
-    return answer;
-  };
+const probeWords = (withNumericLevel: boolean): ScanWord[] => probes(colonThen, withNumericLevel);
+
+/** ODD_NUMBER over raw bytes from `from`: where `\d[eE]`, 16 of `[\d.]` or `0.000000` starts, or -1. */
+function oddNumberInBytes(bytes: Uint8Array, from: number, limit: number): number {
+  let run = 0;
+  for (let i = from; i < limit; i++) {
+    const c = bytes[i] as number;
+    if (isDigit(c) || c === 46) {
+      run += 1;
+      if (run >= 16) return i - 15;
+      if (isDigit(c) && i + 1 < limit && ((bytes[i + 1] as number) | 32) === 101) return i;
+      if (c === 48 && i + 7 < limit && bytes[i + 1] === 46 && bytes.subarray(i + 2, i + 8).every((d) => d === 48)) return i;
+    } else run = 0;
+  }
+  return -1;
 }
 
 /**
- * The first search over a whole buffer decoded as latin1, for the tailer (source/screened-split.ts):
- * a possible hit wherever a record's first search could hold. Null when a word is not ASCII (its
- * bytes are not its characters).
+ * The first search over whole read buffers, for the tailer (source/screened-split.ts): a possible
+ * hit wherever a record's first search could hold, found in the raw bytes (byte-automaton.ts). Null
+ * when a word is not ASCII (its bytes are not its characters).
  */
 function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boolean, withOddNumber: boolean): BufferSearch | null {
-  const words = [...probeWords(withNumericLevel, true), ...triggerWords.map((word) => ({ word }))];
+  const words: ByteWord[] = [...probes(colonThenInBytes, withNumericLevel), ...triggerWords.map((word) => ({ word })), { word: '\\u' }];
   if (words.some((w) => [...w.word].some((c) => c.charCodeAt(0) > 0x7f))) return null;
-  const { long, short } = createWordFinder(words);
-  const odd = new RegExp(ODD_NUMBER_SOURCE, 'g');
-  return (text) => {
-    const searches = [
-      cachedFrom((from) => long(text, from)),
-      cachedFrom((from) => short(text, from)),
-      cachedFrom((from) => text.indexOf('\\u', from)),
-      ...(withOddNumber
-        ? [
-            cachedFrom((from) => {
-              odd.lastIndex = from;
-              return odd.exec(text)?.index ?? -1;
-            }),
-          ]
-        : []),
-    ];
-    return (from) => {
-      let first = -1;
-      for (const search of searches) {
-        const at = search(from);
-        if (at !== -1 && (first === -1 || at < first)) first = at;
-      }
-      return first;
-    };
+  const find = createByteFinder(words);
+  if (!withOddNumber) return find;
+  return (bytes, from, limit) => {
+    const word = find(bytes, from, limit);
+    const odd = oddNumberInBytes(bytes, from, word === -1 ? limit : Math.min(limit, word + 1));
+    return odd === -1 ? word : odd;
   };
 }
 
