@@ -195,6 +195,12 @@ describe('Detector.screen (property): false ⇒ no match and no success', () => 
 
   function check(d: Detector, raw: string): boolean {
     const v = verdicts(d, raw);
+    // The tailer's search over raw bytes speaks for the screen: no hit in a line's bytes ⇒ ruled out.
+    const search = d.screen.bufferSearch;
+    if (search && v.screen) {
+      const bytes = new Uint8Array(Buffer.from(raw));
+      expect(search(bytes, 0, bytes.length), raw).not.toBe(-1);
+    }
     if (!v.screen) {
       expect(v.matches, raw).toEqual([]);
       expect(v.success, raw).toBe(false);
