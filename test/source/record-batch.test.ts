@@ -1,0 +1,92 @@
+// The hand-off downstream (src/source/record-batch.ts): the read loop reads on while a batch is made
+// durable, but offsets move only once downstream accepted the records, one batch at a time, in order.
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { createRecordBatch, type Committable } from '../../src/source/record-batch.js';
+import type { RawRecord } from '../../src/types.js';
+
+function file(): Committable & { at: number } {
+  return {
+    path: '/logs/a.log',
+    gen: 0,
+    committed: 0,
+    committedLine: 1,
+    at: 0,
+    position() {
+      return { gen: this.gen, offset: this.at, line: undefined };
+    },
+  };
+}
+
+/** Downstream whose acceptance of each batch the test decides. */
+function downstream(): { calls: RawRecord[][]; accept: (i: number) => void; refuse: (i: number) => void; onRecords: (r: RawRecord[]) => Promise<void> } {
+  const calls: RawRecord[][] = [];
+  const settle: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  return {
+    calls,
+    accept: (i) => settle[i]?.resolve(),
+    refuse: (i) => settle[i]?.reject(new Error('disk full')),
+    onRecords: (records) =>
+      new Promise<void>((resolve, reject) => {
+        calls.push(records);
+        settle.push({ resolve, reject });
+      }),
+  };
+}
+
+const record = (offset: number): { text: string; offset: number; endOffset: number; line: undefined } => ({ text: `line at ${offset}`, offset, endOffset: offset + 10, line: undefined });
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('record batch hand-off', () => {
+  it('returns before downstream accepts, commits the offset only once it has, and hands the next batch on only after that', async () => {
+    const down = downstream();
+    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const f = file();
+    batch.add(f, [record(0)], 0);
+    f.at = 10;
+    batch.mark(f);
+    await batch.handOff();
+    expect(down.calls).toHaveLength(1);
+    expect(f.committed).toBe(0);
+
+    batch.add(f, [record(10)], 0);
+    f.at = 20;
+    batch.mark(f);
+    let second = false;
+    const next = batch.handOff().then(() => (second = true));
+    await tick();
+    // The second batch waits for the first: not downstream yet, nothing committed.
+    expect(down.calls).toHaveLength(1);
+    expect(second).toBe(false);
+    down.accept(0);
+    await next;
+    expect(f.committed).toBe(10);
+    expect(down.calls.map((c) => c.map((r) => r.origin.offset))).toEqual([[0], [10]]);
+    const flushed = batch.flush();
+    down.accept(1);
+    await flushed;
+    expect(f.committed).toBe(20);
+  });
+
+  it('a refused batch holds its offset back until a later batch is accepted', async () => {
+    const down = downstream();
+    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const f = file();
+    batch.add(f, [record(0)], 0);
+    f.at = 10;
+    batch.mark(f);
+    const first = batch.flush();
+    down.refuse(0);
+    await first;
+    expect(f.committed).toBe(0);
+    // Nothing new to send: still an empty batch goes down, and its acceptance proves the earlier one durable.
+    f.at = 10;
+    batch.mark(f);
+    const second = batch.flush();
+    await tick();
+    expect(down.calls).toHaveLength(2);
+    down.accept(1);
+    await second;
+    expect(f.committed).toBe(10);
+  });
+});
