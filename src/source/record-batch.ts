@@ -46,14 +46,21 @@ export interface RecordBatch {
   readonly full: boolean;
   /**
    * Hands the batch downstream without waiting for it to be accepted: the read loop reads on while
-   * downstream makes it durable (an fsync per batch on a catch-up). The previous hand-off is waited
-   * for first, so one batch is downstream at a time, in order; each one's marks are committed once
-   * it is accepted.
+   * downstream makes it durable (an fsync per batch on a catch-up). One batch is downstream at a
+   * time, in order: while one is, the next grows and follows once it is accepted (a full one waits
+   * here). Each batch's marks are committed once it is accepted.
    */
   handOff(): Promise<void>;
   /** Hands the batch downstream and waits until it, and every one before it, is accepted (marks committed). */
   flush(): Promise<void>;
 }
+
+/**
+ * How many records may gather while the batch before them is being made durable. Batches of up to
+ * 4,096 records took the catch-up benchmark's peak RSS from ~110 to ~125 MB (docs/benchmarks.md,
+ * "Sixth round"); past a few hundred, waiting costs little: the fsync is amortised already.
+ */
+const MAX_GROWN_WHILE_IN_FLIGHT = 256;
 
 export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
   const { source, maxRecords, onRecords } = options;
@@ -92,23 +99,32 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
     }
   }
 
+  /** Sends what the batch holds; once accepted, what was read meanwhile follows at once. */
+  function startDelivery(): void {
+    const batch = records;
+    const done = marks;
+    records = [];
+    marks = new Map();
+    inFlight = deliver(batch, done).then(() => {
+      inFlight = undefined;
+      if (records.length > 0 || marks.size > 0) startDelivery();
+    });
+  }
+
   async function handOff(): Promise<void> {
-    if (inFlight) await inFlight;
     if (pendingLines > 0 || pendingBytes > 0) {
       options.counted(pendingLines, pendingBytes);
       pendingLines = 0;
       pendingBytes = 0;
     }
     if (records.length === 0 && marks.size === 0) return;
-    const batch = records;
-    const done = marks;
-    records = [];
-    marks = new Map();
-    const delivery = deliver(batch, done);
-    inFlight = delivery;
-    void delivery.finally(() => {
-      if (inFlight === delivery) inFlight = undefined;
-    });
+    if (inFlight) {
+      // While one batch is being made durable the next one grows (one fsync covers what was read
+      // meanwhile) and goes once it is accepted; past MAX_GROWN_WHILE_IN_FLIGHT the reader waits.
+      if (records.length >= Math.min(maxRecords, MAX_GROWN_WHILE_IN_FLIGHT)) await inFlight;
+      return;
+    }
+    startDelivery();
   }
 
   return {
@@ -138,7 +154,7 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
     handOff,
     async flush() {
       await handOff();
-      await inFlight;
+      while (inFlight) await inFlight;
     },
   };
 }

@@ -38,9 +38,9 @@ const record = (offset: number): { text: string; offset: number; endOffset: numb
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('record batch hand-off', () => {
-  it('returns before downstream accepts, commits the offset only once it has, and hands the next batch on only after that', async () => {
+  it('returns before downstream accepts; what is read meanwhile follows once it has, each offset committed only after its records', async () => {
     const down = downstream();
-    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const batch = createRecordBatch({ source: 's', maxRecords: 2, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
     const f = file();
     batch.add(f, [record(0)], 0);
     f.at = 10;
@@ -49,23 +49,31 @@ describe('record batch hand-off', () => {
     expect(down.calls).toHaveLength(1);
     expect(f.committed).toBe(0);
 
+    // Read meanwhile: handed off at once, but held until the first batch is accepted.
     batch.add(f, [record(10)], 0);
     f.at = 20;
     batch.mark(f);
-    let second = false;
-    const next = batch.handOff().then(() => (second = true));
+    await batch.handOff();
     await tick();
-    // The second batch waits for the first: not downstream yet, nothing committed.
     expect(down.calls).toHaveLength(1);
-    expect(second).toBe(false);
+    // A full batch makes the reader wait.
+    batch.add(f, [record(20)], 0);
+    f.at = 30;
+    batch.mark(f);
+    let waited = true;
+    const full = batch.handOff().then(() => (waited = false));
+    await tick();
+    expect(waited).toBe(true);
     down.accept(0);
-    await next;
+    await full;
     expect(f.committed).toBe(10);
-    expect(down.calls.map((c) => c.map((r) => r.origin.offset))).toEqual([[0], [10]]);
+    expect(down.calls.map((c) => c.map((r) => r.origin.offset))).toEqual([[0], [10, 20]]);
     const flushed = batch.flush();
+    await tick();
+    expect(f.committed).toBe(10);
     down.accept(1);
     await flushed;
-    expect(f.committed).toBe(20);
+    expect(f.committed).toBe(30);
   });
 
   it('a refused batch holds its offset back until a later batch is accepted', async () => {
