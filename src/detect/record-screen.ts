@@ -48,33 +48,6 @@ function numericLevels(raw: string): Set<Level> {
 }
 
 
-/** A word to look for, and optionally what must follow it (a JSON value's first character…). */
-export interface ScanWord {
-  word: string;
-  /** Called with the index just after the word; the word counts only when this says so. */
-  after?: (text: string, end: number) => boolean;
-}
-
-const foldAscii = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
-
-function skipSpace(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0x85) {
-    c = text.charCodeAt(++i);
-  }
-  return i;
-}
-
-/** `\s*:\s*` then a character `ok` accepts. */
-const colonThen =
-  (ok: (c: number) => boolean) =>
-  (text: string, end: number): boolean => {
-    let i = skipSpace(text, end);
-    if (text.charCodeAt(i) !== 58 /* : */) return false;
-    i = skipSpace(text, i + 1);
-    return i < text.length && ok(text.charCodeAt(i));
-  };
-
 /** ASCII white space only: in raw bytes, a non-ASCII byte may start a Unicode space. */
 function skipAsciiSpace(bytes: Uint8Array, i: number, limit: number): number {
   while (i < limit && ((bytes[i] as number) === 32 || ((bytes[i] as number) >= 9 && (bytes[i] as number) <= 13))) i++;
@@ -101,10 +74,10 @@ const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 
 /**
  * The UNVERIFIABLE patterns and the numeric level as words (ASCII case folded: a superset), each
- * with the check of what follows it, over a string (`colon`) or over raw bytes.
+ * with the check of what follows it in the bytes.
  */
-function probes<After>(colon: (ok: (c: number) => boolean) => After, withNumericLevel: boolean): { word: string; after?: After }[] {
-  const quoted = (names: readonly string[], ok: (c: number) => boolean): { word: string; after: After }[] => names.map((n) => ({ word: `"${n}"`, after: colon(ok) }));
+function probeWords(withNumericLevel: boolean): ByteWord[] {
+  const quoted = (names: readonly string[], ok: (c: number) => boolean): ByteWord[] => names.map((n) => ({ word: `"${n}"`, after: colonThenInBytes(ok) }));
   return [
     ...quoted(MESSAGE_KEY_NAMES, (c) => c !== 34 && !isBlank(c)),
     ...quoted(ERROR_KEY_NAMES, (c) => c === 123 || c === 91 || c === 34),
@@ -114,8 +87,6 @@ function probes<After>(colon: (ok: (c: number) => boolean) => After, withNumeric
     ...(withNumericLevel ? quoted(LEVEL_KEY_NAMES, (c) => c === 45 || isDigit(c)) : []),
   ];
 }
-
-const probeWords = (withNumericLevel: boolean): ScanWord[] => probes(colonThen, withNumericLevel);
 
 /** ODD_NUMBER over raw bytes from `from`: where `\d[eE]`, 16 of `[\d.]` or `0.000000` starts, or -1. */
 function oddNumberInBytes(bytes: Uint8Array, from: number, limit: number): number {
@@ -138,7 +109,7 @@ function oddNumberInBytes(bytes: Uint8Array, from: number, limit: number): numbe
  * when a word is not ASCII (its bytes are not its characters).
  */
 function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boolean, withOddNumber: boolean): BufferSearch | null {
-  const words: ByteWord[] = [...probes(colonThenInBytes, withNumericLevel), ...triggerWords.map((word) => ({ word })), { word: '\\u' }];
+  const words: ByteWord[] = [...probeWords(withNumericLevel), ...triggerWords.map((word) => ({ word })), { word: '\\u' }];
   if (words.some((w) => [...w.word].some((c) => c.charCodeAt(0) > 0x7f))) return null;
   const find = createByteFinder(words);
   if (!withOddNumber) return find;
@@ -149,97 +120,27 @@ function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boole
   };
 }
 
-/** Words shorter than this are searched apart (one small regex), so the table's blocks can be long. */
-const SCAN_MIN_LENGTH = 5;
-const BLOCK = 3;
-const TABLE_BITS = 16;
+/** Records up to this many characters are encoded into one reused buffer for the first search. */
+const SCRATCH_CHARS = 16 * 1024;
 
 /**
- * Whether `text` contains one of the words, ASCII case folded (as a non-unicode `i` regex folds).
- * Wu–Manber style: every occurrence of a word of length ≥ m covers m − BLOCK + 1 consecutive
- * three-character blocks, so looking up only every (m − BLOCK + 1)-th block, in a hashed table of
- * the blocks at the words' starts, finds it; the table is indexed by raw character codes (every
- * case entered), so most positions are skipped and the rest cost one array read. Two-character
- * blocks were tried first: English bigrams ("in", "er") made it slower than one regex.
+ * The first search of one record: its UTF-8 bytes through the buffer search, the very search the
+ * tailer runs over whole reads (so a line it skipped is one this would rule out too). Without one
+ * (a word that is not ASCII), the search as one case-insensitive regex: a superset as well.
  */
-export function createWordScan(words: readonly ScanWord[]): (text: string) => boolean {
-  const { long, short } = createWordFinder(words);
-  return (text) => long(text, 0) !== -1 || short(text, 0) !== -1;
-}
-
-/** Where a word occurring at or after `from` starts, or -1: not necessarily the first such occurrence. */
-export type FindFrom = (text: string, from: number) => number;
-
-/**
- * The same search over a long text too (a whole read buffer, decoded as latin1 so every byte is one
- * character): the words of SCAN_MIN_LENGTH or more through the block table, the shorter ones through
- * one regex. Two searches, so a caller walking a buffer can keep the next hit of each.
- */
-export function createWordFinder(words: readonly ScanWord[]): { long: FindFrom; short: FindFrom } {
-  const lowered = words.map((w) => ({ ...w, word: w.word.toLowerCase() }));
-  const short = lowered.filter((w) => w.word.length < SCAN_MIN_LENGTH);
-  if (short.some((w) => w.after || w.word.length < 2)) throw new Error('scan words: short words take no `after` and two characters at least');
-  const shortSource = wordsRegexSource(short.map((w) => w.word));
-  const shortRe = shortSource === null ? null : new RegExp(shortSource, 'gi');
-  const findShort = (text: string, from: number): number => {
-    if (shortRe === null) return -1;
-    shortRe.lastIndex = from;
-    const m = shortRe.exec(text);
-    return m === null ? -1 : m.index;
-  };
-  const long = lowered.filter((w) => w.word.length >= SCAN_MIN_LENGTH);
-  if (long.length === 0) return { long: () => -1, short: findShort };
-  const stride = Math.min(...long.map((w) => w.word.length)) - BLOCK + 1;
-  type Entry = { word: string; offset: number; after: ScanWord['after'] };
-  const buckets: Entry[][] = [];
-  const table = new Uint16Array(1 << TABLE_BITS);
-  const mask = (1 << TABLE_BITS) - 1;
-  const hash = (a: number, b: number, c: number): number => ((a << 10) ^ (b << 5) ^ c ^ (a >> 3)) & mask;
-  const cases = (c: number): number[] => (c >= 97 && c <= 122 ? [c, c - 32] : [c]);
-  for (const w of long) {
-    for (let k = 0; k < stride; k++) {
-      const [a, b, c] = [0, 1, 2].map((i) => w.word.charCodeAt(k + i)) as [number, number, number];
-      for (const x of cases(a)) {
-        for (const y of cases(b)) {
-          for (const z of cases(c)) {
-            const key = hash(x, y, z);
-            if (table[key] === 0) {
-              buckets.push([]);
-              table[key] = buckets.length;
-            }
-            const bucket = buckets[(table[key] as number) - 1] as Entry[];
-            if (!bucket.some((e) => e.word === w.word && e.offset === k)) bucket.push({ word: w.word, offset: k, after: w.after });
-          }
-        }
-      }
+function firstSearchOf(bufferSearch: BufferSearch | null, fallback: RegExp): (raw: string) => boolean {
+  if (!bufferSearch) return (raw) => fallback.test(raw);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  const scratch = new Uint8Array(SCRATCH_CHARS * 3);
+  const encoder = new TextEncoder();
+  return (raw) => {
+    if (raw.length > SCRATCH_CHARS) {
+      const bytes = encoder.encode(raw);
+      return bufferSearch(bytes, 0, bytes.length) !== -1;
     }
-  }
-  /** Where a word covering the block at `block` starts, or -1. */
-  const verify = (text: string, block: number, bucket: Entry[], from: number): number => {
-    outer: for (const e of bucket) {
-      const word = e.word;
-      const pos = block - e.offset;
-      const last = word.length - 1;
-      if (pos < from || pos + word.length > text.length) continue;
-      // Blocks of JSON keys ("pip" of "pipeline") hit on every line: the last character rejects them at once.
-      if (foldAscii(text.charCodeAt(pos + last)) !== word.charCodeAt(last)) continue;
-      for (let k = 0; k < last; k++) if (foldAscii(text.charCodeAt(pos + k)) !== word.charCodeAt(k)) continue outer;
-      if (!e.after || e.after(text, pos + word.length)) return pos;
-    }
-    return -1;
+    const { written } = encoder.encodeInto(raw, scratch);
+    return bufferSearch(scratch, 0, written) !== -1;
   };
-  const findLong = (text: string, from: number): number => {
-    const end = text.length - BLOCK;
-    for (let j = from; j <= end; j += stride) {
-      const id = table[hash(text.charCodeAt(j), text.charCodeAt(j + 1), text.charCodeAt(j + 2))] as number;
-      if (id !== 0) {
-        const found = verify(text, j, buckets[id - 1] as Entry[], from);
-        if (found !== -1) return found;
-      }
-    }
-    return -1;
-  };
-  return { long: findLong, short: findShort };
 }
 
 export interface RecordScreen {
@@ -269,12 +170,9 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
   if (words) parts.push(words);
   if (withNumericLevel) parts.push(NUMERIC_LEVEL_SOURCE);
   if (withOddNumber) parts.push(ODD_NUMBER_SOURCE);
-  const scanWords = [...probeWords(withNumericLevel), ...[...new Set(triggers.flatMap((c) => c.words))].map((word) => ({ word }))];
-  const scan = createWordScan(scanWords);
-  // `\u` alone is two characters (a stride of one): a native search is cheaper.
-  const first = withOddNumber
-    ? (raw: string): boolean => scan(raw) || raw.includes('\\u') || ODD_NUMBER.test(raw)
-    : (raw: string): boolean => scan(raw) || raw.includes('\\u');
+  const triggerWords = [...new Set(triggers.flatMap((c) => c.words))];
+  const bufferSearch = bufferSearchOf(triggerWords, withNumericLevel, withOddNumber);
+  const first = firstSearchOf(bufferSearch, new RegExp(parts.join('|'), 'i'));
 
   function holds(c: Clause, raw: string, lower: string, levels: () => Set<Level>): boolean {
     for (const w of c.words) if (lower.includes(w)) return true;
@@ -295,11 +193,5 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
     for (const need of needs) if (need.every((c) => holds(c, raw, lower, levels))) return true;
     return false;
   };
-  const triggerWords = [...new Set(triggers.flatMap((c) => c.words))];
-  return Object.assign(screen, {
-    firstSearch: first,
-    firstSearchSource: parts.join('|'),
-    words: triggerWords,
-    bufferSearch: bufferSearchOf(triggerWords, withNumericLevel, withOddNumber),
-  });
+  return Object.assign(screen, { firstSearch: first, firstSearchSource: parts.join('|'), words: triggerWords, bufferSearch });
 }
