@@ -34,6 +34,13 @@ function downstream(): { calls: RawRecord[][]; accept: (i: number) => void; refu
   };
 }
 
+/** `f` read on to `offset + 10`: one record added at `offset`, its position marked. */
+function readOn(batch: ReturnType<typeof createRecordBatch>, f: ReturnType<typeof file>, offset: number): void {
+  batch.add(f, [record(offset)], 0);
+  f.at = offset + 10;
+  batch.mark(f);
+}
+
 const record = (offset: number): { text: string; offset: number; endOffset: number; line: undefined } => ({ text: `line at ${offset}`, offset, endOffset: offset + 10, line: undefined });
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -42,24 +49,18 @@ describe('record batch hand-off', () => {
     const down = downstream();
     const batch = createRecordBatch({ source: 's', maxRecords: 2, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
     const f = file();
-    batch.add(f, [record(0)], 0);
-    f.at = 10;
-    batch.mark(f);
+    readOn(batch, f, 0);
     await batch.handOff();
     expect(down.calls).toHaveLength(1);
     expect(f.committed).toBe(0);
 
     // Read meanwhile: handed off at once, but held until the first batch is accepted.
-    batch.add(f, [record(10)], 0);
-    f.at = 20;
-    batch.mark(f);
+    readOn(batch, f, 10);
     await batch.handOff();
     await tick();
     expect(down.calls).toHaveLength(1);
     // A full batch makes the reader wait.
-    batch.add(f, [record(20)], 0);
-    f.at = 30;
-    batch.mark(f);
+    readOn(batch, f, 20);
     let waited = true;
     const full = batch.handOff().then(() => (waited = false));
     await tick();
@@ -80,9 +81,7 @@ describe('record batch hand-off', () => {
     const down = downstream();
     const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
     const f = file();
-    batch.add(f, [record(0)], 0);
-    f.at = 10;
-    batch.mark(f);
+    readOn(batch, f, 0);
     const first = batch.flush();
     down.refuse(0);
     await first;

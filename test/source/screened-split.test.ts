@@ -59,21 +59,27 @@ async function readBothWays(content: string, maxLineBytes = 256 * 1024, maxBatch
 const interesting = (records: RawRecord[]): Array<Pick<RawRecord, 'text' | 'origin'>> =>
   records.filter((r) => detector.screen(r.text)).map(({ text, origin }) => ({ text, origin }));
 
+/** Ordinary lines until fewer than `margin` bytes are left in the first read buffer. */
+function linesUpToTheFirstReadEnd(margin: number): { out: string[]; bytes: number; next: number } {
+  const out: string[] = [];
+  let bytes = 0;
+  while (bytes + margin < READ_CHUNK_BYTES) {
+    const l = info(out.length);
+    out.push(l);
+    bytes += Buffer.byteLength(l) + 1;
+  }
+  return { out, bytes, next: out.length };
+}
+
 describe('buffer screen in the tailer', () => {
   it('has a buffer search with the embedded defaults', () => {
     expect(detector.screen.bufferSearch).toEqual(expect.any(Function));
   });
 
   it('a failing record straddling the read-buffer boundary and a traceback around a hit are still joined and detected, with their context', async () => {
-    const out: string[] = [];
-    let bytes = 0;
-    let i = 0;
-    // Fill up to 50 bytes before the first buffer's end, so the failing line crosses it.
-    while (bytes + 400 < READ_CHUNK_BYTES) {
-      const l = info(i++);
-      out.push(l);
-      bytes += Buffer.byteLength(l) + 1;
-    }
+    // Filled (with the padding below) up to 50 bytes before the first buffer's end, so the failing line crosses it.
+    const { out, bytes, next } = linesUpToTheFirstReadEnd(400);
+    let i = next;
     const padding = '{"level":"info","msg":"pad"}';
     out.push(padding.replace('pad', 'p'.repeat(READ_CHUNK_BYTES - 50 - bytes - padding.length - 1 + 3)));
     const straddling = failing(1);
@@ -134,14 +140,8 @@ describe('buffer screen in the tailer', () => {
   });
 
   it('a UTF-8 character cut by the read-buffer boundary, then a failure spelled in upper case opening the next read: decoded whole, found, its context the lines of the read before', async () => {
-    const out: string[] = [];
-    let bytes = 0;
-    let i = 0;
-    while (bytes + 600 < READ_CHUNK_BYTES) {
-      const l = info(i++);
-      out.push(l);
-      bytes += Buffer.byteLength(l) + 1;
-    }
+    const { out, next } = linesUpToTheFirstReadEnd(600);
+    let i = next;
     // Two-, three- and four-byte characters, repeated so that one of them straddles the boundary.
     const wide = `{"level":"info","msg":"${'é€🙂'.repeat(120)}"}`;
     out.push(wide);
