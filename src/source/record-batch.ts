@@ -56,9 +56,10 @@ export interface RecordBatch {
 }
 
 /**
- * How many records may gather while the batch before them is being made durable. Batches of up to
- * 4,096 records took the catch-up benchmark's peak RSS from ~110 to ~125 MB (docs/benchmarks.md,
- * "Sixth round"); past a few hundred, waiting costs little: the fsync is amortised already.
+ * How many records may gather while the batch before them is being made durable. Records that live
+ * longer are promoted out of V8's young generation: with 4,096 the catch-up benchmark's peak RSS was
+ * 121 MB against 114 MB with 256 (docs/benchmarks.md, "Sixth round"). The cost: on a busy disk the
+ * reader waits for more fsyncs.
  */
 const MAX_GROWN_WHILE_IN_FLIGHT = 256;
 
