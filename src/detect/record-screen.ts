@@ -128,8 +128,11 @@ const SCRATCH_CHARS = 16 * 1024;
  * tailer runs over whole reads (so a line it skipped is one this would rule out too). Without one
  * (a word that is not ASCII), the search as one case-insensitive regex: a superset as well.
  */
-function firstSearchOf(bufferSearch: BufferSearch | null, fallback: RegExp): (raw: string) => boolean {
-  if (!bufferSearch) return (raw) => fallback.test(raw);
+function firstSearchOf(bufferSearch: BufferSearch | null, fallback: () => RegExp): (raw: string) => boolean {
+  if (!bufferSearch) {
+    const re = fallback();
+    return (raw) => re.test(raw);
+  }
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
   const scratch = new Uint8Array(SCRATCH_CHARS * 3);
   const encoder = new TextEncoder();
@@ -165,14 +168,21 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
   const triggers = needs.map((n) => bestClause(n) as Clause);
   const withNumericLevel = triggers.some((c) => c.numericLevels.length > 0);
   const withOddNumber = triggers.some((c) => c.oddNumber);
-  const parts = [UNVERIFIABLE_SOURCE];
-  const words = wordsRegexSource(triggers.flatMap((c) => c.words));
-  if (words) parts.push(words);
-  if (withNumericLevel) parts.push(NUMERIC_LEVEL_SOURCE);
-  if (withOddNumber) parts.push(ODD_NUMBER_SOURCE);
   const triggerWords = [...new Set(triggers.flatMap((c) => c.words))];
+  // The search as one regex source: made only when asked (benchmarks, or no buffer search), since
+  // building the trie-shaped alternation of ~350 words is megabytes of garbage at every start.
+  let source: string | undefined;
+  const firstSearchSource = (): string => {
+    if (source !== undefined) return source;
+    const parts = [UNVERIFIABLE_SOURCE];
+    const words = wordsRegexSource(triggerWords);
+    if (words) parts.push(words);
+    if (withNumericLevel) parts.push(NUMERIC_LEVEL_SOURCE);
+    if (withOddNumber) parts.push(ODD_NUMBER_SOURCE);
+    return (source = parts.join('|'));
+  };
   const bufferSearch = bufferSearchOf(triggerWords, withNumericLevel, withOddNumber);
-  const first = firstSearchOf(bufferSearch, new RegExp(parts.join('|'), 'i'));
+  const first = firstSearchOf(bufferSearch, () => new RegExp(firstSearchSource(), 'i'));
 
   function holds(c: Clause, raw: string, lower: string, levels: () => Set<Level>): boolean {
     for (const w of c.words) if (lower.includes(w)) return true;
@@ -193,5 +203,7 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
     for (const need of needs) if (need.every((c) => holds(c, raw, lower, levels))) return true;
     return false;
   };
-  return Object.assign(screen, { firstSearch: first, firstSearchSource: parts.join('|'), words: triggerWords, bufferSearch });
+  const result = Object.assign(screen, { firstSearch: first, words: triggerWords, bufferSearch });
+  Object.defineProperty(result, 'firstSearchSource', { get: firstSearchSource, enumerable: true });
+  return result as typeof result & { readonly firstSearchSource: string };
 }
