@@ -1,6 +1,6 @@
-// The one loop that reads every followed file in turn, a bounded chunk per turn, and awaits the
-// batch's hand-off downstream before reading on: downstream sets the pace and memory stays
-// bounded. Between turns it rescans (every tick, or at once when a watch says something moved),
+// The one loop that reads every followed file in turn, a bounded chunk per turn, and hands each
+// batch downstream once the one before it was accepted: downstream sets the pace and memory stays
+// bounded (one batch being filled, one being made durable while the next chunk is read). Between turns it rescans (every tick, or at once when a watch says something moved),
 // hands on multi-line records and partial lines whose timeouts are due, releases files rotated
 // away once drained and idle, and otherwise sleeps until the next deadline or a wake-up.
 import type { Logger } from '../log.js';
@@ -94,7 +94,7 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
       }
       if (t.dirty && (await reader.turn(t)) > 0) busy = true;
       if (t.dirty) busy = true;
-      if (batch.full) await batch.flush();
+      if (batch.full) await batch.handOff();
     }
     const at = now();
     let deadline = nextTickAt;
@@ -111,7 +111,8 @@ export function createReadLoop(options: ReadLoopOptions): ReadLoop {
         else deadline = Math.min(deadline, t.lastGrowthAt + options.rotatedIdleMs);
       }
     }
-    await batch.flush();
+    // Not waited for: the next turn reads while downstream makes this batch durable.
+    await batch.handOff();
     if (!busy) {
       reconciler.updateGauges();
       await sleep(deadline - now());

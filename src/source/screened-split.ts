@@ -15,11 +15,10 @@
 // Everything else goes through the ordinary splitter, joiner and batching, in file order.
 
 /**
- * The search of a record screen over a buffer decoded as latin1 (one character per byte): for one
- * text, a function giving where a possible hit at or after `from` starts, or -1 when none follows.
- * `from` only grows between calls on the same text.
+ * The search of a record screen over raw bytes: where a possible hit in `bytes[from, limit)` starts
+ * (at or after `from`), or -1 when there is none. Never decodes: clean regions stay bytes.
  */
-export type BufferSearch = (text: string) => (from: number) => number;
+export type BufferSearch = (bytes: Uint8Array, from: number, limit: number) => number;
 
 export interface ScreenedSplitOptions {
   search: BufferSearch;
@@ -43,12 +42,6 @@ const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const NEWLINE = 10;
 const CR = 13;
-/**
- * The buffer is searched in windows of about this many bytes, cut at line ends: a latin1 string
- * under V8's large-object size dies young, where a 1 MiB one per read waits in large-object space
- * for a full collection (that alone raised peak RSS by ~50 MB on the catch-up benchmark).
- */
-const WINDOW_BYTES = 64 * 1024;
 
 /**
  * Splits the complete lines of `buf[0, len)` (file bytes from `base` on), materialising only those
@@ -60,9 +53,27 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
   if (lastNewline === -1) return base;
   const end = lastNewline + 1;
   const { search, before, after, maxLineBytes } = options;
-  /** Buffer offsets of the skipped lines just above the current one, oldest first (at most `before` from heldFrom). */
-  const held: number[] = [];
-  let heldFrom = 0;
+  // Buffer offsets of the skipped lines just above the current one: a ring of the last `before`,
+  // so holding a million lines allocates nothing (a growing array spliced every 1,024 lines was
+  // ~28 MB of garbage over the catch-up benchmark).
+  const held = new Float64Array(Math.max(1, before));
+  let heldStart = 0;
+  let heldCount = 0;
+  /** Holds the line at `start`; the oldest held line, pushed out, is skipped for good. */
+  const hold = (start: number): void => {
+    if (before === 0) {
+      skip.skipped(1);
+      return;
+    }
+    if (heldCount === before) {
+      skip.skipped(1);
+      held[heldStart] = start;
+      heldStart = heldStart + 1 === before ? 0 : heldStart + 1;
+    } else {
+      held[(heldStart + heldCount) % before] = start;
+      heldCount += 1;
+    }
+  };
   let keepBelow = 0;
   let inRun = false;
 
@@ -73,62 +84,43 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
   };
   /** The held lines go out after all (the context above a hit or above the next read). Returns where to stop reading, or -1. */
   const release = (): number => {
-    for (let i = heldFrom; i < held.length; i++) {
-      const start = held[i] as number;
+    const count = heldCount;
+    heldCount = 0;
+    for (let k = 0; k < count; k++) {
+      const start = held[(heldStart + k) % before] as number;
       const nl = buf.indexOf(NEWLINE, start);
-      if (!emit(start, nl)) {
-        // The sink's batch is full: the held lines after this one are read again next time.
-        held.length = 0;
-        heldFrom = 0;
-        return nl + 1;
-      }
+      // The sink's batch is full: the held lines after this one are read again next time.
+      if (!emit(start, nl)) return nl + 1;
     }
-    held.length = 0;
-    heldFrom = 0;
     return -1;
   };
 
+  // A view with Uint8Array's own shape: the search's loop is compiled for it alone (a Buffer costs it ~1.5x).
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, end);
   let pos = 0;
+  let hit = search(bytes, 0, end);
   while (pos < end) {
-    // One window: whole lines, at least one.
-    let windowEnd = pos + WINDOW_BYTES >= end ? end : buf.lastIndexOf(NEWLINE, pos + WINDOW_BYTES - 1) + 1;
-    if (windowEnd <= pos) windowEnd = buf.indexOf(NEWLINE, pos) + 1;
-    const text = buf.toString('latin1', pos, windowEnd);
-    const offset = pos;
-    const next = search(text);
-    let hit = next(0);
-    while (pos < windowEnd) {
-      const nl = buf.indexOf(NEWLINE, pos);
-      const at = pos - offset;
-      if (hit !== -1 && hit < at) hit = next(at);
-      const isHit = hit !== -1 && hit <= nl - offset;
-      const last = nl > pos && buf[nl - 1] === CR ? nl - 2 : nl - 1;
-      if (!isHit && keepBelow === 0 && nl - pos <= maxLineBytes && buf[pos] === OPEN_BRACE && buf[last] === CLOSE_BRACE) {
-        if (!inRun) {
-          skip.beforeSkip();
-          inRun = true;
-        }
-        held.push(pos);
-        if (held.length - heldFrom > before) {
-          heldFrom += 1;
-          skip.skipped(1);
-          if (heldFrom >= 1024) {
-            held.splice(0, heldFrom);
-            heldFrom = 0;
-          }
-        }
-        pos = nl + 1;
-        continue;
+    const nl = buf.indexOf(NEWLINE, pos);
+    if (hit !== -1 && hit < pos) hit = search(bytes, pos, end);
+    const isHit = hit !== -1 && hit <= nl;
+    const last = nl > pos && buf[nl - 1] === CR ? nl - 2 : nl - 1;
+    if (!isHit && keepBelow === 0 && nl - pos <= maxLineBytes && buf[pos] === OPEN_BRACE && buf[last] === CLOSE_BRACE) {
+      if (!inRun) {
+        skip.beforeSkip();
+        inRun = true;
       }
-      inRun = false;
-      const stop = release();
-      if (stop !== -1) return base + stop;
-      if (isHit) keepBelow = after;
-      else if (keepBelow > 0) keepBelow -= 1;
-      const more = emit(pos, nl);
+      hold(pos);
       pos = nl + 1;
-      if (!more) return base + pos;
+      continue;
     }
+    inRun = false;
+    const stop = release();
+    if (stop !== -1) return base + stop;
+    if (isHit) keepBelow = after;
+    else if (keepBelow > 0) keepBelow -= 1;
+    const more = emit(pos, nl);
+    pos = nl + 1;
+    if (!more) return base + pos;
   }
   // The last lines of the buffer are the context of a hit the next read may bring.
   const stop = release();

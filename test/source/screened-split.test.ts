@@ -31,7 +31,7 @@ const TRACEBACK = [
 ];
 
 /** Runs the file through a source with and without the buffer screen; returns both record lists. */
-async function readBothWays(content: string, maxLineBytes = 256 * 1024, maxBatchRecords = 4096): Promise<{ screened: RawRecord[]; plain: RawRecord[]; lines: number; size: number }> {
+async function readBothWays(content: string, maxLineBytes = 256 * 1024, maxBatchRecords = 4096, search = detector.screen.bufferSearch): Promise<{ screened: RawRecord[]; plain: RawRecord[]; lines: number; size: number }> {
   const { dir, cleanup } = await tempDir('sentinel-screened-');
   cleanups.push(cleanup);
   await mkdir(join(dir, 'logs'));
@@ -41,7 +41,7 @@ async function readBothWays(content: string, maxLineBytes = 256 * 1024, maxBatch
   const run = async (screen: boolean): Promise<{ records: RawRecord[]; lines: number }> => {
     const h = harness(sourceConfig([file], { max_line_bytes: maxLineBytes }), join(dir, screen ? 'state-screened' : 'state-plain'), {
       maxBatchRecords,
-      ...(screen ? { bufferScreen: () => ({ search: detector.screen.bufferSearch!, before: CONTEXT, after: 0 }) } : {}),
+      ...(screen && search ? { bufferScreen: () => ({ search, before: CONTEXT, after: 0 }) } : {}),
     });
     cleanups.push(() => h.source.stop());
     await h.source.start();
@@ -59,21 +59,27 @@ async function readBothWays(content: string, maxLineBytes = 256 * 1024, maxBatch
 const interesting = (records: RawRecord[]): Array<Pick<RawRecord, 'text' | 'origin'>> =>
   records.filter((r) => detector.screen(r.text)).map(({ text, origin }) => ({ text, origin }));
 
+/** Ordinary lines until fewer than `margin` bytes are left in the first read buffer. */
+function linesUpToTheFirstReadEnd(margin: number): { out: string[]; bytes: number; next: number } {
+  const out: string[] = [];
+  let bytes = 0;
+  while (bytes + margin < READ_CHUNK_BYTES) {
+    const l = info(out.length);
+    out.push(l);
+    bytes += Buffer.byteLength(l) + 1;
+  }
+  return { out, bytes, next: out.length };
+}
+
 describe('buffer screen in the tailer', () => {
   it('has a buffer search with the embedded defaults', () => {
     expect(detector.screen.bufferSearch).toEqual(expect.any(Function));
   });
 
   it('a failing record straddling the read-buffer boundary and a traceback around a hit are still joined and detected, with their context', async () => {
-    const out: string[] = [];
-    let bytes = 0;
-    let i = 0;
-    // Fill up to 50 bytes before the first buffer's end, so the failing line crosses it.
-    while (bytes + 400 < READ_CHUNK_BYTES) {
-      const l = info(i++);
-      out.push(l);
-      bytes += Buffer.byteLength(l) + 1;
-    }
+    // Filled (with the padding below) up to 50 bytes before the first buffer's end, so the failing line crosses it.
+    const { out, bytes, next } = linesUpToTheFirstReadEnd(400);
+    let i = next;
     const padding = '{"level":"info","msg":"pad"}';
     out.push(padding.replace('pad', 'p'.repeat(READ_CHUNK_BYTES - 50 - bytes - padding.length - 1 + 3)));
     const straddling = failing(1);
@@ -131,5 +137,54 @@ describe('buffer screen in the tailer', () => {
     // Records come in file order.
     const offsets = screened.map((r) => r.origin.offset);
     expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+  });
+
+  it('a UTF-8 character cut by the read-buffer boundary, then a failure spelled in upper case opening the next read: decoded whole, found, its context the lines of the read before', async () => {
+    const { out, next } = linesUpToTheFirstReadEnd(600);
+    let i = next;
+    // Two-, three- and four-byte characters, repeated so that one of them straddles the boundary.
+    const wide = `{"level":"info","msg":"${'é€🙂'.repeat(120)}"}`;
+    out.push(wide);
+    const shouting = '{"level":"ERROR","pipeline":"aio_pipeline","msg":"STEP LOAD FAILED: DIVISION BY ZERO"}';
+    out.push(shouting);
+    for (let k = 0; k < 300; k++) out.push(info(i++));
+    const content = out.join('\n') + '\n';
+    const wideAt = Buffer.byteLength(out.slice(0, -302).join('\n') + '\n');
+    expect(wideAt).toBeLessThan(READ_CHUNK_BYTES);
+    expect(wideAt + Buffer.byteLength(wide)).toBeGreaterThan(READ_CHUNK_BYTES);
+
+    const { screened, plain } = await readBothWays(content);
+    expect(interesting(screened)).toEqual(interesting(plain));
+    expect(screened.some((r) => r.text === wide)).toBe(true);
+    const at = screened.findIndex((r) => r.text === shouting);
+    expect(at).toBeGreaterThan(0);
+    const { event } = parseRecord(screened[at] as RawRecord, 'auto');
+    expect(detector.match(event).length).toBeGreaterThan(0);
+    // The context above it: the 20 records before it in the file, the wide one last, none skipped.
+    expect(screened.slice(at - CONTEXT, at).map((r) => r.text)).toEqual(out.slice(-302 - CONTEXT + 1, -301));
+  });
+
+  it('a multi-line text record whose first line holds no literal and a later line does is still joined whole and detected', async () => {
+    const out: string[] = [];
+    for (let k = 0; k < 2000; k++) out.push(info(k));
+    const report = ['2026-12-03 03:00:00 step load finished with the output below', '    rows read: 120', '    ZeroDivisionError: division by zero'];
+    out.push(...report);
+    for (let k = 2000; k < 4000; k++) out.push(info(k));
+    const { screened, plain } = await readBothWays(out.join('\n') + '\n');
+    expect(interesting(screened)).toEqual(interesting(plain));
+    const joined = screened.find((r) => r.text.startsWith('2026-12-03 03:00:00 step load'));
+    expect(joined?.text).toBe(report.join('\n'));
+    const { event } = parseRecord(joined as RawRecord, 'auto');
+    expect(detector.match(event).length).toBeGreaterThan(0);
+  });
+
+  it('is off when one rule needs no literal: every record is materialised and judged', async () => {
+    const config = defaultConfig({});
+    const anyError = createDetector({ ...config, rules: [{ id: 'any-error', enabled: true, match: { has_error: true }, severity: 'error', labels: {} }] });
+    expect(anyError.screen.bufferSearch).toBeNull();
+    const out = Array.from({ length: 500 }, (_, k) => info(k));
+    const { screened, plain } = await readBothWays(out.join('\n') + '\n', 256 * 1024, 4096, anyError.screen.bufferSearch);
+    expect(screened.map((r) => r.text)).toEqual(out);
+    expect(screened.length).toBe(plain.length);
   });
 });

@@ -1,0 +1,109 @@
+// "Does this run of bytes hold one of these words, ASCII case folded?" for whole read buffers, one
+// table step per byte and no string ever made: an Aho–Corasick automaton compiled into a DFA over
+// byte classes. The tailer screens every byte of a busy log with it, so clean regions are never
+// decoded (source/screened-split.ts); it replaced a block-table scan over 64 KiB latin1 strings
+// plus a regex for the short words, which together were ~1.5 CPU s of the 178 MB catch-up
+// benchmark (docs/benchmarks.md, "Sixth round"). One step per byte costs the same whatever the
+// words are, however many (the built-in packs bring ~350) and however short ("err", "): ").
+
+/** A word, and optionally what must follow it in the bytes (a JSON value's first character…). */
+export interface ByteWord {
+  /** ASCII only: a non-ASCII word's bytes are not its characters under case folding. */
+  word: string;
+  /** Called with the index just after the word and the end of the bytes searched; the word counts only when this says so. */
+  after?: (bytes: Uint8Array, end: number, limit: number) => boolean;
+}
+
+/** Where a word found in `bytes[from, limit)` starts (not necessarily the first), or -1. */
+export type ByteFind = (bytes: Uint8Array, from: number, limit: number) => number;
+
+/**
+ * Compiles `words` into one search. The table holds a row per trie state and a column per distinct
+ * character (~1.3 MB for the built-in packs' ~350 words). Throws on a non-ASCII word: the caller
+ * then screens otherwise.
+ */
+export function createByteFinder(words: readonly ByteWord[]): ByteFind {
+  if (words.some((w) => w.word.length === 0 || [...w.word].some((c) => c.charCodeAt(0) > 0x7f))) throw new Error('byte automaton: ASCII words of one character at least');
+  const lowered = words.map((w) => ({ word: w.word.toLowerCase(), after: w.after }));
+
+  // Byte classes: one per distinct (folded) character of the words, class 0 for every other byte.
+  const classOf = new Uint8Array(256);
+  let classes = 1;
+  for (const { word } of lowered) {
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (classOf[c] === 0) {
+        classOf[c] = classes;
+        if (c >= 97 && c <= 122) classOf[c - 32] = classes;
+        classes += 1;
+      }
+    }
+  }
+  const stride = 1 << Math.ceil(Math.log2(classes));
+
+  // The trie, in rows of `stride` entries (0: no child yet; state 0 is the root), and the words ending at each state.
+  const bound = 1 + lowered.reduce((n, w) => n + w.word.length, 0);
+  const rows = new Int32Array(bound * stride);
+  const ending: ({ length: number; after: ByteWord['after'] }[] | undefined)[] = [undefined];
+  for (const { word, after } of lowered) {
+    let s = 0;
+    for (let i = 0; i < word.length; i++) {
+      const k = s * stride + (classOf[word.charCodeAt(i)] as number);
+      if (rows[k] === 0) {
+        rows[k] = ending.length;
+        ending.push(undefined);
+      }
+      s = rows[k] as number;
+    }
+    (ending[s] ??= []).push({ length: word.length, after });
+  }
+
+  // Breadth first, in place: failure links, the words each state ends through them, and every
+  // missing move filled in from the failure state's row (already final: it is shallower).
+  const states = ending.length;
+  const fail = new Int32Array(states);
+  const queue = new Int32Array(states);
+  let queued = 0;
+  for (let c = 0; c < stride; c++) if (rows[c] !== 0) queue[queued++] = rows[c] as number;
+  for (let q = 0; q < queued; q++) {
+    const s = queue[q] as number;
+    const f = fail[s] as number;
+    if (ending[f]) ending[s] = [...(ending[s] ?? []), ...(ending[f] ?? [])];
+    for (let c = 0; c < stride; c++) {
+      const k = s * stride + c;
+      const next = rows[k] as number;
+      const viaFail = rows[f * stride + c] as number;
+      if (next === 0) rows[k] = viaFail;
+      else {
+        fail[next] = viaFail;
+        queue[queued++] = next;
+      }
+    }
+  }
+  // Rows premultiplied (one add per byte in the loop), a state ending a word flipped negative.
+  const table = rows.slice(0, states * stride);
+  for (let i = 0; i < table.length; i++) {
+    const next = table[i] as number;
+    table[i] = ending[next] ? ~(next * stride) : next * stride;
+  }
+  /** For a flipped row: where a word ending at `end` (inclusive) starts, if one counts there. */
+  const accepted = (row: number, bytes: Uint8Array, end: number, limit: number): number => {
+    for (const w of ending[row / stride] ?? []) {
+      if (!w.after || w.after(bytes, end + 1, limit)) return end + 1 - w.length;
+    }
+    return -1;
+  };
+
+  return (bytes, from, limit) => {
+    let row = 0;
+    for (let i = from; i < limit; i++) {
+      row = table[row + (classOf[bytes[i] as number] as number)] as number;
+      if (row < 0) {
+        row = ~row;
+        const start = accepted(row, bytes, i, limit);
+        if (start !== -1) return start;
+      }
+    }
+    return -1;
+  };
+}
