@@ -31,7 +31,7 @@ const STEP_PATTERNS: RegExp[] = [
   /\bTask ([\w.]+) died unexpectedly\b/,
   /\btask\s+([\w.]+)\s+has status\s+FAILED\b/,
   /\bwhile scheduling ([A-Za-z_][\w.]*)\(/,
-  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)__[0-9a-f]{10}\b/,
+  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)(?:__[0-9a-f]{10}\b|\()/,
   // Dagster's step key in a serialized event; a daemon or executor reporting for a sensor, schedule or step.
   /"step_key"\s*:\s*"([^"]+)"/,
   /\b(?:process|error|errors|failure) for (?:step|sensor|schedule|op|asset) ['"]?([\w.-]+)/,
@@ -39,7 +39,19 @@ const STEP_PATTERNS: RegExp[] = [
   /\bfor flow '([\w.-]+)'/,
   // Kafka Connect: the connector task (`WorkerSourceTask{id=orders-source-0}`).
   /\bWorker(?:Source|Sink)?Task\{id=([\w.-]+)\}/,
+  // Dagster: the step whose input or output failed to load (`… loading input "cereals" of step "kelloggs"`).
+  /\b(?:input|output) "[^"]{1,200}" of step "([^"]+)"/,
+  // Prefect 1: `Task 'load': Exception encountered during task execution!` (names may hold quotes of the other kind).
+  /^Task '([^']+)': Exception encountered\b/,
+  /^Task "([^"]+)": Exception encountered\b/,
+  // Azure Functions: `Exception while executing function: Functions.ingest`.
+  /\bException while executing function: ([\w.-]+)/,
+  // Django: the migration being applied (`Applying sales.0042_add_region...`).
+  /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
 ];
+
+// pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.
+const PYTEST_FAILED = /^(?:FAILED|ERROR) (\S{1,300}?\.py)::(?:[\w.]+::){0,5}(\w+)/;
 
 // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
 // `Successfully assigned ns/etl-x2k4 to node`, `Error syncing pod <uid> ("etl-x2k4_ns(…)")`), else
@@ -53,6 +65,9 @@ const POD_PATTERNS: RegExp[] = [
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
   // klog's structured `pod="ns/name"`, a `kubectl get pods` row (NAME READY STATUS RESTARTS), `kubectl describe`'s Name.
   /\bpod="(?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})"/,
+  // An event listing (`event for etl-x2k4: {kubelet node} Failed: …`), a mount failure's `for pod: ns/name`.
+  /\bevent for ([a-z0-9][a-z0-9.-]{0,252}): \{/,
+  /\bfor pod:? (?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})\s*$/,
   /^([a-z0-9][a-z0-9.-]{0,252})\s+\d+\/\d+\s+[\w:]+\s+\d+/,
   /^Name:\s{2,}([a-z0-9][a-z0-9.-]{0,252})\s*$/,
   // An eviction message folded by YAML may break after the container's name.
@@ -86,6 +101,8 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
 
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
+  const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
+  if (test) return test;
   const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
   const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
@@ -95,4 +112,14 @@ export function findNamedStep(textLines: readonly string[], contextLines: readon
   if (named === undefined) return undefined;
   const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
   return container ? { step: named, container } : { step: named };
+}
+
+/** The test a pytest summary line reports failed, with its file as the container. */
+function pytestFailure(lines: readonly string[]): NamedStep | undefined {
+  for (const line of lines) {
+    if (line.length > 4000 || !(line.startsWith('FAILED ') || line.startsWith('ERROR '))) continue;
+    const m = PYTEST_FAILED.exec(line);
+    if (m?.[1] && m[2]) return { step: m[2], container: m[1] };
+  }
+  return undefined;
 }

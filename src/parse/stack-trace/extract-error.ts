@@ -9,7 +9,7 @@ import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-t
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isConsoleScript, isInstalledApplicationFrame } from './user-code.js';
+import { isConsoleScript, isInstalledApplicationFrame, isRustRuntime } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -113,6 +113,22 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   return undefined;
 }
 
+/**
+ * Where to look when no frame is the user's (see userFrameOf), for Rust: a panic raised inside a
+ * crate from the registry (`…/.cargo/registry/src/…/csv-async-1.2.6/src/x.rs:1479`) names that
+ * crate's line, and the backtrace under it holds nothing closer. (On the JVM and in Node the same
+ * rule was tried on the real corpus and named a library's internals more often than a place worth
+ * reading: there no location is the honest answer.)
+ */
+export function libraryFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; error: ErrorInfo } | undefined {
+  for (const error of chain) {
+    if ((error as Partial<ParsedError>).source !== 'rust') continue;
+    const frame = error.stack.find((f) => f.line !== undefined && !isRustRuntime(f));
+    if (frame) return { frame, error };
+  }
+  return undefined;
+}
+
 /** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */
 function nodePackageOf(file: string): string | undefined {
   return /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
@@ -123,7 +139,10 @@ function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {
   // Python prints the innermost frame last; Node, the JVM and Go print it first.
   // An ErrorInfo handed over without its parser (from the parse stage) is Python when its files are.
   const source = (error as Partial<ParsedError>).source;
-  const innermostLast = source ? source === 'python' : frames.length > 0 && frames.every((f) => f.file.endsWith('.py'));
+  // Sentry prints every platform's frames as `File "x", line N, in f`, in the platform's own order:
+  // Node's or Clojure's innermost first.
+  const foreign = frames.length > 0 && frames.every((f) => /\.(?:[cm]?[jt]sx?|clj[sc]?|java|kt|scala|rb|go|php)$/.test(f.file));
+  const innermostLast = source ? source === 'python' && !foreign : frames.length > 0 && frames.every((f) => f.file.endsWith('.py'));
   if (innermostLast) {
     for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.inUserCode) return frames[i];
     return undefined;

@@ -6,7 +6,11 @@ import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
-const FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?$/;
+// Pastes may keep a table's or a quote's bar in front (`  | File "…"`); Ruby's error trackers print the
+// same frame without the comma (`File "app/x.rb", line 58 in update`).
+const FRAME = /^[\s|>]*File "([^"]+)", line (\d+)(?:,? in (.+))?$/;
+// The first frame of a paste cut in the middle of its path: `…/streams/csv_file.py", line 203, in _init_dataset`.
+const CUT_FRAME = /^([^\s"][^"]{0,500}\.py)", line (\d+), in ([\w<>.]{1,200})$/;
 const HEADER = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::[ \t]?(.*))?$/;
 const CARET_LINE = /^\s*[\^~]+\s*$/;
 const EXCEPTION_SUFFIX =
@@ -41,8 +45,8 @@ function headerOf(line: string): { type: string; message: string } | undefined {
 }
 
 function frameOf(line: string): StackFrame | undefined {
-  if (!line.includes('File "') || line.length > 8000) return undefined;
-  const m = FRAME.exec(line);
+  if (line.length > 8000) return undefined;
+  const m = line.includes('File "') ? FRAME.exec(line) : line.includes('", line ') ? CUT_FRAME.exec(line) : null;
   if (!m || !m[1] || !m[2]) return undefined;
   const frame: StackFrame = { file: m[1], line: Number(m[2]), inUserCode: isUserFrame('python', m[1]) };
   // Snakemake adds the rule to a frame's function: `in get_leadtimes (rule plot, line 207, /w/plot.smk)`.
