@@ -22,6 +22,8 @@ const STEP_PATTERNS: RegExp[] = [
   // dbt: the progress line of a failing data test names the test.
   /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
   /\bFailure in test ([\w.-]+)/,
+  // dbt.log's debug lines name the node a connection works for (`Using postgres connection "model.shop.orders"`).
+  /\bconnection "(?:model|seed|snapshot)\.[\w-]{1,100}\.([^"]{1,200})"/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
   // Snakemake: the rule whose job failed.

@@ -42,7 +42,7 @@ export const cloudPack: RulePack = {
       match: {
         all: [
           {
-            regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests`,
+            regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests|exceeded a secondary rate limit`,
           },
           // A warning that the client is retrying the throttled call is the client coping, not the
           // failure: the record that gives up (at error) is, and it names the failing line.
