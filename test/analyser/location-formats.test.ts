@@ -214,3 +214,29 @@ describe('the unit a tool names when there are no frames', () => {
     expect(at(callerLocationOf(['03:04:05.678 [error] Error connecting to Snowflake: token expired', '    (erl_level=error application=api file=lib/api/forecast/fill.ex function=accumulate/1 line=47 module=Api.Forecast.Fill)']))).toBe('lib/api/forecast/fill.ex:47 accumulate/1');
   });
 });
+
+describe('Windows paths', () => {
+  it("Python's standard library on Windows has no version in its path; a JSON-escaped path is still a path", () => {
+    expect(isUserFrame('python', 'C:\\Users\\kim\\AppData\\Local\\Programs\\Python\\Python311\\Lib\\json\\decoder.py')).toBe(false);
+    expect(isUserFrame('python', 'C:\\Users\\kim\\miniconda3\\envs\\etl\\lib\\subprocess.py')).toBe(false);
+    expect(isUserFrame('python', 'c:\\\\Dev\\\\etl\\\\venv\\\\lib\\\\site-packages\\\\pandas\\\\core\\\\frame.py')).toBe(false);
+    expect(isUserFrame('python', 'C:\\Users\\kim\\python\\lib\\helpers.py')).toBe(true);
+    const trace = lines(
+      'Traceback (most recent call last):',
+      '  File "C:\\Users\\kim\\etl\\load.py", line 21, in read_config',
+      '    return json.loads(text)',
+      '  File "C:\\Users\\kim\\AppData\\Local\\Programs\\Python\\Python311\\Lib\\json\\__init__.py", line 346, in loads',
+      '    return _default_decoder.decode(s)',
+      'json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)',
+    );
+    expect(at(locate(trace))).toBe('C:\\Users\\kim\\etl\\load.py:21 read_config');
+  });
+});
+
+describe('more named units', () => {
+  it("Terraform 0.11's resource, a Cloud Build step; never runc's file", () => {
+    expect(at(diagnosticLocationOf(['* aws_s3_bucket.raw_events: 1 error(s) occurred:']))).toBe('aws_s3_bucket.raw_events:- aws_s3_bucket.raw_events');
+    expect(findNamedStep(['Step #1 - "load": BigQuery error in load operation: Not found: Dataset proj:raw'], [])?.step).toBe('Step #1');
+    expect(callerLocationOf(['standard_init_linux.go:228: exec user process caused: exec format error'])).toBeUndefined();
+  });
+});

@@ -35,7 +35,9 @@ const MYBATIS = /^### The error may exist in (?:class path resource|file|URL) \[
 const BROKEN_DAG = /\bBroken DAG: \[([^\]\n]{1,500}\.py)\]|\bFailed to import: (\S{1,500}\.py)\s*$/;
 // Not a place to look: a warning's location, a library's own file, the container runtime's
 // `standard_init_linux.go:228: exec user process caused …`.
-const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init_linux|container_linux|process_linux|init_linux)\.go:|:\d+: \w*Warning: /;
+const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init|container|process|init|exec)_linux\.go:|:\d+: \w*Warning: /;
+// Terraform 0.11's multi-error names the resource: `* google_bigquery_table.person: 1 error(s) occurred:`.
+const TERRAFORM_RESOURCE = /^[\s>]*\* ((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+): /;
 
 /** The file a named unit lives in, as a location without a line (`etl.py` → function `etl`). */
 function namedFile(file: string, fn?: string): Location {
@@ -56,6 +58,8 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
     if (manifest) return { file: (manifest[1] ?? manifest[2]) as string, line: null, function: null, code: null };
     const psql = line.includes('psql:') ? PSQL_SCRIPT.exec(line) : null;
     if (psql?.[1] && psql[2]) return { file: psql[1], line: Number(psql[2]), function: null, code: null };
+    const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
+    if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;
     if (shell?.[1] && shell[2] && shell[1].includes('/')) return { file: shell[1], line: Number(shell[2]), function: null, code: null };
     if (NOT_A_DIAGNOSTIC.test(line)) continue;
@@ -77,7 +81,8 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
 // `…/controller.go:147: Failed to list`), not in installed modules or the Go tree itself.
 // klog's header caller (`E0418 04:56:17.489683 1 reflector.go:201] …`) is the component's own logging site.
 const GO_CALLER = /(?:^|[\s[(])((?:[\w.@~-]{1,100}\/){0,30}[\w.-]{1,100}\.go):(\d{1,6})(?=[\s:)]|$)/g;
-const GO_LIBRARY = /\/pkg\/mod\/|\/vendor\/|(?:^|\/)go\/src\/(?!github\.com\/)|^(?:k8s\.io|sigs\.k8s\.io)\//;
+// runc's own files (`standard_init_linux.go:228: exec user process caused …`) are the container runtime's, not the program's.
+const GO_LIBRARY = /\/pkg\/mod\/|\/vendor\/|(?:^|\/)go\/src\/(?!github\.com\/)|^(?:k8s\.io|sigs\.k8s\.io)\/|^(?:standard_init|container|process|init|exec)_linux\.go$/;
 // A Rust error printed with `{:?}` or `{:#?}` carries where it was made: `Location { file: "src/x.rs", line: 252, … }`.
 const RUST_LOCATION = /\bLocation \{\s{0,40}file: "([^"\n]{1,300}\.rs)",\s{0,40}line: (\d{1,7})/;
 // loguru's default format names the caller as module:function:line: `… | ERROR    | main:update_board:274 - Error …`.

@@ -41,6 +41,8 @@ const STEP_PATTERNS: RegExp[] = [
   /\bfor flow '([\w.-]+)'/,
   // Kafka Connect: the connector task (`WorkerSourceTask{id=orders-source-0}`).
   /\bWorker(?:Source|Sink)?Task\{id=([\w.-]+)\}/,
+  // Google Cloud Build prefixes every line with its step (`Step #2 - "load": …`, `Step #0: …`).
+  /^(Step #\d+)(?: - "[^"]{1,100}")?: /,
   // Dagster: the step whose input or output failed to load (`… loading input "cereals" of step "kelloggs"`).
   /\b(?:input|output) "[^"]{1,200}" of step "([^"]+)"/,
   // Prefect 1: `Task 'load': Exception encountered during task execution!` (names may hold quotes of the other kind).

@@ -24,8 +24,10 @@ const LIBRARY_PATH_MARKERS = [
 // (`/opt/airflow/dags`, `~/dagster/pipeline`): a path segment with one of these names says nothing.
 const PROJECT_FOLDER_NAMES = new Set(['airflow', 'dagster', 'prefect', 'luigi', 'snakemake', 'dbt', 'great_expectations', 'conda', 'pip', 'django', 'flask', 'celery', 'kafka', 'redis', 'spark', 'google', 'azure']);
 
-// Python's standard library (`/usr/lib/python3.11/json/decoder.py`, `/usr/local/lib/python3.11/os.py`).
-const PYTHON_STDLIB = /\/lib\/python\d(?:\.\d+)?\//;
+// Python's standard library (`/usr/lib/python3.11/json/decoder.py`, `/usr/local/lib/python3.11/os.py`),
+// and on Windows, where it has no version in its path (`C:\\Python311\\Lib\\json\\decoder.py`,
+// `…\\miniconda3\\envs\\etl\\lib\\subprocess.py`).
+const PYTHON_STDLIB = /\/lib\/python\d(?:\.\d+)?\/|(?:^|\/)(?:[Pp]ython\d+|[Aa]naconda\d*|[Mm]iniconda\d*|envs\/[^/]+)\/[Ll]ib\/(?![Ss]ite-packages\/)/;
 
 // JVM class prefixes of the JDK, Scala, Spark, Hadoop and common drivers / libraries.
 const JVM_LIBRARY_PREFIXES = [
@@ -131,7 +133,7 @@ const PYTHON_LIBRARIES = new Set(
  */
 function inLibraryFolder(file: string): boolean {
   // A path elided at its start (`.../great_expectations/x.py`) is relative too.
-  const parts = file.replaceAll('\\', '/').replace(/^(?:\.{1,3}\/)+/, '').split('/');
+  const parts = slashed(file).replace(/^(?:\.{1,3}\/)+/, '').split('/');
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] ?? '';
     if (!PYTHON_LIBRARIES.has(part)) continue;
@@ -144,7 +146,7 @@ function inLibraryFolder(file: string): boolean {
 
 /** The package an installed Python file belongs to (`…/site-packages/price_monitor/tasks.py` → `price_monitor`). */
 function installedPythonPackage(file: string): string | undefined {
-  return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(file.replaceAll('\\', '/'))?.[1];
+  return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(slashed(file))?.[1];
 }
 
 // The wrapper pip writes for a console script (`/usr/local/bin/airflow`, `…\\Scripts\\jotta-download-script.py`):
@@ -198,7 +200,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (file.startsWith('<')) return /^<(?:ipython-input-|stdin>|input>)/.test(file);
       if (isConsoleScript(file)) return false;
       if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
-      if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
+      if (PYTHON_STDLIB.test(slashed(file)) && !/\/(?:site|dist)-packages\//i.test(slashed(file))) return false;
       return !hasLibraryMarker(file) && !inLibraryFolder(file);
     case 'node':
       if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file)) return false;
@@ -232,7 +234,12 @@ export function stripJvmModule(name: string): string {
   return slash >= 0 ? name.slice(slash + 1) : name;
 }
 
+/** The path with Windows separators, single or JSON-escaped (`c:\\\\Dev\\\\venv`), as slashes. */
+function slashed(file: string): string {
+  return file.replace(/\\+/g, '/');
+}
+
 function hasLibraryMarker(file: string): boolean {
-  const path = file.replaceAll('\\', '/');
+  const path = slashed(file);
   return LIBRARY_PATH_MARKERS.some((marker) => path.includes(marker));
 }
