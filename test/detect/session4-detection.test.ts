@@ -41,3 +41,18 @@ describe('failures the packs now see', () => {
     expect(rulesOf('time=2026-01-02 03:04:05 logger_name=etl.cli log_level=INFO message=Sync finished, 0 failed').flat()).toEqual([]);
   });
 });
+
+describe('more failures the packs now see', () => {
+  it("Dagster's serialized error with its frames under `Stack Trace:`; the words alone are not one", () => {
+    expect(rulesOf('Message: Invariant failed. Description: asset has no job\n\nStack Trace:\n  File "/srv/venv/lib/python3.12/site-packages/dagster_graphql/schema/nodes.py", line 691, in resolve\n    job = self.get_job()').flat()).toContain('python.traceback');
+    expect(rulesOf('INFO the report has a Stack Trace: section when a run fails').flat()).toEqual([]);
+  });
+
+  it('a warehouse refusing the login even at warning level (Snowflake)', () => {
+    expect(rulesOf('2026-01-02 03:04:05.631 WARNING Unable to run query: 250001 (08001): Failed to connect to DB: acme.snowflakecomputing.com:443. Your user account has been temporarily locked due to too many failed attempts.').flat()).toContain('cloud.access-denied');
+  });
+
+  it("the csv crate's error behind a progress bar", () => {
+    expect(rulesOf('[00:00:00] ████████ 1/1 Indexing books.csv     CSV deserialize error: record 0 (line: 1, byte: 0): field 0: invalid digit found in string').flat()).toContain('generic.error-line');
+  });
+});

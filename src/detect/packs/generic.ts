@@ -64,6 +64,8 @@ const ERROR_HEADERS = [
   // An OS error as Rust's and Python's I/O errors print it: `Too many open files (os error 24)`, `[Errno 2] No such …`;
   // work the system stopped (`Statement … was canceled`, `the job has been killed`; not by a person).
   String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b(?! by (?:the )?user)`,
+  // The csv crate's errors, wherever a progress bar left them: `CSV deserialize error: record 0 (line: 1, byte: 0): …`.
+  String.raw`\bCSV (?:deserialize |parse )?error: record \d+`,
   // A warehouse load's error position (Snowflake COPY: `File 'x.csv.gz', line 39, character 168`).
   String.raw`\bFile '[^'\n]{1,300}', line \d+, character \d+`,
   // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;

@@ -81,7 +81,8 @@ export const pythonPack: RulePack = {
       severity: 'error',
       priority: 30,
       anyLevel: true,
-      match: { regex: String.raw`Traceback \(most recent call last\)(?::|[ \t]*(?:$|\n))` },
+      // Dagster's serialized errors print the frames under `Stack Trace:` instead (a GraphQL error, a daemon's report).
+      match: { regex: String.raw`Traceback \(most recent call last\)(?::|[ \t]*(?:$|\n))|(?:^|\n)[ \t]*Stack Trace:[ \t]*\n[ \t]*File "` },
     }),
   ],
 };
