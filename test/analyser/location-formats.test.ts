@@ -240,3 +240,27 @@ describe('more named units', () => {
     expect(callerLocationOf(['standard_init_linux.go:228: exec user process caused: exec format error'])).toBeUndefined();
   });
 });
+
+describe('notebooks and serverless runtimes', () => {
+  it('a Databricks notebook cell is the user\'s code, in both traceback styles', () => {
+    const ipy8 = lines(
+      'Py4JJavaError                             Traceback (most recent call last)',
+      'File <command-3141592653>:4',
+      '      2 df = spark.read.table("raw.orders")',
+      '----> 4 df.write.mode("append").saveAsTable("gold.orders")',
+      '',
+      'File /databricks/spark/python/pyspark/sql/readwriter.py:1521, in DataFrameWriter.saveAsTable(self, name, format, mode, partitionBy, **options)',
+      '-> 1521 self._jwrite.saveAsTable(name)',
+      '',
+      'Py4JJavaError: An error occurred while calling o412.saveAsTable.',
+    );
+    expect(at(locate(ipy8))).toBe('<command-3141592653>:4 <module>');
+    const classic = lines('AnalysisException                         Traceback (most recent call last)', '<command-2718281828> in <module>', '----> 7 totals = orders.groupBy("day").agg(F.sum("amount"))', '', "AnalysisException: cannot resolve 'amount'");
+    expect(at(locate(classic))).toBe('<command-2718281828>:7 <module>');
+  });
+
+  it("AWS Lambda's runtime is not the handler", () => {
+    expect(isUserFrame('python', '/var/runtime/bootstrap.py')).toBe(false);
+    expect(isUserFrame('python', '/var/task/lambda_function.py')).toBe(true);
+  });
+});

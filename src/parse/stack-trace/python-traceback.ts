@@ -222,8 +222,9 @@ export function parsePythonTraceback(lines: string[]): ParsedError[] {
 // load(path)`, `Cell In[3], line 5`), its code lines, and an arrow on the failing one (`---> 59 code`).
 // Colab wraps the file in a markdown link: `[<ipython-input-29-…>](https://localhost:8080/#) in <module>`.
 const IPY_START = /^\s*([A-Za-z_][\w.]*)\s{2,}Traceback \(most recent call last\)\s*$/;
-const IPY_FRAME = /^\[?(<ipython-input-[^>\n]{1,100}>|<stdin>|[^\s[\]()]{1,500}?\.py)(?:\]\([^)\n]*\))? in ([\w<>.]{1,200})/;
-const IPY8_FRAME = /^File (\S{1,500}\.py):\d+, in ([\w<>.]{1,200})/;
+// Databricks names a notebook cell `<command-1234567890>` (`File <command-1234567890>:3`, older runtimes `<command-123> in <module>`).
+const IPY_FRAME = /^\[?(<ipython-input-[^>\n]{1,100}>|<command-\d{1,30}>|<stdin>|[^\s[\]()]{1,500}?\.py)(?:\]\([^)\n]*\))? in ([\w<>.]{1,200})/;
+const IPY8_FRAME = /^File (\S{1,500}\.py|<command-\d{1,30}>):\d+(?:, in ([\w<>.]{1,200}))?/;
 const IPY8_CELL = /^(Cell In ?\[\d+\]), line \d+/;
 const IPY_ARROW = /^\s*-{1,4}> ?(\d{1,7})\s?(.*)$/;
 

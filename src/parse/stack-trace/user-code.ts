@@ -18,6 +18,8 @@ const LIBRARY_PATH_MARKERS = [
   'pyspark.zip/',
   '/pyspark/',
   '/py4j/',
+  // AWS Lambda's own runtime (`/var/runtime/bootstrap.py`, awslambdaric).
+  '/var/runtime/',
 ];
 
 // Python orchestrators and tools whose name is also what teams call their own project folder
@@ -197,7 +199,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
   switch (language) {
     case 'python':
       // <frozen importlib._bootstrap>, <string> are the runtime's; a notebook cell or the REPL is the user's.
-      if (file.startsWith('<')) return /^<(?:ipython-input-|stdin>|input>)/.test(file);
+      if (file.startsWith('<')) return /^<(?:ipython-input-|command-\d|stdin>|input>)/.test(file);
       if (isConsoleScript(file)) return false;
       if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
       if (PYTHON_STDLIB.test(slashed(file)) && !/\/(?:site|dist)-packages\//i.test(slashed(file))) return false;
