@@ -264,3 +264,63 @@ describe('notebooks and serverless runtimes', () => {
     expect(isUserFrame('python', '/var/task/lambda_function.py')).toBe(true);
   });
 });
+
+describe('no user frame: the library call the application made (JVM, Go)', () => {
+  it("the top JVM frame outside the JDK, the framework and well-known libraries, an Apache project's included", () => {
+    const spark = lines(
+      '23:11:34 ERROR org.apache.spark.SparkContext  - Error initializing SparkContext.',
+      "org.apache.spark.SparkException: Could not parse Master URL: 'yarn'",
+      '        at org.apache.spark.SparkContext$.createTaskScheduler(SparkContext.scala:2760)',
+      '        at org.apache.spark.SparkContext.<init>(SparkContext.scala:501)',
+      '        at org.apache.tinkerpop.gremlin.spark.structure.Spark.create(Spark.java:52)',
+      '        at java.lang.Thread.run(Thread.java:745)',
+    );
+    expect(at(locate(spark))).toBe('Spark.java:52 org.apache.tinkerpop.gremlin.spark.structure.Spark.create');
+  });
+
+  it('a stack of a driver and the JDK names no place (a well-known library is not the application)', () => {
+    const driver = lines(
+      "java.sql.SQLSyntaxErrorException: Unknown database 'shop'",
+      '\tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:120)',
+      '\tat com.zaxxer.hikari.pool.PoolBase.newConnection(PoolBase.java:364)',
+      '\tat java.lang.Thread.run(Thread.java:750)',
+    );
+    expect(locate(driver)).toBeNull();
+  });
+
+  it('a Go panic inside a module from the cache, behind docker timestamps', () => {
+    const go = lines(
+      '2026-01-02T03:04:05.502453865Z panic: runtime error: invalid memory address or nil pointer dereference',
+      '2026-01-02T03:04:05.502482723Z goroutine 17 [running]:',
+      '2026-01-02T03:04:05.502482723Z github.com/acme/parquet/layout.(*Table).Pop(0xc005472ee0?)',
+      '2026-01-02T03:04:05.502490651Z \t/go/pkg/mod/github.com/acme/parquet@v1.6.2/layout/table.go:76 +0x15f',
+      '2026-01-02T03:04:05.502502820Z created by github.com/acme/parquet/reader.(*Reader).read in goroutine 197',
+      '2026-01-02T03:04:05.502505184Z \t/go/pkg/mod/github.com/acme/parquet@v1.6.2/reader/reader.go:279 +0x250',
+    );
+    expect(at(locate(go))).toBe('/go/pkg/mod/github.com/acme/parquet@v1.6.2/layout/table.go:76 github.com/acme/parquet/layout.(*Table).Pop');
+  });
+});
+
+describe('SQL places and pipeline tools', () => {
+  it("PL/pgSQL's function and line, a SQL file a tool reports failed, dbt's compiled model", () => {
+    expect(at(diagnosticLocationOf(['CONTEXT:  PL/pgSQL function stage_check() line 11 at SQL statement']))).toBe('stage_check:11 stage_check');
+    expect(at(diagnosticLocationOf(['sql/shared/sales_derived/orders_v1/query.sql ERROR']))).toBe('sql/shared/sales_derived/orders_v1/query.sql:- query');
+    expect(at(diagnosticLocationOf(['  compiled SQL at target/run/shop/models/marts/orders.sql']))).toBe('target/run/shop/models/marts/orders.sql:- orders');
+    expect(diagnosticLocationOf(['SELECT 1 FROM queries.sql_log ERROR'])).toBeUndefined();
+  });
+
+  it('names an Airbyte stream, a Meltano plugin, a pgloader table, an Argo template in its workflow, a migration file', () => {
+    expect(findNamedStep(['2026-01-02 03:04:05 source ERROR Exception while syncing stream invoices'], [])?.step).toBe('invoices');
+    expect(findNamedStep(['Stream funnels: 429 Too Many Requests - {"error": "Query rate limit exceeded"}'], [])?.step).toBe('funnels');
+    expect(findNamedStep(["[error    ] Cannot start plugin tap-github: Executable 'tap-github' could not be found."], [])?.step).toBe('tap-github');
+    expect(findNamedStep(['2026-01-02T03:04:05.367000Z ERROR PostgreSQL ["public.orders"] Database error 22P02: invalid input syntax for integer: "x"'], [])?.step).toBe('public.orders');
+    expect(findNamedStep(['time="2026-01-02T03:04:05Z" level=info msg="Pod failed: deadline exceeded" pod=nightly-x2k4 templateName=load workflow=nightly-1630306740'], [])).toEqual({ step: 'load', container: 'nightly-1630306740' });
+    expect(findNamedStep(['[2026-01-02T03:04:05.788Z]: Running current.sql'], [])?.step).toBe('current.sql');
+    expect(findNamedStep(['ERROR: Migration V3__add_region.sql failed'], [])?.step).toBe('V3__add_region.sql');
+  });
+
+  it('a Node frame cut in its path names no file', () => {
+    const cut = lines('error: cannot drop function current_scope() because other objects depend on it', '    at Parser.parseErrorMessage (/Users/kim/code/app/node_modules/pg-protocol/dist/parser.js:278:15)', '    at Parser.handlePacket (/Users/kim/code/gra');
+    expect(locate(cut)?.file ?? null).not.toBe('/Users/kim/code/gra');
+  });
+});

@@ -33,6 +33,10 @@ const SPRING_BEAN = /\bError creating bean with name '([^'\s]{1,200})' defined i
 const MYBATIS = /^### The error may exist in (?:class path resource|file|URL) \[([^\]\s]{1,500})\]/;
 // Airflow could not load a DAG file: `Broken DAG: [/opt/airflow/dags/etl.py] …`, `Failed to import: /…/etl.py`.
 const BROKEN_DAG = /\bBroken DAG: \[([^\]\n]{1,500}\.py)\]|\bFailed to import: (\S{1,500}\.py)\s*$/;
+// PostgreSQL's CONTEXT names the PL/pgSQL function and its line: `PL/pgSQL function load_stage() line 11 at SQL statement`.
+const PLPGSQL = /\bPL\/pgSQL function ((?:[\w$]+\.)?[\w$]+)\([^)\n]{0,300}\) line (\d{1,7})\b/;
+// A SQL file a tool reports failed (`sql/x/query.sql ERROR`), or the compiled model under dbt's error (`compiled SQL at target/run/…/orders.sql`).
+const SQL_FILE_FAILED = /^\s*(\S{1,500}\.sql):? (?:ERROR|FAILED|failed)\s*$|\bcompiled (?:SQL|code) at (\S{1,500}\.sql)\b/;
 // Not a place to look: a warning's location, a library's own file, the container runtime's
 // `standard_init_linux.go:228: exec user process caused …`.
 const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init|container|process|init|exec)_linux\.go:|:\d+: \w*Warning: /;
@@ -58,6 +62,10 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
     if (manifest) return { file: (manifest[1] ?? manifest[2]) as string, line: null, function: null, code: null };
     const psql = line.includes('psql:') ? PSQL_SCRIPT.exec(line) : null;
     if (psql?.[1] && psql[2]) return { file: psql[1], line: Number(psql[2]), function: null, code: null };
+    const plpgsql = line.includes('PL/pgSQL') ? PLPGSQL.exec(line) : null;
+    if (plpgsql?.[1] && plpgsql[2]) return { file: plpgsql[1], line: Number(plpgsql[2]), function: plpgsql[1], code: null };
+    const sqlFile = line.includes('.sql') ? SQL_FILE_FAILED.exec(line) : null;
+    if (sqlFile) return namedFile((sqlFile[1] ?? sqlFile[2]) as string);
     const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
     if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;

@@ -50,6 +50,18 @@ const STEP_PATTERNS: RegExp[] = [
   /^Task "([^"]+)": Exception encountered\b/,
   // Azure Functions: `Exception while executing function: Functions.ingest`.
   /\bException while executing function: ([\w.-]+)/,
+  // Airbyte: the stream a sync failed in (`Exception while syncing stream events`, `Stream funnels: 429 …`).
+  /\bException while syncing stream ([\w-]+)/,
+  /^Stream ([\w-]+): /,
+  // Meltano: the plugin that could not run (`Cannot start plugin tap-github: …`).
+  /\bCannot start plugin ([\w-]+)/,
+  // pgloader: the table a batch failed for (`ERROR PostgreSQL ["public.orders"] Database error 22P02: …`).
+  /\bPostgreSQL \["([^"\n]{1,200})"\] Database error\b/,
+  // Argo Workflows: the template of the node that failed (the workflow is its container).
+  /\btemplateName=([\w-]+)/,
+  // A migration tool running a SQL file (`Running current.sql`, Flyway's `Migration V3__add_region.sql failed`).
+  /\b(?:Running|Executing|Applying) (?:migration )?[`'"]?([\w./-]{1,300}\.sql)\b/,
+  /\bMigration ([\w./-]{1,300}\.sql) failed\b/,
   // Django: the migration being applied (`Applying sales.0042_add_region...`).
   /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
 ];
@@ -88,6 +100,7 @@ const CONTAINER_PATTERNS: RegExp[] = [
   / - dagster - \w+ - ([\w.-]+) - [0-9a-f-]{8,}/,
   /"pipeline"\s*:\s*"([^"]+)"/,
   /\bpipeline=([\w.-]+)/,
+  /\bworkflow=([\w.-]+)/,
   /\bjob[=:]\s?"?([\w.-]+)"?/,
 ];
 

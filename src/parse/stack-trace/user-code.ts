@@ -212,7 +212,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
     }
     case 'go':
-      if (fn && GO_STDLIB_FUNCTION.test(fn)) return false;
+      if (isGoRuntime(file, fn)) return false;
       // Under a GOPATH-style `/go/src/` the file may be the standard library or the project itself
       // (`/go/src/app/…`, the usual Docker layout); the function says which: standard-library import
       // paths never have a dot in their first element, module paths (`github.com/…`) do, and `main.`
@@ -228,6 +228,22 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (fn && RUST_RUNTIME_FN.test(fn)) return false;
       return !RUST_RUNTIME_FILE.test(file.replaceAll('\\', '/')) && !CARGO_REGISTRY.test(file.replaceAll('\\', '/')) && !hasLibraryMarker(file);
   }
+}
+
+/** Go's standard library and runtime (by the function's import path, or the Go tree's own folders). */
+export function isGoRuntime(file: string, fn?: string): boolean {
+  if (fn && GO_STDLIB_FUNCTION.test(fn)) return true;
+  const path = slashed(file);
+  return path.includes('/usr/local/go/src/') || path.includes('/usr/lib/go/src/') || /(?:^|\/)go\/src\/runtime\//.test(path);
+}
+
+// Prefixes of many projects at once (the Apache and Eclipse foundations, DataStax): under them an
+// application (Apache TinkerPop, Eclipse ChemClipse) is as likely as a library.
+const JVM_UMBRELLA_PREFIXES = ['org.apache.', 'org.eclipse.', 'com.datastax.'];
+
+/** A class of one well-known library (a driver, a pool, a client, Jackson), not just of a foundation's namespace. */
+export function isWellKnownJvmLibrary(cls: string): boolean {
+  return JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix) && !JVM_UMBRELLA_PREFIXES.includes(prefix));
 }
 
 /** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.acme.Job.run` → `com.acme.Job.run`. */
