@@ -27,10 +27,14 @@ export function parseLogfmt(text: string): Record<string, unknown> {
   for (let i = 0; i < pairs.length; i++) {
     const [whole, key, rawValue] = pairs[i] as RegExpExecArray;
     if (key === undefined || rawValue === undefined) continue;
-    if (rawValue.startsWith('"')) fields[key] = unquote(rawValue);
+    const quoted = rawValue.length > 1 && rawValue.startsWith('"') && rawValue.endsWith('"');
+    if (quoted) fields[key] = unquote(rawValue);
     else if (TEXT_KEYS.has(key)) {
+      // A quote the logger (or a paste) never closed runs to the end of the line.
       const start = (pairs[i]?.index ?? 0) + whole.length - rawValue.length;
-      fields[key] = firstLine.slice(start, pairs[i + 1]?.index ?? firstLine.length).trimEnd();
+      const open = rawValue.startsWith('"');
+      const text = firstLine.slice(open ? start + 1 : start, open ? firstLine.length : (pairs[i + 1]?.index ?? firstLine.length));
+      fields[key] = text.trimEnd();
     } else fields[key] = rawValue;
   }
   return fields;

@@ -324,3 +324,12 @@ describe('SQL places and pipeline tools', () => {
     expect(locate(cut)?.file ?? null).not.toBe('/Users/kim/code/gra');
   });
 });
+
+describe('the unit around a kill', () => {
+  it("Snakemake's job header names the rule whose command the shell reports killed; the shell is no script", () => {
+    const context = ['[Sun Mar 31 18:29:58 2026]', 'rule trim_reads:\n    input: a.fq\n    jobid: 0', ''];
+    expect(at(locate('/bin/bash: line 1: 21688 Killed                  /usr/bin/fastp --in1 a.fq', context))).toBe('trim_reads:- trim_reads');
+    expect(diagnosticLocationOf(['/bin/bash: line 1: 21688 Killed   fastp'])).toBeUndefined();
+    expect(findNamedStep(['migration file "20260102_orders.js" failed'], [])?.step).toBe('20260102_orders.js');
+  });
+});

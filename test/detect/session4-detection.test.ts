@@ -56,3 +56,28 @@ describe('more failures the packs now see', () => {
     expect(rulesOf('[00:00:00] ████████ 1/1 Indexing books.csv     CSV deserialize error: record 0 (line: 1, byte: 0): field 0: invalid digit found in string').flat()).toContain('generic.error-line');
   });
 });
+
+describe('failures of the latest real logs', () => {
+  it("pydantic's report of a config it could not build; not a count of zero", () => {
+    expect(rulesOf('1 validation error for PipelineConfig\nsink\n  field required (type=value_error.missing)').flat()).toContain('generic.error-line');
+    expect(rulesOf('INFO checked 12 recipes, 0 validation errors').flat()).toEqual([]);
+  });
+
+  it('a child the shell reports killed, a migration that failed, a pod past its deadline', () => {
+    expect(rulesOf('/bin/bash: line 1: 21688 Killed                  /usr/bin/fastp --in1 a.fq').flat()).toContain('generic.killed');
+    expect(rulesOf('migration file "20260102_orders.js" failed').flat()).toContain('generic.failed-unit');
+    expect(rulesOf('Message:          Pod was active on the node longer than the specified deadline').flat()).toContain('kubernetes.pod-failure');
+  });
+
+  it('an exception line a paste wrapped in backticks', () => {
+    expect(rulesOf('`CreateCondaEnvironmentException:`').flat()).toContain('generic.error-line');
+  });
+
+  it('a logfmt message whose quote was never closed is read to the end of the line', () => {
+    expect(rulesOf('logger=acme.jdbc.SourceTask msg="Failed to run query for table: orders').flat()).not.toEqual([]);
+  });
+
+  it('a warehouse user without the privileges to create a model', () => {
+    expect(rulesOf("The user 'dbt_user' does not have sufficient permissions to create the model 'orders' in the schema 'analytics'.").flat()).toContain('cloud.access-denied');
+  });
+});

@@ -13,3 +13,9 @@ describe('logfmt', () => {
     expect(parseLogfmt('level=info something msg=ok')).toEqual({ level: 'info', msg: 'ok' });
   });
 });
+
+describe('logfmt cut by a paste', () => {
+  it('a message whose quote never closes runs to the end of the line', () => {
+    expect(parseLogfmt('logger=acme.Task msg="Failed to run query for table: orders')).toEqual({ logger: 'acme.Task', msg: 'Failed to run query for table: orders' });
+  });
+});

@@ -21,6 +21,8 @@ const MAKE = /\bmake(?:\[\d+\])?: \*\*\* \[([^\s:\]]{1,300}):(\d{1,7}): ([^\]\s]
 
 // A shell script's own error: `/app/script/entrypoint: line 38: /script/x: No such file or directory`.
 const SHELL = /(?:^|\s)((?:\.{0,2}\/)?[\w./-]{1,300}): line (\d{1,7}): \S/;
+// The shell reporting on a command it ran (`/bin/bash: line 1: 21688 Killed  fastp …`) names no script.
+const SHELL_ITSELF = /(?:^|\/)(?:ba|da|z|k|c|tc|fi)?sh$/;
 // psql running a script, quoted inside another tool's message (`Detail: psql:/tmp/x.sql:364: ERROR: …`).
 const PSQL_SCRIPT = /\bpsql:((?:[A-Za-z]:)?[^\s:]{1,300}\.sql):(\d{1,7}): (?:ERROR|FATAL)\b/;
 // A manifest kubectl or Helm could not apply: `unable to recognize "k8s/api/deployment.yaml": …`,
@@ -69,7 +71,7 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
     const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
     if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;
-    if (shell?.[1] && shell[2] && shell[1].includes('/')) return { file: shell[1], line: Number(shell[2]), function: null, code: null };
+    if (shell?.[1] && shell[2] && shell[1].includes('/') && !SHELL_ITSELF.test(shell[1])) return { file: shell[1], line: Number(shell[2]), function: null, code: null };
     if (NOT_A_DIAGNOSTIC.test(line)) continue;
     const m = MAKE.exec(line);
     if (m?.[1] && m[2] && m[3]) return { file: m[1], line: Number(m[2]), function: m[3], code: null };

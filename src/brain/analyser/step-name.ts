@@ -43,6 +43,8 @@ const STEP_PATTERNS: RegExp[] = [
   /\bWorker(?:Source|Sink)?Task\{id=([\w.-]+)\}/,
   // Google Cloud Build prefixes every line with its step (`Step #2 - "load": …`, `Step #0: …`).
   /^(Step #\d+)(?: - "[^"]{1,100}")?: /,
+  // Snakemake's job header (`rule trim_reads:`), the last one before the failure (a paste may number its lines).
+  /^\s*(?:\d{1,6}\s+)?(?:local)?rule ([\w-]+):[ \t]*(?:$|\n)/,
   // Dagster: the step whose input or output failed to load (`… loading input "cereals" of step "kelloggs"`).
   /\b(?:input|output) "[^"]{1,200}" of step "([^"]+)"/,
   // Prefect 1: `Task 'load': Exception encountered during task execution!` (names may hold quotes of the other kind).
@@ -62,6 +64,8 @@ const STEP_PATTERNS: RegExp[] = [
   // A migration tool running a SQL file (`Running current.sql`, Flyway's `Migration V3__add_region.sql failed`).
   /\b(?:Running|Executing|Applying) (?:migration )?[`'"]?([\w./-]{1,300}\.sql)\b/,
   /\bMigration ([\w./-]{1,300}\.sql) failed\b/,
+  // knex and other migrators: `migration file "20170331_lists.js" failed`.
+  /\bmigration (?:file )?["'\x60]?([\w./-]{1,300}\.(?:js|ts|sql|py))["'\x60]? failed\b/,
   // Django: the migration being applied (`Applying sales.0042_add_region...`).
   /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
 ];

@@ -22,7 +22,7 @@ export const cloudPack: RulePack = {
       severity: 'error',
       priority: 80,
       match: {
-        regex: String.raw`AccessDenied(?:Exception)?|AuthorizationFailed|AuthorizationPermissionMismatch|UnauthorizedOperation|PERMISSION_DENIED|403 Forbidden|is not authorized to perform|does not have [\w.]{1,80} access|Permission '[\w.]{1,120}' denied|Incorrect username or password was specified|[Uu]ser account has been (?:temporarily )?locked|JWT token is invalid`,
+        regex: String.raw`AccessDenied(?:Exception)?|AuthorizationFailed|AuthorizationPermissionMismatch|UnauthorizedOperation|PERMISSION_DENIED|403 Forbidden|is not authorized to perform|does not have [\w.]{1,80} access|does not have sufficient (?:permissions?|privileges?)|Permission '[\w.]{1,120}' denied|Incorrect username or password was specified|[Uu]ser account has been (?:temporarily )?locked|JWT token is invalid`,
       },
     }),
     r({
