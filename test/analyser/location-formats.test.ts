@@ -333,3 +333,14 @@ describe('the unit around a kill', () => {
     expect(findNamedStep(['migration file "20260102_orders.js" failed'], [])?.step).toBe('20260102_orders.js');
   });
 });
+
+describe('a chained traceback whose exception line was lost', () => {
+  it('the cause block still says where it was raised (a flattened paste puts the exception after the last code line)', () => {
+    const flat = lines(
+      'Traceback (most recent call last): File "/srv/app/pipelines/tx_source.py", line 44, in parse return rename(data) File "/srv/app/pipelines/tx_source.py", line 29, in rename return data[cols] KeyError: "[\'date\'] not in index"',
+      'During handling of the above exception, another exception occurred:',
+      'Traceback (most recent call last): File "/srv/app/lib/pipeline.py", line 169, in run_all return source.run() File "/srv/app/lib/source.py", line 205, in run data = self.parse(data) File "/srv/venv/lib/python3.9/site-packages/pandas/core/frame.py", line 2800, in __getitem__ raise KeyError(key) KeyError: "[\'date\'] not in index"',
+    );
+    expect(at(locate(flat))).toBe('/srv/app/pipelines/tx_source.py:29 rename');
+  });
+});

@@ -105,6 +105,10 @@ function toParsed(block: Block): ParsedError | undefined {
   return { type: block.type, message: block.message ?? '', stack: block.frames, source: 'python', lineIndex: block.lineIndex };
 }
 
+function cutBlock(block: Block): Block {
+  return { ...block, type: 'Traceback', message: '(cut off before the exception line)' };
+}
+
 /** CPython's format. Returns the last chain in the text, root (earliest) first. */
 function parseCPython(lines: string[]): ParsedError[] {
   let group: Block[] = [];
@@ -113,6 +117,9 @@ function parseCPython(lines: string[]): ParsedError[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (TRACEBACK_START.test(line)) {
+      // A chained block whose exception line was lost (a flattened paste puts it after the last
+      // frame's code) still says where the cause was raised.
+      if (linked && current && current.frames.length > 0) group.push(cutBlock(current));
       // A traceback not announced by a chaining sentence is a new, independent failure: the latest wins.
       if (!linked && group.length > 0) group = [];
       linked = false;
@@ -149,9 +156,7 @@ function parseCPython(lines: string[]): ParsedError[] {
   // unchained traceback would have emptied the group): the outer exception's line is lost, but its
   // frames still say where the user's code was.
   // The same holds for a lone traceback cut before its exception line (a paste, a truncated record).
-  if (current && current.frames.length > 0 && (group.length > 0 || current.frames.some((f) => f.inUserCode))) {
-    group.push({ ...current, type: 'Traceback', message: '(cut off before the exception line)' });
-  }
+  if (current && current.frames.length > 0 && (group.length > 0 || current.frames.some((f) => f.inUserCode))) group.push(cutBlock(current));
   return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
 }
 
