@@ -344,3 +344,16 @@ describe('a chained traceback whose exception line was lost', () => {
     expect(at(locate(flat))).toBe('/srv/app/pipelines/tx_source.py:29 rename');
   });
 });
+
+describe('.NET stack traces', () => {
+  it("take the file and line .NET prints after the frame, and pass over System.* and Microsoft.*", () => {
+    const dotnet = lines(
+      "Unhandled exception. System.IO.FileNotFoundException: Could not find file '/data/in/orders.csv'.",
+      '   at System.IO.FileStream.ValidateFileHandle(SafeFileHandle fileHandle, String path)',
+      '   at System.IO.File.OpenRead(String path)',
+      '   at Acme.Etl.OrdersLoader.Load(String path) in /src/Acme.Etl/OrdersLoader.cs:line 42',
+      '   at Acme.Etl.Program.Main(String[] args) in /src/Acme.Etl/Program.cs:line 12',
+    );
+    expect(at(locate(dotnet))).toBe('/src/Acme.Etl/OrdersLoader.cs:42 Acme.Etl.OrdersLoader.Load');
+  });
+});

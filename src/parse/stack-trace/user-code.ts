@@ -104,6 +104,9 @@ const JVM_LIBRARY_PREFIXES = [
   'org.codehaus.',
   'org.testng.',
   'org.mockito.',
+  // .NET's runtime and Microsoft's libraries (their frames share the JVM's shape).
+  'System.',
+  'Microsoft.',
 ];
 
 // Node's own modules as versions before 12 print them: a bare file name (`net.js:1134`,
