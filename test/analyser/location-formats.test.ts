@@ -317,6 +317,7 @@ describe('SQL places and pipeline tools', () => {
     expect(findNamedStep(['time="2026-01-02T03:04:05Z" level=info msg="Pod failed: deadline exceeded" pod=nightly-x2k4 templateName=load workflow=nightly-1630306740'], [])).toEqual({ step: 'load', container: 'nightly-1630306740' });
     expect(findNamedStep(['[2026-01-02T03:04:05.788Z]: Running current.sql'], [])?.step).toBe('current.sql');
     expect(findNamedStep(['ERROR: Migration V3__add_region.sql failed'], [])?.step).toBe('V3__add_region.sql');
+    expect(findNamedStep(['9 of 27 (33.3%) Expectations Failed'], [' - datasource: csvs', ' - data_asset_name: orders_raw'])?.step).toBe('orders_raw');
   });
 
   it('a Node frame cut in its path names no file', () => {

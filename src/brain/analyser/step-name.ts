@@ -52,6 +52,8 @@ const STEP_PATTERNS: RegExp[] = [
   /^Task "([^"]+)": Exception encountered\b/,
   // Azure Functions: `Exception while executing function: Functions.ingest`.
   /\bException while executing function: ([\w.-]+)/,
+  // Great Expectations: the data asset a validation ran on (`- data_asset_name: orders`, `"data_asset_name": "orders"`).
+  /\bdata_asset_name["']?\s?[:=]\s?["']?([\w.-]{1,200})/,
   // Airbyte: the stream a sync failed in (`Exception while syncing stream events`, `Stream funnels: 429 …`).
   /\bException while syncing stream ([\w-]+)/,
   /^Stream ([\w-]+): /,
