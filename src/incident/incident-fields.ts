@@ -3,8 +3,9 @@
 // field looks at a short list of keys, first hit wins.
 import type { LogEvent, RuleInfo } from '../types.js';
 
-const PIPELINE_KEYS = ['pipeline', 'pipeline_name', 'dag_id'];
-const STEP_KEYS = ['step', 'step_key', 'task_id', 'model'];
+// Argo Workflows' controller logs `workflow=` and the failing node's `templateName=`.
+const PIPELINE_KEYS = ['pipeline', 'pipeline_name', 'dag_id', 'workflow'];
+const STEP_KEYS = ['step', 'step_key', 'task_id', 'model', 'templateName'];
 const RUN_KEYS = ['run_id', 'runId'];
 
 export const MAX_TITLE_CHARS = 160;

@@ -15,13 +15,27 @@ export function looksLikeLogfmt(text: string): boolean {
   return false;
 }
 
+// Loggers configured by hand often leave the message unquoted (`log_level=ERROR message=Command
+// failed. Return code: 1`): an unquoted message runs to the next pair, not to its first space.
+const TEXT_KEYS = new Set(['msg', 'message', 'error', 'err']);
+
 export function parseLogfmt(text: string): Record<string, unknown> {
   const firstLineEnd = text.indexOf('\n');
   const firstLine = firstLineEnd === -1 ? text : text.slice(0, firstLineEnd);
   const fields: Record<string, unknown> = {};
-  for (const [, key, rawValue] of firstLine.matchAll(PAIR)) {
+  const pairs = [...firstLine.matchAll(PAIR)];
+  for (let i = 0; i < pairs.length; i++) {
+    const [whole, key, rawValue] = pairs[i] as RegExpExecArray;
     if (key === undefined || rawValue === undefined) continue;
-    fields[key] = rawValue.startsWith('"') ? unquote(rawValue) : rawValue;
+    const quoted = rawValue.length > 1 && rawValue.startsWith('"') && rawValue.endsWith('"');
+    if (quoted) fields[key] = unquote(rawValue);
+    else if (TEXT_KEYS.has(key)) {
+      // A quote the logger (or a paste) never closed runs to the end of the line.
+      const start = (pairs[i]?.index ?? 0) + whole.length - rawValue.length;
+      const open = rawValue.startsWith('"');
+      const text = firstLine.slice(open ? start + 1 : start, open ? firstLine.length : (pairs[i + 1]?.index ?? firstLine.length));
+      fields[key] = text.trimEnd();
+    } else fields[key] = rawValue;
   }
   return fields;
 }

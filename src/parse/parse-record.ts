@@ -73,7 +73,7 @@ export function levelWords(level: Level): string[] {
 }
 
 /** The keys a JSON / logfmt record's level is read from, in order. */
-export const LEVEL_KEY_NAMES: readonly string[] = ['level', 'severity', 'levelname', 'lvl', 'log.level', 'loglevel'];
+export const LEVEL_KEY_NAMES: readonly string[] = ['level', 'severity', 'levelname', 'lvl', 'log.level', 'loglevel', 'log_level'];
 /** The keys a record's message is read from, in order. */
 export const MESSAGE_KEY_NAMES: readonly string[] = ['msg', 'message', 'event', 'log', 'text'];
 /** Keys whose object value becomes the event's error. */

@@ -64,6 +64,8 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['postgresql/deadlock.log', 'postgresql.conflict-or-timeout', 'error'],
   ['postgresql/connection.log', 'postgresql.connection', 'critical'],
   ['postgresql/server-error.log', 'postgresql.server-error', 'error'],
+  ['postgresql/invalid-data.log', 'postgresql.invalid-data', 'error'],
+  ['python/connection-gave-up.log', 'python.connection-gave-up', 'error'],
   ['postgresql/server-panic.log', 'postgresql.server-fatal', 'critical'],
   ['dagster/step-failure.log', 'dagster.step-failure', 'critical'],
   ['dagster/step-failure-json.log', 'dagster.step-failure', 'critical'],

@@ -9,6 +9,8 @@ describe('incident fields', () => {
     [{ pipeline: 'etl', step_key: 'transform', runId: 7 }, { pipeline: 'etl', step: 'transform', runId: '7' }],
     [{ dag_id: 'daily', task_id: 'extract' }, { pipeline: 'daily', step: 'extract' }],
     [{ model: 'orders' }, { step: 'orders' }],
+    // Argo Workflows' controller: the workflow and the failing node's template.
+    [{ workflow: 'nightly-1630306740', templateName: 'load' }, { pipeline: 'nightly-1630306740', step: 'load' }],
     [{ pipeline: '', step: { nested: true } }, {}],
   ])('scope of %o', (fields, scope) => {
     expect(eventScope(event({ fields }))).toEqual(scope);

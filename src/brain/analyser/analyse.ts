@@ -3,7 +3,7 @@
 // When nothing explains it, it says "unknown" with low confidence rather than guess.
 import { performance } from 'node:perf_hooks';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
-import { extractErrorChain, userFrameOf } from '../../parse/stack-trace/extract-error.js';
+import { extractErrorChain, libraryFrameOf, userFrameOf } from '../../parse/stack-trace/extract-error.js';
 import { unfoldJsonStacks } from './json-stack.js';
 import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
 import { firstLine } from './describe.js';
@@ -326,6 +326,8 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
   if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
+  const library = location ? undefined : libraryFrameOf(chain);
+  if (library) location = toLocation(library.frame, readSource, redact);
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain);
 

@@ -12,15 +12,67 @@ const PATH = String.raw`((?:[A-Za-z]:)?[\w./\\@+-]{1,300}\.${SOURCE_EXT})`;
 // A Go stack frame's file line (`\tC:/go/src/runtime/panic.go:605 +0x9c`) is not a diagnostic.
 const COMPILER = new RegExp(String.raw`^\s*(?:psql:)?${PATH}:(\d{1,7})(?::\d{1,5})?:? (?=\S)(?!\+0x)`);
 // rustc points at the place on a line of its own: `  --> src/lib.rs:12:5`.
-const POINTER = new RegExp(String.raw`^\s*--> ${PATH}:(\d{1,7})(?::\d{1,5})?\s*$`);
+// dbt Fusion adds the compiled file: `--> models/x.sql:47:9 (target/compiled/models/x:47:9)`.
+const POINTER = new RegExp(String.raw`^\s*--> ${PATH}:(\d{1,7})(?::\d{1,5})?(?: \([^()\s]{1,500}\))?\s*$`);
 const TERRAFORM = /\bon ([\w./\\-]{1,300}\.tf) line (\d{1,7})(?:, in (?:resource|data|module|provider|variable|output) "([\w-]+)"(?: "([\w-]+)")?)?/;
 
 // GNU make naming the recipe that failed: `make[1]: *** [tools/make/kube.mk:62: kube-deploy] Error 1`.
 const MAKE = /\bmake(?:\[\d+\])?: \*\*\* \[([^\s:\]]{1,300}):(\d{1,7}): ([^\]\s]{1,200})\] Error \d+/;
 
+// A shell script's own error: `/app/script/entrypoint: line 38: /script/x: No such file or directory`.
+const SHELL = /(?:^|\s)((?:\.{0,2}\/)?[\w./-]{1,300}): line (\d{1,7}): \S/;
+// The shell reporting on a command it ran (`/bin/bash: line 1: 21688 Killed  fastp …`) names no script.
+const SHELL_ITSELF = /(?:^|\/)(?:ba|da|z|k|c|tc|fi)?sh$/;
+// psql running a script, quoted inside another tool's message (`Detail: psql:/tmp/x.sql:364: ERROR: …`).
+const PSQL_SCRIPT = /\bpsql:((?:[A-Za-z]:)?[^\s:]{1,300}\.sql):(\d{1,7}): (?:ERROR|FATAL)\b/;
+// A manifest kubectl or Helm could not apply: `unable to recognize "k8s/api/deployment.yaml": …`,
+// `Error: failed to install CRD crds/x.yaml: …`.
+const MANIFEST = /\b(?:unable to recognize "([^"\s]{1,300}\.ya?ml)"|failed to install CRD (\S{1,300}\.ya?ml):)/;
+// Spring names the bean that failed and where it is defined: `Error creating bean with name
+// 'liquibase' defined in class path resource [com/acme/DatabaseConfiguration.class]`; MyBatis the
+// mapper: `### The error may exist in class path resource [mappers/OrderMapper.xml]`.
+const SPRING_BEAN = /\bError creating bean with name '([^'\s]{1,200})' defined in (?:class path resource|file|URL) \[([^\]\s]{1,500})\]/;
+const MYBATIS = /^### The error may exist in (?:class path resource|file|URL) \[([^\]\s]{1,500})\]/;
+// Airflow could not load a DAG file: `Broken DAG: [/opt/airflow/dags/etl.py] …`, `Failed to import: /…/etl.py`.
+const BROKEN_DAG = /\bBroken DAG: \[([^\]\n]{1,500}\.py)\]|\bFailed to import: (\S{1,500}\.py)\s*$/;
+// PostgreSQL's CONTEXT names the PL/pgSQL function and its line: `PL/pgSQL function load_stage() line 11 at SQL statement`.
+const PLPGSQL = /\bPL\/pgSQL function ((?:[\w$]+\.)?[\w$]+)\([^)\n]{0,300}\) line (\d{1,7})\b/;
+// A SQL file a tool reports failed (`sql/x/query.sql ERROR`), or the compiled model under dbt's error (`compiled SQL at target/run/…/orders.sql`).
+const SQL_FILE_FAILED = /^\s*(\S{1,500}\.sql):? (?:ERROR|FAILED|failed)\s*$|\bcompiled (?:SQL|code) at (\S{1,500}\.sql)\b/;
+// Not a place to look: a warning's location, a library's own file, the container runtime's
+// `standard_init_linux.go:228: exec user process caused …`.
+const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init|container|process|init|exec)_linux\.go:|:\d+: \w*Warning: /;
+// Terraform 0.11's multi-error names the resource: `* google_bigquery_table.person: 1 error(s) occurred:`.
+const TERRAFORM_RESOURCE = /^[\s>]*\* ((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+): /;
+
+/** The file a named unit lives in, as a location without a line (`etl.py` → function `etl`). */
+function namedFile(file: string, fn?: string): Location {
+  const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  return { file, line: null, function: fn ?? base.replace(/\.\w+$/, ''), code: null };
+}
+
 export function diagnosticLocationOf(lines: readonly string[]): Location | undefined {
   for (const line of lines) {
     if (line.length > 4000) continue;
+    const dag = line.includes('Broken DAG') || line.includes('Failed to import') ? BROKEN_DAG.exec(line) : null;
+    if (dag) return namedFile((dag[1] ?? dag[2]) as string);
+    const bean = line.includes('Error creating bean') ? SPRING_BEAN.exec(line) : null;
+    if (bean?.[1] && bean[2]) return namedFile(bean[2], bean[1]);
+    const mapper = line.startsWith('###') ? MYBATIS.exec(line) : null;
+    if (mapper?.[1]) return namedFile(mapper[1]);
+    const manifest = line.includes('.yaml') || line.includes('.yml') ? MANIFEST.exec(line) : null;
+    if (manifest) return { file: (manifest[1] ?? manifest[2]) as string, line: null, function: null, code: null };
+    const psql = line.includes('psql:') ? PSQL_SCRIPT.exec(line) : null;
+    if (psql?.[1] && psql[2]) return { file: psql[1], line: Number(psql[2]), function: null, code: null };
+    const plpgsql = line.includes('PL/pgSQL') ? PLPGSQL.exec(line) : null;
+    if (plpgsql?.[1] && plpgsql[2]) return { file: plpgsql[1], line: Number(plpgsql[2]), function: plpgsql[1], code: null };
+    const sqlFile = line.includes('.sql') ? SQL_FILE_FAILED.exec(line) : null;
+    if (sqlFile) return namedFile((sqlFile[1] ?? sqlFile[2]) as string);
+    const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
+    if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
+    const shell = line.includes(': line ') ? SHELL.exec(line) : null;
+    if (shell?.[1] && shell[2] && shell[1].includes('/') && !SHELL_ITSELF.test(shell[1])) return { file: shell[1], line: Number(shell[2]), function: null, code: null };
+    if (NOT_A_DIAGNOSTIC.test(line)) continue;
     const m = MAKE.exec(line);
     if (m?.[1] && m[2] && m[3]) return { file: m[1], line: Number(m[2]), function: m[3], code: null };
     const t = TERRAFORM.exec(line);
@@ -39,9 +91,14 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
 // `…/controller.go:147: Failed to list`), not in installed modules or the Go tree itself.
 // klog's header caller (`E0418 04:56:17.489683 1 reflector.go:201] …`) is the component's own logging site.
 const GO_CALLER = /(?:^|[\s[(])((?:[\w.@~-]{1,100}\/){0,30}[\w.-]{1,100}\.go):(\d{1,6})(?=[\s:)]|$)/g;
-const GO_LIBRARY = /\/pkg\/mod\/|\/vendor\/|(?:^|\/)go\/src\/(?!github\.com\/)|^(?:k8s\.io|sigs\.k8s\.io)\//;
+// runc's own files (`standard_init_linux.go:228: exec user process caused …`) are the container runtime's, not the program's.
+const GO_LIBRARY = /\/pkg\/mod\/|\/vendor\/|(?:^|\/)go\/src\/(?!github\.com\/)|^(?:k8s\.io|sigs\.k8s\.io)\/|^(?:standard_init|container|process|init|exec)_linux\.go$/;
 // A Rust error printed with `{:?}` or `{:#?}` carries where it was made: `Location { file: "src/x.rs", line: 252, … }`.
 const RUST_LOCATION = /\bLocation \{\s{0,40}file: "([^"\n]{1,300}\.rs)",\s{0,40}line: (\d{1,7})/;
+// loguru's default format names the caller as module:function:line: `… | ERROR    | main:update_board:274 - Error …`.
+const LOGURU_CALLER = /^[\d-]{10} [\d:.]{8,15} \| (?:ERROR|CRITICAL|WARNING)\s*\| ([\w.]{1,200}):([\w<>]{1,200}):(\d{1,7}) - /;
+// Elixir's Logger metadata (and logfmt like it): `file=lib/app/load.ex function=run/1 line=47`.
+const FILE_FUNCTION_LINE = /\bfile=(\S{1,300}\.(?:exs?|erl|py|rb|go|js|ts)) function=(\S{1,200}) line=(\d{1,7})\b/;
 
 /** Where the failing record's logger says it was called from; the last such place on its first line (klog's own caller comes first). */
 export function callerLocationOf(recordLines: readonly string[]): Location | undefined {
@@ -49,6 +106,10 @@ export function callerLocationOf(recordLines: readonly string[]): Location | und
   if (head.length > 16_000) return undefined;
   const rust = RUST_LOCATION.exec(head);
   if (rust?.[1] && rust[2]) return { file: rust[1], line: Number(rust[2]), function: null, code: null };
+  const loguru = LOGURU_CALLER.exec(recordLines[0] ?? '');
+  if (loguru?.[1] && loguru[3]) return { file: loguru[1], line: Number(loguru[3]), function: loguru[2] ?? null, code: null };
+  const meta = head.includes('file=') ? FILE_FUNCTION_LINE.exec(head) : null;
+  if (meta?.[1] && meta[3]) return { file: meta[1], line: Number(meta[3]), function: meta[2] ?? null, code: null };
   const first = recordLines[0] ?? '';
   if (!first.includes('.go:')) return undefined;
   let found: Location | undefined;

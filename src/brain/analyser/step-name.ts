@@ -22,6 +22,8 @@ const STEP_PATTERNS: RegExp[] = [
   // dbt: the progress line of a failing data test names the test.
   /\b\d+ of \d+ FAIL \d+ ([\w.-]+)/,
   /\bFailure in test ([\w.-]+)/,
+  // dbt.log's debug lines name the node a connection works for (`Using postgres connection "model.shop.orders"`).
+  /\bconnection "(?:model|seed|snapshot)\.[\w-]{1,100}\.([^"]{1,200})"/,
   // dbt source freshness: the stale source.
   /\bERROR STALE freshness of ([\w.-]+)/,
   // Snakemake: the rule whose job failed.
@@ -31,7 +33,7 @@ const STEP_PATTERNS: RegExp[] = [
   /\bTask ([\w.]+) died unexpectedly\b/,
   /\btask\s+([\w.]+)\s+has status\s+FAILED\b/,
   /\bwhile scheduling ([A-Za-z_][\w.]*)\(/,
-  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)__[0-9a-f]{10}\b/,
+  /\bUnfulfilled dependenc(?:y|ies) at run time: ([A-Za-z_][\w.]*?)(?:__[0-9a-f]{10}\b|\()/,
   // Dagster's step key in a serialized event; a daemon or executor reporting for a sensor, schedule or step.
   /"step_key"\s*:\s*"([^"]+)"/,
   /\b(?:process|error|errors|failure) for (?:step|sensor|schedule|op|asset) ['"]?([\w.-]+)/,
@@ -39,7 +41,39 @@ const STEP_PATTERNS: RegExp[] = [
   /\bfor flow '([\w.-]+)'/,
   // Kafka Connect: the connector task (`WorkerSourceTask{id=orders-source-0}`).
   /\bWorker(?:Source|Sink)?Task\{id=([\w.-]+)\}/,
+  // Google Cloud Build prefixes every line with its step (`Step #2 - "load": …`, `Step #0: …`).
+  /^(Step #\d+)(?: - "[^"]{1,100}")?: /,
+  // Snakemake's job header (`rule trim_reads:`), the last one before the failure (a paste may number its lines).
+  /^\s*(?:\d{1,6}\s+)?(?:local)?rule ([\w-]+):[ \t]*(?:$|\n)/,
+  // Dagster: the step whose input or output failed to load (`… loading input "cereals" of step "kelloggs"`).
+  /\b(?:input|output) "[^"]{1,200}" of step "([^"]+)"/,
+  // Prefect 1: `Task 'load': Exception encountered during task execution!` (names may hold quotes of the other kind).
+  /^Task '([^']+)': Exception encountered\b/,
+  /^Task "([^"]+)": Exception encountered\b/,
+  // Azure Functions: `Exception while executing function: Functions.ingest`.
+  /\bException while executing function: ([\w.-]+)/,
+  // Great Expectations: the data asset a validation ran on (`- data_asset_name: orders`, `"data_asset_name": "orders"`).
+  /\bdata_asset_name["']?\s?[:=]\s?["']?([\w.-]{1,200})/,
+  // Airbyte: the stream a sync failed in (`Exception while syncing stream events`, `Stream funnels: 429 …`).
+  /\bException while syncing stream ([\w-]+)/,
+  /^Stream ([\w-]+): /,
+  // Meltano: the plugin that could not run (`Cannot start plugin tap-github: …`).
+  /\bCannot start plugin ([\w-]+)/,
+  // pgloader: the table a batch failed for (`ERROR PostgreSQL ["public.orders"] Database error 22P02: …`).
+  /\bPostgreSQL \["([^"\n]{1,200})"\] Database error\b/,
+  // Argo Workflows: the template of the node that failed (the workflow is its container).
+  /\btemplateName=([\w-]+)/,
+  // A migration tool running a SQL file (`Running current.sql`, Flyway's `Migration V3__add_region.sql failed`).
+  /\b(?:Running|Executing|Applying) (?:migration )?[`'"]?([\w./-]{1,300}\.sql)\b/,
+  /\bMigration ([\w./-]{1,300}\.sql) failed\b/,
+  // knex and other migrators: `migration file "20170331_lists.js" failed`.
+  /\bmigration (?:file )?["'\x60]?([\w./-]{1,300}\.(?:js|ts|sql|py))["'\x60]? failed\b/,
+  // Django: the migration being applied (`Applying sales.0042_add_region...`).
+  /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
 ];
+
+// pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.
+const PYTEST_FAILED = /^(?:FAILED|ERROR) (\S{1,300}?\.py)::(?:[\w.]+::){0,5}(\w+)/;
 
 // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
 // `Successfully assigned ns/etl-x2k4 to node`, `Error syncing pod <uid> ("etl-x2k4_ns(…)")`), else
@@ -53,6 +87,9 @@ const POD_PATTERNS: RegExp[] = [
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
   // klog's structured `pod="ns/name"`, a `kubectl get pods` row (NAME READY STATUS RESTARTS), `kubectl describe`'s Name.
   /\bpod="(?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})"/,
+  // An event listing (`event for etl-x2k4: {kubelet node} Failed: …`), a mount failure's `for pod: ns/name`.
+  /\bevent for ([a-z0-9][a-z0-9.-]{0,252}): \{/,
+  /\bfor pod:? (?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})\s*$/,
   /^([a-z0-9][a-z0-9.-]{0,252})\s+\d+\/\d+\s+[\w:]+\s+\d+/,
   /^Name:\s{2,}([a-z0-9][a-z0-9.-]{0,252})\s*$/,
   // An eviction message folded by YAML may break after the container's name.
@@ -69,6 +106,7 @@ const CONTAINER_PATTERNS: RegExp[] = [
   / - dagster - \w+ - ([\w.-]+) - [0-9a-f-]{8,}/,
   /"pipeline"\s*:\s*"([^"]+)"/,
   /\bpipeline=([\w.-]+)/,
+  /\bworkflow=([\w.-]+)/,
   /\bjob[=:]\s?"?([\w.-]+)"?/,
 ];
 
@@ -86,6 +124,8 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
 
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
+  const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
+  if (test) return test;
   const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
   const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
@@ -95,4 +135,14 @@ export function findNamedStep(textLines: readonly string[], contextLines: readon
   if (named === undefined) return undefined;
   const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
   return container ? { step: named, container } : { step: named };
+}
+
+/** The test a pytest summary line reports failed, with its file as the container. */
+function pytestFailure(lines: readonly string[]): NamedStep | undefined {
+  for (const line of lines) {
+    if (line.length > 4000 || !(line.startsWith('FAILED ') || line.startsWith('ERROR '))) continue;
+    const m = PYTEST_FAILED.exec(line);
+    if (m?.[1] && m[2]) return { step: m[2], container: m[1] };
+  }
+  return undefined;
 }

@@ -22,7 +22,7 @@ export const cloudPack: RulePack = {
       severity: 'error',
       priority: 80,
       match: {
-        regex: String.raw`AccessDenied(?:Exception)?|AuthorizationFailed|AuthorizationPermissionMismatch|UnauthorizedOperation|PERMISSION_DENIED|403 Forbidden|is not authorized to perform|does not have [\w.]{1,80} access|Permission '[\w.]{1,120}' denied`,
+        regex: String.raw`AccessDenied(?:Exception)?|AuthorizationFailed|AuthorizationPermissionMismatch|UnauthorizedOperation|PERMISSION_DENIED|403 Forbidden|is not authorized to perform|does not have [\w.]{1,80} access|does not have sufficient (?:permissions?|privileges?)|Permission '[\w.]{1,120}' denied|Incorrect username or password was specified|[Uu]ser account has been (?:temporarily )?locked|JWT token is invalid`,
       },
     }),
     r({
@@ -42,7 +42,7 @@ export const cloudPack: RulePack = {
       match: {
         all: [
           {
-            regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests`,
+            regex: String.raw`Throttling(?:Exception)?|ThrottledException|TooManyRequestsException|RequestLimitExceeded|ProvisionedThroughputExceeded|SlowDown|Rate exceeded|RESOURCE_EXHAUSTED|429 Too Many Requests|rateLimitExceeded|ServerBusy|Exceeded rate limits|[Rr]ate limit exceeded|Quota exceeded|quotaExceeded|Too Many Requests|exceeded a secondary rate limit`,
           },
           // A warning that the client is retrying the throttled call is the client coping, not the
           // failure: the record that gives up (at error) is, and it names the failing line.

@@ -36,7 +36,9 @@ export const dbtPack: RulePack = {
       anyLevel: true,
       // `Encountered an error:` is dbt's own header for a failure of the command itself (a target
       // missing from profiles.yml, a package hub out of reach), its message on the line below.
-      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b|\bEncountered an error(?: while [a-z ]{1,40})?:` },
+      // dbt.log's debug line of the adapter's own error (`Postgres adapter: Postgres error: tuple concurrently updated`)
+      // is often all a pasted log keeps of a failed model.
+      match: { regex: String.raw`\bRuntime Error\b|\bDependency Error\b|\bDbtRuntimeError\b|\bEncountered an error(?: while [a-z ]{1,40})?:|\b[A-Z]\w{1,30} adapter: [A-Z]\w{1,30} error: \S` },
     }),
     r({
       id: 'test-failure',

@@ -40,7 +40,8 @@ const loud = (expr: MatchExpr): MatchExpr => ({ all: [NOT_QUIET, NOT_ERROR_OBJEC
 const ERROR_HEADERS = [
   // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
-  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?[ \t]*(?:$|\n)| in line \d)`,
+  // A paste may wrap each line in backticks (`` `CreateCondaEnvironmentException:` ``).
+  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|]|\x60)?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?\x60?[ \t]*(?:$|\n)| in line \d)`,
   // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
   // JSON value (`"runError": "DatasourceError: …"`).
   String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
@@ -64,6 +65,10 @@ const ERROR_HEADERS = [
   // An OS error as Rust's and Python's I/O errors print it: `Too many open files (os error 24)`, `[Errno 2] No such …`;
   // work the system stopped (`Statement … was canceled`, `the job has been killed`; not by a person).
   String.raw`\(os error \d+\)|\[Errno -?\d+\] [A-Z]|\b(?:was|were|has been|have been) (?:canceled|cancelled|aborted|killed|terminated)\b(?! by (?:the )?user)`,
+  // The csv crate's errors, wherever a progress bar left them: `CSV deserialize error: record 0 (line: 1, byte: 0): …`.
+  String.raw`\bCSV (?:deserialize |parse )?error: record \d+`,
+  // pydantic's report of a model it could not build (a config, a recipe, a request): `1 validation error for PipelineConfig`.
+  String.raw`(?:^|\n)[ \t]*\d+ validation errors? for [A-Z]\w*`,
   // A warehouse load's error position (Snowflake COPY: `File 'x.csv.gz', line 39, character 168`).
   String.raw`\bFile '[^'\n]{1,300}', line \d+, character \d+`,
   // An API's error body (google.rpc.Status, as Google's APIs return it): `"status": "UNAVAILABLE"`;
@@ -131,9 +136,9 @@ const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable
 // framework names the failure itself on the lines below.
 const PROGRESS = String.raw`\b\d+ of \d+ (?:ERROR|FAIL)\b`;
 
-const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
+const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
 
-const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook)`;
+const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook|[Mm]igration)`;
 const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.

@@ -63,8 +63,18 @@ export const postgresqlPack: RulePack = {
       priority: 74,
       anyLevel: true,
       match: {
-        regex: String.raw`deadlock detected|could not serialize access|canceling statement due to (?:statement timeout|lock timeout|conflict with recovery|user request)`,
+        // A deadlock's DETAIL (`Process 24887 waits for ShareLock on transaction 8214738; blocked by process 24891.`) is all some pastes keep.
+        regex: String.raw`deadlock detected|could not serialize access|canceling statement due to (?:statement timeout|lock timeout|conflict with recovery|user request)|\bwaits for \w{1,30}Lock on (?:transaction|relation|tuple|object) \d+(?: of [^;\n]{1,100})?; blocked by process \d+`,
       },
+    }),
+    r({
+      id: 'invalid-data',
+      description: 'The server rejected a value: bad input syntax for a type, bytes invalid in the encoding.',
+      severity: 'error',
+      priority: 73,
+      anyLevel: true,
+      // Quoted by whatever ran the statement, at whatever level it logs (`INFO SQL FAILED! : COPY … : invalid byte sequence …`).
+      match: { regex: String.raw`\binvalid input syntax for (?:type )?[a-z][\w ]{0,40}(?:: |[ \t]*(?:$|\n))|\binvalid byte sequence for encoding "` },
     }),
     r({
       id: 'server-fatal',

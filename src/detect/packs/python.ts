@@ -53,6 +53,21 @@ export const pythonPack: RulePack = {
       hint: 'Often schema drift: a column renamed or dropped upstream, or an empty / malformed input file.',
     }),
     r({
+      id: 'connection-gave-up',
+      description: "requests / urllib3 gave up on a host: retries exhausted or the read timed out.",
+      severity: 'error',
+      priority: 60,
+      anyLevel: true,
+      // At any level (a runner may report it as a warning about the run it failed), but not
+      // urllib3's own warning that it is retrying, which quotes the same words.
+      match: {
+        all: [
+          { regex: String.raw`\bHTTPS?ConnectionPool\(host=[^\n)]{1,200}\): (?:Max retries exceeded with url|Read timed out)` },
+          { not: { regex: String.raw`\bRetrying \(Retry\(` } },
+        ],
+      },
+    }),
+    r({
       id: 'import-error',
       description: 'A module could not be imported.',
       severity: 'error',
@@ -66,7 +81,8 @@ export const pythonPack: RulePack = {
       severity: 'error',
       priority: 30,
       anyLevel: true,
-      match: { regex: String.raw`Traceback \(most recent call last\)(?::|[ \t]*(?:$|\n))` },
+      // Dagster's serialized errors print the frames under `Stack Trace:` instead (a GraphQL error, a daemon's report).
+      match: { regex: String.raw`Traceback \(most recent call last\)(?::|[ \t]*(?:$|\n))|(?:^|\n)[ \t]*Stack Trace:[ \t]*\n[ \t]*File "` },
     }),
   ],
 };

@@ -9,7 +9,7 @@ import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-t
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isConsoleScript, isInstalledApplicationFrame } from './user-code.js';
+import { isConsoleScript, isGoRuntime, isInstalledApplicationFrame, isRustRuntime, isWellKnownJvmLibrary, stripJvmModule } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -21,6 +21,8 @@ const MAX_CHARS = 256 * 1024;
 const RELAY_PREFIX =
   /^\[[^\]]{8,48}\] \{(?:subprocess|spark_submit|pod_manager|pod|docker|ssh|logging_mixin|process_utils|base_task_runner)\.py:\d+\} [A-Z]+ - (?:Subtask(?: [\w.-]{1,250})?: )?/;
 const CRI_PREFIX = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) [FP] /;
+// `docker logs --timestamps` and CI runners stamp each line with a bare RFC 3339 time and a space.
+const STAMP_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) /;
 // Terminal colours, as escape sequences or as pasted in caret notation (`^[[36m`), and the
 // service column docker compose puts before every line (`web_1        | `).
 const ESC = String.fromCharCode(27);
@@ -50,7 +52,7 @@ function stripRelayPrefix(raw: string): string {
     const m = RELAY_PREFIX.exec(line);
     if (m) return line.slice(m[0].length);
   } else if (line.length > 30 && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
-    const m = CRI_PREFIX.exec(line);
+    const m = CRI_PREFIX.exec(line) ?? STAMP_PREFIX.exec(line);
     if (m) return line.slice(m[0].length);
   }
   return line;
@@ -113,6 +115,40 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   return undefined;
 }
 
+/**
+ * Where to look when no frame is the user's (see userFrameOf), where a library cannot be told from
+ * the application by its path: the innermost frame outside the runtime and the framework that ran
+ * the code. On the JVM (no way to know the user's package) that is the top frame outside the JDK,
+ * Scala, the framework (Spark, Spring, Kafka) and well-known libraries (drivers, clients, Jackson):
+ * an Apache or Eclipse project named only by its foundation's prefix; in Go and Rust a module or crate from the cache
+ * (`…/pkg/mod/github.com/x/parquet-go@v1.6.2/layout/table.go:76`, a registry crate's panic). (In
+ * Node the same rule named a package's internals more often than a place worth reading on the real
+ * corpus: there no location is the honest answer.)
+ */
+export function libraryFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; error: ErrorInfo } | undefined {
+  for (const error of chain) {
+    const source = (error as Partial<ParsedError>).source;
+    const frame = error.stack.find((f) => f.line !== undefined && outsideRuntime(source, f));
+    if (frame) return { frame, error };
+  }
+  return undefined;
+}
+
+function outsideRuntime(source: ParsedError['source'] | undefined, frame: StackFrame): boolean {
+  if (source === 'rust') return !isRustRuntime(frame);
+  if (source === 'jvm') {
+    const cls = stripJvmModule(frame.function ?? '');
+    return !JVM_RUNTIME.test(cls) && !isWellKnownJvmLibrary(cls);
+  }
+  if (source === 'go') return !isGoRuntime(frame.file, frame.function);
+  return false;
+}
+
+// The JVM's own classes, the language runtimes on it, and the frameworks that call the application
+// (a frame of theirs is where the failure surfaced, not a library call the application made).
+const JVM_RUNTIME =
+  /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat)|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
+
 /** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */
 function nodePackageOf(file: string): string | undefined {
   return /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
@@ -123,7 +159,10 @@ function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {
   // Python prints the innermost frame last; Node, the JVM and Go print it first.
   // An ErrorInfo handed over without its parser (from the parse stage) is Python when its files are.
   const source = (error as Partial<ParsedError>).source;
-  const innermostLast = source ? source === 'python' : frames.length > 0 && frames.every((f) => f.file.endsWith('.py'));
+  // Sentry prints every platform's frames as `File "x", line N, in f`, in the platform's own order:
+  // Node's or Clojure's innermost first.
+  const foreign = frames.length > 0 && frames.every((f) => /\.(?:[cm]?[jt]sx?|clj[sc]?|java|kt|scala|rb|go|php)$/.test(f.file));
+  const innermostLast = source ? source === 'python' && !foreign : frames.length > 0 && frames.every((f) => f.file.endsWith('.py'));
   if (innermostLast) {
     for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.inUserCode) return frames[i];
     return undefined;

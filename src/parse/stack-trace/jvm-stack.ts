@@ -5,9 +5,11 @@ import type { StackFrame } from '../../types.js';
 import { clip, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
-const HEADER = /^\s*(Exception in thread "[^"]*" |Caused by: |Suppressed: |: )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)(?:: ?(.*))?$/;
+const HEADER = /^\s*(Exception in thread "[^"]*" |Caused by: |Suppressed: |Unhandled exception\. |: )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)(?:: ?(.*))?$/;
 const EXCEPTION_NAME = /(?:Exception|Error|Throwable|Failure)$/;
 const FRAME = /^\s*at ([\w$.<>/-]+)\(([^()]*)\)/;
+// .NET prints the same shape with the file after it: `at Acme.Etl.Loader.Run(String path) in /src/Loader.cs:line 42`.
+const DOTNET_SOURCE = /\) in (.{1,500}):line (\d{1,7})\s*$/;
 const MORE = /^\s*\.\.\. \d+ (?:more|common frames omitted)/;
 const LOST_TASK = 'most recent failure: ';
 
@@ -22,6 +24,11 @@ export function parseJvmFrame(line: string): StackFrame | undefined {
   if (colon > 0 && /^\d+$/.test(inside.slice(colon + 1))) {
     frame.file = inside.slice(0, colon);
     frame.line = Number(inside.slice(colon + 1));
+  }
+  const dotnet = line.includes(':line ') ? DOTNET_SOURCE.exec(line) : null;
+  if (dotnet?.[1]) {
+    frame.file = dotnet[1];
+    frame.line = Number(dotnet[2]);
   }
   return frame;
 }
@@ -52,7 +59,7 @@ function framesFollow(lines: string[], from: number): boolean {
 }
 
 // A JVM frame's source: a Java / Scala / Kotlin file, or the JVM's placeholders for none.
-const JVM_SOURCE = /\.(?:java|scala|kt|groovy):\d+\)|\((?:Native Method|Unknown Source)\)/;
+const JVM_SOURCE = /\.(?:java|scala|kt|groovy):\d+\)|\((?:Native Method|Unknown Source)\)|\) in .{1,500}:line \d+\s*$/;
 
 export function parseJvmStack(lines: string[]): ParsedError[] {
   let group: ParsedError[] = [];

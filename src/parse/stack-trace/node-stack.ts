@@ -24,6 +24,9 @@ export function parseNodeFrame(line: string): StackFrame | undefined {
       fn = rest.slice(0, open);
       location = rest.slice(open + 2, -1);
     }
+  } else if (rest.includes(' (')) {
+    // A frame cut in its path (`at Parser.parse (/Users/kim/code/gra`): no place left to name.
+    return undefined;
   }
   rest = location;
   const lastColon = rest.lastIndexOf(':');

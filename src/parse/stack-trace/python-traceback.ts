@@ -6,7 +6,11 @@ import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
 import { isUserFrame } from './user-code.js';
 
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
-const FRAME = /^\s*File "([^"]+)", line (\d+)(?:, in (.+))?$/;
+// Pastes may keep a table's or a quote's bar in front (`  | File "…"`); Ruby's error trackers print the
+// same frame without the comma (`File "app/x.rb", line 58 in update`).
+const FRAME = /^[\s|>]*File "([^"]+)", line (\d+)(?:,? in (.+))?$/;
+// The first frame of a paste cut in the middle of its path: `…/streams/csv_file.py", line 203, in _init_dataset`.
+const CUT_FRAME = /^([^\s"][^"]{0,500}\.py)", line (\d+), in ([\w<>.]{1,200})$/;
 const HEADER = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::[ \t]?(.*))?$/;
 const CARET_LINE = /^\s*[\^~]+\s*$/;
 const EXCEPTION_SUFFIX =
@@ -41,8 +45,8 @@ function headerOf(line: string): { type: string; message: string } | undefined {
 }
 
 function frameOf(line: string): StackFrame | undefined {
-  if (!line.includes('File "') || line.length > 8000) return undefined;
-  const m = FRAME.exec(line);
+  if (line.length > 8000) return undefined;
+  const m = line.includes('File "') ? FRAME.exec(line) : line.includes('", line ') ? CUT_FRAME.exec(line) : null;
   if (!m || !m[1] || !m[2]) return undefined;
   const frame: StackFrame = { file: m[1], line: Number(m[2]), inUserCode: isUserFrame('python', m[1]) };
   // Snakemake adds the rule to a frame's function: `in get_leadtimes (rule plot, line 207, /w/plot.smk)`.
@@ -101,6 +105,10 @@ function toParsed(block: Block): ParsedError | undefined {
   return { type: block.type, message: block.message ?? '', stack: block.frames, source: 'python', lineIndex: block.lineIndex };
 }
 
+function cutBlock(block: Block): Block {
+  return { ...block, type: 'Traceback', message: '(cut off before the exception line)' };
+}
+
 /** CPython's format. Returns the last chain in the text, root (earliest) first. */
 function parseCPython(lines: string[]): ParsedError[] {
   let group: Block[] = [];
@@ -109,6 +117,9 @@ function parseCPython(lines: string[]): ParsedError[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (TRACEBACK_START.test(line)) {
+      // A chained block whose exception line was lost (a flattened paste puts it after the last
+      // frame's code) still says where the cause was raised.
+      if (linked && current && current.frames.length > 0) group.push(cutBlock(current));
       // A traceback not announced by a chaining sentence is a new, independent failure: the latest wins.
       if (!linked && group.length > 0) group = [];
       linked = false;
@@ -145,9 +156,7 @@ function parseCPython(lines: string[]): ParsedError[] {
   // unchained traceback would have emptied the group): the outer exception's line is lost, but its
   // frames still say where the user's code was.
   // The same holds for a lone traceback cut before its exception line (a paste, a truncated record).
-  if (current && current.frames.length > 0 && (group.length > 0 || current.frames.some((f) => f.inUserCode))) {
-    group.push({ ...current, type: 'Traceback', message: '(cut off before the exception line)' });
-  }
+  if (current && current.frames.length > 0 && (group.length > 0 || current.frames.some((f) => f.inUserCode))) group.push(cutBlock(current));
   return group.map(toParsed).filter((e): e is ParsedError => e !== undefined);
 }
 
@@ -218,8 +227,9 @@ export function parsePythonTraceback(lines: string[]): ParsedError[] {
 // load(path)`, `Cell In[3], line 5`), its code lines, and an arrow on the failing one (`---> 59 code`).
 // Colab wraps the file in a markdown link: `[<ipython-input-29-…>](https://localhost:8080/#) in <module>`.
 const IPY_START = /^\s*([A-Za-z_][\w.]*)\s{2,}Traceback \(most recent call last\)\s*$/;
-const IPY_FRAME = /^\[?(<ipython-input-[^>\n]{1,100}>|<stdin>|[^\s[\]()]{1,500}?\.py)(?:\]\([^)\n]*\))? in ([\w<>.]{1,200})/;
-const IPY8_FRAME = /^File (\S{1,500}\.py):\d+, in ([\w<>.]{1,200})/;
+// Databricks names a notebook cell `<command-1234567890>` (`File <command-1234567890>:3`, older runtimes `<command-123> in <module>`).
+const IPY_FRAME = /^\[?(<ipython-input-[^>\n]{1,100}>|<command-\d{1,30}>|<stdin>|[^\s[\]()]{1,500}?\.py)(?:\]\([^)\n]*\))? in ([\w<>.]{1,200})/;
+const IPY8_FRAME = /^File (\S{1,500}\.py|<command-\d{1,30}>):\d+(?:, in ([\w<>.]{1,200}))?/;
 const IPY8_CELL = /^(Cell In ?\[\d+\]), line \d+/;
 const IPY_ARROW = /^\s*-{1,4}> ?(\d{1,7})\s?(.*)$/;
 

@@ -7,8 +7,9 @@ import { clip, RECORD_START, type ParsedError } from './parsed-error.js';
 // Console lines: `02:14:12  text`; dbt.log lines: `09:10:02.702487 [error] [MainThread]: text`. Only the
 // stamp is removed: the indentation after it marks detail lines.
 const DBT_TIME = /^\d\d:\d\d:\d\d(?:\.\d+)?(?: \[\w+\s*\] \[[^\]]*\]: ?|\s\s?)/;
+// A runner relaying dbt's output may put its own words in front (`… INFO - Failed model \`x\`: Database Error in model x (…)`).
 const DBT_IN_NODE =
-  /^\s*(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Failure|Warning|Error) in (model|test|snapshot|seed|source|macro|sql operation|operation|unit_test|hook|exposure) ([\w.-]+) \(([^)]+)\)\s*$/;
+  /(?:^|\s)(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Failure|Warning|Error) in (model|test|snapshot|seed|source|macro|sql operation|operation|unit_test|hook|exposure) ([\w.-]+) \(([^)]+)\)\s*$/;
 const DBT_BARE = /^\s*(Database Error|Compilation Error|Runtime Error|Dependency Error|Parsing Error|Env var required but not provided)\b:?\s*(.*)$/;
 const DBT_MODEL_REF = /Model '(?:model\.)?(?:[\w-]+\.)?([\w-]+)' \(([^)]+)\)/;
 const DBT_LINE = /^\s*LINE \d+:\s?(.*)$/;

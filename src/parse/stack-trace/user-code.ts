@@ -18,10 +18,18 @@ const LIBRARY_PATH_MARKERS = [
   'pyspark.zip/',
   '/pyspark/',
   '/py4j/',
+  // AWS Lambda's own runtime (`/var/runtime/bootstrap.py`, awslambdaric).
+  '/var/runtime/',
 ];
 
-// Python's standard library (`/usr/lib/python3.11/json/decoder.py`, `/usr/local/lib/python3.11/os.py`).
-const PYTHON_STDLIB = /\/lib\/python\d(?:\.\d+)?\//;
+// Python orchestrators and tools whose name is also what teams call their own project folder
+// (`/opt/airflow/dags`, `~/dagster/pipeline`): a path segment with one of these names says nothing.
+const PROJECT_FOLDER_NAMES = new Set(['airflow', 'dagster', 'prefect', 'luigi', 'snakemake', 'dbt', 'great_expectations', 'conda', 'pip', 'django', 'flask', 'celery', 'kafka', 'redis', 'spark', 'google', 'azure']);
+
+// Python's standard library (`/usr/lib/python3.11/json/decoder.py`, `/usr/local/lib/python3.11/os.py`),
+// and on Windows, where it has no version in its path (`C:\\Python311\\Lib\\json\\decoder.py`,
+// `…\\miniconda3\\envs\\etl\\lib\\subprocess.py`).
+const PYTHON_STDLIB = /\/lib\/python\d(?:\.\d+)?\/|(?:^|\/)(?:[Pp]ython\d+|[Aa]naconda\d*|[Mm]iniconda\d*|envs\/[^/]+)\/[Ll]ib\/(?![Ss]ite-packages\/)/;
 
 // JVM class prefixes of the JDK, Scala, Spark, Hadoop and common drivers / libraries.
 const JVM_LIBRARY_PREFIXES = [
@@ -96,6 +104,9 @@ const JVM_LIBRARY_PREFIXES = [
   'org.codehaus.',
   'org.testng.',
   'org.mockito.',
+  // .NET's runtime and Microsoft's libraries (their frames share the JVM's shape).
+  'System.',
+  'Microsoft.',
 ];
 
 // Node's own modules as versions before 12 print them: a bare file name (`net.js:1134`,
@@ -114,19 +125,40 @@ const PYTHON_LIBRARIES = new Set(
     'celery kombu billiard amqp django flask werkzeug fastapi starlette uvicorn gunicorn tornado jinja2 click typer pydantic pydantic_core marshmallow attr attrs cattrs ' +
     'yaml ruamel toml tomli json5 jsonschema dateutil pytz pendulum tzlocal six tenacity retrying backoff structlog loguru rich tqdm sentry_sdk ' +
     'pyspark py4j kafka confluent_kafka avro fastavro IPython ipykernel traitlets nbconvert papermill _pytest pytest pluggy setuptools pkg_resources pip conda ' +
-    'importlib_metadata typing_extensions cloudpickle dill toolz cytoolz mlflow torch tensorflow keras transformers openpyxl xlrd lxml bs4 smart_open pandera'
+    'importlib_metadata typing_extensions cloudpickle dill toolz cytoolz mlflow torch tensorflow keras transformers openpyxl xlrd lxml bs4 smart_open pandera ' +
+    'apache_beam dataflow_worker azure_functions_worker raven gluon deltalake snowpark graphql graphene strawberry'
   ).split(' '),
 );
 
+/**
+ * A Python file of a well-known library whose path does not say it is installed: a vendored copy
+ * (AWS Lambda's `/var/task/botocore/client.py`), a path a tool printed relative to site-packages
+ * (`pandas_gbq/gbq.py`, Sentry's `django/db/backends/utils.py`, `.../great_expectations/x.py`), or
+ * a source checkout of the library (`~/src/dagster/python_modules/dagster/dagster/core/x.py`).
+ */
+function inLibraryFolder(file: string): boolean {
+  // A path elided at its start (`.../great_expectations/x.py`) is relative too.
+  const parts = slashed(file).replace(/^(?:\.{1,3}\/)+/, '').split('/');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i] ?? '';
+    if (!PYTHON_LIBRARIES.has(part)) continue;
+    // A project folder named like its orchestrator counts only at the start of a path printed relative
+    // to site-packages, or as the library's source checkout (`…/dagster/dagster/…`).
+    if (!PROJECT_FOLDER_NAMES.has(part) || i === 0 || parts[i + 1] === part || parts[i - 1] === part || parts[i - 1] === 'python_modules') return true;
+  }
+  return false;
+}
+
 /** The package an installed Python file belongs to (`…/site-packages/price_monitor/tasks.py` → `price_monitor`). */
 function installedPythonPackage(file: string): string | undefined {
-  return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(file.replaceAll('\\', '/'))?.[1];
+  return /\/(?:site|dist)-packages\/([A-Za-z_][\w]*)/.exec(slashed(file))?.[1];
 }
 
 // The wrapper pip writes for a console script (`/usr/local/bin/airflow`, `…\\Scripts\\jotta-download-script.py`):
 // it only calls the installed package's entry point, and a traceback that starts in one is a tool the
 // user ran, not code they wrote.
-const CONSOLE_SCRIPT = /\/bin\/[\w.-]+$|\\Scripts\\[^\\]+$/;
+// On Windows the wrapper is an .exe whose zipped `__main__.py` Python runs (`…\\Scripts\\luigi.exe\\__main__.py`).
+const CONSOLE_SCRIPT = /\/bin\/[\w.-]+$|\\Scripts\\[^\\]+$|[\\/]Scripts[\\/][\w.-]+\.exe[\\/]__main__\.py$/;
 
 /** Whether a Python frame's file is a console-script wrapper (never the user's code). */
 export function isConsoleScript(file: string): boolean {
@@ -145,7 +177,14 @@ const GO_STDLIB_FUNCTION =
   /^(?:archive|bufio|bytes|cmp|compress|container|context|crypto|database|debug|embed|encoding|errors|expvar|flag|fmt|go|hash|html|image|index|internal|io|iter|log|maps|math|mime|net|os|path|plugin|reflect|regexp|runtime|slices|sort|strconv|strings|sync|syscall|testing|text|time|unicode|unique|unsafe|weak)(?:\/[\w/]+)?\.[^/]*$/;
 
 const RUST_RUNTIME_FN = /^<?(?:std|core|alloc|backtrace|panic_unwind)::|^rust_begin_unwind$|^__rust|^_start$|^__libc_start_main$/;
-const RUST_RUNTIME_FILE = /(?:^|\/)lib(?:std|core|alloc)\/|\/rustc\/[0-9a-f]+\/|(?:^|\/)library\/(?:std|core|alloc)\/|\/src\/lib(?:std|core|alloc)\/|\/\.cargo\/registry\//;
+const RUST_RUNTIME_FILE = /(?:^|\/)lib(?:std|core|alloc)\/|\/rustc\/[\w.]+\/|(?:^|\/)library\/(?:std|core|alloc)\/|\/src\/lib(?:std|core|alloc)\//;
+// Crates from a registry (`~/.cargo/registry/src/…`, a build image's `/cargo/registry/src/…`) are libraries.
+const CARGO_REGISTRY = /(?:^|\/)\.?cargo\/registry\//;
+
+/** Rust's standard library and panic machinery (not a crate from the registry: that is a library, but outside the runtime). */
+export function isRustRuntime(frame: { file: string; function?: string }): boolean {
+  return (frame.function !== undefined && RUST_RUNTIME_FN.test(frame.function)) || RUST_RUNTIME_FILE.test(frame.file.replaceAll('\\', '/'));
+}
 
 /** `file:///app/x.js` → `/app/x.js`; other paths unchanged. */
 export function normaliseFile(file: string): string {
@@ -163,11 +202,11 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
   switch (language) {
     case 'python':
       // <frozen importlib._bootstrap>, <string> are the runtime's; a notebook cell or the REPL is the user's.
-      if (file.startsWith('<')) return /^<(?:ipython-input-|stdin>|input>)/.test(file);
+      if (file.startsWith('<')) return /^<(?:ipython-input-|command-\d|stdin>|input>)/.test(file);
       if (isConsoleScript(file)) return false;
       if (/\.(?:pyx|pxi|pxd)$/.test(file)) return false; // compiled extension sources (pandas/_libs, numpy)
-      if (PYTHON_STDLIB.test(file) && !file.includes('/site-packages/') && !file.includes('/dist-packages/')) return false;
-      return !hasLibraryMarker(file);
+      if (PYTHON_STDLIB.test(slashed(file)) && !/\/(?:site|dist)-packages\//i.test(slashed(file))) return false;
+      return !hasLibraryMarker(file) && !inLibraryFolder(file);
     case 'node':
       if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file)) return false;
       return !hasLibraryMarker(file);
@@ -176,7 +215,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
     }
     case 'go':
-      if (fn && GO_STDLIB_FUNCTION.test(fn)) return false;
+      if (isGoRuntime(file, fn)) return false;
       // Under a GOPATH-style `/go/src/` the file may be the standard library or the project itself
       // (`/go/src/app/…`, the usual Docker layout); the function says which: standard-library import
       // paths never have a dot in their first element, module paths (`github.com/…`) do, and `main.`
@@ -190,8 +229,24 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
     case 'rust':
       // The standard library and the panic machinery; crates from the registry are libraries.
       if (fn && RUST_RUNTIME_FN.test(fn)) return false;
-      return !RUST_RUNTIME_FILE.test(file.replaceAll('\\', '/')) && !hasLibraryMarker(file);
+      return !RUST_RUNTIME_FILE.test(file.replaceAll('\\', '/')) && !CARGO_REGISTRY.test(file.replaceAll('\\', '/')) && !hasLibraryMarker(file);
   }
+}
+
+/** Go's standard library and runtime (by the function's import path, or the Go tree's own folders). */
+export function isGoRuntime(file: string, fn?: string): boolean {
+  if (fn && GO_STDLIB_FUNCTION.test(fn)) return true;
+  const path = slashed(file);
+  return path.includes('/usr/local/go/src/') || path.includes('/usr/lib/go/src/') || /(?:^|\/)go\/src\/runtime\//.test(path);
+}
+
+// Prefixes of many projects at once (the Apache and Eclipse foundations, DataStax): under them an
+// application (Apache TinkerPop, Eclipse ChemClipse) is as likely as a library.
+const JVM_UMBRELLA_PREFIXES = ['org.apache.', 'org.eclipse.', 'com.datastax.'];
+
+/** A class of one well-known library (a driver, a pool, a client, Jackson), not just of a foundation's namespace. */
+export function isWellKnownJvmLibrary(cls: string): boolean {
+  return JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix) && !JVM_UMBRELLA_PREFIXES.includes(prefix));
 }
 
 /** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.acme.Job.run` → `com.acme.Job.run`. */
@@ -200,7 +255,12 @@ export function stripJvmModule(name: string): string {
   return slash >= 0 ? name.slice(slash + 1) : name;
 }
 
+/** The path with Windows separators, single or JSON-escaped (`c:\\\\Dev\\\\venv`), as slashes. */
+function slashed(file: string): string {
+  return file.replace(/\\+/g, '/');
+}
+
 function hasLibraryMarker(file: string): boolean {
-  const path = file.replaceAll('\\', '/');
+  const path = slashed(file);
   return LIBRARY_PATH_MARKERS.some((marker) => path.includes(marker));
 }

@@ -9,6 +9,8 @@ const IN_LINE_OF = /^(?:\[[^\]]{1,60}\] )?\**([A-Z]\w*(?:Exception|Error)) in li
 // Snakemake 7+: `MissingOutputException in rule metabat in file /w/Snakefile, line 24:`, or the rule alone.
 const IN_RULE = /^(?:\[[^\]]{1,60}\] )?\**([A-Z]\w*(?:Exception|Error)) in rule (\w+)(?: in file (\S+?), line (\d+))?:(?:\s+(.*))?$/;
 const RULE = /\bfor rule (\w+)|^\s*Error in rule (\w+):/;
+// No file at all, the rule at the end: `MissingInputException: Missing input files for rule symlink_tree:`.
+const FOR_RULE = /^\**([A-Z]\w*(?:Exception|Error)): (.{0,300}?) for rule (\w+):?\s*$/;
 
 export function parseWorkflowError(lines: string[]): ParsedError[] {
   let rule: string | undefined;
@@ -21,7 +23,12 @@ export function parseWorkflowError(lines: string[]): ParsedError[] {
   }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (line.length > 4000 || !(line.includes(' in line ') || line.includes(' in rule '))) continue;
+    if (line.length > 4000) continue;
+    const forRule = line.includes(' for rule ') ? FOR_RULE.exec(line.trim()) : null;
+    if (forRule?.[1] && forRule[3]) {
+      return [{ type: forRule[1], message: clip(forRule[2] ?? ''), stack: [{ file: forRule[3], function: forRule[3], inUserCode: true }], source: 'workflow', lineIndex: i }];
+    }
+    if (!(line.includes(' in line ') || line.includes(' in rule '))) continue;
     const inLine = IN_LINE_OF.exec(line.trim());
     const inRule = inLine ? null : IN_RULE.exec(line.trim());
     const type = inLine?.[1] ?? inRule?.[1];
