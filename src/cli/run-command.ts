@@ -7,7 +7,9 @@ import type { Logger } from '../log.js';
 import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
+import { reduceMemoryWhenIdle } from './idle-memory.js';
 import { applyRunModes, copyStateForDryRun, ONCE_DRAIN_MS, removeDryRunState, waitUntilCaughtUp, type RunModes } from './run-modes.js';
+import { releaseOptimizingCompilers } from './startup-jit.js';
 
 /**
  * Well below `docker stop`'s 10 s: each stop step may add a short floor beyond it, so SIGTERM ends
@@ -104,7 +106,12 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     lock.release();
     if (dryRunState) await removeDryRunState(dryRunState);
     throw portError(error, config.server.port, 'server.port');
+  } finally {
+    // Held since `sentinel run` began loading (commands.ts): what ran until now runs once.
+    releaseOptimizingCompilers();
   }
+  // A long-running agent gives back what busy spells grew whenever it goes quiet; --once exits instead.
+  const stopReducing = modes.once ? () => undefined : reduceMemoryWhenIdle({ onCollected: (ms) => logger.debug({ ms: Math.round(ms) }, 'Idle: heap reduced.') });
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, readAs, logger);
   // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.
@@ -120,6 +127,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
       },
     );
   }
+  stopReducing();
   lock.release();
   if (dryRunState) await removeDryRunState(dryRunState);
   // State is written and the server closed; a Slack request that hangs (its own timeout is 10 s)

@@ -1,0 +1,60 @@
+// An agent spends most of its life idle between appends, and at idle V8 keeps the heap the last busy
+// spell grew: the young generation start-up or a catch-up enlarged to 16–32 MB stays committed, as
+// V8 only shrinks it during a collection, and an idle agent allocates too little to collect. When
+// the event loop goes quiet after a busy spell, one memory-reducing collection gives that back:
+// ~6–8 MB of an idle agent's RSS for one collection of 10–90 ms (docs/benchmarks.md, "Sixth round").
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How often the event loop's utilization is sampled. */
+export const IDLE_CHECK_MS = 2_000;
+/** Below this share of the last interval spent working, the agent is idle. */
+const IDLE_UTILIZATION = 0.02;
+/** At or above it, the agent was busy: the next idle interval earns one collection. */
+const BUSY_UTILIZATION = 0.1;
+
+type FullCollection = () => void;
+
+/**
+ * V8's collector with its `last-resort` flavour (what V8 runs before giving up on memory: it also
+ * shrinks the young generation). Node exposes it only behind --expose-gc, which an `npx sentinel`
+ * cannot pass; a context created after the flag is set gets the function (as Jest's --logHeapUsage
+ * does it). The flag is turned off again so that no later context sees it.
+ */
+function memoryReducingCollection(): FullCollection | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+    v8.setFlagsFromString('--no-expose-gc');
+    return typeof gc === 'function' ? () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples the event loop's utilization every `checkMs` and runs one memory-reducing collection on
+ * the first idle interval after a busy one (start-up counts as busy). Returns a stop function; the
+ * timer is unref'd and never keeps the process alive.
+ */
+export function reduceMemoryWhenIdle(options: { checkMs?: number; collect?: FullCollection; onCollected?: (ms: number) => void } = {}): () => void {
+  const collect = options.collect ?? memoryReducingCollection();
+  if (!collect) return () => undefined;
+  let busySinceCollection = true;
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(now, last);
+    last = now;
+    if (utilization >= BUSY_UTILIZATION) busySinceCollection = true;
+    else if (utilization < IDLE_UTILIZATION && busySinceCollection) {
+      busySinceCollection = false;
+      const started = performance.now();
+      collect();
+      options.onCollected?.(performance.now() - started);
+    }
+  }, options.checkMs ?? IDLE_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
