@@ -3,6 +3,8 @@
 // V8 only shrinks it during a collection, and an idle agent allocates too little to collect. When
 // the event loop goes quiet after a busy spell, one memory-reducing collection gives that back:
 // ~6–8 MB of an idle agent's RSS for one collection of 10–90 ms (docs/benchmarks.md, "Sixth round").
+// The same watch tells the agent when it first has real work, for what start-up held back
+// (startup-jit.ts).
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,22 +35,39 @@ function memoryReducingCollection(): FullCollection | undefined {
   }
 }
 
+export interface IdleMemoryOptions {
+  /** True while the agent has work waiting (a file read short of its end): counts as busy whatever the loop did. */
+  behind?: () => boolean;
+  /** Called once, on the first busy interval (or at once when `behind()` is already true). */
+  onFirstBusy?: () => void;
+  checkMs?: number;
+  collect?: FullCollection;
+  onCollected?: (ms: number) => void;
+}
+
 /**
- * Samples the event loop's utilization every `checkMs` and runs one memory-reducing collection on
- * the first idle interval after a busy one (start-up counts as busy). Returns a stop function; the
- * timer is unref'd and never keeps the process alive.
+ * Samples the event loop's utilization every `checkMs`: runs one memory-reducing collection on the
+ * first quiet interval after a busy one (start-up counts as busy), and calls `onFirstBusy` on the
+ * first busy one. Returns a stop function; the timer is unref'd and never keeps the process alive.
  */
-export function reduceMemoryWhenIdle(options: { checkMs?: number; collect?: FullCollection; onCollected?: (ms: number) => void } = {}): () => void {
+export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => void {
   const collect = options.collect ?? memoryReducingCollection();
-  if (!collect) return () => undefined;
+  let firstBusy = options.onFirstBusy;
+  const busyNow = (): void => {
+    firstBusy?.();
+    firstBusy = undefined;
+  };
+  if (options.behind?.()) busyNow();
   let busySinceCollection = true;
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    if (utilization >= BUSY_UTILIZATION) busySinceCollection = true;
-    else if (utilization < IDLE_UTILIZATION && busySinceCollection) {
+    if (utilization >= BUSY_UTILIZATION || options.behind?.()) {
+      busySinceCollection = true;
+      busyNow();
+    } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect) {
       busySinceCollection = false;
       const started = performance.now();
       collect();

@@ -106,12 +106,18 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     lock.release();
     if (dryRunState) await removeDryRunState(dryRunState);
     throw portError(error, config.server.port, 'server.port');
-  } finally {
-    // Held since `sentinel run` began loading (commands.ts): what ran until now runs once.
-    releaseOptimizingCompilers();
   }
+  // V8's optimizers are held since `sentinel run` began (commands.ts): they come back with the first
+  // real work (a backlog now, a busy spell later, every --once run), not for an idle agent's polls.
+  if (modes.once) releaseOptimizingCompilers();
   // A long-running agent gives back what busy spells grew whenever it goes quiet; --once exits instead.
-  const stopReducing = modes.once ? () => undefined : reduceMemoryWhenIdle({ onCollected: (ms) => logger.debug({ ms: Math.round(ms) }, 'Idle: heap reduced.') });
+  const stopReducing = modes.once
+    ? () => undefined
+    : reduceMemoryWhenIdle({
+        behind: () => !agent.caughtUp(),
+        onFirstBusy: releaseOptimizingCompilers,
+        onCollected: (ms) => logger.debug({ ms: Math.round(ms) }, 'Idle: heap reduced.'),
+      });
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, readAs, logger);
   // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.

@@ -1,10 +1,12 @@
 // Start-up runs once: loading the config, compiling every pack's patterns and building the screens'
 // tables call a few parsers tens of thousands of times, enough for V8 to hand them to its optimizing
 // compilers (Maglev, TurboFan). That work never runs again, but the compilers' machine code, the
-// pages of the `node` binary holding the compilers themselves and the memory their background
-// threads allocated stay resident for the life of the process: ~13 MB of an idle agent's RSS for
-// code that ran once (docs/benchmarks.md, "Sixth round"). The agent holds those compilers until it
-// is ready, then hands them back: the catch-up and everything after it is optimized as usual.
+// pages of the `node` binary holding the compilers themselves and the memory their threads allocated
+// stay resident for the life of the process: ~13 MB of an idle agent's RSS for code that ran once
+// (docs/benchmarks.md, "Sixth round"; ADR 0018). `sentinel run` holds those compilers from its first
+// line and gives them back with the agent's first real work (a backlog at start, a busy spell later:
+// idle-memory.ts): a catch-up is optimized as before, an idle agent's few polls a second never are,
+// and a function made hot by start-up is not compiled by the first poll that calls it again.
 import v8 from 'node:v8';
 
 /** Flags that mean the operator chose how V8 compiles: then start-up leaves the compilers alone. */
