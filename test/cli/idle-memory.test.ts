@@ -76,6 +76,43 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     }
   });
 
+  it('does not count its own collection as work (a slow one would earn the next)', async () => {
+    let collections = 0;
+    // A collection longer than the check interval, as on a heap following 10,000 files.
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => (collections++, spin(300)) });
+    try {
+      await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
+      const since = performance.now();
+      await waitFor('several checks after it', () => performance.now() - since > 800);
+      expect(collections).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('calls onFirstBusy once: at once when work is waiting, else on the first busy interval', async () => {
+    let releases = 0;
+    const stopBehind = reduceMemoryWhenIdle({ checkMs: 100, collect: () => undefined, behind: () => true, onFirstBusy: () => releases++ });
+    expect(releases).toBe(1);
+    stopBehind();
+
+    let later = 0;
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => undefined, behind: () => false, onFirstBusy: () => later++ });
+    try {
+      const quietSince = performance.now();
+      await waitFor('several quiet checks', () => performance.now() - quietSince > 400);
+      expect(later).toBe(0);
+      spin(250);
+      await waitFor('the busy interval to be seen', () => later === 1, { timeoutMs: 5_000 });
+      spin(250);
+      const since = performance.now();
+      await waitFor('another check', () => performance.now() - since > 300);
+      expect(later).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
   it("runs V8's own collector when none is given", async () => {
     const took: number[] = [];
     const stop = reduceMemoryWhenIdle({ checkMs: 100, onCollected: (ms) => took.push(ms) });
