@@ -15,6 +15,11 @@ export const IDLE_CHECK_MS = 2_000;
 const IDLE_UTILIZATION = 0.02;
 /** At or above it, the agent was busy: the next idle interval earns one collection. */
 const BUSY_UTILIZATION = 0.1;
+/**
+ * At most one collection a minute: an agent following 10,000 files rescans them every 30 s, a busy
+ * interval each time, and a collection after each (65–180 ms) would be most of its idle CPU.
+ */
+export const MIN_COLLECTION_GAP_MS = 60_000;
 
 type FullCollection = () => void;
 
@@ -41,13 +46,14 @@ export interface IdleMemoryOptions {
   /** Called once, on the first busy interval (or at once when `behind()` is already true). */
   onFirstBusy?: () => void;
   checkMs?: number;
+  minGapMs?: number;
   collect?: FullCollection;
   onCollected?: (ms: number) => void;
 }
 
 /**
  * Samples the event loop's utilization every `checkMs`: runs one memory-reducing collection on the
- * first quiet interval after a busy one (start-up counts as busy), and calls `onFirstBusy` on the
+ * first quiet interval after a busy one (start-up counts as busy; at most one per `minGapMs`), and calls `onFirstBusy` on the
  * first busy one. Returns a stop function; the timer is unref'd and never keeps the process alive.
  */
 export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => void {
@@ -60,7 +66,9 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
   if (options.behind?.()) busyNow();
   let busySinceCollection = true;
   let last: EventLoopUtilization = performance.eventLoopUtilization();
+  let lastCollection = -Infinity;
   const checkMs = options.checkMs ?? IDLE_CHECK_MS;
+  const minGapMs = options.minGapMs ?? MIN_COLLECTION_GAP_MS;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const { utilization, idle, active } = performance.eventLoopUtilization(now, last);
@@ -71,11 +79,12 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
     if (utilization >= BUSY_UTILIZATION || options.behind?.()) {
       busySinceCollection = true;
       busyNow();
-    } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect) {
+    } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect && performance.now() - lastCollection >= minGapMs) {
       busySinceCollection = false;
       const started = performance.now();
       collect();
-      options.onCollected?.(performance.now() - started);
+      lastCollection = performance.now();
+      options.onCollected?.(lastCollection - started);
       // The collection is no work of the agent's: counted, it made the next interval "busy" and
       // earned another one (with 10,000 files followed, a collection of ~0.5 s every few seconds).
       last = performance.eventLoopUtilization();

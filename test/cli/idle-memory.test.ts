@@ -60,7 +60,7 @@ describe('optimizing compilers held during start-up', () => {
 describe('one memory-reducing collection when the agent goes quiet', () => {
   it('collects on the first quiet interval after a busy one, and not again until the next busy spell', async () => {
     let collections = 0;
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => collections++ });
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => collections++ });
     try {
       // Start-up counts as busy: the first quiet interval collects once.
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
@@ -76,10 +76,24 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     }
   });
 
+  it('collects at most once per minGapMs, however many busy spells come between', async () => {
+    let collections = 0;
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 60_000, collect: () => collections++ });
+    try {
+      await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
+      spin(250);
+      const since = performance.now();
+      await waitFor('several quiet checks after a busy spell', () => performance.now() - since > 600);
+      expect(collections).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
   it('does not count its own collection as work (a slow one would earn the next)', async () => {
     let collections = 0;
     // A collection longer than the check interval, as on a heap following 10,000 files.
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => (collections++, spin(300)) });
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => (collections++, spin(300)) });
     try {
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
       const since = performance.now();
