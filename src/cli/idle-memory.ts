@@ -2,7 +2,8 @@
 // spell grew: the young generation start-up or a catch-up enlarged to 16–32 MB stays committed, as
 // V8 only shrinks it during a collection, and an idle agent allocates too little to collect. When
 // the event loop goes quiet after a busy spell, one memory-reducing collection gives that back:
-// ~6–8 MB of an idle agent's RSS for one collection of 10–90 ms (docs/benchmarks.md, "Sixth round").
+// ~6–8 MB of an idle agent's RSS (~55 MB with 10,000 files followed) for one collection of
+// ~40–180 ms (docs/benchmarks.md, "Sixth round").
 // The same watch tells the agent when it first has real work, for what start-up held back
 // (startup-jit.ts).
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
