@@ -15,6 +15,12 @@ const spin = (ms: number): void => {
   while (performance.now() < until);
 };
 
+/** Lets `ms` of checks pass (the monitor's timer runs meanwhile). */
+const checksPass = async (what: string, ms: number): Promise<void> => {
+  const since = performance.now();
+  await waitFor(what, () => performance.now() - since > ms);
+};
+
 describe('optimizing compilers held during start-up', () => {
   it('restores exactly what this Node.js binary has by default', () => {
     const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
@@ -65,8 +71,7 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
       // Start-up counts as busy: the first quiet interval collects once.
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
       // Quiet intervals after it do not collect again (several checks pass meanwhile).
-      const quietSince = performance.now();
-      await waitFor('several quiet checks', () => performance.now() - quietSince > 500);
+      await checksPass('several quiet checks', 500);
       expect(collections).toBe(1);
       // A busy spell (the whole of a check interval spent working), then quiet: once more.
       spin(250);
@@ -76,32 +81,27 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     }
   });
 
-  it('collects at most once per minGapMs, however many busy spells come between', async () => {
+  /** Collections counted `ms` after the first one, with `between` run right after it. */
+  async function collectionsAfterFirst(options: { minGapMs: number; slow?: number }, between: () => void, ms: number): Promise<number> {
     let collections = 0;
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 60_000, collect: () => collections++ });
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: options.minGapMs, collect: () => (collections++, spin(options.slow ?? 0)) });
     try {
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
-      spin(250);
-      const since = performance.now();
-      await waitFor('several quiet checks after a busy spell', () => performance.now() - since > 600);
-      expect(collections).toBe(1);
+      between();
+      await checksPass('several checks after it', ms);
+      return collections;
     } finally {
       stop();
     }
+  }
+
+  it('collects at most once per minGapMs, however many busy spells come between', async () => {
+    expect(await collectionsAfterFirst({ minGapMs: 60_000 }, () => spin(250), 600)).toBe(1);
   });
 
   it('does not count its own collection as work (a slow one would earn the next)', async () => {
-    let collections = 0;
     // A collection longer than the check interval, as on a heap following 10,000 files.
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => (collections++, spin(300)) });
-    try {
-      await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
-      const since = performance.now();
-      await waitFor('several checks after it', () => performance.now() - since > 800);
-      expect(collections).toBe(1);
-    } finally {
-      stop();
-    }
+    expect(await collectionsAfterFirst({ minGapMs: 0, slow: 300 }, () => undefined, 800)).toBe(1);
   });
 
   it('calls onFirstBusy once: at once when work is waiting, else on the first busy interval', async () => {
@@ -113,14 +113,12 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     let later = 0;
     const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => undefined, behind: () => false, onFirstBusy: () => later++ });
     try {
-      const quietSince = performance.now();
-      await waitFor('several quiet checks', () => performance.now() - quietSince > 400);
+      await checksPass('several quiet checks', 400);
       expect(later).toBe(0);
       spin(250);
       await waitFor('the busy interval to be seen', () => later === 1, { timeoutMs: 5_000 });
       spin(250);
-      const since = performance.now();
-      await waitFor('another check', () => performance.now() - since > 300);
+      await checksPass('another check', 300);
       expect(later).toBe(1);
     } finally {
       stop();
