@@ -4,12 +4,13 @@
 // kind once, and a closed-set reason for every failure so the brain can answer with the built-in
 // finding instead. A provider is an LlmAdapter: it sends one prompt and returns text and usage.
 import { performance } from 'node:perf_hooks';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { ErrorCode } from '../errors.js';
 import type { Diagnosis, DiagnoseRequest, EngineName, Location } from '../types.js';
 import { buildContextPack, cut, SYSTEM_INSTRUCTION } from './context-pack.js';
 import type { DiagnosisEngine, EngineContext } from './engine.js';
 import { createOnceLogger, EngineError, FALLBACK_REASONS, type FallbackReason } from './engine-error.js';
+import { lazyValidator } from './lazy-validator.js';
 import { diagnosisFindingSchema } from './schemas.js';
 import { createLocalLlmLimits, RATE_LIMIT_COOL_OFF_MS } from './llm-limits.js';
 
@@ -75,7 +76,7 @@ export function llmCallTimeout(settings: Pick<LlmSettings, 'timeout_ms'>, brainT
 export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
   const { name, label, errorCode, settings, adapter, metrics, logger, now, builtin, redact } = options;
   const model = settings.model;
-  const validate = new Ajv({ allErrors: false, strict: false }).compile<FindingFields>(diagnosisFindingSchema);
+  const validator = lazyValidator<FindingFields>(diagnosisFindingSchema);
   const once = createOnceLogger();
   for (const outcome of LLM_CALL_OUTCOMES) metrics.llmCalls.labels({ outcome });
   // Shared by a fleet's brains when the context brings shared limits; else this process's own.
@@ -106,7 +107,7 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
     }
   };
 
-  const parseFinding = (reply: LlmReply): FindingFields => {
+  const parseFinding = (reply: LlmReply, validate: ValidateFunction<FindingFields>): FindingFields => {
     const { text } = reply;
     if (reply.stoppedEarly) throw fail('invalid_output', `the model stopped with ${reply.stoppedEarly} (${text.length} characters of output)`);
     let parsed: unknown;
@@ -158,7 +159,7 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
         }
         metrics.llmTokens.inc({ kind: 'input' }, reply.tokens.input);
         metrics.llmTokens.inc({ kind: 'output' }, reply.tokens.output);
-        const finding = parseFinding(reply);
+        const finding = parseFinding(reply, await validator());
 
         metrics.llmCalls.inc({ outcome: 'ok' });
         audit('ok');

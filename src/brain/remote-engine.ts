@@ -1,11 +1,11 @@
 // The client of a shared brain service (`brain.url: http://…`). What the service answers is
 // validated like any input from the network; every failure is an EngineError so the agent's
 // brain falls back to its own built-in analyser and the alert still goes out.
-import { Ajv } from 'ajv';
 import type { Logger } from '../log.js';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
 import type { DiagnosisEngine } from './engine.js';
 import { createOnceLogger, EngineError, isAbortError, reasonForStatus, type FallbackReason } from './engine-error.js';
+import { lazyValidator } from './lazy-validator.js';
 import { diagnosisSchema } from './schemas.js';
 
 export interface RemoteEngineOptions {
@@ -19,7 +19,7 @@ export interface RemoteEngineOptions {
 export function createRemoteEngine(options: RemoteEngineOptions): DiagnosisEngine {
   const endpoint = `${options.url.replace(/\/+$/, '')}/diagnose`;
   const doFetch = options.fetch ?? fetch;
-  const validate = new Ajv({ strict: false }).compile<Diagnosis>(diagnosisSchema);
+  const validator = lazyValidator<Diagnosis>(diagnosisSchema);
   const once = createOnceLogger();
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.authToken) headers.authorization = `Bearer ${options.authToken}`;
@@ -58,6 +58,7 @@ export function createRemoteEngine(options: RemoteEngineOptions): DiagnosisEngin
       } catch (err) {
         throw fail('invalid_output', `the answer is not JSON (${body.length} bytes)`, { cause: err });
       }
+      const validate = await validator();
       if (!validate(parsed)) {
         const e = validate.errors?.[0];
         throw fail('invalid_output', `the answer is not a Diagnosis: ${e?.instancePath || '/'} ${e?.message ?? ''}`);

@@ -7,7 +7,9 @@ import type { Logger } from '../log.js';
 import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
 import { resolveConfig } from './resolve-config.js';
+import { reduceMemoryWhenIdle } from './idle-memory.js';
 import { applyRunModes, copyStateForDryRun, ONCE_DRAIN_MS, removeDryRunState, waitUntilCaughtUp, type RunModes } from './run-modes.js';
+import { releaseOptimizingCompilers } from './startup-jit.js';
 
 /**
  * Well below `docker stop`'s 10 s: each stop step may add a short floor beyond it, so SIGTERM ends
@@ -81,6 +83,17 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     if (dryRunState) await removeDryRunState(dryRunState);
     throw portError(error, config.server.port, 'server.port');
   }
+  // V8's optimizers are held since `sentinel run` began (commands.ts): they come back with the first
+  // real work (a backlog now, a busy spell later, every --once run), not for an idle agent's polls.
+  if (modes.once) releaseOptimizingCompilers();
+  // A long-running agent gives back what busy spells grew whenever it goes quiet; --once exits instead.
+  const stopReducing = modes.once
+    ? () => undefined
+    : reduceMemoryWhenIdle({
+        behind: () => !agent.caughtUp(),
+        onFirstBusy: releaseOptimizingCompilers,
+        onCollected: (ms) => logger.debug({ ms: Math.round(ms) }, 'Idle: heap reduced.'),
+      });
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (!modes.once && config.file !== '<embedded>' && signals === 0) stopWatching = reloadOnEdit(agent, config.file, readAs, logger);
   // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.
@@ -96,6 +109,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
       },
     );
   }
+  stopReducing();
   lock.release();
   if (dryRunState) await removeDryRunState(dryRunState);
   // State is written and the server closed; a Slack request that hangs (its own timeout is 10 s)

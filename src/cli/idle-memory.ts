@@ -1,0 +1,96 @@
+// An agent spends most of its life idle between appends, and at idle V8 keeps the heap the last busy
+// spell grew: the young generation start-up or a catch-up enlarged to 16–32 MB stays committed, as
+// V8 only shrinks it during a collection, and an idle agent allocates too little to collect. When
+// the event loop goes quiet after a busy spell, one memory-reducing collection gives that back:
+// ~6–8 MB of an idle agent's RSS (~55 MB with 10,000 files followed) for one collection of
+// ~40–180 ms (docs/benchmarks.md, "Sixth round").
+// The same watch tells the agent when it first has real work, for what start-up held back
+// (startup-jit.ts).
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How often the event loop's utilization is sampled. */
+export const IDLE_CHECK_MS = 2_000;
+/** Below this share of the last interval spent working, the agent is idle. */
+const IDLE_UTILIZATION = 0.02;
+/** At or above it, the agent was busy: the next idle interval earns one collection. */
+const BUSY_UTILIZATION = 0.1;
+/**
+ * At most one collection a minute: an agent following 10,000 files rescans them every 30 s, a busy
+ * interval each time, and a collection after each (65–180 ms) would be most of its idle CPU.
+ */
+export const MIN_COLLECTION_GAP_MS = 60_000;
+
+type FullCollection = () => void;
+
+/**
+ * V8's collector with its `last-resort` flavour (what V8 runs before giving up on memory: it also
+ * shrinks the young generation). Node exposes it only behind --expose-gc, which an `npx sentinel`
+ * cannot pass; a context created after the flag is set gets the function (as Jest's --logHeapUsage
+ * does it). The flag is turned off again so that no later context sees it.
+ */
+function memoryReducingCollection(): FullCollection | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+    v8.setFlagsFromString('--no-expose-gc');
+    return typeof gc === 'function' ? () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface IdleMemoryOptions {
+  /** True while the agent has work waiting (a file read short of its end): counts as busy whatever the loop did. */
+  behind?: () => boolean;
+  /** Called once, on the first busy interval (or at once when `behind()` is already true). */
+  onFirstBusy?: () => void;
+  checkMs?: number;
+  minGapMs?: number;
+  collect?: FullCollection;
+  onCollected?: (ms: number) => void;
+}
+
+/**
+ * Samples the event loop's utilization every `checkMs`: runs one memory-reducing collection on the
+ * first quiet interval after a busy one (start-up counts as busy; at most one per `minGapMs`), and calls `onFirstBusy` on the
+ * first busy one. Returns a stop function; the timer is unref'd and never keeps the process alive.
+ */
+export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => void {
+  const collect = options.collect ?? memoryReducingCollection();
+  let firstBusy = options.onFirstBusy;
+  const busyNow = (): void => {
+    firstBusy?.();
+    firstBusy = undefined;
+  };
+  if (options.behind?.()) busyNow();
+  let busySinceCollection = true;
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  let lastCollection = -Infinity;
+  const checkMs = options.checkMs ?? IDLE_CHECK_MS;
+  const minGapMs = options.minGapMs ?? MIN_COLLECTION_GAP_MS;
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const { utilization, idle, active } = performance.eventLoopUtilization(now, last);
+    // A tick that comes late right after a long one (a collection) sees a window of a few ms with
+    // nothing but itself in it: too short to say anything.
+    if (idle + active < checkMs / 2) return;
+    last = now;
+    if (utilization >= BUSY_UTILIZATION || options.behind?.()) {
+      busySinceCollection = true;
+      busyNow();
+    } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect && performance.now() - lastCollection >= minGapMs) {
+      busySinceCollection = false;
+      const started = performance.now();
+      collect();
+      lastCollection = performance.now();
+      options.onCollected?.(lastCollection - started);
+      // The collection is no work of the agent's: counted, it made the next interval "busy" and
+      // earned another one (with 10,000 files followed, a collection of ~0.5 s every few seconds).
+      last = performance.eventLoopUtilization();
+    }
+  }, checkMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
