@@ -226,8 +226,9 @@ interface Heard {
 }
 
 /**
- * Hears all the evidence: every signature on every chain link (root cause first), on the record's
- * own failure lines, on the context's (closest first), and by exception type alone. `first` is the
+ * Hears the evidence: every signature on every chain link (root cause first); when none of them is
+ * specific, every signature on the record's own failure lines and then the context's (closest first)
+ * up to the first line one explains; and by exception type alone. `first` is the
  * signatures' own answer: a specific signature on the chain; else one on the record's own lines,
  * then the context's; else the exception type alone; else weak evidence (a short token, a quoted
  * value), with less confidence.
@@ -245,7 +246,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
     }
   }
   const lineHits: Hit[] = [];
-  const scans: [string[], number, HitPlace][] = [
+  // The lines are read only until one explains the failure, as the signatures' order would: a
+  // strong chain hit already decides, and hearing every line of a long record costs the hot path.
+  const scans: [string[], number, HitPlace][] = strong.length > 0 ? [] : [
     [textLines, 0.1, 'own'],
     [contextLines.slice(-50).reverse(), 0.2, 'context'],
   ];
@@ -266,7 +269,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
         if (weightOf(finding) > 1) lineHits.push(hitOf(signature, finding, place, penalty, line.trim()));
         else weak.push(hitOf(signature, finding, 'weak', 0.2, line.trim()));
       }
+      if (lineHits.length > 0) break;
     }
+    if (lineHits.length > 0) break;
   }
   const typeHits: Hit[] = [];
   for (const error of chain) {
