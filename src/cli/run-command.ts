@@ -1,8 +1,8 @@
 // `sentinel run`: the agent as a long-running process. SIGTERM/SIGINT stop it gracefully (exit 0);
 // a second signal exits at once. The config file is watched: valid edits reload the rules.
-import { statSync, unwatchFile, watchFile } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
+import { stampOf, watchConfigFile, type FileStamp } from './config-file-watch.js';
 import type { Logger } from '../log.js';
 import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
@@ -14,27 +14,10 @@ import { applyRunModes, copyStateForDryRun, ONCE_DRAIN_MS, removeDryRunState, wa
  * the process within 5 s whatever fails (a full disk, Slack down).
  */
 export const SHUTDOWN_DEADLINE_MS = 3_500;
-const CONFIG_POLL_MS = 1_000;
 const EXIT_GRACE_MS = 300;
 
-/** What a config file looked like when read: a later stat that differs means an edit. */
-type FileStamp = { mtimeMs: number; size: number } | undefined;
-
-function stampOf(file: string): FileStamp {
-  try {
-    const { mtimeMs, size } = statSync(file);
-    return { mtimeMs, size };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameStamp(a: { mtimeMs: number; size: number }, b: { mtimeMs: number; size: number }): boolean {
-  return a.mtimeMs === b.mtimeMs && a.size === b.size;
-}
-
-function watchConfigFile(agent: Agent, file: string, readAs: FileStamp, logger: Logger): void {
-  const reload = (): void => {
+function reloadOnEdit(agent: Agent, file: string, readAs: FileStamp, logger: Logger): () => void {
+  return watchConfigFile(file, readAs, () => {
     try {
       agent.reloadRules(loadConfig(file, process.env));
       agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
@@ -43,15 +26,7 @@ function watchConfigFile(agent: Agent, file: string, readAs: FileStamp, logger: 
       const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
       logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
     }
-  };
-  // watchFile polls by stat, so it survives editors and ConfigMap updates that replace the file.
-  watchFile(file, { interval: CONFIG_POLL_MS, persistent: false }, (current, previous) => {
-    if (!sameStamp(current, previous)) reload();
   });
-  // watchFile's first stat is its baseline: an edit made while the agent was starting (after the
-  // config was read, before this line) would otherwise never be seen.
-  const now = stampOf(file);
-  if (now && !(readAs && sameStamp(now, readAs))) reload();
 }
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger, modes: RunModes = { once: false, dryRun: false }): Promise<number> {
@@ -69,6 +44,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
   // Signals are handled from before start(): a SIGTERM that lands while files are being opened
   // still gets a graceful stop (after start() has finished), never Node's default instant death.
   let starting: Promise<unknown> = Promise.resolve();
+  let stopWatching = (): void => undefined;
   let signals = 0;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -77,7 +53,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
         process.exit(1);
       }
       logger.info({ signal }, 'Stopping: flushing checkpoints, diagnoses and the outbox.');
-      unwatchFile(config.file);
+      stopWatching();
       starting
         .catch(() => undefined)
         .then(() => agent.stop(SHUTDOWN_DEADLINE_MS))
@@ -106,7 +82,7 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
     throw portError(error, config.server.port, 'server.port');
   }
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
-  if (!modes.once && config.file !== '<embedded>' && signals === 0) watchConfigFile(agent, config.file, readAs, logger);
+  if (!modes.once && config.file !== '<embedded>' && signals === 0) stopWatching = reloadOnEdit(agent, config.file, readAs, logger);
   // --once stops by itself once all there was is handled; a signal meanwhile stops it the usual way.
   const caughtUp = modes.once ? waitUntilCaughtUp(() => agent.caughtUp()).then(() => null) : new Promise<null>(() => undefined);
   let code = await Promise.race([caughtUp, stopped]);

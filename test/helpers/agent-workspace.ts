@@ -1,5 +1,5 @@
 // A temp directory laid out for one agent: logs/, state/, and a sentinel.yaml written from parts.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSentinel, type RunningProcess } from './sentinel-process.js';
@@ -19,12 +19,27 @@ export function workspaceBaseYaml(ws: Pick<Workspace, 'logDir' | 'stateDir'>): s
   return ['sources:', '  - name: etl', `    paths: ["${ws.logDir}/*.log"]`, '    start_at: end', `state_dir: ${ws.stateDir}`, 'server: { port: 0, host: 127.0.0.1 }'];
 }
 
+/** Workspaces made by this test file; test/helpers/remove-workspaces.ts removes them after its last test. */
+const workspaceDirs: string[] = [];
+
+export function removeWorkspaces(): void {
+  for (const dir of workspaceDirs.splice(0)) {
+    // An agent killed a moment ago may still be writing its state: retry rather than leave the dir.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Left in the temp dir; never a reason to fail the tests that used it.
+    }
+  }
+}
+
 /**
  * `brainYaml` and `extraYaml` are appended verbatim; Slack comes from ${SLACK_WEBHOOK_URL}. The
  * source follows `logs/<source.glob>` (default `*.log`), with `source.extra` lines added to it.
  */
 export function createWorkspace(brainYaml = '  url: embedded', extraYaml = '', source: { glob?: string; extra?: string } = {}): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-e2e-'));
+  workspaceDirs.push(dir);
   const logDir = join(dir, 'logs');
   const stateDir = join(dir, 'state');
   mkdirSync(logDir);
