@@ -415,20 +415,18 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
         ? `Start at ${location.file}:${location.line} with the error message above.`
         : 'Read the evidence lines and the surrounding log to find the failing step and its error.';
     if (category !== 'unknown') {
-      // The combiner's category with no signature of that kind: say what it resembles and what to check.
+      // The word scorer's category, no signature fired: say what it resembles and what to check.
       const advice = categoryAdvice(category, probability ?? 0);
       rootCause = advice.rootCause;
       fix = [...advice.check, start];
       retryable = RETRYABLE_CATEGORIES.has(category);
     } else {
-      const candidates = [...new Set(heard.hits.map((h) => h.category))];
       rootCause = root
-        ? `The built-in analyser found the error but cannot tell its cause${candidates.length > 1 ? ` (the evidence points different ways: ${candidates.map((c) => c.replaceAll('_', ' ')).join(', ')})` : ''}; read the error message and the failing frame.`
+        ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
         : 'The built-in analyser found no recognisable error in this record.';
       fix = [start];
     }
     confidence = probability ?? (root ? 0.2 : 0.1);
-    if (category === 'unknown') confidence = Math.min(confidence, root ? 0.2 : 0.1);
   }
   // The on-call reader looks for the step name first; say it when the log named one.
   if (named && !summary.includes(named.step)) summary = `${named.step}: ${summary}`;

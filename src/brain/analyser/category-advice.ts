@@ -1,6 +1,6 @@
-// What to check for a category when the combiner (learned-category.ts) picked it and no signature of
-// that category fired: said as what the evidence resembles and what to check, never as a known cause,
-// so the category and the text never contradict each other.
+// What to check for a category that the learned model (learned-category.ts) gave with no signature
+// of that kind behind it: said as what the evidence resembles and what to check, never as a known
+// cause, so the category and the text never contradict each other.
 import type { Category } from '../../types.js';
 
 type Known = Exclude<Category, 'unknown'>;
@@ -56,11 +56,11 @@ const CHECKS: Record<Known, { kind: string; check: string[] }> = {
   },
 };
 
-/** Root cause and what to check for `category`, reached by weighing the evidence. */
+/** Root cause and what to check for `category`, which the learned model gave with probability `probability`. */
 export function categoryAdvice(category: Known, probability: number): { rootCause: string; check: string[] } {
   const { kind, check } = CHECKS[category];
   return {
-    rootCause: `No signature of this kind names the cause, but the evidence taken together (the exception, the signatures that fired, the framework's words) points to ${kind} (p=${probability.toFixed(2)}, learned from real failure logs). Confirm it with the error message and the failing frame.`,
+    rootCause: `No known signature explains this error, but its wording resembles ${kind} in the real failure logs the built-in analyser learned from (p=${probability.toFixed(2)}). Confirm it with the error message and the failing frame.`,
     check,
   };
 }
