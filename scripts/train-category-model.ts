@@ -27,7 +27,7 @@ import { silentLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import type { Category, DiagnoseRequest } from '../src/types.js';
 import { replayLive } from './eval/live-replay.js';
-import { type CategoryModel, combinerScores, scoreCategories, type Features, softmax, WORD, type WordModel, withWordVerdict, wordPosterior } from '../src/brain/analyser/learned-category.js';
+import { type CategoryModel, combinerScores, type Evidence, type Facts, scoreCategories, softmax, verdictFeatures, type WordModel, wordPosterior } from '../src/brain/analyser/learned-category.js';
 import { loadCorpus, SPLITS, type Split } from './eval/corpus.js';
 
 /** A feature must occur in this many training logs to be kept: rarer ones only memorise single logs. */
@@ -46,7 +46,13 @@ const TEMPERATURES = [0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.4, 1.6, 1.8, 2, 2
 
 export interface Example {
   category: Category;
-  features: Features;
+  features: Evidence;
+}
+
+/** An example as the combiner sees it: its facts plus a word verdict. */
+interface Stacked {
+  category: Category;
+  facts: Facts;
 }
 
 export interface TrainOptions {
@@ -75,19 +81,19 @@ interface Sparse {
 }
 
 /** Multinomial logistic regression with L2, by accelerated full-batch gradient descent (FISTA): deterministic. */
-function fit(examples: readonly Example[], categories: Category[], options: TrainOptions): Fitted {
+function fit(examples: readonly Stacked[], categories: Category[], options: TrainOptions): Fitted {
   const minDocs = options.minDocs ?? MIN_DOCS;
   const l2 = options.l2 ?? L2;
   const docFreq = new Map<string, number>();
-  for (const e of examples) for (const name of e.features.keys()) docFreq.set(name, (docFreq.get(name) ?? 0) + 1);
+  for (const e of examples) for (const name of e.facts.keys()) docFreq.set(name, (docFreq.get(name) ?? 0) + 1);
   const vocabulary = [...docFreq.entries()]
-    .filter(([name, n]) => n >= minDocs && !name.startsWith(WORD))
+    .filter(([, n]) => n >= minDocs)
     .map(([name]) => name)
     .sort();
   const column = new Map(vocabulary.map((name, i) => [name, i]));
   const K = categories.length;
   const rows: Sparse[] = examples.map((e) => {
-    const kept = [...e.features].filter(([name]) => column.has(name));
+    const kept = [...e.facts].filter(([name]) => column.has(name));
     return { index: Int32Array.from(kept, ([name]) => column.get(name) ?? 0), value: Float64Array.from(kept, ([, v]) => v), label: categories.indexOf(e.category) };
   });
   // Step 1/L from the gradient's Lipschitz bound: half the largest squared norm of a log (with the intercept).
@@ -147,7 +153,7 @@ const inFold = (i: number, k: number, folds: number): boolean => i % folds === k
 
 /** The naive Bayes over words: words in at least MIN_DOCS logs and at most MAX_WORD_SHARE of them. */
 function trainWords(examples: readonly Example[], categories: Category[], minDocs: number, maxShare: number): WordModel {
-  const wordsOf = (e: Example): string[] => [...e.features.keys()].filter((name) => name.startsWith(WORD)).map((name) => name.slice(WORD.length));
+  const wordsOf = (e: Example): ReadonlySet<string> => e.features.words;
   const docFreq = new Map<string, number>();
   for (const e of examples) for (const t of wordsOf(e)) docFreq.set(t, (docFreq.get(t) ?? 0) + 1);
   const vocabulary = [...docFreq.entries()]
@@ -184,7 +190,8 @@ function trainUncalibrated(examples: readonly Example[], categories: Category[],
   const minDocs = options.minDocs ?? MIN_DOCS;
   const maxShare = options.maxWordShare ?? MAX_WORD_SHARE;
   const folds = Math.min(WORD_FOLDS, examples.length);
-  const stacked: Example[] = examples.map((e) => ({ ...e }));
+  const stack = (e: Example, words: WordModel): Stacked => ({ category: e.category, facts: new Map([...e.features.facts, ...verdictFeatures(categories, wordPosterior(words, e.features.words))]) });
+  const stacked: Stacked[] = [];
   for (let k = 0; k < folds; k++) {
     const words = trainWords(
       examples.filter((_, i) => !inFold(i, k, folds)),
@@ -193,7 +200,7 @@ function trainUncalibrated(examples: readonly Example[], categories: Category[],
       maxShare,
     );
     examples.forEach((e, i) => {
-      if (inFold(i, k, folds)) stacked[i] = { category: e.category, features: withWordVerdict(categories, e.features, wordPosterior(words, e.features)) };
+      if (inFold(i, k, folds)) stacked[i] = stack(e, words);
     });
   }
   const fitted = fit(stacked, categories, options);
@@ -219,7 +226,7 @@ function fitTemperature(examples: readonly Example[], categories: Category[], op
     );
     examples.forEach((e, i) => {
       if (!inFold(i, k, folds)) return;
-      held.push({ scores: combinerScores(model, withWordVerdict(categories, e.features, wordPosterior(model.words, e.features))), label: categories.indexOf(e.category) });
+      held.push({ scores: combinerScores(model, e.features.facts, wordPosterior(model.words, e.features.words)), label: categories.indexOf(e.category) });
     });
   }
   let best = 1;

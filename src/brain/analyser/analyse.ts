@@ -13,7 +13,7 @@ import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { type CategoryModel, categoryProbabilities, type Features, wordVerdict } from './learned-category.js';
+import { type CategoryModel, categoryProbabilities, type Evidence, wordVerdict } from './learned-category.js';
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
@@ -334,7 +334,7 @@ interface Reading {
   location: Location | null;
   emptyBatch: string | undefined;
   heard: Heard;
-  features: Features;
+  features: Evidence;
 }
 
 function read(request: DiagnoseRequest, readSource: boolean, redact: (text: string) => string): Reading {
@@ -365,7 +365,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
 }
 
 /** The evidence features the category combiner weighs for this request (what `npm run train:category` trains on). */
-export function categoryEvidenceOf(request: DiagnoseRequest): Features {
+export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
   return read(request, false, (text) => text).features;
 }
 
@@ -375,7 +375,7 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Features {
  * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
  * was right less often: ADR 0017.) Without a model (options.learned false): the signatures alone.
  */
-function decide(heard: Heard, features: Features, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
+function decide(heard: Heard, features: Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
   const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);
   const first = heard.first;
   if (!model || model.categories.length === 0) return { category: first?.category ?? 'unknown', hit: first, probability: undefined };

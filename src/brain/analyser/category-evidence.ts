@@ -6,7 +6,7 @@
 // gives the same features in training (scripts/train-category-model.ts) and at run time.
 import type { Category, ErrorInfo } from '../../types.js';
 import { evidenceTokens } from './evidence-tokens.js';
-import { type Features, WORD } from './learned-category.js';
+import type { Evidence } from './learned-category.js';
 
 /** Where a signature fired, from the strongest evidence to the weakest. */
 export type HitPlace = 'chain' | 'own' | 'context' | 'type' | 'weak';
@@ -54,7 +54,7 @@ export function categoryFeatures(input: {
   chain: readonly ErrorInfo[];
   located: boolean;
   text: string;
-}): Features {
+}): Evidence {
   const out = new Map<string, number>();
   const { first } = input;
   if (first) {
@@ -75,8 +75,7 @@ export function categoryFeatures(input: {
   const runtime = runtimeOf(links);
   out.set(`runtime:${runtime ?? 'none'}`, 1);
   out.set(input.located ? 'located' : 'unlocated', 1);
-  // The words go to the combiner's word scorer (learned-category.ts), whose verdict it weighs as one
+  // The words go to the word scorer (learned-category.ts), whose verdict the combiner weighs as one
   // more piece of evidence: a long log's hundreds of words must not drown the signatures.
-  for (const word of evidenceTokens(input.text)) out.set(`${WORD}${word}`, 1);
-  return out;
+  return { facts: out, words: evidenceTokens(input.text) };
 }

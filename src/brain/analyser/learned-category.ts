@@ -39,15 +39,19 @@ export interface CategoryGuess {
   probability: number;
 }
 
-/** Feature name → value (1 for a fact: a signature fired, a word is in the log). */
-export type Features = ReadonlyMap<string, number>;
+/** Fact name → value (1: a signature fired, an exception class is in the chain; a share: the word verdict). */
+export type Facts = ReadonlyMap<string, number>;
+
+/** What the model weighs: the facts (category-evidence.ts) and the words of the record and its context. */
+export interface Evidence {
+  facts: Facts;
+  words: ReadonlySet<string>;
+}
 
 /** Fewer known words than this is no evidence: the word scorer's verdict would be its prior. */
 const MIN_KNOWN_WORDS = 3;
-/** Prefix of a word feature (the rest are facts). */
-export const WORD = 'w:';
 /** Prefix of the word scorer's verdict among the combiner's features. */
-export const WORD_VERDICT = 'nb:';
+const WORD_VERDICT = 'nb:';
 
 export function softmax(scores: readonly number[]): number[] {
   const max = Math.max(...scores);
@@ -57,12 +61,10 @@ export function softmax(scores: readonly number[]): number[] {
 }
 
 /** The word scorer's posterior per category, or undefined when too few of the words are known to it. */
-export function wordPosterior(model: WordModel, features: Features): number[] | undefined {
+export function wordPosterior(model: WordModel, words: ReadonlySet<string>): number[] | undefined {
   const scores = [...model.priors];
   let known = 0;
-  for (const name of features.keys()) {
-    if (!name.startsWith(WORD)) continue;
-    const word = name.slice(WORD.length);
+  for (const word of words) {
     const w = Object.hasOwn(model.weights, word) ? model.weights[word] : undefined;
     if (!w) continue;
     known++;
@@ -71,41 +73,38 @@ export function wordPosterior(model: WordModel, features: Features): number[] | 
   return known < MIN_KNOWN_WORDS || scores.length === 0 ? undefined : softmax(scores);
 }
 
-/** The facts plus the word scorer's verdict (`nb:<category>` = its probability): what the combiner weighs. */
-export function withWordVerdict(categories: readonly Category[], facts: Features, posterior: readonly number[] | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const [name, value] of facts) if (!name.startsWith(WORD)) out.set(name, value);
-  if (posterior) categories.forEach((c, i) => out.set(`${WORD_VERDICT}${c}`, posterior[i] ?? 0));
-  else out.set(`${WORD_VERDICT}none`, 1);
-  return out;
+/** The word scorer's verdict as the combiner's features: `nb:<category>` = its probability, or `nb:none`. */
+export function verdictFeatures(categories: readonly Category[], posterior: readonly number[] | undefined): [string, number][] {
+  return posterior ? categories.map((c, i) => [`${WORD_VERDICT}${c}`, posterior[i] ?? 0]) : [[`${WORD_VERDICT}none`, 1]];
 }
 
-/** The combiner's probabilities over already-stacked features, before calibration. */
-export function combinerScores(model: Pick<CategoryModel, 'bias' | 'weights'>, stacked: Features): number[] {
+/** The combiner's scores (log-odds up to a constant, before calibration) for facts plus a word verdict. */
+export function combinerScores(model: Pick<CategoryModel, 'categories' | 'bias' | 'weights'>, facts: Facts, posterior: readonly number[] | undefined): number[] {
   const scores = [...model.bias];
-  for (const [name, value] of stacked) {
+  const add = (name: string, value: number): void => {
     const w = Object.hasOwn(model.weights, name) ? model.weights[name] : undefined;
-    if (!w) continue;
+    if (!w) return;
     for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] ?? 0) + (w[c] ?? 0) * value;
-  }
+  };
+  for (const [name, value] of facts) add(name, value);
+  for (const [name, value] of verdictFeatures(model.categories, posterior)) add(name, value);
   return scores;
 }
 
 /** Every category's calibrated probability, in the model's order. */
-export function categoryProbabilities(model: CategoryModel, features: Features): number[] {
-  const stacked = withWordVerdict(model.categories, features, wordPosterior(model.words, features));
-  return softmax(combinerScores(model, stacked).map((s) => s / model.temperature));
+export function categoryProbabilities(model: CategoryModel, evidence: Evidence): number[] {
+  return softmax(combinerScores(model, evidence.facts, wordPosterior(model.words, evidence.words)).map((s) => s / model.temperature));
 }
 
 /** The combiner's own best-supported category and its probability (measured by training; not what the analyser says). */
-export function scoreCategories(model: CategoryModel, features: Features): CategoryGuess | undefined {
+export function scoreCategories(model: CategoryModel, evidence: Evidence): CategoryGuess | undefined {
   if (model.categories.length === 0) return undefined;
-  return topOf(model.categories, categoryProbabilities(model, features));
+  return topOf(model.categories, categoryProbabilities(model, evidence));
 }
 
 /** The word scorer's best category and its probability, or undefined when too few words are known to it. */
-export function wordVerdict(model: CategoryModel, features: Features): CategoryGuess | undefined {
-  const p = wordPosterior(model.words, features);
+export function wordVerdict(model: CategoryModel, evidence: Evidence): CategoryGuess | undefined {
+  const p = wordPosterior(model.words, evidence.words);
   return p && topOf(model.categories, p);
 }
 
