@@ -43,7 +43,9 @@ const EXPLAINS_ITSELF_CONFIDENCE = 0.8;
  * its stack), so the lines after it would be a framework's summary of the same failure.
  */
 export function confidentFromRecordAlone(request: DiagnoseRequest): boolean {
-  const diagnosis = analyse(request, { readSourceFiles: false });
+  // The signatures' own answer and hand-set confidence, which the threshold was chosen on: the wait
+  // must not move when the learned category model is retrained (its replays depend on the wait).
+  const diagnosis = analyse(request, { readSourceFiles: false, learned: false });
   // A step name is where a frame was not found (yet): the frames may be on the lines below.
   return diagnosis.category !== 'unknown' && diagnosis.location !== null && diagnosis.location.line !== null && diagnosis.confidence >= EXPLAINS_ITSELF_CONFIDENCE;
 }

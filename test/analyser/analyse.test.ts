@@ -45,7 +45,9 @@ describe('analyse: the demo pipeline failures', () => {
     expect(d.summary).toContain('`count`');
     expect(d.fix[0]).toContain('if (count === 0n)');
     expect(d.fix.join(' ')).toMatch(/non-empty/);
-    expect(d.confidence).toBeGreaterThan(0.7);
+    // The confidence is the learned model's calibrated probability that the category is right (ADR
+    // 0017): well above a guess, though real logs teach it that a code bug is often labelled otherwise.
+    expect(d.confidence).toBeGreaterThan(0.4);
     expect(d.evidence).toContain('RangeError: Division by zero');
   });
 

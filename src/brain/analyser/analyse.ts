@@ -1,6 +1,8 @@
 // The built-in analyser: deterministic, offline, a few milliseconds. It finds the error chain, the
-// innermost frame in user code, and the first knowledge-base signature that explains the failure.
-// When nothing explains it, it says "unknown" with low confidence rather than guess.
+// innermost frame in user code, and every knowledge-base signature that fires on the chain, the
+// record or its context; a learned combiner (learned-category.ts) weighs all that evidence and picks
+// the category, and the strongest signature of that category explains it. When the combiner is
+// unsure, it says "unknown" with low confidence rather than guess.
 import { performance } from 'node:perf_hooks';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
 import { extractErrorChain, libraryFrameOf, userFrameOf } from '../../parse/stack-trace/extract-error.js';
@@ -10,9 +12,10 @@ import { firstLine } from './describe.js';
 import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
-import { evidenceTokens } from './evidence-tokens.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { type CategoryModel, scoreCategories } from './learned-category.js';
+import { type CategoryModel, categoryProbabilities, type Evidence, wordVerdict } from './learned-category.js';
+import { categoryAdvice } from './category-advice.js';
+import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
 import { callerLocationOf, diagnosticLocationOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
@@ -23,9 +26,9 @@ export interface AnalyseOptions {
   now?: () => number;
   /** Masks secrets in code lines read from disk (log text arrives redacted; files do not). Default: the built-in redactor. */
   redact?: (text: string) => string;
-  /** Ask the learned scorer when no signature explains the failure. Default true; off to measure the signatures alone. */
+  /** Let the learned combiner decide the category from all the evidence. Default true; off to measure the signatures' own first answer. */
   learned?: boolean;
-  /** The learned scorer's model; default the shipped one (category-model.data.ts). Training scores held-out logs with a model that never saw them. */
+  /** The combiner's model; default the shipped one (category-model.data.ts). Training scores held-out logs with a model that never saw them. */
   categoryModel?: CategoryModel;
 }
 
@@ -34,8 +37,6 @@ const defaultRedactor = createRedactor();
 const MAX_CONTEXT_LINES = 200;
 const MAX_EVIDENCE = 6;
 const MAX_EVIDENCE_CHARS = 300;
-/** The learned scorer's answer is taken only when it is at least this sure (scripts/train-category-model.ts's MIN_PROBABILITY; it prints how often it is then right). */
-const LEARNED_MIN_PROBABILITY = 0.5;
 const RETRYABLE_CATEGORIES: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
@@ -176,6 +177,8 @@ interface Hit {
   /** How far from the error chain the evidence was: lowers confidence. */
   penalty: number;
   line?: string;
+  place: HitPlace;
+  category: Category;
 }
 
 function test(signature: Signature, base: Omit<Finding, 'subject' | 'match' | 'error'>, subject: string, error: ErrorInfo | undefined): Finding | undefined {
@@ -185,6 +188,11 @@ function test(signature: Signature, base: Omit<Finding, 'subject' | 'match' | 'e
   const finding: Finding = { ...base, subject, match, error };
   if (signature.when && !signature.when(finding)) return undefined;
   return finding;
+}
+
+function hitOf(signature: Signature, finding: Finding, place: HitPlace, penalty: number, line?: string): Hit {
+  const category = typeof signature.category === 'function' ? signature.category(finding) : signature.category;
+  return { signature, finding, penalty, place, category, ...(line !== undefined ? { line } : {}) };
 }
 
 /**
@@ -211,35 +219,41 @@ function insideQuotes(subject: string, at: number): boolean {
   return false;
 }
 
-/** The best-supported signature on one chain link: the heaviest match, the list's order among equals. */
-function bestOn(error: ErrorInfo, base: Omit<Finding, 'subject' | 'match' | 'error'>): { hit: Hit; weight: number } | undefined {
-  let best: { hit: Hit; weight: number } | undefined;
-  for (const signature of SIGNATURES) {
-    const finding = test(signature, base, subjectOf(error), error);
-    if (!finding) continue;
-    const weight = weightOf(finding);
-    if (!best || weight > best.weight) best = { hit: { signature, finding, penalty: 0 }, weight };
-    if (weight > 1) break;
-  }
-  return best;
+/** Every signature that fired, strongest place first, and the one the signatures' own order picks. */
+interface Heard {
+  hits: Hit[];
+  first: Hit | undefined;
 }
 
-function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[], base: Omit<Finding, 'subject' | 'match' | 'error'>): Hit | undefined {
-  // 1. A specific signature on the chain, root cause first; weak evidence (a short token, a quoted
-  //    value) is kept aside until the rest of the evidence has been heard.
-  let weak: Hit | undefined;
+/**
+ * Hears the evidence: every signature on every chain link (root cause first); when none of them is
+ * specific, every signature on the record's own failure lines and then the context's (closest first)
+ * up to the first line one explains; and by exception type alone. `first` is the
+ * signatures' own answer: a specific signature on the chain; else one on the record's own lines,
+ * then the context's; else the exception type alone; else weak evidence (a short token, a quoted
+ * value), with less confidence.
+ */
+function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], base: Omit<Finding, 'subject' | 'match' | 'error'>): Heard {
+  const strong: Hit[] = [];
+  const weak: Hit[] = [];
   for (const error of chain) {
-    const best = bestOn(error, base);
-    if (best && best.weight > 1) return best.hit;
-    if (best) weak ??= best.hit;
+    const subject = subjectOf(error);
+    for (const signature of SIGNATURES) {
+      const finding = test(signature, base, subject, error);
+      if (!finding) continue;
+      if (weightOf(finding) > 1) strong.push(hitOf(signature, finding, 'chain', 0));
+      else weak.push(hitOf(signature, finding, 'weak', 0.2));
+    }
   }
-  // 2. A specific signature on the record's own failure lines, then on the context's (closest first).
-  const scans: [string[], number][] = [
-    [textLines, 0.1],
-    [contextLines.slice(-50).reverse(), 0.2],
+  const lineHits: Hit[] = [];
+  // The lines are read only until one explains the failure, as the signatures' order would: a
+  // strong chain hit already decides, and hearing every line of a long record costs the hot path.
+  const scans: [string[], number, HitPlace][] = strong.length > 0 ? [] : [
+    [textLines, 0.1, 'own'],
+    [contextLines.slice(-50).reverse(), 0.2, 'context'],
   ];
-  for (const [lines, penalty] of scans) {
-    const own = lines === textLines;
+  for (const [lines, penalty, place] of scans) {
+    const own = place === 'own';
     for (const [i, line] of lines.entries()) {
       // A stack frame says where, not what: `at async Timeout._onTimeout (finder.js:147)` or a
       // traceback's code line (`callback_timeout=callback_timeout`) is no timeout.
@@ -250,19 +264,24 @@ function classify(chain: ErrorInfo[], textLines: string[], contextLines: string[
       if (line.length > 4000 || (!own && (/^\s/.test(line) || !ERRORISH.test(line)))) continue;
       for (const signature of SIGNATURES) {
         const finding = test(signature, base, lineSubject(line), chain[0]);
-        if (finding) return { signature, finding, penalty, line: line.trim() };
+        if (!finding) continue;
+        // A short token or a quoted value on a line (`KeyError: 'Forbidden'`) is weak evidence there too.
+        if (weightOf(finding) > 1) lineHits.push(hitOf(signature, finding, place, penalty, line.trim()));
+        else weak.push(hitOf(signature, finding, 'weak', 0.2, line.trim()));
       }
+      if (lineHits.length > 0) break;
     }
+    if (lineHits.length > 0) break;
   }
-  // 3. The exception type alone.
+  const typeHits: Hit[] = [];
   for (const error of chain) {
     for (const signature of WEAK_SIGNATURES) {
       const finding = test(signature, base, subjectOf(error), error);
-      if (finding) return { signature, finding, penalty: 0 };
+      if (finding) typeHits.push(hitOf(signature, finding, 'type', 0));
     }
   }
-  // 4. The weak evidence kept aside, with less confidence.
-  return weak ? { ...weak, penalty: 0.2 } : undefined;
+  const hits = [...strong, ...lineHits, ...typeHits, ...weak];
+  return { hits, first: hits[0] };
 }
 
 // A frame of a stack as Node, the JVM, Python, Go and Rust print it.
@@ -306,11 +325,19 @@ function evidenceOf(chain: ErrorInfo[], location: Location | null, hit: Hit | un
   return out;
 }
 
-export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}): Diagnosis {
-  const now = options.now ?? (() => performance.now());
-  const started = now();
-  const readSource = options.readSourceFiles ?? true;
+/** What the analyser reads off a request before it decides: the chain, where it failed, and every signature heard. */
+interface Reading {
+  chain: ErrorInfo[];
+  textLines: string[];
+  named: ReturnType<typeof findNamedStep>;
+  located: ReturnType<typeof userFrameOf>;
+  location: Location | null;
+  emptyBatch: string | undefined;
+  heard: Heard;
+  features: Evidence;
+}
 
+function read(request: DiagnoseRequest, readSource: boolean, redact: (text: string) => string): Reading {
   const chain = chainOf(request);
   const textLines = request.after && request.after.length > 0 ? [...request.text.split(/\r?\n/), ...request.after] : request.text.split(/\r?\n/);
   const contextLines = request.context.slice(-MAX_CONTEXT_LINES);
@@ -322,7 +349,6 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   // An error a runner raised from a timer (a step timeout) has the timer callback as its only
   // user frame: that is not where the user's code failed, the step that ran out of time is.
   const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
-  const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
   let location: Location | null = located ? toLocation(located.frame, readSource, redact) : null;
   // No frame: a compiler's or Terraform's own diagnostic names the file and line more precisely than a step name.
   if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
@@ -334,9 +360,43 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');
   const base = { chain, location, step: named?.step, emptyBatch, text };
-  const hit = classify(chain, textLines, contextLines, base);
+  const heard = hear(chain, textLines, contextLines, base);
+  const said = (h: Hit): HeardSignature => ({ id: h.signature.id, category: h.category, confidence: h.signature.confidence, place: h.place });
+  const features = categoryFeatures({ heard: heard.hits.map(said), first: heard.first && said(heard.first), chain, located: located !== undefined, text });
+  return { chain, textLines, named, located, location, emptyBatch, heard, features };
+}
 
-  let category: Category = 'unknown';
+/** The evidence features the category combiner weighs for this request (what `npm run train:category` trains on). */
+export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
+  return read(request, false, (text) => text).features;
+}
+
+/**
+ * The category, the signature whose explanation goes with it, and the combiner's calibrated
+ * probability of that category. The category is the signatures' first answer; when none fired, the
+ * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
+ * was right less often: ADR 0017.) Without a model (options.learned false): the signatures alone.
+ */
+function decide(heard: Heard, features: Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
+  const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);
+  const first = heard.first;
+  if (!model || model.categories.length === 0) return { category: first?.category ?? 'unknown', hit: first, probability: undefined };
+  const probabilities = categoryProbabilities(model, features);
+  const probabilityOf = (category: Category): number => probabilities[model.categories.indexOf(category)] ?? 0;
+  if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
+  const verdict = wordVerdict(model, features);
+  if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
+  return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
+}
+
+export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}): Diagnosis {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const readSource = options.readSourceFiles ?? true;
+  const redact = options.redact ?? ((text: string) => defaultRedactor.redact(text));
+  const { chain, textLines, named, located, location, emptyBatch, heard, features } = read(request, readSource, redact);
+  const { category, hit, probability } = decide(heard, features, options);
+
   let summary: string;
   let rootCause: string;
   let fix: string[];
@@ -344,33 +404,31 @@ export function analyse(request: DiagnoseRequest, options: AnalyseOptions = {}):
   let confidence: number;
   if (hit) {
     const { signature, finding } = hit;
-    category = typeof signature.category === 'function' ? signature.category(finding) : signature.category;
     ({ summary, rootCause, fix } = signature.explain(finding));
     retryable = typeof signature.retryable === 'function' ? signature.retryable(finding) : signature.retryable;
-    confidence = signature.confidence - hit.penalty + (located ? 0.05 : 0);
-    if (!location) confidence -= 0.1;
+    confidence = probability ?? signature.confidence - hit.penalty + (located ? 0.05 : 0) - (location ? 0 : 0.1);
   } else {
     const root = chain[0];
     // No error chain: the record's own failing line says more than the rule's title.
     const failingLine = (textLines.find((line) => line.length < 4000 && ERRORISH.test(line)) ?? textLines.find((line) => line.trim() !== ''))?.trim();
     summary = root ? `${firstLine(subjectOf(root), 160)}${location ? ` (${location.file}${location.line !== null ? `:${location.line}` : ''})` : ''}` : firstLine(failingLine || request.title || request.text, 160);
-    rootCause = root
-      ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
-      : 'The built-in analyser found no recognisable error in this record.';
-    // No signature explains it: the learned scorer may still say which kind of failure the words
-    // of the log resemble. Said with low confidence, and only when the scorer is clearly ahead.
-    const guess = options.learned === false ? undefined : scoreCategories(options.categoryModel ?? CATEGORY_MODEL, evidenceTokens(text));
-    if (guess && guess.probability >= LEARNED_MIN_PROBABILITY) {
-      category = guess.category;
-      retryable = RETRYABLE_CATEGORIES.has(guess.category);
-      rootCause = `No known signature explains this error; its wording resembles ${guess.category.replaceAll('_', ' ')} failures in the real logs the built-in analyser learned from (learned scorer, p=${guess.probability.toFixed(2)}). Read the error message and the failing frame to confirm.`;
-    }
-    fix = [
+    const start =
       location?.line != null
         ? `Start at ${location.file}:${location.line} with the error message above.`
-        : 'Read the evidence lines and the surrounding log to find the failing step and its error.',
-    ];
-    confidence = category !== 'unknown' ? 0.25 : root ? 0.2 : 0.1;
+        : 'Read the evidence lines and the surrounding log to find the failing step and its error.';
+    if (category !== 'unknown') {
+      // The word scorer's category, no signature fired: say what it resembles and what to check.
+      const advice = categoryAdvice(category, probability ?? 0);
+      rootCause = advice.rootCause;
+      fix = [...advice.check, start];
+      retryable = RETRYABLE_CATEGORIES.has(category);
+    } else {
+      rootCause = root
+        ? `The built-in analyser found the error but does not recognise its cause; read the error message and the failing frame.`
+        : 'The built-in analyser found no recognisable error in this record.';
+      fix = [start];
+    }
+    confidence = probability ?? (root ? 0.2 : 0.1);
   }
   // The on-call reader looks for the step name first; say it when the log named one.
   if (named && !summary.includes(named.step)) summary = `${named.step}: ${summary}`;

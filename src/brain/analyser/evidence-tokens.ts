@@ -15,7 +15,7 @@ export function evidenceTokens(text: string): Set<string> {
   for (const m of source.matchAll(WORD)) {
     const word = m[0];
     const lower = word.toLowerCase();
-    if (HEXISH.test(lower) && /\d/.test(lower)) continue;
+    if (/\d/.test(word) && HEXISH.test(lower)) continue;
     tokens.add(lower);
     if (/[a-z][A-Z]|_/.test(word)) {
       for (const part of word.replace(/_/g, ' ').matchAll(CAMEL_PART)) {
