@@ -83,7 +83,8 @@ const POD_PATTERNS: RegExp[] = [
   /\bpod\/([a-z0-9][a-z0-9.-]{0,252})/,
   /\bSuccessfully assigned [\w-]+\/([a-z0-9][a-z0-9.-]{0,252}) to /,
   /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
-  /\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
+  // Starts only where a name starts: from each `.` or `-` inside one the scan would run over it again.
+  /(?<![a-z0-9.-])[.-]*\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
   // klog's structured `pod="ns/name"`, a `kubectl get pods` row (NAME READY STATUS RESTARTS), `kubectl describe`'s Name.
   /\bpod="(?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})"/,
