@@ -54,23 +54,76 @@ const MIN_KNOWN_WORDS = 3;
 const WORD_VERDICT = 'nb:';
 
 export function softmax(scores: readonly number[]): number[] {
-  const max = Math.max(...scores);
-  const exps = scores.map((s) => Math.exp(s - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
+  // Plain loops, the same operations in the same order as max/map/reduce: the same numbers, no
+  // intermediate arrays (this runs on every diagnosis).
+  let max = -Infinity;
+  for (const s of scores) {
+    if (Number.isNaN(s)) {
+      max = NaN;
+      break;
+    }
+    if (s > max) max = s;
+  }
+  const exps = new Array<number>(scores.length);
+  let sum = 0;
+  for (let c = 0; c < scores.length; c++) {
+    const e = Math.exp((scores[c] ?? 0) - max);
+    exps[c] = e;
+    sum += e;
+  }
+  for (let c = 0; c < exps.length; c++) exps[c] = (exps[c] ?? 0) / sum;
+  return exps;
+}
+
+/**
+ * A model's weight table as a Map of dense per-category rows (the fallback for a missing entry
+ * filled in), built once per table: models are data, never changed once loaded.
+ */
+interface Rows {
+  fallback: readonly number[] | undefined;
+  width: number;
+  table: ReadonlyMap<string, Float64Array>;
+}
+const rowsOf = new WeakMap<object, Rows>();
+
+function rows(weights: Record<string, number[]>, fallback: readonly number[] | undefined, width: number): ReadonlyMap<string, Float64Array> {
+  const cached = rowsOf.get(weights);
+  if (cached && cached.fallback === fallback && cached.width === width) return cached.table;
+  const built = new Map<string, Float64Array>();
+  for (const name of Object.keys(weights)) {
+    const w = weights[name] ?? [];
+    const row = new Float64Array(width);
+    for (let c = 0; c < width; c++) row[c] = w[c] ?? fallback?.[c] ?? 0;
+    built.set(name, row);
+  }
+  rowsOf.set(weights, { fallback, width, table: built });
+  return built;
 }
 
 /** The word scorer's posterior per category, or undefined when too few of the words are known to it. */
 export function wordPosterior(model: WordModel, words: ReadonlySet<string>): number[] | undefined {
   const scores = [...model.priors];
+  const table = rows(model.weights, model.unseen, scores.length);
   let known = 0;
   for (const word of words) {
-    const w = Object.hasOwn(model.weights, word) ? model.weights[word] : undefined;
+    const w = table.get(word);
     if (!w) continue;
     known++;
-    for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] ?? 0) + (w[c] ?? model.unseen[c] ?? 0);
+    for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] ?? 0) + (w[c] ?? 0);
   }
   return known < MIN_KNOWN_WORDS || scores.length === 0 ? undefined : softmax(scores);
+}
+
+/** `nb:<category>` per category, built once per category list. */
+const verdictNamesOf = new WeakMap<readonly Category[], string[]>();
+
+function verdictNames(categories: readonly Category[]): string[] {
+  let names = verdictNamesOf.get(categories);
+  if (!names) {
+    names = categories.map((c) => `${WORD_VERDICT}${c}`);
+    verdictNamesOf.set(categories, names);
+  }
+  return names;
 }
 
 /** The word scorer's verdict as the combiner's features: `nb:<category>` = its probability, or `nb:none`. */
@@ -81,13 +134,18 @@ export function verdictFeatures(categories: readonly Category[], posterior: read
 /** The combiner's scores (log-odds up to a constant, before calibration) for facts plus a word verdict. */
 export function combinerScores(model: Pick<CategoryModel, 'categories' | 'bias' | 'weights'>, facts: Facts, posterior: readonly number[] | undefined): number[] {
   const scores = [...model.bias];
+  const table = rows(model.weights, undefined, scores.length);
   const add = (name: string, value: number): void => {
-    const w = Object.hasOwn(model.weights, name) ? model.weights[name] : undefined;
+    const w = table.get(name);
     if (!w) return;
     for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] ?? 0) + (w[c] ?? 0) * value;
   };
   for (const [name, value] of facts) add(name, value);
-  for (const [name, value] of verdictFeatures(model.categories, posterior)) add(name, value);
+  // The same features, in the same order, as verdictFeatures gives (training uses that).
+  if (posterior) {
+    const names = verdictNames(model.categories);
+    for (let c = 0; c < names.length; c++) add(names[c] ?? '', posterior[c] ?? 0);
+  } else add(`${WORD_VERDICT}none`, 1);
   return scores;
 }
 
