@@ -5,7 +5,7 @@
 // and the words of the failing record and its context. Names, not positions: the same evidence
 // gives the same features in training (scripts/train-category-model.ts) and at run time.
 import type { Category, ErrorInfo } from '../../types.js';
-import { evidenceTokens } from './evidence-tokens.js';
+import { camelParts, evidenceTokens } from './evidence-tokens.js';
 import type { Evidence } from './learned-category.js';
 
 /** Where a signature fired, from the strongest evidence to the weakest. */
@@ -18,7 +18,6 @@ export interface HeardSignature {
   place: HitPlace;
 }
 
-const CAMEL_PART = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g;
 /** Bound on chain links read: a chain longer than this repeats itself. */
 const MAX_LINKS = 8;
 
@@ -38,10 +37,7 @@ function addTypeFeatures(out: Map<string, number>, type: string): void {
   if (!name) return;
   out.set(`exc:${name.toLowerCase()}`, 1);
   if (parts.length > 1) out.set(`excpkg:${(parts[0] ?? '').toLowerCase()}`, 1);
-  for (const part of name.matchAll(CAMEL_PART)) {
-    const word = part[0].toLowerCase();
-    if (word.length >= 3 && word !== 'error' && word !== 'exception') out.set(`excw:${word}`, 1);
-  }
+  for (const word of camelParts(name)) if (word !== 'error' && word !== 'exception') out.set(`excw:${word}`, 1);
 }
 
 /**

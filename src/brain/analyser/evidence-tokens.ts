@@ -18,6 +18,17 @@ const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isWordChar = (c: number): boolean => isLetter(c) || isDigit(c) || c === 95;
 
+/**
+ * The lower-case words of three letters or more an identifier is made of, split at its capitals and
+ * at anything not a letter (`ConnectionRefusedError` → connection, refused, error; `max_retries`
+ * → max, retries).
+ */
+export function camelParts(word: string): string[] {
+  const parts: string[] = [];
+  for (const m of word.matchAll(CAMEL_PART)) if (m[0].length >= 3) parts.push(m[0].toLowerCase());
+  return parts;
+}
+
 export function evidenceTokens(text: string): Set<string> {
   const tokens = new Set<string>();
   const source = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS / 2) + '\n' + text.slice(-MAX_CHARS / 2) : text;
@@ -49,12 +60,7 @@ export function evidenceTokens(text: string): Set<string> {
     const lower = word.toLowerCase();
     if (hasDigit && HEXISH.test(lower)) continue;
     tokens.add(lower);
-    if (splits) {
-      for (const part of word.replace(/_/g, ' ').matchAll(CAMEL_PART)) {
-        const p = part[0].toLowerCase();
-        if (p.length >= 3) tokens.add(p);
-      }
-    }
+    if (splits) for (const part of camelParts(word)) tokens.add(part);
   }
   return tokens;
 }
