@@ -13,7 +13,7 @@ import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { type CategoryModel, categoryProbabilities, type Evidence, wordVerdict } from './learned-category.js';
+import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior, wordVerdict } from './learned-category.js';
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
@@ -334,7 +334,8 @@ interface Reading {
   location: Location | null;
   emptyBatch: string | undefined;
   heard: Heard;
-  features: Evidence;
+  /** The combiner's evidence, built only when a model will weigh it (tokenising is most of its cost). */
+  features: () => Evidence;
 }
 
 function read(request: DiagnoseRequest, readSource: boolean, redact: (text: string) => string): Reading {
@@ -362,13 +363,13 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   const base = { chain, location, step: named?.step, emptyBatch, text };
   const heard = hear(chain, textLines, contextLines, base);
   const said = (h: Hit): HeardSignature => ({ id: h.signature.id, category: h.category, confidence: h.signature.confidence, place: h.place });
-  const features = categoryFeatures({ heard: heard.hits.map(said), first: heard.first && said(heard.first), chain, located: located !== undefined, text });
+  const features = (): Evidence => categoryFeatures({ heard: heard.hits.map(said), first: heard.first && said(heard.first), chain, located: located !== undefined, text });
   return { chain, textLines, named, located, location, emptyBatch, heard, features };
 }
 
 /** The evidence features the category combiner weighs for this request (what `npm run train:category` trains on). */
 export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
-  return read(request, false, (text) => text).features;
+  return read(request, false, (text) => text).features();
 }
 
 /**
@@ -377,14 +378,17 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
  * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
  * was right less often: ADR 0017.) Without a model (options.learned false): the signatures alone.
  */
-function decide(heard: Heard, features: Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
+function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
   const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);
   const first = heard.first;
   if (!model || model.categories.length === 0) return { category: first?.category ?? 'unknown', hit: first, probability: undefined };
-  const probabilities = categoryProbabilities(model, features);
+  const features = featuresOf();
+  // The word scorer's posterior feeds both the combiner and, when no signature fired, the verdict.
+  const posterior = wordPosterior(model.words, features.words);
+  const probabilities = categoryProbabilities(model, features, posterior);
   const probabilityOf = (category: Category): number => probabilities[model.categories.indexOf(category)] ?? 0;
   if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
-  const verdict = wordVerdict(model, features);
+  const verdict = wordVerdict(model, features, posterior);
   if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
   return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
 }

@@ -149,9 +149,9 @@ export function combinerScores(model: Pick<CategoryModel, 'categories' | 'bias' 
   return scores;
 }
 
-/** Every category's calibrated probability, in the model's order. */
-export function categoryProbabilities(model: CategoryModel, evidence: Evidence): number[] {
-  return softmax(combinerScores(model, evidence.facts, wordPosterior(model.words, evidence.words)).map((s) => s / model.temperature));
+/** Every category's calibrated probability, in the model's order (`posterior`: the words' own, when already computed). */
+export function categoryProbabilities(model: CategoryModel, evidence: Evidence, posterior = wordPosterior(model.words, evidence.words)): number[] {
+  return softmax(combinerScores(model, evidence.facts, posterior).map((s) => s / model.temperature));
 }
 
 /** The combiner's own best-supported category and its probability (measured by training; not what the analyser says). */
@@ -161,8 +161,7 @@ export function scoreCategories(model: CategoryModel, evidence: Evidence): Categ
 }
 
 /** The word scorer's best category and its probability, or undefined when too few words are known to it. */
-export function wordVerdict(model: CategoryModel, evidence: Evidence): CategoryGuess | undefined {
-  const p = wordPosterior(model.words, evidence.words);
+export function wordVerdict(model: CategoryModel, evidence: Evidence, p = wordPosterior(model.words, evidence.words)): CategoryGuess | undefined {
   return p && topOf(model.categories, p);
 }
 
