@@ -11,7 +11,6 @@ import { createFileSource, type FileSource } from '../source/file-source.js';
 import { createMetrics, initRuleSeries, type Metrics } from '../metrics/metrics.js';
 import { buildAgentServer, type AgentServer, type ReadinessCheck } from '../server/agent-server.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { RawRecord } from '../types.js';
 import { runStopSteps } from './stop-steps.js';
 import { importLegacyJournal } from './legacy-journal.js';
 import { CONTEXT_RECORDS } from './context-window.js';
@@ -106,7 +105,14 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       metrics,
       logger,
       now,
-      onRecords: (records) => ingest(source.format, records),
+      // Taken at once, made durable behind: the reader never waits for a state write that is running.
+      onRecords: {
+        take: (records) => {
+          pipeline.take(source.format, records);
+          armFollowUpTimer();
+        },
+        durable: () => pipeline.persist(),
+      },
       bufferScreen: () => {
         const search = pipeline.detector.screen.bufferSearch;
         return search ? { search, before: CONTEXT_RECORDS, after: followUp.maxLines } : null;
@@ -137,12 +143,6 @@ export function buildAgent(config: SentinelConfig, deps: AgentDeps = {}): Agent 
       metrics.stateWriteErrors.inc({ kind: 'incidents' });
       if (!previous) logger.error({ code: 'SENTINEL_ERR_STATE_DIR', err: error }, 'Cannot save incident state; alerts still go out, offsets wait, retrying every second.');
     } else logger.info({ dir: config.state_dir }, 'Incident state saved again.');
-  }
-
-  async function ingest(format: SentinelConfig['sources'][number]['format'], records: RawRecord[]): Promise<void> {
-    pipeline.take(format, records);
-    armFollowUpTimer();
-    await pipeline.persist();
   }
 
   /** Ends the waits for lines after a failure when their time is up (the intake's clock is `now`). */

@@ -11,13 +11,12 @@
 import type { SourceConfig } from '../config/config-types.js';
 import type { Logger } from '../log.js';
 import { initSourceSeries, type Metrics, type ReadErrorReason } from '../metrics/metrics.js';
-import type { RawRecord } from '../types.js';
 import { createCheckpointer } from './checkpointer.js';
 import { createFileDiscovery } from './file-discovery.js';
 import { createFileReconciler } from './file-reconciler.js';
 import { createTailReader } from './file-tailer.js';
 import { createReadLoop } from './read-loop.js';
-import { createRecordBatch } from './record-batch.js';
+import { createRecordBatch, type RecordBatchOptions } from './record-batch.js';
 import type { BufferSearch } from './screened-split.js';
 
 export { readRecordsFromFile } from './read-records-from-file.js';
@@ -29,8 +28,12 @@ export interface FileSourceOptions {
   stateDir: string;
   metrics: Metrics;
   logger: Logger;
-  /** Downstream, awaited: backpressure. Records of one file arrive in file order. After it resolves, the records' origin.endOffset may be checkpointed. */
-  onRecords: (records: RawRecord[]) => Promise<void> | void;
+  /**
+   * Downstream, awaited: backpressure. Records of one file arrive in file order. After it resolves, the
+   * records' origin.endOffset may be checkpointed. A TwoStepDownstream takes each batch at once and
+   * only its durability is waited for (record-batch.ts).
+   */
+  onRecords: RecordBatchOptions['onRecords'];
   now?: () => number;
   /** Default 1000. */
   checkpointIntervalMs?: number;

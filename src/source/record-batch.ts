@@ -1,7 +1,7 @@
 // The hand-off downstream, and the only place offsets move: records read from any followed file
 // collect in one batch; beside them, a mark per file says how far that file's records reach. Only
-// once `onRecords` has resolved (downstream made the batch durable) are the marks committed, so a
-// checkpoint never stores an offset past a record whose incident could still be lost
+// once downstream made a batch durable, and every batch before it, are its marks committed, in
+// order, so a checkpoint never stores an offset past a record whose incident could still be lost
 // (docs/adr/0002-state-dir-and-at-least-once.md).
 import type { Logger } from '../log.js';
 import type { RawRecord } from '../types.js';
@@ -26,11 +26,29 @@ export interface Committable {
   position(): Mark;
 }
 
+/**
+ * Downstream in two steps, for a consumer that handles records at once and makes them durable later
+ * (the agent: parse, detect and fold synchronously, then write its state). Batches are taken as
+ * soon as they are handed off, in order, and only the waits for durability overlap: the reader never
+ * stops for an fsync that is running, the records die young, and one state write covers every batch
+ * taken while the one before it ran (group commit, src/state/state-writer.ts).
+ */
+export interface TwoStepDownstream {
+  /** Handles `records` at once (synchronously), in file order. */
+  take(records: RawRecord[]): void;
+  /** Resolves once everything taken before this call is durable; rejects when it could not be made so. */
+  durable(): Promise<void>;
+}
+
 export interface RecordBatchOptions {
   source: string;
-  /** Records per `onRecords` call at most. */
+  /** Records per batch at most. */
   maxRecords: number;
-  onRecords: (records: RawRecord[]) => Promise<void> | void;
+  /**
+   * Downstream, one batch at a time: resolves once the records are durable; the next batch waits.
+   * Or a TwoStepDownstream, whose batches are taken at once and made durable in the background.
+   */
+  onRecords: ((records: RawRecord[]) => Promise<void> | void) | TwoStepDownstream;
   /** Lines and bytes read are counted here when the batch goes downstream. */
   counted: (lines: number, bytes: number) => void;
   logger: Logger;
@@ -46,9 +64,11 @@ export interface RecordBatch {
   readonly full: boolean;
   /**
    * Hands the batch downstream without waiting for it to be accepted: the read loop reads on while
-   * downstream makes it durable (an fsync per batch on a catch-up). One batch is downstream at a
-   * time, in order: while one is, the next grows and follows once it is accepted (a full one waits
-   * here). Each batch's marks are committed once it is accepted.
+   * downstream makes it durable (an fsync per batch on a catch-up). With plain `onRecords` one batch
+   * is downstream at a time, in order: while one is, the next grows and follows once it is accepted
+   * (a full one waits here). A TwoStepDownstream takes it now; past MAX_UNDURABLE_BATCHES not yet
+   * durable, this waits for the oldest. Each batch's marks are committed once it and every batch
+   * before it are accepted.
    */
   handOff(): Promise<void>;
   /** Hands the batch downstream and waits until it, and every one before it, is accepted (marks committed). */
@@ -56,42 +76,82 @@ export interface RecordBatch {
 }
 
 /**
- * How many records may gather while the batch before them is being made durable. Records that live
- * longer are promoted out of V8's young generation: with 4,096 the catch-up benchmark's peak RSS was
- * 121 MB against 114 MB with 256 (docs/benchmarks.md, "Sixth round"). The cost: on a busy disk the
- * reader waits for more fsyncs.
+ * One batch at a time (plain `onRecords`): how many records may gather while the batch before them is
+ * being made durable. Records that live longer are promoted out of V8's young generation: with 4,096
+ * the catch-up benchmark's peak RSS was 121 MB against 114 MB with 256 (docs/benchmarks.md, "Sixth
+ * round"). The cost: on a busy disk the reader waits for more fsyncs.
  */
 const MAX_GROWN_WHILE_IN_FLIGHT = 256;
 
+/**
+ * A TwoStepDownstream: how many batches may be taken and still wait to be durable. Each holds only
+ * its marks, so this bounds how far offsets may lag what was processed (what a crash reads again),
+ * not memory; past it the reader waits for the oldest. 16 chunks of 1 MiB on a catch-up.
+ */
+const MAX_UNDURABLE_BATCHES = 16;
+
+/** A batch downstream: whether it was accepted, and the marks to commit if so. */
+interface Delivery {
+  accepted: Promise<boolean>;
+  marks: Map<Committable, Mark>;
+  /** Refusals seen when it was sent: an acceptance proves earlier batches durable only if none came since. */
+  refusalsBefore: number;
+  /** Resolves once its marks are committed (or held back). */
+  settled: Promise<void>;
+  markSettled: () => void;
+}
+
 export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
-  const { source, maxRecords, onRecords } = options;
+  const { source, maxRecords } = options;
+  const downstream = options.onRecords;
+  const twoStep = typeof downstream !== 'function';
   const log = options.logger;
   let records: RawRecord[] = [];
   let marks = new Map<Committable, Mark>();
-  /** The last batch was rejected downstream: no offset may be committed until one is accepted. */
+  /** A batch was refused downstream: no offset may be committed until one sent since is accepted. */
   let downstreamOwes = false;
+  let refusals = 0;
   let pendingLines = 0;
   let pendingBytes = 0;
-  /** The batch handed downstream and not yet accepted (or refused). */
-  let inFlight: Promise<void> | undefined;
+  /** Batches sent and not yet settled, oldest first: their marks are committed in this order. */
+  const sent: Delivery[] = [];
+  /** The loop settling `sent` in order, while there is one. */
+  let settling: Promise<void> | undefined;
 
-  /** onRecords, then the marks: committed only once downstream made the records durable. Never rejects. */
-  async function deliver(batch: RawRecord[], done: Map<Committable, Mark>): Promise<void> {
-    // After a rejected batch even an empty one goes downstream: its success is what proves the
-    // earlier records durable, and only then may any offset move past them.
-    if (batch.length > 0 || downstreamOwes) {
-      try {
-        await onRecords(batch);
-        if (downstreamOwes) log.info({}, 'Downstream accepts records again; offsets move on.');
-        downstreamOwes = false;
-      } catch (err) {
-        // The records were processed but not made durable (a full disk, say): their offsets are not
-        // committed, so a restart reads them again. Reading goes on; the next accepted batch covers them.
-        if (!downstreamOwes) log.error({ err, records: batch.length }, 'Downstream could not make records durable; their offsets are held back.');
-        downstreamOwes = true;
-        return;
-      }
+  /** Hands `batch` downstream; resolves to whether it was made durable. Never rejects. */
+  function accept(batch: RawRecord[]): Promise<boolean> {
+    const count = batch.length;
+    try {
+      if (typeof downstream === 'function') return durable(downstream(batch), count);
+      // Taken now, in order; the wait for durability below never sees the records, so they die
+      // young. (An async function keeps its arguments alive until it returns: 16 batches of records
+      // kept that way tripled what survived each scavenge, and V8 doubled its young generation.)
+      if (count > 0) downstream.take(batch);
+      return durable(downstream.durable(), count);
+    } catch (err) {
+      return Promise.resolve(refused(err, count));
     }
+  }
+
+  async function durable(done: Promise<void> | void, count: number): Promise<boolean> {
+    try {
+      await done;
+      return true;
+    } catch (err) {
+      return refused(err, count);
+    }
+  }
+
+  /**
+   * The records were processed but not made durable (a full disk, say): their offsets are not
+   * committed, so a restart reads them again. Reading goes on; a later accepted batch covers them.
+   */
+  function refused(err: unknown, count: number): false {
+    if (!downstreamOwes) log.error({ err, records: count }, 'Downstream could not make records durable; their offsets are held back.');
+    return false;
+  }
+
+  function commit(done: Map<Committable, Mark>): void {
     for (const [file, m] of done) {
       if (file.gen === m.gen && m.offset >= file.committed) {
         file.committed = m.offset;
@@ -100,16 +160,53 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
     }
   }
 
-  /** Sends what the batch holds; once accepted, what was read meanwhile follows at once. */
-  function startDelivery(): void {
+  /**
+   * Marks that could not be committed ride with the batch being filled (the furthest one wins), so
+   * a file read to its end still gets its offset once downstream recovers. Only with a two-step
+   * downstream, whose batches go at the reader's pace: one batch at a time would retry at once, in
+   * a loop, against a full disk (there a later read's mark supersedes the lost one).
+   */
+  function carry(done: Map<Committable, Mark>): void {
+    if (!twoStep) return;
+    for (const [file, m] of done) {
+      const now = marks.get(file);
+      if (!now || m.gen > now.gen || (m.gen === now.gen && m.offset > now.offset)) marks.set(file, m);
+    }
+  }
+
+  async function settle(): Promise<void> {
+    for (let d = sent[0]; d; d = sent[0]) {
+      const ok = await d.accepted;
+      sent.shift();
+      if (!ok) {
+        downstreamOwes = true;
+        refusals += 1;
+        carry(d.marks);
+      } else if (d.refusalsBefore < refusals) {
+        // Sent before a refusal was known: its acceptance does not prove the refused records durable.
+        carry(d.marks);
+      } else {
+        if (downstreamOwes) log.info({}, 'Downstream accepts records again; offsets move on.');
+        downstreamOwes = false;
+        commit(d.marks);
+      }
+      d.markSettled();
+      // One batch at a time: what was read meanwhile follows once this one is settled.
+      if (!twoStep && sent.length === 0 && (records.length > 0 || marks.size > 0)) send();
+    }
+  }
+
+  /** Sends what the batch holds. After a refusal even an empty batch goes: its success proves the earlier records durable. */
+  function send(): void {
     const batch = records;
     const done = marks;
     records = [];
     marks = new Map();
-    inFlight = deliver(batch, done).then(() => {
-      inFlight = undefined;
-      if (records.length > 0 || marks.size > 0) startDelivery();
-    });
+    const accepted = batch.length > 0 || downstreamOwes ? accept(batch) : Promise.resolve(true);
+    let markSettled = (): void => undefined;
+    const settled = new Promise<void>((resolve) => (markSettled = resolve));
+    sent.push({ accepted, marks: done, refusalsBefore: refusals, settled, markSettled });
+    settling ??= settle().finally(() => (settling = undefined));
   }
 
   async function handOff(): Promise<void> {
@@ -119,13 +216,19 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
       pendingBytes = 0;
     }
     if (records.length === 0 && marks.size === 0) return;
-    if (inFlight) {
-      // While one batch is being made durable the next one grows (one fsync covers what was read
-      // meanwhile) and goes once it is accepted; past MAX_GROWN_WHILE_IN_FLIGHT the reader waits.
-      if (records.length >= Math.min(maxRecords, MAX_GROWN_WHILE_IN_FLIGHT)) await inFlight;
+    if (twoStep) {
+      send();
+      // Back-pressure from a disk that falls behind: wait for the oldest batch.
+      if (sent.length > MAX_UNDURABLE_BATCHES) await sent[0]?.settled;
       return;
     }
-    startDelivery();
+    if (sent.length > 0) {
+      // While one batch is being made durable the next one grows (one fsync covers what was read
+      // meanwhile) and goes once it is accepted; past MAX_GROWN_WHILE_IN_FLIGHT the reader waits.
+      if (records.length >= Math.min(maxRecords, MAX_GROWN_WHILE_IN_FLIGHT)) await sent[0]?.settled;
+      return;
+    }
+    send();
   }
 
   return {
@@ -155,7 +258,7 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
     handOff,
     async flush() {
       await handOff();
-      while (inFlight) await inFlight;
+      while (settling) await settling;
     },
   };
 }

@@ -97,3 +97,98 @@ describe('record batch hand-off', () => {
     expect(f.committed).toBe(10);
   });
 });
+
+/** A two-step downstream: takes at once; each durable() call waits until the test settles it (in any order). */
+function twoStep(): {
+  taken: number[][];
+  waits: number;
+  accept: (i: number) => void;
+  refuse: (i: number) => void;
+  onRecords: { take: (r: RawRecord[]) => void; durable: () => Promise<void> };
+} {
+  const taken: number[][] = [];
+  const settle: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  return {
+    taken,
+    get waits() {
+      return settle.length;
+    },
+    accept: (i) => settle[i]?.resolve(),
+    refuse: (i) => settle[i]?.reject(new Error('disk full')),
+    onRecords: {
+      take: (records) => taken.push(records.map((r) => r.origin.offset)),
+      durable: () => new Promise<void>((resolve, reject) => settle.push({ resolve, reject })),
+    },
+  };
+}
+
+describe('record batch hand-off to a two-step downstream', () => {
+  it('takes each batch at once, in order, and commits offsets in order once each batch and all before it are durable', async () => {
+    const down = twoStep();
+    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const f = file();
+    for (const offset of [0, 10, 20]) {
+      readOn(batch, f, offset);
+      // Never waits for an earlier batch's durability: the reader goes on.
+      await batch.handOff();
+    }
+    expect(down.taken).toEqual([[0], [10], [20]]);
+    expect(down.waits).toBe(3);
+    // The second batch is durable first: its offset must wait for the first one's.
+    down.accept(1);
+    await tick();
+    expect(f.committed).toBe(0);
+    down.accept(0);
+    await tick();
+    expect(f.committed).toBe(20);
+    const flushed = batch.flush();
+    down.accept(2);
+    await flushed;
+    expect(f.committed).toBe(30);
+  });
+
+  it('a refusal holds back its offset and those of batches sent before it was known, until a batch sent after it is durable', async () => {
+    const down = twoStep();
+    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const f = file();
+    readOn(batch, f, 0);
+    await batch.handOff();
+    readOn(batch, f, 10);
+    await batch.handOff();
+    // The first state write fails (a crash now must read both batches again); the second, queued
+    // before the failure was known, succeeds but proves nothing about the first.
+    down.refuse(0);
+    down.accept(1);
+    await tick();
+    await tick();
+    expect(f.committed).toBe(0);
+    // The file was read to its end: nothing new to send, yet the held marks ride with the next
+    // hand-off, which asks downstream for durability again.
+    await batch.handOff();
+    expect(down.waits).toBe(3);
+    expect(down.taken).toEqual([[0], [10]]);
+    down.accept(2);
+    await batch.flush();
+    expect(f.committed).toBe(20);
+  });
+
+  it('waits for the oldest batch once too many are taken and not yet durable', async () => {
+    const down = twoStep();
+    const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
+    const f = file();
+    let offset = 0;
+    for (; down.waits < 16; offset += 10) {
+      readOn(batch, f, offset);
+      await batch.handOff();
+    }
+    readOn(batch, f, offset);
+    let waited = true;
+    const over = batch.handOff().then(() => (waited = false));
+    await tick();
+    expect(waited).toBe(true);
+    expect(down.taken).toHaveLength(17);
+    down.accept(0);
+    await over;
+    expect(f.committed).toBe(10);
+  });
+});
