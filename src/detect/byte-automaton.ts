@@ -86,10 +86,28 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
     const next = table[i] as number;
     table[i] = ending[next] ? ~(next * stride) : next * stride;
   }
+  // Per state, a word ending there that always counts (its length; 0: none), and the words that
+  // count only if what follows says so. Every line of a JSON log ends `"msg"` and `"level"` (probes
+  // that want a non-string value), so this is on the hot path: no division, no iterator, no closure
+  // when a plain word settles it.
+  const shift = Math.log2(stride);
+  const plainLength = new Int32Array(states);
+  const probes: ({ length: number; after: NonNullable<ByteWord['after']> }[] | undefined)[] = new Array(states);
+  for (let s = 0; s < states; s++) {
+    for (const w of ending[s] ?? []) {
+      if (!w.after) plainLength[s] ||= w.length;
+      else (probes[s] ??= []).push({ length: w.length, after: w.after });
+    }
+  }
   /** For a flipped row: where a word ending at `end` (inclusive) starts, if one counts there. */
   const accepted = (row: number, bytes: Uint8Array, end: number, limit: number): number => {
-    for (const w of ending[row / stride] ?? []) {
-      if (!w.after || w.after(bytes, end + 1, limit)) return end + 1 - w.length;
+    const s = row >> shift;
+    const plain = plainLength[s] as number;
+    if (plain !== 0) return end + 1 - plain;
+    const candidates = probes[s] as { length: number; after: NonNullable<ByteWord['after']> }[];
+    for (let k = 0; k < candidates.length; k++) {
+      const w = candidates[k] as { length: number; after: NonNullable<ByteWord['after']> };
+      if (w.after(bytes, end + 1, limit)) return end + 1 - w.length;
     }
     return -1;
   };
