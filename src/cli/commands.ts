@@ -48,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
     run: async ({ values }) => {
       // Loading, config and pack compilation run once: V8's optimizers wait until the agent is ready.
       (await import('./startup-jit.js')).holdOptimizingCompilers();
+      (await import('./young-generation.js')).keepYoungGenerationSmall();
       const modes = { once: values.once === true, dryRun: values['dry-run'] === true };
       return (await import('./run-command.js')).runAgentCommand(text(values.config), await logger(modes.dryRun ? 'stderr' : 'stdout'), modes);
     },
