@@ -198,8 +198,9 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
     const undiagnosed = (update.incidents ?? []).filter((incident) => !incident.diagnosis);
     if (undiagnosed.length > 0) {
-      const analyse = await loadAnalyser();
-      for (const incident of undiagnosed) diagnoseOffline(analyse, incident);
+      // An analyser that cannot load leaves the digest without diagnoses; it still goes out.
+      const analyse = await loadAnalyser().catch((err: unknown) => logger.error({ err }, 'The built-in analyser did not load; the digest goes without diagnoses.'));
+      if (analyse) for (const incident of undiagnosed) diagnoseOffline(analyse, incident);
     }
     if (alerts) await alerts.send(withLatest(alertFor(update)));
     await gate.posted(update);
