@@ -7,5 +7,16 @@
 // and idle cost"). It must be on before the bundle loads, hence the dynamic import.
 import module from 'node:module';
 
+// `sentinel run` holds V8's optimizing compilers from this first line (src/cli/startup-jit.ts gives
+// them back with the agent's first work; ADR 0018). Here, not in the bundle: resolving and loading
+// even one more module first makes Node's path helpers hot enough for Maglev, whose code then stays
+// paged in for the life of an idle agent (~2 MB of RSS). An operator's own JIT flag is left alone:
+// keep this pattern equal to OPERATOR_JIT_FLAGS there (test/cli/idle-memory.test.ts checks).
+const OPERATOR_JIT_FLAGS = /--(no-)?(maglev|turbofan|opt|jitless|lite-mode|sparkplug)\b|--max-opt\b/;
+if (process.argv[2] === 'run' && ['x64', 'arm64'].includes(process.arch) && !OPERATOR_JIT_FLAGS.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '))) {
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--no-turbofan');
+  v8.setFlagsFromString('--no-maglev');
+}
 module.enableCompileCache?.();
 await import('../dist/bundle/sentinel.js');

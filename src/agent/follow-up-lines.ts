@@ -4,7 +4,7 @@
 // like the multi-line joiner: the caller passes the time, so the live agent (timers), the one-shot
 // `sentinel diagnose FILE` (end of input) and the eval's replay (virtual time) share the same rules.
 import type { IncidentsConfig } from '../config/config-types.js';
-import { analyse } from '../brain/analyser/analyse.js';
+import { type Analyse, loadAnalyser, loadedAnalyser } from '../brain/lazy-analyser.js';
 import type { DiagnoseRequest } from '../types.js';
 
 export interface FollowUpPolicy {
@@ -16,9 +16,11 @@ export interface FollowUpPolicy {
   maxWaitMs: number;
   /**
    * No wait at all when the failing record already explains itself (the question as it stands
-   * then); the lines after it would only delay the alert.
+   * then); the lines after it would only delay the alert. A promise while the analyser that
+   * answers is still loading (an agent's first failure): the wait starts meanwhile and is dropped
+   * if the answer is yes, so the diagnosis is the same either way.
    */
-  explainsItself?: (request: DiagnoseRequest) => boolean;
+  explainsItself?: (request: DiagnoseRequest) => boolean | Promise<boolean>;
 }
 
 /** No wait: the incident is diagnosed from its own record and what came before it. */
@@ -42,7 +44,12 @@ const EXPLAINS_ITSELF_CONFIDENCE = 0.8;
  * with confidence: the error chain is complete (a traceback with its frames, a JSON record with
  * its stack), so the lines after it would be a framework's summary of the same failure.
  */
-export function confidentFromRecordAlone(request: DiagnoseRequest): boolean {
+export function confidentFromRecordAlone(request: DiagnoseRequest): boolean | Promise<boolean> {
+  const analyse = loadedAnalyser();
+  return analyse ? confidentWith(analyse, request) : loadAnalyser().then((loaded) => confidentWith(loaded, request));
+}
+
+function confidentWith(analyse: Analyse, request: DiagnoseRequest): boolean {
   // The signatures' own answer and hand-set confidence, which the threshold was chosen on: the wait
   // must not move when the learned category model is retrained (its replays depend on the wait).
   const diagnosis = analyse(request, { readSourceFiles: false, learned: false });
@@ -60,6 +67,8 @@ export interface FollowUpLines {
   push(file: string, text: string, now: number): void;
   /** Resolves with the lines once the wait named `key` is over; at once with [] for an unknown key. */
   wait(key: string): Promise<string[]>;
+  /** Drops the wait named `key` and its lines, as if it had never started. */
+  forget(key: string): void;
   /** Ends the waits whose quiet period or limit has passed; returns the next deadline (Infinity: none). */
   expire(now: number): number;
   /** Ends every wait now: end of input, or the agent stopping. */
@@ -121,6 +130,12 @@ export function createFollowUpLines(policy: FollowUpPolicy): FollowUpLines {
       return new Promise((resolve) => {
         w.resolve = resolve;
       });
+    },
+    forget(key) {
+      const w = waits.get(key);
+      waits.delete(key);
+      unclaimed.delete(key);
+      w?.resolve?.([]);
     },
     expire(now) {
       let next = Infinity;

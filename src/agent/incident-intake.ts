@@ -54,6 +54,8 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
   const followUps = createFollowUpLines(options.followUp);
   /** The records before each announced incident's record, taken when it opened; bounded like the waits. */
   const before = new Map<string, string[]>();
+  /** Whether a record explains itself, for incidents that opened while the analyser was loading. */
+  const verdicts = new Map<string, Promise<boolean>>();
 
   const contextOf = (incident: Incident): string[] => {
     const kept = before.get(incident.id);
@@ -103,7 +105,11 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
                 before.set(incident.id, kept);
                 // A record that explains itself is diagnosed at once; the others wait for what the file prints next.
                 const explainsItself = options.followUp.explainsItself?.(buildDiagnoseRequest(incident, kept, redactor)) ?? false;
-                if (!explainsItself) followUps.start(incident.id, record.origin.file, at);
+                if (explainsItself !== true) followUps.start(incident.id, record.origin.file, at);
+                if (explainsItself instanceof Promise) {
+                  if (verdicts.size >= MAX_KEPT_CONTEXTS) verdicts.delete(verdicts.keys().next().value as string);
+                  verdicts.set(incident.id, explainsItself);
+                }
               }
             }
             updates.push(...opened);
@@ -116,6 +122,10 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
     },
 
     async request(incident) {
+      // Asked before the analyser answered: the wait started meanwhile, and goes if the record explained itself.
+      const verdict = verdicts.get(incident.id);
+      verdicts.delete(incident.id);
+      if (verdict && (await verdict.catch(() => false))) followUps.forget(incident.id);
       const after = await followUps.wait(incident.id);
       // The incident as it opened: records of the same failure that joined it later reach the
       // diagnosis as lines after it, so the answer does not depend on how the file was batched

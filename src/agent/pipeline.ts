@@ -13,7 +13,7 @@ import type { IncidentUpdate } from '../incident/incident-update.js';
 import type { JournalEntry } from '../incident/announcement-journal.js';
 import { foldRepeats } from '../incident/fold-repeats.js';
 import type { Brain } from '../brain/brain.js';
-import { analyse } from '../brain/analyser/analyse.js';
+import { type Analyse, loadAnalyser } from '../brain/lazy-analyser.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import type { ActiveSilences } from '../silence/active-silences.js';
@@ -196,7 +196,12 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     // The fleet's members join while the diagnosis is made: the alert names them.
     await Promise.all([opening, gate.describe(update)]);
     // Storm digests list many incidents: the built-in analyser (milliseconds, no cost) names each one.
-    for (const incident of update.incidents ?? []) if (!incident.diagnosis) diagnoseOffline(incident);
+    const undiagnosed = (update.incidents ?? []).filter((incident) => !incident.diagnosis);
+    if (undiagnosed.length > 0) {
+      // An analyser that cannot load leaves the digest without diagnoses; it still goes out.
+      const analyse = await loadAnalyser().catch((err: unknown) => logger.error({ err }, 'The built-in analyser did not load; the digest goes without diagnoses.'));
+      if (analyse) for (const incident of undiagnosed) diagnoseOffline(analyse, incident);
+    }
     if (alerts) await alerts.send(withLatest(alertFor(update)));
     await gate.posted(update);
   }
@@ -255,7 +260,7 @@ export function buildPipeline(options: PipelineOptions): Pipeline {
     options.onDiagnosis?.(incident, request, diagnosis);
   }
 
-  function diagnoseOffline(incident: Incident): void {
+  function diagnoseOffline(analyse: Analyse, incident: Incident): void {
     const diagnosis = analyse(intake.requestNow(incident));
     incident.diagnosis = diagnosis;
     tracker.setDiagnosis(incident.id, diagnosis);

@@ -107,8 +107,8 @@ export function createBrain(options: BrainOptions): Brain {
   let closed = false;
   for (const reason of FALLBACK_REASONS) metrics.diagnosisFallbacks.labels({ reason });
 
-  const answerBuiltin = (req: DiagnoseRequest, fallbackReason?: FallbackReason): Diagnosis => {
-    const d = builtin.diagnoseSync(req);
+  const answerBuiltin = async (req: DiagnoseRequest, fallbackReason?: FallbackReason): Promise<Diagnosis> => {
+    const d = await builtin.diagnose(req);
     metrics.diagnosisDuration.observe({ engine: 'builtin' }, d.latencyMs / 1000);
     if (fallbackReason === undefined) return d;
     metrics.diagnosisFallbacks.inc({ reason: fallbackReason });
@@ -134,7 +134,7 @@ export function createBrain(options: BrainOptions): Brain {
     } catch (err) {
       metrics.diagnosisDuration.observe({ engine: engine.name }, (performance.now() - started) / 1000);
       if (!(err instanceof EngineError)) logger.error({ err, engine: engine.name }, 'Diagnosis engine failed unexpectedly; the built-in analyser answers.');
-      return answerBuiltin(req, err instanceof EngineError ? err.reason : 'error');
+      return await answerBuiltin(req, err instanceof EngineError ? err.reason : 'error');
     } finally {
       clearTimeout(timer);
       controllers.delete(controller);
@@ -160,7 +160,7 @@ export function createBrain(options: BrainOptions): Brain {
       const answer = await store.wait(key, startedAt + budgetMs - FALLBACK_RESERVE_MS, now);
       if (answer) return { d: answer, cached: true };
       // The claimer did not answer in time (slow, or gone): this request must not wait longer.
-      return { d: answerBuiltin(req, 'timeout'), cached: false };
+      return { d: await answerBuiltin(req, 'timeout'), cached: false };
     }
     const d = await diagnoseUncached(req, Math.max(0, budgetMs - (now() - startedAt)));
     if (!closed) await store.put(key, d, d.fallbackReason === undefined ? ttl : fallbackTtl);
@@ -170,7 +170,7 @@ export function createBrain(options: BrainOptions): Brain {
   return {
     async diagnose(req, budgetMs = config.timeout_ms) {
       try {
-        if (closed) return { ...answerBuiltin(req), cached: false };
+        if (closed) return { ...(await answerBuiltin(req)), cached: false };
         const key = primary.cacheScope ? `${primary.cacheScope}\n${diagnosisCacheKey(req, redactForKey)}` : diagnosisCacheKey(req, redactForKey);
         const hit = cache.get(key);
         const pending = hit ? undefined : inFlight.get(key);

@@ -3,8 +3,8 @@
 // "unknown" diagnosis instead of an exception.
 import { performance } from 'node:perf_hooks';
 import type { Diagnosis, DiagnoseRequest } from '../types.js';
-import { analyse as defaultAnalyse } from './analyser/analyse.js';
 import type { BuiltinEngine } from './engine.js';
+import { loadAnalyser } from './lazy-analyser.js';
 
 export type AnalyseFn = (request: DiagnoseRequest) => Diagnosis;
 
@@ -17,22 +17,28 @@ export interface BuiltinEngineOptions {
 
 export function createBuiltinEngine(options: BuiltinEngineOptions = {}): BuiltinEngine {
   const readSourceFiles = options.readSourceFiles ?? true;
-  const analyse = options.analyse ?? ((req: DiagnoseRequest) => defaultAnalyse(req, { readSourceFiles }));
-  const diagnoseSync = (req: DiagnoseRequest): Diagnosis => {
-    const started = performance.now();
-    let d: Diagnosis;
-    try {
-      d = analyse(req);
-    } catch (err) {
-      options.onError?.(err);
-      d = unknownDiagnosis(req);
-    }
-    return { ...d, engine: 'builtin', model: null, latencyMs: roundMs(performance.now() - started) };
+  const given = options.analyse;
+  const analyser = async (): Promise<AnalyseFn> => {
+    if (given) return given;
+    const analyse = await loadAnalyser();
+    return (req) => analyse(req, { readSourceFiles });
   };
   return {
     name: 'builtin',
-    diagnoseSync,
-    diagnose: (req) => Promise.resolve(diagnoseSync(req)),
+    async diagnose(req) {
+      let d: Diagnosis;
+      // The analyser's one-time load is not the diagnosis's latency.
+      let started = performance.now();
+      try {
+        const analyse = await analyser();
+        started = performance.now();
+        d = analyse(req);
+      } catch (err) {
+        options.onError?.(err);
+        d = unknownDiagnosis(req);
+      }
+      return { ...d, engine: 'builtin', model: null, latencyMs: roundMs(performance.now() - started) };
+    },
   };
 }
 

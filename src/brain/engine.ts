@@ -29,8 +29,8 @@ export interface DiagnosisEngine {
 /** The offline analyser as an engine (builtin-engine.ts): every other engine's fallback. */
 export interface BuiltinEngine extends DiagnosisEngine {
   readonly name: 'builtin';
-  /** The same answer, synchronously: the analyser is CPU-only and takes milliseconds. */
-  diagnoseSync(req: DiagnoseRequest): Diagnosis;
+  /** Never rejects and needs no signal: the analyser is CPU-only and takes milliseconds (its first call also loads it). */
+  diagnose(req: DiagnoseRequest, signal?: AbortSignal): Promise<Diagnosis>;
 }
 
 /** What the brain hands every engine factory in the registry. */

@@ -131,7 +131,7 @@ export function createLlmEngine(options: LlmEngineOptions): DiagnosisEngine {
       await takeBudget();
       const started = performance.now();
       const req = redactRequest(raw, redact);
-      const hint = builtin.diagnoseSync(req);
+      const hint = await builtin.diagnose(req);
       const pack = buildContextPack(req, hint, settings.max_input_tokens);
 
       const prompt: LlmPrompt = { system: SYSTEM_INSTRUCTION, user: pack.text, schema: diagnosisFindingSchema, model, maxOutputTokens: MAX_OUTPUT_TOKENS, signal };

@@ -9,8 +9,11 @@
 // and a function made hot by start-up is not compiled by the first poll that calls it again.
 import v8 from 'node:v8';
 
-/** Flags that mean the operator chose how V8 compiles: then start-up leaves the compilers alone. */
-const OPERATOR_JIT_FLAGS = /--(no-)?(maglev|turbofan|opt|jitless|lite-mode|sparkplug)\b|--max-opt\b/;
+/**
+ * Flags that mean the operator chose how V8 compiles: then start-up leaves the compilers alone.
+ * bin/sentinel.js holds them before this module loads, with a copy of this pattern.
+ */
+export const OPERATOR_JIT_FLAGS = /--(no-)?(maglev|turbofan|opt|jitless|lite-mode|sparkplug)\b|--max-opt\b/;
 
 /**
  * What `node --v8-options` gives as the default on each supported Node.js line (checked by

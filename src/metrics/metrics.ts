@@ -98,10 +98,17 @@ export interface MetricsOptions {
   scope?: 'agent' | 'brain';
 }
 
+/**
+ * How often the event loop's delay is sampled for nodejs_eventloop_lag_*. prom-client's 10 ms wakes
+ * an idle agent 100 times a second, most of what it spends idle (~8 of ~10 ms of CPU a second);
+ * at 100 ms a blocked loop still shows, for a tenth of the wake-ups (docs/benchmarks.md, "Eighth round").
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry();
   if (options.defaultMetrics !== false) {
-    collectDefaultMetrics({ register: registry });
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   }
   const registers = [registry];

@@ -45,6 +45,21 @@ describe('follow-up lines', () => {
     expect(await f.wait('never-started')).toEqual([]);
   });
 
+  // A wait started while the analyser was deciding whether the record explains itself: a yes drops it.
+  it('forget drops a wait and its lines, whether or not someone waits on it', async () => {
+    const f = createFollowUpLines(policy);
+    f.start('asked', 'a.log', 0);
+    f.push('a.log', 'below', 10);
+    const pending = f.wait('asked');
+    f.forget('asked');
+    expect(await pending).toEqual([]);
+    f.start('unasked', 'a.log', 0);
+    f.push('a.log', 'one\ntwo\nthree', 10);
+    f.forget('unasked');
+    expect(f.waiting).toBe(0);
+    expect(await f.wait('unasked')).toEqual([]);
+  });
+
   it('max_lines 0: no wait at all', async () => {
     const f = createFollowUpLines({ maxLines: 0, quietMs: 0, maxWaitMs: 0 });
     f.start('a', 'a.log', 0);

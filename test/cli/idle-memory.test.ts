@@ -1,11 +1,11 @@
 // What keeps an idle agent small (docs/benchmarks.md, "Sixth round"): V8's optimizing compilers held
 // until the agent is ready, and one memory-reducing collection when it goes quiet after a busy spell.
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
-import { optimizingCompilerDefaults } from '../../src/cli/startup-jit.js';
+import { OPERATOR_JIT_FLAGS, optimizingCompilerDefaults } from '../../src/cli/startup-jit.js';
 import { createWorkspace } from '../helpers/agent-workspace.js';
 import { REPO_ROOT, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
@@ -49,6 +49,13 @@ describe('optimizing compilers held during start-up', () => {
     const result = spawnSync(process.execPath, ['--allow-natives-syntax', '--no-concurrent-recompilation', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ whileHeld: false, released: true });
+  });
+
+  // bin/sentinel.js holds them before the bundle loads (a module loaded first already wakes Maglev),
+  // with its own copy of the pattern: the two must agree on what an operator's choice is.
+  it('is held by the launcher for the same operator flags as here', () => {
+    const launcher = readFileSync(join(REPO_ROOT, 'bin', 'sentinel.js'), 'utf8');
+    expect(/^const OPERATOR_JIT_FLAGS = (\/.+\/);$/m.exec(launcher)?.[1]).toBe(String(OPERATOR_JIT_FLAGS));
   });
 
   it('leaves the compilers alone when the operator chose a JIT flag', () => {

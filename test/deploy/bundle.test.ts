@@ -57,4 +57,15 @@ describe('dist/bundle (npm run build)', () => {
     );
     expect(esImports).toEqual([]);
   });
+
+  // The analyser's knowledge base and category model load with an agent's first failure, not with
+  // the agent (src/brain/lazy-analyser.ts): a static import anywhere would put them back in every start.
+  it('loads the built-in analyser only on demand', () => {
+    const analyser = chunks.find((chunk) => readFileSync(join(BUNDLE, chunk), 'utf8').includes('// dist/src/brain/analyser/knowledge-base.js'));
+    expect(analyser).toBeDefined();
+    const staticImporters = chunks.filter((chunk) => new RegExp(`^import [^;]*from "\\./${analyser}";$`, 'm').test(readFileSync(join(BUNDLE, chunk), 'utf8')));
+    const dynamicImporters = chunks.filter((chunk) => readFileSync(join(BUNDLE, chunk), 'utf8').includes(`import("./${analyser}")`));
+    expect(staticImporters).toEqual([]);
+    expect(dynamicImporters.length).toBeGreaterThan(0);
+  });
 });

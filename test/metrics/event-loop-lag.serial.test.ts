@@ -1,0 +1,36 @@
+// The event loop's delay is sampled every EVENT_LOOP_SAMPLE_MS rather than prom-client's 10 ms, so
+// that an idle agent is not woken 100 times a second (src/metrics/metrics.ts): a loop blocked for a
+// few sampling periods must still show in nodejs_eventloop_lag_max_seconds. Run in a child process
+// of its own: vitest's worker never feeds Node's delay monitor.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EVENT_LOOP_SAMPLE_MS } from '../../src/metrics/metrics.js';
+import { REPO_ROOT } from '../helpers/sentinel-process.js';
+
+describe('event loop lag, sampled every EVENT_LOOP_SAMPLE_MS', () => {
+  it('still sees a loop blocked for three sampling periods', () => {
+    const blockedMs = 3 * EVENT_LOOP_SAMPLE_MS;
+    const script = `
+      const { createMetrics } = await import(${JSON.stringify(join(REPO_ROOT, 'dist/src/metrics/metrics.js'))});
+      const { registry } = createMetrics();
+      const read = async (name) => (await registry.getMetricsAsJSON()).find((m) => m.name === name)?.values[0]?.value ?? 0;
+      // Each read resets the monitor, whose next sample then only restarts its clock: read no more
+      // often than every few sampling periods, or nothing is ever recorded.
+      const tick = () => new Promise((r) => setTimeout(r, ${3 * EVENT_LOOP_SAMPLE_MS}));
+      // The monitor's first tick only starts its clock: block the loop once it has run a few.
+      await tick();
+      const until = performance.now() + ${blockedMs};
+      while (performance.now() < until);
+      let seen = 0;
+      // (and not before the monitor's timer has run after the block: a read first would reset it)
+      for (let i = 0; i < 40 && seen < ${blockedMs / 2 / 1000}; i++) {
+        await tick();
+        seen = Math.max(seen, await read('nodejs_eventloop_lag_max_seconds'));
+      }
+      console.log(seen);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(Number(result.stdout.trim())).toBeGreaterThanOrEqual(blockedMs / 2 / 1000);
+  });
+});
