@@ -91,7 +91,10 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
     const below = withUserFlags(extractErrorChain(unfoldJsonStacks([request.text, ...request.after]).join('\n')));
     const full = completed(own, below);
     if (full) return full;
-    if (!located && below.length > 0 && (own.length === 0 || userFrameOf(below))) return below;
+    // The lines below carry frames the record lacks (a panic's place wrapped onto the next line, a
+    // traceback cut from its header): the same failure, told with where it happened.
+    const framesOnlyBelow = own.every((e) => e.stack.length === 0) && below.some((e) => e.stack.length > 0);
+    if (!located && below.length > 0 && (own.length === 0 || framesOnlyBelow || userFrameOf(below))) return below;
   }
   if (own.length > 0) return own;
   const fromContext = withUserFlags(extractErrorChain(unfoldJsonStacks(request.context.slice(-MAX_CONTEXT_LINES)).join('\n')));
@@ -161,12 +164,24 @@ function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
 // Or any path to a source file the message quotes (a flow file, a script, a model that is not there).
 const NAMED_SOURCE = /(?:imported from|required from|in file|at) ((?:file:\/\/)?\/[\w./@-]+\.(?:[cm]?[jt]s|py|go|java|scala|sql))\b/;
 const QUOTED_SOURCE = /(?:^|[\s'"`(])((?:[A-Za-z]:)?[\w.~@-]*[\\/][\w./\\@-]*\.(?:[cm]?[jt]s|py|go|java|scala|sql|rs|kt|ipynb))(?=$|[\s'"`):,])/;
+// A runner naming the script it was loading, whose path may hold spaces or no folder at all
+// (`Script at 'flows/etl.py' encountered an exception`, `while importing module etl from file /My Files/etl.py.`).
+const LOADED_SCRIPT = /\b(?:[Ss]cript at\s{1,3}|from file |while (?:loading|importing|running) |[Ee]xecut(?:ion|ing) (?:of )?)(?:'([^'\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))'|"([^"\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))"|((?:[A-Za-z]:|\.{1,2})?[\\/][^\n'"]{0,300}?\.(?:py|[cm]?[jt]s|sql|ipynb))(?=$|[\s.,:;)]))/;
+const INSTALLED = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/;
 
-function sourceFileNamedIn(chain: ErrorInfo[]): Location | null {
-  for (const error of chain) {
-    const message = error.message.slice(0, 4000);
+/** A source file the failure's messages name (the chain's, else the failing record's own lines). */
+function sourceFileNamedIn(chain: ErrorInfo[], textLines: readonly string[]): Location | null {
+  const messages = chain.map((error) => error.message.slice(0, 4000));
+  // The record read whole: a runner may wrap its sentence before the path (`Script at\n'/tmp/x/flows.py'`).
+  for (const message of [...messages, textLines.join('\n').slice(0, 16_000)]) {
+    const script = message.includes('cript at') || message.includes('from file ') || message.includes('while ') || message.includes('xecut') ? LOADED_SCRIPT.exec(message) : null;
+    const named = script?.[1] ?? script?.[2] ?? script?.[3];
+    if (named && !INSTALLED.test(named)) return { file: normaliseFile(named), line: null, function: null, code: null };
+  }
+  // Any source path a message quotes; not the record's other lines, whose paths are mostly frames.
+  for (const message of messages) {
     const m = NAMED_SOURCE.exec(message) ?? QUOTED_SOURCE.exec(message);
-    if (m?.[1] && !/[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
+    if (m?.[1] && !INSTALLED.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
   }
   return null;
 }
@@ -356,7 +371,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   const library = location ? undefined : libraryFrameOf(chain);
   if (library) location = toLocation(library.frame, readSource, redact);
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
-  if (!location) location = sourceFileNamedIn(chain);
+  if (!location) location = sourceFileNamedIn(chain, textLines);
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');

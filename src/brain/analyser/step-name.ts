@@ -68,8 +68,28 @@ const STEP_PATTERNS: RegExp[] = [
   /\bMigration ([\w./-]{1,300}\.sql) failed\b/,
   // knex and other migrators: `migration file "20170331_lists.js" failed`.
   /\bmigration (?:file )?["'\x60]?([\w./-]{1,300}\.(?:js|ts|sql|py))["'\x60]? failed\b/,
-  // Django: the migration being applied (`Applying sales.0042_add_region...`).
+  // Django: the migration being applied (`Applying sales.0042_add_region...`); Alembic: the revision
+  // being upgraded to (`Running upgrade 1a2b3c -> 4d5e6f, add region`).
   /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
+  /\bRunning (?:upgrade|downgrade) [\w, ]{0,200}-> (\w{1,100}), /,
+  // A dbt node by its unique id (`Snapshot 'snapshot.shop.orders_snap'`, `node "model.shop.orders"`): the node's name.
+  /['"`](?:model|seed|snapshot|test|analysis)\.[\w-]{1,100}\.([\w-]{1,200})['"`]/,
+  // A unit named bare after the verb that failed on it (`Cannot initialize datasource warehouse`).
+  /\b(?:initiali[sz]e|load|run|find) (?:the )?(?:datasource|checkpoint|expectation suite) ([\w.-]{1,200})/,
+  // Dagster's handle of an op (`KeyError: NodeHandle(name='my_asset', parent=None)`).
+  /\b(?:Node|Solid)Handle\(name='([\w.-]{1,200})'/,
+  // Luigi's id of a task without parameters (`Task Export__99914b932b timed out`): the family.
+  /\b[Tt]ask ([A-Za-z_][\w.]{0,200}?)__[0-9a-f]{10} (?:timed out|failed|died)\b/,
+  // A JSR-352 batch job (`job[importjob/7/287]`), the target Snakemake has no rule for.
+  /\bjob\[([\w.-]{1,200})\/\d/,
+  /\bNo rule to produce ([^\s(]{1,300})/,
+];
+
+// Any unit of work named in quotes right after its kind (`Core compute for op "load"`, `the model
+// 'orders'`, `Could not find checkpoint \`nightly\``): heard only in the failing record itself, where
+// the unit is the one that failed; in the lines before, such a name is only a unit that ran.
+const RECORD_PATTERNS: RegExp[] = [
+  /\b(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite) ["'`‘]([\w.-]{1,200})["'`’]/,
 ];
 
 // pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.
@@ -127,7 +147,7 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
   const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
   if (test) return test;
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, RECORD_PATTERNS);
   const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
   const workload = pod !== undefined ? DEPLOYMENT_POD.exec(pod)?.[1] : undefined;
