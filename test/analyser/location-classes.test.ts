@@ -77,3 +77,61 @@ describe('frames the record itself lacks', () => {
     expect(locate("thread 'tokio-runtime-worker' panicked at 'called `Option::unwrap()` on a `None` value',", [], [registry, 'stack backtrace:'])?.line).toBe(215);
   });
 });
+
+describe('a traceback kept as an escaped JSON string', () => {
+  it('under any key of a pretty-printed record, even cut before its closing quote', () => {
+    const record = [
+      '{',
+      '  "severity": "ERROR",',
+      '  "jsonPayload": {',
+      '    "message": "Job failed.",',
+      '    "exc_info": "Traceback (most recent call last):\\n  File \\"/srv/etl/load.py\\", line 57, in load_day\\n    df = frame[\\"amount\\"]\\nKeyError: \'amount\'"',
+      '  }',
+      '}',
+    ].join('\n');
+    expect(at(locate(record))).toBe('/srv/etl/load.py:57 load_day');
+    const cut = '  "trace": "Traceback (most recent call last):\\n  File \\"/srv/etl/export.py\\", line 12, in run\\n    push(rows)\\n  File \\"/srv/etl/sink.py\\", line 88, in push\\n    raise IOError(\\"sink closed';
+    expect(at(locate(cut))).toBe('/srv/etl/sink.py:88 push');
+  });
+
+  it('a JSON string that holds no stack is left as it is', () => {
+    expect(locate('{"level":"error","msg":"upload failed:\\nretry budget exhausted"}')).toBeNull();
+  });
+});
+
+describe('frames that arrived as records of their own before the exception line', () => {
+  it('are read with the record when the lines before end inside a traceback', () => {
+    const above = ['  File "/opt/jobs/ingest/reader.py", line 140, in open_batch', '    return Batch(**spec)'];
+    expect(at(locate("TypeError: __init__() got an unexpected keyword argument 'compression'", above))).toBe('/opt/jobs/ingest/reader.py:140 open_batch');
+  });
+
+  it("frames above that are all a library's name no place of the user's", () => {
+    const above = ['  File "/usr/lib/python3/dist-packages/requests/models.py", line 1021, in raise_for_status', '    raise HTTPError(http_error_msg, response=self)'];
+    expect(locate('requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: https://api.example.com/v1/orders', above)).toBeNull();
+  });
+});
+
+describe('the job a launcher ran, when no frame is the job\'s own', () => {
+  it('hadoop jar, spark-submit, java -cp', () => {
+    const jdkOnly = 'Exception in thread "main" java.lang.NoClassDefFoundError: org/apache/spark/internal/Logging\n\tat java.lang.ClassLoader.defineClass1(Native Method)';
+    expect(locate(jdkOnly, ['$ hadoop jar build/nightly-rollup.jar com.acme.Rollup /in /out'])?.file).toBe('build/nightly-rollup.jar');
+    expect(locate(jdkOnly, ['+ spark-submit --master yarn --class com.acme.Rollup --conf spark.x=1 target/rollup-1.2.jar 2024-01-01'])?.file).toBe('target/rollup-1.2.jar');
+    expect(locate(jdkOnly, ['java -Xmx2g -cp dist/ingest-all.jar:/opt/spark/jars/ com.acme.Ingest'])?.file).toBe('dist/ingest-all.jar');
+  });
+
+  it('a packaged tool run with java -jar is not taken for the user\'s job', () => {
+    expect(locate('ERROR Fatal error while converting the database (ERROR: permission denied for schema sales)', ['java -jar dbtool-app-3.0.jar -i postgresql -e siard-2'])).toBeNull();
+  });
+});
+
+describe('places other tools name', () => {
+  it('an object in a store that a loader reports on', () => {
+    expect(locate('gs://acme-raw/events/2024-05-01.json.gz: Error while reading data, error message: JSON parsing error in row starting at position 0: No such field: ctx.id.')?.file).toBe('gs://acme-raw/events/2024-05-01.json.gz');
+    expect(locate('Error reading gs://acme-raw/events/2024-05-01.json.gz: 404')?.file).not.toBe('gs://acme-raw/events/2024-05-01.json.gz');
+  });
+
+  it("a run's summary names nothing: the closest diagnostic above it does", () => {
+    const above = ['Database Error in model fct_sales (models/marts/fct_sales.sql)', '  division by zero', '  compiled SQL at target/run/shop/models/marts/fct_sales.sql', ''];
+    expect(locate('Done. PASS=4 WARN=0 ERROR=1 SKIP=0 TOTAL=5', above)?.file).toContain('fct_sales.sql');
+  });
+});

@@ -5,7 +5,7 @@
 // unsure, it says "unknown" with low confidence rather than guess.
 import { performance } from 'node:perf_hooks';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
-import { extractErrorChain, libraryFrameOf, userFrameOf } from '../../parse/stack-trace/extract-error.js';
+import { extractErrorChain, libraryFrameOf, userFrameOf, type ParsedError } from '../../parse/stack-trace/extract-error.js';
 import { unfoldJsonStacks } from './json-stack.js';
 import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
 import { firstLine } from './describe.js';
@@ -103,6 +103,23 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
   return named ? [named] : [];
 }
 
+// A traceback's frame line (Python's, or an `at …` line of Node, the JVM, .NET).
+const FRAME_LINE = /^\s*(?:File "|"?[^\s"]{1,500}\.py", line \d)|^\s+at \S/;
+
+/**
+ * The record is the exception line of a traceback whose frames arrived as records of their own just
+ * before it (a cut paste, a logger that splits lines): the frames above and the record read as one.
+ * Only when the lines before end inside a traceback, and only the chain whose exception is the record's.
+ */
+function joinedWithFramesAbove(contextLines: readonly string[], text: string): ErrorInfo[] | undefined {
+  const above = contextLines.slice(-50);
+  if (!above.slice(-3).some((line) => line.length < 4000 && FRAME_LINE.test(line))) return undefined;
+  const chain = extractErrorChain(unfoldJsonStacks([...above, text]).join('\n'));
+  const outer = chain.at(-1) as Partial<ParsedError> | undefined;
+  if (outer?.lineIndex === undefined || outer.lineIndex < above.length || !chain.some((e) => e.stack.length > 0)) return undefined;
+  return withUserFlags(chain);
+}
+
 // An exception named on a line of its own with no frames under it (a cut paste, a one-line
 // report): `pkg.errors.SerializationException: Unknown magic byte!`, `CsvError: Invalid Record Length`.
 const BARE_ERROR = /^\s*(?:Caused by: |Uncaught )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)|(?:[a-z_]\w*\.)+(?:exceptions?|errors?)\.[A-Z]\w*): (.+)$/;
@@ -125,8 +142,9 @@ function raisedByTimer(error: ErrorInfo): boolean {
   return user.length > 0 && user.every((f) => RUNTIME_CALLBACK.test(f.function ?? '')) && error.stack.some((f) => /^(?:Timeout|Immediate)\./.test(f.function ?? ''));
 }
 
-function relayedUserFrame(contextLines: string[]): ReturnType<typeof userFrameOf> {
-  return userFrameOf(withUserFlags(extractErrorChain(unfoldJsonStacks(contextLines.slice(-50)).join('\n'))));
+function relayedUserFrame(contextLines: string[], text: string): ReturnType<typeof userFrameOf> {
+  const joined = joinedWithFramesAbove(contextLines, text);
+  return (joined && userFrameOf(joined)) ?? userFrameOf(withUserFlags(extractErrorChain(unfoldJsonStacks(contextLines.slice(-50)).join('\n'))));
 }
 
 /** `postgres.ERROR: x` → `ERROR: x`, `dbt.DatabaseError: x` → `dbt DatabaseError: x`: parser tags read as the tools print them. */
@@ -361,7 +379,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   const named = request.step ? { step: request.step, container: request.pipeline } : findNamedStep(textLines, contextLines);
   // A wrapper's report with no user frame (Airflow's "Task failed" over spark-submit) follows the
   // child's relayed trace: the user frame is there, above the record.
-  const framed = userFrameOf(chain) ?? (chain.length > 0 && contextLines.length > 0 ? relayedUserFrame(contextLines) : undefined);
+  const framed = userFrameOf(chain) ?? (chain.length > 0 && contextLines.length > 0 ? relayedUserFrame(contextLines, request.text) : undefined);
   // An error a runner raised from a timer (a step timeout) has the timer callback as its only
   // user frame: that is not where the user's code failed, the step that ran out of time is.
   const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
@@ -372,6 +390,8 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (library) location = toLocation(library.frame, readSource, redact);
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = sourceFileNamedIn(chain, textLines);
+  // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
+  if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse()) ?? null;
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');

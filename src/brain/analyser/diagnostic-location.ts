@@ -42,6 +42,9 @@ const SQL_FILE_FAILED = /^\s*(\S{1,500}\.sql):? (?:ERROR|FAILED|failed)\s*$|\bco
 // Not a place to look: a warning's location, a library's own file, the container runtime's
 // `standard_init_linux.go:228: exec user process caused …`.
 const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init|container|process|init|exec)_linux\.go:|:\d+: \w*Warning: /;
+// An object in a store that a loader reports on, first on its line (BigQuery: `gs://b/day.json.gz: Error
+// while reading data, …`; `s3a://lake/raw/part-0.parquet: Invalid magic`): the input that failed.
+const OBJECT_URI = /^\s*((?:gs|s3|s3a|s3n|abfss?|wasbs?|hdfs|gcs):\/\/[^\s:]{1,500}): \S/;
 // Terraform 0.11's multi-error names the resource: `* google_bigquery_table.person: 1 error(s) occurred:`.
 const TERRAFORM_RESOURCE = /^[\s>]*\* ((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+): /;
 
@@ -68,6 +71,8 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
     if (plpgsql?.[1] && plpgsql[2]) return { file: plpgsql[1], line: Number(plpgsql[2]), function: plpgsql[1], code: null };
     const sqlFile = line.includes('.sql') ? SQL_FILE_FAILED.exec(line) : null;
     if (sqlFile) return namedFile((sqlFile[1] ?? sqlFile[2]) as string);
+    const object = line.includes('://') ? OBJECT_URI.exec(line) : null;
+    if (object?.[1]) return namedFile(object[1]);
     const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
     if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;

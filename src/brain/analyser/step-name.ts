@@ -83,6 +83,12 @@ const STEP_PATTERNS: RegExp[] = [
   // A JSR-352 batch job (`job[importjob/7/287]`), the target Snakemake has no rule for.
   /\bjob\[([\w.-]{1,200})\/\d/,
   /\bNo rule to produce ([^\s(]{1,300})/,
+  // The job a launcher was asked to run (`hadoop jar etl.jar`, `spark-submit --class x.Main job.jar`,
+  // `java -cp app.jar:lib/* com.acme.Main`): when no frame is the job's own, its jar is the place.
+  // (`java -jar tool.jar` is as often a packaged tool the user ran as their own program.)
+  /\b(?:hadoop|yarn) jar ([^\s:;]{1,300}\.jar)\b/,
+  /\bjava\b[^\n]{0,300}? -(?:cp|classpath) ([^\s:;]{1,300}\.jar)\b/,
+  /\bspark-submit\b[^\n]{0,500}? ([^\s:;=]{1,300}\.(?:jar|py))(?:\s|$)/,
 ];
 
 // Any unit of work named in quotes right after its kind (`Core compute for op "load"`, `the model
