@@ -135,3 +135,24 @@ describe('places other tools name', () => {
     expect(locate('Done. PASS=4 WARN=0 ERROR=1 SKIP=0 TOTAL=5', above)?.file).toContain('fct_sales.sql');
   });
 });
+
+describe("the application class a Spring Boot / Logback header says logged the failure", () => {
+  const driverOnly = ['net.snowflake.client.jdbc.SnowflakeSQLException: Authentication token has expired.', '\tat net.snowflake.client.jdbc.SnowflakeUtil.checkErrorAndThrowException(SnowflakeUtil.java:88)', '\tat com.zaxxer.hikari.pool.ProxyStatement.executeQuery(ProxyStatement.java:111)'];
+  it('names it when every frame is a driver or the framework', () => {
+    const header = '2024-03-02 11:04:19.101 ERROR 7 --- [scheduling-1] c.n.billing.jobs.InvoiceExportJob              : export failed:';
+    expect(locate([header, '', ...driverOnly].join('\n'))?.function).toBe('InvoiceExportJob');
+    const boot3 = '2024-03-02T11:04:19.101Z ERROR 7 --- [billing] [   scheduling-1] com.acme.billing.jobs.InvoiceExportJob : export failed:';
+    expect(locate([boot3, ...driverOnly].join('\n'))?.function).toBe('InvoiceExportJob');
+  });
+
+  it("a library's or the framework's logger, abbreviated or not, is not the application", () => {
+    for (const logger of ['o.h.engine.jdbc.spi.SqlExceptionHelper', 'c.z.hikari.pool.HikariPool', 'org.springframework.boot.SpringApplication', 'o.s.b.SpringApplication']) {
+      expect(locate([`2024-03-02 11:04:19.101 ERROR 7 --- [main] ${logger} : failed`, ...driverOnly].join('\n'))).toBeNull();
+    }
+  });
+
+  it("the application's own frame still comes first", () => {
+    const header = '2024-03-02 11:04:19.101 ERROR 7 --- [main] c.n.billing.jobs.InvoiceExportJob : export failed:';
+    expect(at(locate([header, ...driverOnly, '\tat com.acme.billing.jobs.InvoiceExportJob.run(InvoiceExportJob.java:57)'].join('\n')))).toContain('InvoiceExportJob.java:57');
+  });
+});

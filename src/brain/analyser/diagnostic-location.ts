@@ -4,7 +4,7 @@
 // make's `*** [Makefile:333: import-osm] Error 1`. Else the place a logger says it logged from: a Go
 // logger's caller, a Rust error's `Location { file, line }`.
 import type { Location } from '../../types.js';
-import { isUserFrame } from '../../parse/stack-trace/user-code.js';
+import { isLibraryLogger, isUserFrame } from '../../parse/stack-trace/user-code.js';
 
 const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
 // The file, its line and an optional column, then the message: `path.ext:LINE[:COL]: text`.
@@ -141,4 +141,20 @@ export function nodeBannerOf(lines: readonly string[]): Location | undefined {
     return { file: m[1], line: Number(m[2]), function: null, code: (lines[i + 1] ?? '').trim() || null };
   }
   return undefined;
+}
+
+// Spring Boot's and Logback's header names the class that logged the error (`2019-10-24 07:07:49.856
+// ERROR 1 --- [nio-8080-exec-7] n.e.w.r.ReadingController : SQL exception thrown:`; Spring Boot 3 adds
+// the application's name in brackets). When every frame is a driver's or the framework's, the
+// application's class that caught and logged it is the place to look.
+const JVM_LOGGER = /^\S{1,40}(?: \S{1,40})?\s{1,3}(?:ERROR|FATAL|WARN)\s{1,3}\d{1,10} --- (?:\[[^\]\n]{0,100}\]\s{0,3}){1,2}([\w$]{1,100}(?:\.[\w$]{1,100}){1,30})\s{0,40}: /;
+
+/** The application class a Logback / Spring Boot header says logged the failing record; not the JDK's or a library's. */
+export function loggerClassOf(recordLines: readonly string[]): Location | undefined {
+  const first = recordLines[0] ?? '';
+  if (first.length > 4000 || !first.includes(' --- ')) return undefined;
+  const logger = JVM_LOGGER.exec(first)?.[1];
+  if (!logger || isLibraryLogger(logger)) return undefined;
+  const cls = logger.slice(logger.lastIndexOf('.') + 1);
+  return { file: cls, line: null, function: cls, code: null };
 }
