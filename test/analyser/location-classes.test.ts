@@ -156,3 +156,15 @@ describe("the application class a Spring Boot / Logback header says logged the f
     expect(at(locate([header, ...driverOnly, '\tat com.acme.billing.jobs.InvoiceExportJob.run(InvoiceExportJob.java:57)'].join('\n')))).toContain('InvoiceExportJob.java:57');
   });
 });
+
+describe('more frame and unit formats', () => {
+  it("pytest's short traceback: the innermost frame of the user's code, not the test's first line", () => {
+    const short = ['tests/test_load.py:31: in test_load', '    load(path)', 'etl/load.py:12: in load', '    rows = read(path)', '/usr/lib/python3/dist-packages/pandas/io/parsers/readers.py:912: in read_csv', '    return _read(f, kwds)', 'E   FileNotFoundError: [Errno 2] No such file or directory: in.csv'].join('\n');
+    expect(at(locate(short))).toBe('etl/load.py:12 load');
+  });
+
+  it("kubelet's back-off names the pod by its name and namespace: the workload", () => {
+    const d = locate('Warning  BackOff  2m (x10 over 5m)  kubelet  Back-off restarting failed container etl in pod etl-7d9f5c6b8-x2k4q_default(0f1e2d3c-aaaa-bbbb-cccc-000011112222)');
+    expect(d).toMatchObject({ file: 'etl-7d9f5c6b8-x2k4q', function: 'etl' });
+  });
+});

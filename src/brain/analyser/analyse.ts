@@ -392,7 +392,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (!location) location = loggerClassOf(textLines) ?? null;
   if (!location) location = sourceFileNamedIn(chain, textLines);
   // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
-  if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse()) ?? null;
+  if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse(), false) ?? null;
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');

@@ -54,7 +54,24 @@ function namedFile(file: string, fn?: string): Location {
   return { file, line: null, function: fn ?? base.replace(/\.\w+$/, ''), code: null };
 }
 
-export function diagnosticLocationOf(lines: readonly string[]): Location | undefined {
+// pytest's short and long tracebacks print a frame as `etl/load.py:12: in load`, outermost first.
+const PYTEST_FRAME = /^((?:[A-Za-z]:)?[^\s:]{1,300}\.py):(\d{1,7}): in ([\w<>.]{1,200})\s*$/;
+
+/** The innermost frame of a pytest traceback that is the user's code. */
+function pytestFrameOf(lines: readonly string[]): Location | undefined {
+  let found: Location | undefined;
+  for (const line of lines) {
+    if (line.length > 600 || !line.includes('.py:')) continue;
+    const m = PYTEST_FRAME.exec(line);
+    if (m?.[1] && m[2] && isUserFrame('python', m[1])) found = { file: m[1], line: Number(m[2]), function: m[3] ?? null, code: null };
+  }
+  return found;
+}
+
+/** The place a tool's diagnostic names; `withFrames` false reads single diagnostics only (lines in any order). */
+export function diagnosticLocationOf(lines: readonly string[], withFrames = true): Location | undefined {
+  const pytest = withFrames ? pytestFrameOf(lines) : undefined;
+  if (pytest) return pytest;
   for (const line of lines) {
     if (line.length > 4000) continue;
     const dag = line.includes('Broken DAG') || line.includes('Failed to import') ? BROKEN_DAG.exec(line) : null;

@@ -109,6 +109,8 @@ const POD_PATTERNS: RegExp[] = [
   /\bpod\/([a-z0-9][a-z0-9.-]{0,252})/,
   /\bSuccessfully assigned [\w-]+\/([a-z0-9][a-z0-9.-]{0,252}) to /,
   /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
+  // kubelet's `Back-off restarting failed container etl in pod etl-7d9f-x2k4_default(<uid>)`.
+  /\bin pod ([a-z0-9][a-z0-9.-]{0,252})_[a-z0-9-]{1,63}\(/,
   // Starts only where a name starts: from each `.` or `-` inside one the scan would run over it again.
   /(?<![a-z0-9.-])[.-]*\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
