@@ -163,6 +163,12 @@ describe('more frame and unit formats', () => {
     expect(at(locate(short))).toBe('etl/load.py:12 load');
   });
 
+  it('a `kubectl describe pod` listing names its container under Containers:', () => {
+    const describe = ['Containers:', '  loader:', '    Container ID:   containerd://0a1b2c', '    Image:          acme/loader:1.4', '    State:          Waiting', '      Reason:       CrashLoopBackOff'].join('\n');
+    expect(locate(describe)?.function).toBe('loader');
+    expect(locate(['Containers:', '', '  loader:', '    Image: acme/loader:1.4', 'Error: ImagePullBackOff'].join('\n'))).toBeNull();
+  });
+
   it("kubelet's back-off names the pod by its name and namespace: the workload", () => {
     const d = locate('Warning  BackOff  2m (x10 over 5m)  kubelet  Back-off restarting failed container etl in pod etl-7d9f5c6b8-x2k4q_default(0f1e2d3c-aaaa-bbbb-cccc-000011112222)');
     expect(d).toMatchObject({ file: 'etl-7d9f5c6b8-x2k4q', function: 'etl' });

@@ -151,12 +151,28 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
   return undefined;
 }
 
+// `kubectl describe pod` lists each container under `Containers:` as an indented `name:` line.
+const CONTAINERS_HEADING = /^\s{0,4}(?:Init )?Containers:\s*$/;
+const DESCRIBED_CONTAINER = /^\s{2,6}([a-z0-9][a-z0-9-]{0,62}):\s*$/;
+
+/** The first container a `kubectl describe` listing names, in the record, else in the lines before it. */
+function describedContainer(textLines: readonly string[], contextLines: readonly string[]): string | undefined {
+  for (const lines of [textLines, contextLines]) {
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!CONTAINERS_HEADING.test(lines[i] ?? '')) continue;
+      const m = DESCRIBED_CONTAINER.exec(lines[i + 1] ?? '');
+      if (m?.[1]) return m[1];
+    }
+  }
+  return undefined;
+}
+
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
   const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
   if (test) return test;
   const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, RECORD_PATTERNS);
-  const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
+  const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS) ?? describedContainer(textLines, contextLines)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
   const workload = pod !== undefined ? DEPLOYMENT_POD.exec(pod)?.[1] : undefined;
   if (pod !== undefined && workload !== undefined) return { step: workload, container: pod };
