@@ -5,7 +5,7 @@
 // unsure, it says "unknown" with low confidence rather than guess.
 import { performance } from 'node:perf_hooks';
 import type { Category, DiagnoseRequest, Diagnosis, ErrorInfo, Location, StackFrame } from '../../types.js';
-import { extractErrorChain, libraryFrameOf, userFrameOf } from '../../parse/stack-trace/extract-error.js';
+import { extractErrorChain, libraryFrameOf, userFrameOf, type ParsedError } from '../../parse/stack-trace/extract-error.js';
 import { unfoldJsonStacks } from './json-stack.js';
 import { isUserFrame, normaliseFile } from '../../parse/stack-trace/user-code.js';
 import { firstLine } from './describe.js';
@@ -17,7 +17,7 @@ import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
-import { callerLocationOf, diagnosticLocationOf, nodeBannerOf } from './diagnostic-location.js';
+import { callerLocationOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -91,13 +91,33 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
     const below = withUserFlags(extractErrorChain(unfoldJsonStacks([request.text, ...request.after]).join('\n')));
     const full = completed(own, below);
     if (full) return full;
-    if (!located && below.length > 0 && (own.length === 0 || userFrameOf(below))) return below;
+    // The lines below carry frames the record lacks (a panic's place wrapped onto the next line, a
+    // traceback cut from its header): the same failure, told with where it happened.
+    const framesOnlyBelow = own.every((e) => e.stack.length === 0) && below.some((e) => e.stack.length > 0);
+    if (!located && below.length > 0 && (own.length === 0 || framesOnlyBelow || userFrameOf(below))) return below;
   }
   if (own.length > 0) return own;
   const fromContext = withUserFlags(extractErrorChain(unfoldJsonStacks(request.context.slice(-MAX_CONTEXT_LINES)).join('\n')));
   if (fromContext.length > 0) return fromContext;
   const named = bareErrorOf(request.text);
   return named ? [named] : [];
+}
+
+// A traceback's frame line (Python's, or an `at …` line of Node, the JVM, .NET).
+const FRAME_LINE = /^\s*(?:File "|"?[^\s"]{1,500}\.py", line \d)|^\s+at \S/;
+
+/**
+ * The record is the exception line of a traceback whose frames arrived as records of their own just
+ * before it (a cut paste, a logger that splits lines): the frames above and the record read as one.
+ * Only when the lines before end inside a traceback, and only the chain whose exception is the record's.
+ */
+function joinedWithFramesAbove(contextLines: readonly string[], text: string): ErrorInfo[] | undefined {
+  const above = contextLines.slice(-50);
+  if (!above.slice(-3).some((line) => line.length < 4000 && FRAME_LINE.test(line))) return undefined;
+  const chain = extractErrorChain(unfoldJsonStacks([...above, text]).join('\n'));
+  const outer = chain.at(-1) as Partial<ParsedError> | undefined;
+  if (outer?.lineIndex === undefined || outer.lineIndex < above.length || !chain.some((e) => e.stack.length > 0)) return undefined;
+  return withUserFlags(chain);
 }
 
 // An exception named on a line of its own with no frames under it (a cut paste, a one-line
@@ -122,8 +142,9 @@ function raisedByTimer(error: ErrorInfo): boolean {
   return user.length > 0 && user.every((f) => RUNTIME_CALLBACK.test(f.function ?? '')) && error.stack.some((f) => /^(?:Timeout|Immediate)\./.test(f.function ?? ''));
 }
 
-function relayedUserFrame(contextLines: string[]): ReturnType<typeof userFrameOf> {
-  return userFrameOf(withUserFlags(extractErrorChain(unfoldJsonStacks(contextLines.slice(-50)).join('\n'))));
+function relayedUserFrame(contextLines: string[], text: string): ReturnType<typeof userFrameOf> {
+  const joined = joinedWithFramesAbove(contextLines, text);
+  return (joined && userFrameOf(joined)) ?? userFrameOf(withUserFlags(extractErrorChain(unfoldJsonStacks(contextLines.slice(-50)).join('\n'))));
 }
 
 /** `postgres.ERROR: x` → `ERROR: x`, `dbt.DatabaseError: x` → `dbt DatabaseError: x`: parser tags read as the tools print them. */
@@ -161,12 +182,24 @@ function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
 // Or any path to a source file the message quotes (a flow file, a script, a model that is not there).
 const NAMED_SOURCE = /(?:imported from|required from|in file|at) ((?:file:\/\/)?\/[\w./@-]+\.(?:[cm]?[jt]s|py|go|java|scala|sql))\b/;
 const QUOTED_SOURCE = /(?:^|[\s'"`(])((?:[A-Za-z]:)?[\w.~@-]*[\\/][\w./\\@-]*\.(?:[cm]?[jt]s|py|go|java|scala|sql|rs|kt|ipynb))(?=$|[\s'"`):,])/;
+// A runner naming the script it was loading, whose path may hold spaces or no folder at all
+// (`Script at 'flows/etl.py' encountered an exception`, `while importing module etl from file /My Files/etl.py.`).
+const LOADED_SCRIPT = /\b(?:[Ss]cript at\s{1,3}|from file |while (?:loading|importing|running) |[Ee]xecut(?:ion|ing) (?:of )?)(?:'([^'\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))'|"([^"\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))"|((?:[A-Za-z]:|\.{1,2})?[\\/][^\n'"]{0,300}?\.(?:py|[cm]?[jt]s|sql|ipynb))(?=$|[\s.,:;)]))/;
+const INSTALLED = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/;
 
-function sourceFileNamedIn(chain: ErrorInfo[]): Location | null {
-  for (const error of chain) {
-    const message = error.message.slice(0, 4000);
+/** A source file the failure's messages name (the chain's, else the failing record's own lines). */
+function sourceFileNamedIn(chain: ErrorInfo[], textLines: readonly string[]): Location | null {
+  const messages = chain.map((error) => error.message.slice(0, 4000));
+  // The record read whole: a runner may wrap its sentence before the path (`Script at\n'/tmp/x/flows.py'`).
+  for (const message of [...messages, textLines.join('\n').slice(0, 16_000)]) {
+    const script = message.includes('cript at') || message.includes('from file ') || message.includes('while ') || message.includes('xecut') ? LOADED_SCRIPT.exec(message) : null;
+    const named = script?.[1] ?? script?.[2] ?? script?.[3];
+    if (named && !INSTALLED.test(named)) return { file: normaliseFile(named), line: null, function: null, code: null };
+  }
+  // Any source path a message quotes; not the record's other lines, whose paths are mostly frames.
+  for (const message of messages) {
     const m = NAMED_SOURCE.exec(message) ?? QUOTED_SOURCE.exec(message);
-    if (m?.[1] && !/[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
+    if (m?.[1] && !INSTALLED.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
   }
   return null;
 }
@@ -346,7 +379,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   const named = request.step ? { step: request.step, container: request.pipeline } : findNamedStep(textLines, contextLines);
   // A wrapper's report with no user frame (Airflow's "Task failed" over spark-submit) follows the
   // child's relayed trace: the user frame is there, above the record.
-  const framed = userFrameOf(chain) ?? (chain.length > 0 && contextLines.length > 0 ? relayedUserFrame(contextLines) : undefined);
+  const framed = userFrameOf(chain) ?? (chain.length > 0 && contextLines.length > 0 ? relayedUserFrame(contextLines, request.text) : undefined);
   // An error a runner raised from a timer (a step timeout) has the timer callback as its only
   // user frame: that is not where the user's code failed, the step that ran out of time is.
   const located = framed && !(named && raisedByTimer(framed.error)) ? framed : undefined;
@@ -356,7 +389,10 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   const library = location ? undefined : libraryFrameOf(chain);
   if (library) location = toLocation(library.frame, readSource, redact);
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
-  if (!location) location = sourceFileNamedIn(chain);
+  if (!location) location = loggerClassOf(textLines) ?? null;
+  if (!location) location = sourceFileNamedIn(chain, textLines);
+  // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
+  if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse(), false) ?? null;
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');

@@ -4,7 +4,7 @@
 // make's `*** [Makefile:333: import-osm] Error 1`. Else the place a logger says it logged from: a Go
 // logger's caller, a Rust error's `Location { file, line }`.
 import type { Location } from '../../types.js';
-import { isUserFrame } from '../../parse/stack-trace/user-code.js';
+import { isLibraryLogger, isUserFrame } from '../../parse/stack-trace/user-code.js';
 
 const SOURCE_EXT = String.raw`(?:go|rs|ts|tsx|js|mjs|cjs|java|scala|kt|c|cc|cpp|h|hpp|py|sql|tf|yaml|yml)`;
 // The file, its line and an optional column, then the message: `path.ext:LINE[:COL]: text`.
@@ -42,6 +42,9 @@ const SQL_FILE_FAILED = /^\s*(\S{1,500}\.sql):? (?:ERROR|FAILED|failed)\s*$|\bco
 // Not a place to look: a warning's location, a library's own file, the container runtime's
 // `standard_init_linux.go:228: exec user process caused …`.
 const NOT_A_DIAGNOSTIC = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]|[\\/]pkg[\\/]mod[\\/]|^\s*(?:standard_init|container|process|init|exec)_linux\.go:|:\d+: \w*Warning: /;
+// An object in a store that a loader reports on, first on its line (BigQuery: `gs://b/day.json.gz: Error
+// while reading data, …`; `s3a://lake/raw/part-0.parquet: Invalid magic`): the input that failed.
+const OBJECT_URI = /^\s*((?:gs|s3|s3a|s3n|abfss?|wasbs?|hdfs|gcs):\/\/[^\s:]{1,500}): \S/;
 // Terraform 0.11's multi-error names the resource: `* google_bigquery_table.person: 1 error(s) occurred:`.
 const TERRAFORM_RESOURCE = /^[\s>]*\* ((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+): /;
 
@@ -51,7 +54,24 @@ function namedFile(file: string, fn?: string): Location {
   return { file, line: null, function: fn ?? base.replace(/\.\w+$/, ''), code: null };
 }
 
-export function diagnosticLocationOf(lines: readonly string[]): Location | undefined {
+// pytest's short and long tracebacks print a frame as `etl/load.py:12: in load`, outermost first.
+const PYTEST_FRAME = /^((?:[A-Za-z]:)?[^\s:]{1,300}\.py):(\d{1,7}): in ([\w<>.]{1,200})\s*$/;
+
+/** The innermost frame of a pytest traceback that is the user's code. */
+function pytestFrameOf(lines: readonly string[]): Location | undefined {
+  let found: Location | undefined;
+  for (const line of lines) {
+    if (line.length > 600 || !line.includes('.py:')) continue;
+    const m = PYTEST_FRAME.exec(line);
+    if (m?.[1] && m[2] && isUserFrame('python', m[1])) found = { file: m[1], line: Number(m[2]), function: m[3] ?? null, code: null };
+  }
+  return found;
+}
+
+/** The place a tool's diagnostic names; `withFrames` false reads single diagnostics only (lines in any order). */
+export function diagnosticLocationOf(lines: readonly string[], withFrames = true): Location | undefined {
+  const pytest = withFrames ? pytestFrameOf(lines) : undefined;
+  if (pytest) return pytest;
   for (const line of lines) {
     if (line.length > 4000) continue;
     const dag = line.includes('Broken DAG') || line.includes('Failed to import') ? BROKEN_DAG.exec(line) : null;
@@ -68,6 +88,8 @@ export function diagnosticLocationOf(lines: readonly string[]): Location | undef
     if (plpgsql?.[1] && plpgsql[2]) return { file: plpgsql[1], line: Number(plpgsql[2]), function: plpgsql[1], code: null };
     const sqlFile = line.includes('.sql') ? SQL_FILE_FAILED.exec(line) : null;
     if (sqlFile) return namedFile((sqlFile[1] ?? sqlFile[2]) as string);
+    const object = line.includes('://') ? OBJECT_URI.exec(line) : null;
+    if (object?.[1]) return namedFile(object[1]);
     const resource = line.includes('* ') ? TERRAFORM_RESOURCE.exec(line) : null;
     if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;
@@ -136,4 +158,20 @@ export function nodeBannerOf(lines: readonly string[]): Location | undefined {
     return { file: m[1], line: Number(m[2]), function: null, code: (lines[i + 1] ?? '').trim() || null };
   }
   return undefined;
+}
+
+// Spring Boot's and Logback's header names the class that logged the error (`2019-10-24 07:07:49.856
+// ERROR 1 --- [nio-8080-exec-7] n.e.w.r.ReadingController : SQL exception thrown:`; Spring Boot 3 adds
+// the application's name in brackets). When every frame is a driver's or the framework's, the
+// application's class that caught and logged it is the place to look.
+const JVM_LOGGER = /^\S{1,40}(?: \S{1,40})?\s{1,3}(?:ERROR|FATAL|WARN)\s{1,3}\d{1,10} --- (?:\[[^\]\n]{0,100}\]\s{0,3}){1,2}([\w$]{1,100}(?:\.[\w$]{1,100}){1,30})\s{0,40}: /;
+
+/** The application class a Logback / Spring Boot header says logged the failing record; not the JDK's or a library's. */
+export function loggerClassOf(recordLines: readonly string[]): Location | undefined {
+  const first = recordLines[0] ?? '';
+  if (first.length > 4000 || !first.includes(' --- ')) return undefined;
+  const logger = JVM_LOGGER.exec(first)?.[1];
+  if (!logger || isLibraryLogger(logger)) return undefined;
+  const cls = logger.slice(logger.lastIndexOf('.') + 1);
+  return { file: cls, line: null, function: cls, code: null };
 }

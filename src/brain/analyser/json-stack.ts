@@ -27,9 +27,48 @@ function messageOf(value: object): string {
   return typeof msg === 'string' ? msg : '';
 }
 
+// A stack kept as one escaped JSON string under any key, on a line of its own or inside a
+// pretty-printed record (a cloud logger's `"traceback": "Traceback (most recent call last):\n  File …"`,
+// `"exc_info": "…"`). The string is found by walking out from the stack's start to its quotes: one
+// pass, whatever quotes and backslashes a hostile line holds.
+const ESCAPED_STACK = /Traceback \(most recent call last\):\\n|\\n\s{0,8}at \S|\\n\s{0,8}File \\"/;
+
+/** Whether the character at `i` is escaped (an odd run of backslashes before it). */
+function isEscaped(line: string, i: number): boolean {
+  let n = 0;
+  for (let j = i - 1; j >= 0 && line[j] === '\\'; j--) n++;
+  return n % 2 === 1;
+}
+
+/** The lines of an escaped stack a JSON string on the line holds; undefined when it holds none. */
+function unfoldEscapedStack(line: string): string | undefined {
+  const at = line.search(ESCAPED_STACK);
+  if (at < 0) return undefined;
+  let open = at - 1;
+  while (open >= 0 && !(line[open] === '"' && !isEscaped(line, open))) open--;
+  if (open < 0) return undefined;
+  let close = open + 1;
+  for (; close < line.length; close++) {
+    if (line[close] === '\\') close++;
+    else if (line[close] === '"') break;
+  }
+  // A paste or a size limit may cut the string before its closing quote: what is there still reads.
+  // (A lone backslash left at the cut would escape the quote closing it.)
+  const text = close < line.length ? line.slice(open, close + 1) : `${line.slice(open, isEscaped(line, line.length) ? -1 : undefined)}"`;
+  let stack: unknown;
+  try {
+    stack = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const before = line.slice(0, open).trim();
+  return before ? `${before}\n${String(stack)}` : String(stack);
+}
+
 /** The line's message then its error's stack lines, when the line carries a JSON object with a stack string; else undefined. */
 export function unfoldJsonStack(line: string): string | undefined {
-  if (line.length > MAX_LINE || !line.includes('"stack"')) return undefined;
+  if (line.length > MAX_LINE) return undefined;
+  if (!line.includes('"stack"')) return line.includes('\\n') ? unfoldEscapedStack(line) : undefined;
   let at = line.indexOf('{');
   // A prefix (winston's `time level: message`) may itself hold braces: try a few opening ones.
   for (let tries = 0; at >= 0 && tries < MAX_TRIES; tries++, at = line.indexOf('{', at + 1)) {

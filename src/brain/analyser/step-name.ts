@@ -68,8 +68,34 @@ const STEP_PATTERNS: RegExp[] = [
   /\bMigration ([\w./-]{1,300}\.sql) failed\b/,
   // knex and other migrators: `migration file "20170331_lists.js" failed`.
   /\bmigration (?:file )?["'\x60]?([\w./-]{1,300}\.(?:js|ts|sql|py))["'\x60]? failed\b/,
-  // Django: the migration being applied (`Applying sales.0042_add_region...`).
+  // Django: the migration being applied (`Applying sales.0042_add_region...`); Alembic: the revision
+  // being upgraded to (`Running upgrade 1a2b3c -> 4d5e6f, add region`).
   /\bApplying ([A-Za-z_]\w*\.\d{4}_\w+)\.\.\./,
+  /\bRunning (?:upgrade|downgrade) [\w, ]{0,200}-> (\w{1,100}), /,
+  // A dbt node by its unique id (`Snapshot 'snapshot.shop.orders_snap'`, `node "model.shop.orders"`): the node's name.
+  /['"`](?:model|seed|snapshot|test|analysis)\.[\w-]{1,100}\.([\w-]{1,200})['"`]/,
+  // A unit named bare after the verb that failed on it (`Cannot initialize datasource warehouse`).
+  /\b(?:initiali[sz]e|load|run|find) (?:the )?(?:datasource|checkpoint|expectation suite) ([\w.-]{1,200})/,
+  // Dagster's handle of an op (`KeyError: NodeHandle(name='my_asset', parent=None)`).
+  /\b(?:Node|Solid)Handle\(name='([\w.-]{1,200})'/,
+  // Luigi's id of a task without parameters (`Task Export__99914b932b timed out`): the family.
+  /\b[Tt]ask ([A-Za-z_][\w.]{0,200}?)__[0-9a-f]{10} (?:timed out|failed|died)\b/,
+  // A JSR-352 batch job (`job[importjob/7/287]`), the target Snakemake has no rule for.
+  /\bjob\[([\w.-]{1,200})\/\d/,
+  /\bNo rule to produce ([^\s(]{1,300})/,
+  // The job a launcher was asked to run (`hadoop jar etl.jar`, `spark-submit --class x.Main job.jar`,
+  // `java -cp app.jar:lib/* com.acme.Main`): when no frame is the job's own, its jar is the place.
+  // (`java -jar tool.jar` is as often a packaged tool the user ran as their own program.)
+  /\b(?:hadoop|yarn) jar ([^\s:;]{1,300}\.jar)\b/,
+  /\bjava\b[^\n]{0,300}? -(?:cp|classpath) ([^\s:;]{1,300}\.jar)\b/,
+  /\bspark-submit\b[^\n]{0,500}? ([^\s:;=]{1,300}\.(?:jar|py))(?:\s|$)/,
+];
+
+// Any unit of work named in quotes right after its kind (`Core compute for op "load"`, `the model
+// 'orders'`, `Could not find checkpoint \`nightly\``): heard only in the failing record itself, where
+// the unit is the one that failed; in the lines before, such a name is only a unit that ran.
+const RECORD_PATTERNS: RegExp[] = [
+  /\b(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite) ["'`‘]([\w.-]{1,200})["'`’]/,
 ];
 
 // pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.
@@ -83,6 +109,8 @@ const POD_PATTERNS: RegExp[] = [
   /\bpod\/([a-z0-9][a-z0-9.-]{0,252})/,
   /\bSuccessfully assigned [\w-]+\/([a-z0-9][a-z0-9.-]{0,252}) to /,
   /\bError syncing pod [0-9a-f-]+ \("([a-z0-9][a-z0-9.-]{0,252})_[\w-]+\(/,
+  // kubelet's `Back-off restarting failed container etl in pod etl-7d9f-x2k4_default(<uid>)`.
+  /\bin pod ([a-z0-9][a-z0-9.-]{0,252})_[a-z0-9-]{1,63}\(/,
   // Starts only where a name starts: from each `.` or `-` inside one the scan would run over it again.
   /(?<![a-z0-9.-])[.-]*\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
   /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
@@ -123,12 +151,28 @@ function search(lines: readonly string[], patterns: RegExp[]): string | undefine
   return undefined;
 }
 
+// `kubectl describe pod` lists each container under `Containers:` as an indented `name:` line.
+const CONTAINERS_HEADING = /^\s{0,4}(?:Init )?Containers:\s*$/;
+const DESCRIBED_CONTAINER = /^\s{2,6}([a-z0-9][a-z0-9-]{0,62}):\s*$/;
+
+/** The first container a `kubectl describe` listing names, in the record, else in the lines before it. */
+function describedContainer(textLines: readonly string[], contextLines: readonly string[]): string | undefined {
+  for (const lines of [textLines, contextLines]) {
+    for (let i = 0; i + 1 < lines.length; i++) {
+      if (!CONTAINERS_HEADING.test(lines[i] ?? '')) continue;
+      const m = DESCRIBED_CONTAINER.exec(lines[i + 1] ?? '');
+      if (m?.[1]) return m[1];
+    }
+  }
+  return undefined;
+}
+
 /** Looks in the record first, then in its context (closest line first). */
 export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
   const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
   if (test) return test;
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
-  const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS)) : undefined;
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, RECORD_PATTERNS);
+  const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS) ?? describedContainer(textLines, contextLines)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
   const workload = pod !== undefined ? DEPLOYMENT_POD.exec(pod)?.[1] : undefined;
   if (pod !== undefined && workload !== undefined) return { step: workload, container: pod };

@@ -9,8 +9,9 @@ const TRACEBACK_START = /^\s*Traceback \(most recent call last\):\s*$/;
 // Pastes may keep a table's or a quote's bar in front (`  | File "…"`); Ruby's error trackers print the
 // same frame without the comma (`File "app/x.rb", line 58 in update`).
 const FRAME = /^[\s|>]*File "([^"]+)", line (\d+)(?:,? in (.+))?$/;
-// The first frame of a paste cut in the middle of its path: `…/streams/csv_file.py", line 203, in _init_dataset`.
-const CUT_FRAME = /^([^\s"][^"]{0,500}\.py)", line (\d+), in ([\w<>.]{1,200})$/;
+// The first frame of a paste cut in the middle of its path (`…/streams/csv_file.py", line 203, in _init_dataset`)
+// or just before it, the `File` word lost (`"/app/load.py", line 29, in <module>`).
+const CUT_FRAME = /^\s{0,8}"?([^\s"][^"]{0,500}\.py)", line (\d+), in ([\w<>.]{1,200})$/;
 const HEADER = /^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::[ \t]?(.*))?$/;
 const CARET_LINE = /^\s*[\^~]+\s*$/;
 const EXCEPTION_SUFFIX =

@@ -249,6 +249,21 @@ export function isWellKnownJvmLibrary(cls: string): boolean {
   return JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix) && !JVM_UMBRELLA_PREFIXES.includes(prefix));
 }
 
+/**
+ * Whether a logger's name, as Logback and Spring Boot print it with its packages cut to their first
+ * letter (`o.h.engine.jdbc.spi.SqlExceptionHelper`, `c.z.hikari.pool.HikariPool`), is a class of the
+ * JDK or of a well-known library. A one-letter part stands for any package of that letter, so an
+ * application whose abbreviation a library shares (`c.a.` of com.acme and com.amazonaws) counts as
+ * the library: no answer rather than a library's class.
+ */
+export function isLibraryLogger(name: string): boolean {
+  const parts = name.split('.');
+  return JVM_LIBRARY_PREFIXES.some((prefix) => {
+    const want = prefix.split('.').slice(0, -1);
+    return want.length < parts.length && want.every((p, i) => parts[i] === p || (parts[i]?.length === 1 && parts[i] === p[0]));
+  });
+}
+
 /** `java.base/java.lang.Thread.run` → `java.lang.Thread.run`; `app//com.acme.Job.run` → `com.acme.Job.run`. */
 export function stripJvmModule(name: string): string {
   const slash = name.lastIndexOf('/');
