@@ -3,6 +3,7 @@
 // retry is likely to help. Order matters: the first signature that matches wins, so specific
 // signatures (an environment KeyError, a password failure inside a connection error) come before the
 // broad ones they would otherwise fall into.
+import type { Category } from '../../types.js';
 import type { Finding, Signature } from './finding.js';
 import {
   atWhere,
@@ -19,6 +20,7 @@ import {
   suggestedColumns,
   where,
 } from './describe.js';
+import { SQLSTATE_PATTERN, sqlStateOf } from './sqlstate.js';
 
 const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` : fallback);
 
@@ -161,6 +163,31 @@ const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|
 
 const REGISTRY_RATE_LIMIT = /\btoomanyrequests\b|\bpull rate limit\b/i;
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
+// The registry saying the credentials themselves failed, beside Docker Hub's `pull access denied for
+// x, repository does not exist or may require 'docker login'`, which it prints for a repository that
+// does not exist as for a private one: without a credential failure, the reference names an image
+// the registry does not have (a wrong name or tag, an image taken down), like a manifest not found.
+const REGISTRY_CREDENTIALS = /no basic auth credentials|unauthorized: |authentication required|insufficient_scope|invalid username\/password/i;
+const IMAGE_NOT_THERE = /repository does not exist|manifest unknown|manifest for [^\s]+ not found|not found: manifest|failed to resolve reference [^\n]{0,200}: not found/i;
+
+function registryCategory(text: string): Category {
+  if (REGISTRY_RATE_LIMIT.test(text)) return 'rate_limit';
+  if (REGISTRY_CREDENTIALS.test(text)) return 'auth_or_permission';
+  return IMAGE_NOT_THERE.test(text) || !REGISTRY_AUTH.test(text) ? 'configuration' : 'auth_or_permission';
+}
+
+// What to do, by the category a SQLSTATE gives, in the sqlstate signature's fix.
+const SQLSTATE_ADVICE: Partial<Record<Category, string>> = {
+  data_quality: 'find the rows whose value the column cannot take (too long, out of range, not parseable) and clean or reject them before the load',
+  schema_drift: 'compare the column the statement names with the table as it is now, and update the query or migrate the table',
+  missing_input: 'check that the table exists in the database and schema the job connects to, and that the step creating it ran',
+  auth_or_permission: 'grant the job\'s role the privilege, or fix its credentials',
+  network_or_service_unavailable: 'check the database server is up and reachable from the job',
+  resource_exhaustion: 'free the resource the database ran out of (disk, memory, connection slots) or lower the job\'s use of it',
+  timeout: 'find why the statement ran so long (plan, locks, volume) or raise its time limit',
+  code_bug: 'fix the statement in the code that issues it',
+  database_error: 'fix what the database names (the object, the transaction, the constraint)',
+};
 
 // Why a Kubernetes pod never started, as its events and container status name it.
 const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
@@ -465,7 +492,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'pod-start-failure',
     // A registry that refused the pull for want of credentials is an auth problem, not a wrong image;
     // one that refused it for the pull rate (Docker Hub's `toomanyrequests`) is a rate limit that clears.
-    category: (f) => (REGISTRY_RATE_LIMIT.test(f.text) ? 'rate_limit' : REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
+    category: (f) => registryCategory(f.text),
     retryable: (f) => REGISTRY_RATE_LIMIT.test(f.text),
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
@@ -675,10 +702,12 @@ export const SIGNATURES: readonly Signature[] = [
     category: (f) => (/depends on a (?:node|source) named/.test(f.subject) ? 'code_bug' : 'dependency_or_import'),
     retryable: false,
     confidence: 0.85,
-    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a (?:node|source) named '([^']+)' which was not found/,
+    // `In dispatch: No macro named 'x' found`: a package's macro dispatched to an implementation no
+    // installed package provides (a package version the others do not match).
+    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a (?:node|source) named '([^']+)' which was not found|\bNo macro named '(\w+)' found/,
     explain: (f) => {
       const node = moduleOf(f.subject);
-      const macro = /'(\w+)' is undefined/.exec(f.subject)?.[1];
+      const macro = /'(\w+)' is undefined|No macro named '(\w+)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       if (macro && !node) {
         return {
           summary: `dbt ${where(f)} calls \`${macro}\`, which is not defined: a package is not installed.`,
@@ -956,7 +985,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -1184,6 +1213,24 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'database-object-exists',
+    category: 'database_error',
+    retryable: false,
+    confidence: 0.75,
+    // PostgreSQL's 42P07 / 42710, MySQL's 1050, SQL Server's 2714: a CREATE (a migration, a loader's
+    // setup) for an object that is already there, often two runs creating it at once. The database's
+    // state, not the data: a duplicate row (`Key (id)=(7) already exists`) is a constraint violation.
+    pattern: /\b(?:relation|table|schema|index|type|sequence|view|function|procedure|trigger|extension|database|role) ["'`]?[\w.$-]+["'`]? already exists\b|\bThere is already an object named\b|\bDuplicate(?:Table|Object|Schema|Database|Function)\b|\bER_TABLE_EXISTS_ERROR\b/i,
+    explain: (f) => ({
+      summary: `The database object already exists${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A statement creates a table, index, schema or type that is already there: a migration or setup step that is not idempotent, run twice or by two processes at once, or an object left by an earlier partial run.',
+      fix: [
+        'Make the setup idempotent (`CREATE … IF NOT EXISTS`, a migration lock so only one process migrates), or drop the leftover object if an earlier run half-finished.',
+        'If several workers start together, run migrations once before them rather than in each.',
+      ],
+    }),
+  },
+  {
     id: 'sql-syntax',
     category: 'code_bug',
     retryable: false,
@@ -1392,6 +1439,27 @@ export const SIGNATURES: readonly Signature[] = [
       rootCause: 'A function recursed without reaching its base case (or the input is deeper than recursion can handle).',
       fix: [`Check the recursion's base case at ${where(f)}; make it iterative for deep inputs.`],
     }),
+  },
+  {
+    id: 'sqlstate',
+    // Last of the specific signatures: the SQLSTATE code or condition name tells the kind of database
+    // failure when no wording above explains it (a message in the server's language, or cut).
+    category: (f) => sqlStateOf(f.subject)?.category ?? 'database_error',
+    retryable: (f) => sqlStateOf(f.subject)?.retryable ?? false,
+    confidence: 0.7,
+    pattern: SQLSTATE_PATTERN,
+    when: (f) => sqlStateOf(f.subject) !== undefined,
+    explain: (f) => {
+      const state = sqlStateOf(f.subject);
+      return {
+        summary: `Database error${state ? ` ${state.code} (${state.condition})` : ''}${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+        rootCause: `The database rejected the statement with SQLSTATE ${state?.code ?? 'unknown'}: ${state?.condition ?? 'a database error'}. The code names the kind of failure whatever the language of the message.`,
+        fix: [
+          `Look up SQLSTATE ${state?.code ?? ''} in the database's error-code table and read the message above with it; ${SQLSTATE_ADVICE[state?.category ?? 'database_error'] ?? 'fix what the database names'}.`,
+          ...(state?.retryable ? ['A retry is likely to succeed once the condition clears (the connection or the conflicting transaction).'] : []),
+        ],
+      };
+    },
   },
 ];
 
