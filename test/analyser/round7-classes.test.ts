@@ -108,3 +108,71 @@ describe('ODBC words for a dropped connection', () => {
     expect(d.retryable).toBe(true);
   });
 });
+
+describe('rows the loader cannot split into columns, and JSON a warehouse cannot parse, are the data', () => {
+  it.each([
+    ['psycopg2.errors.BadCopyFileFormat: extra data after last expected column\nCONTEXT:  COPY trips, line 88: "12;2024-01-03;4.5;x;y"'],
+    ['ERROR:  missing data for column "fare_amount"\nCONTEXT:  COPY trips, line 1402: "17,2024-01-03"'],
+    ['import: record on line 57: wrong number of fields'],
+    ['ERROR: invalid json array [1,2,\n  DETAIL: Error parsing JSON: unexpected end of input'],
+  ])('%s', (text) => {
+    expect(run(text).category).toBe('data_quality');
+  });
+
+  it('negative: a table with a column the query lacks is no bad row', () => {
+    expect(run('psycopg2.errors.UndefinedColumn: column "fare_amount" of relation "trips" does not exist').category).toBe('schema_drift');
+  });
+});
+
+describe('a Kafka client with no broker left to talk to is the service, whatever the runtime', () => {
+  it.each([
+    ['panic: kafka: client has run out of available brokers to talk to: dial tcp 10.0.4.7:9092: connect: connection timed out'],
+    ['kafka.errors.NoBrokersAvailable: NoBrokersAvailable'],
+    ['%3|1717000000.123|FAIL|rdkafka#producer-1| [thrd:main]: 3/3 brokers are down\nKafkaError{code=_ALL_BROKERS_DOWN,val=-187,str="Local: All broker connections are down"}'],
+  ])('%s', (text) => {
+    const d = run(text);
+    expect(d.category).toBe('network_or_service_unavailable');
+    expect(d.retryable).toBe(true);
+  });
+
+  it('negative: a topic the broker does not have is not an unreachable broker', () => {
+    expect(run('org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.').category).not.toBe('network_or_service_unavailable');
+  });
+});
+
+// Textbook wordings of common failures that no development log carried yet (a probe of 113 such
+// messages across the twelve categories found these gaps); each with a negative.
+describe('wordings of known classes that the corpus had not shown yet', () => {
+  it.each([
+    ['timeout', 'The job running on runner gh-runner-12 has exceeded the maximum execution time of 360 minutes.'],
+    ['timeout', 'PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /var/www/etl/import.php on line 88'],
+    ['network_or_service_unavailable', 'com.mongodb.MongoTimeoutException: Timed out after 10000 ms while waiting for a server that matches ReadPreferenceServerSelector'],
+    ['network_or_service_unavailable', 'pymongo.errors.ServerSelectionTimeoutError: replica-0.mongo:27017: timed out, Timeout: 30s, Topology Description: <TopologyDescription>'],
+    ['network_or_service_unavailable', 'celery.exceptions.TimeoutError: Error 111 connecting to broker:5672. Connection refused.'],
+    ['network_or_service_unavailable', 'botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: "https://glue.ap-south-1.amazonaws.com/"'],
+    ['configuration', 'fatal error: Could not connect to the endpoint URL: "https://s3.undefined.amazonaws.com/raw-bucket?list-type=2"'],
+    ['schema_drift', 'KeyError: "[\'ship_date\', \'ship_mode\'] not in index"'],
+    ['schema_drift', 'pyarrow.lib.ArrowInvalid: Schema at index 3 was different: \nts: timestamp[us]\nvs\nts: string'],
+    ['schema_drift', 'org.apache.avro.AvroTypeException: Found events.Click, expecting events.Click, missing required field session_id'],
+    ['dependency_or_import', 'ImportError: libcudart.so.11.0: cannot open shared object file: No such file or directory'],
+    ['dependency_or_import', '/usr/local/bin/duckdb: error while loading shared libraries: libstdc++.so.6: cannot open shared object file'],
+    ['dependency_or_import', 'java.lang.UnsatisfiedLinkError: no snappyjava in java.library.path'],
+    ['dependency_or_import', "pkg_resources.ContextualVersionConflict: (protobuf 4.25.1 (/opt/venv/lib/python3.11/site-packages), Requirement.parse('protobuf<4,>=3.20'), {'apache-beam'})"],
+    ['dependency_or_import', "pkg_resources.DistributionNotFound: The 'snowflake-connector-python>=3.0' distribution was not found and is required by the application"],
+    ['dependency_or_import', "AttributeError: module 'pandas' has no attribute 'Int64Index'. `pd.Int64Index` was removed in 2.0.0; use pd.Index with dtype instead"],
+    ['configuration', 'yaml.parser.ParserError: while parsing a block mapping\n  in "dags/config/sources.yml", line 3, column 1'],
+    ['configuration', 'tomllib.TOMLDecodeError: Expected \'=\' after a key in a key/value pair (at line 12, column 5)'],
+  ])('%s ← %s', (category, text) => {
+    expect(run(text).category).toBe(category);
+  });
+
+  it.each([
+    ['a read that timed out after connecting stays a timeout', 'requests.exceptions.ReadTimeout: HTTPSConnectionPool(host=\'api.acme.io\', port=443): Read timed out. (read timeout=60)', 'timeout'],
+    ['a real region in the endpoint stays the network', 'botocore.exceptions.EndpointConnectionError: Could not connect to the endpoint URL: "https://s3.eu-central-1.amazonaws.com/bucket"', 'network_or_service_unavailable'],
+    ['a KeyError on a plain dict stays a code bug', "KeyError: 'retries'", 'code_bug'],
+    ['a file the job reads stays missing input', "FileNotFoundError: [Errno 2] No such file or directory: '/data/in/orders_2024.csv'", 'missing_input'],
+    ['a module of the project itself stays an import problem, not a removed API', "ModuleNotFoundError: No module named 'etl.transforms'", 'dependency_or_import'],
+  ])('negative: %s', (_name, text, category) => {
+    expect(run(text).category).toBe(category);
+  });
+});

@@ -154,6 +154,7 @@ const FIXED_PORT = String.raw`(?:[1-9]\d{0,3}|[12]\d{4}|3[01]\d{3}|32[0-6]\d{2}|
 const LOCAL_HOST_PORT = String.raw`(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)[:/ ,]+(?:port )?${FIXED_PORT}\b`;
 const LOCAL_FIXED_PORT = new RegExp(`${LOCAL_HOST_PORT}|(?:127\\.0\\.0\\.1|localhost)[^\\n]{0,80}?\\bport ${FIXED_PORT}\\b`);
 const REFUSED = /ECONNREFUSED|[Cc]onnection refused/;
+const REFUSED_OR_UNREACHABLE = /ECONNREFUSED|[Cc]onnection refused|No route to host|Network is unreachable|EHOSTUNREACH|ENETUNREACH/;
 /** Refused, at a fixed port of this host as the error or a connection line names it (libpq puts host and port on the line below). */
 const localRefusal = (f: Finding): boolean =>
   REFUSED.test(f.subject) && (LOCAL_FIXED_PORT.test(f.subject) || f.text.split('\n').some((line) => line.length < 4000 && /refused|server running|connect/i.test(line) && LOCAL_FIXED_PORT.test(line)));
@@ -200,10 +201,10 @@ const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 
 
 /** A connection that was never established in time: the dial, the TLS handshake, a broker's transport. */
 const CONNECT_TIMEOUT =
-  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b(?!\s*=)|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
+  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b(?!\s*=)|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b|\btimed out\b[^\n]{0,60}\bwaiting (?:to connect|for (?:a |the )?(?:connection|server))\b|\bServerSelectionTimeout(?:Error|Exception)?\b/i;
 
 /** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
-const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
+const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b|run out of available brokers|NoBrokersAvailable|All broker connections are down/i;
 
 /** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
 export const THROTTLING_WORDS: readonly string[] = [
@@ -280,6 +281,10 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   String.raw`\bInvalid digit, Value '[^'\n]*', Pos \d+, Type: \w+`, String.raw`\b(?:smallint|integer|bigint) out of range\b`,
   String.raw`Invalid (?:date|timestamp|numeric|number|decimal|integer|boolean) (?:value|format|literal)`,
   'Error while reading data, error message', 'encountered too many errors', String.raw`Could not convert value`,
+  // Rows the loader could not split into the table's columns (PostgreSQL COPY, Go's encoding/csv),
+  // and a JSON value a warehouse function could not parse (Redshift's `invalid json object`).
+  'extra data after last expected column', 'missing data for column "', 'wrong number of fields', 'unterminated CSV quoted field',
+  String.raw`invalid json (?:object|array|value|text|string|document|input)\b`,
   'invalid input value for', String.raw`Bad (?:int64|double|numeric|bool|date|timestamp|datetime) value`,
   String.raw`Invalid (?:timestamp|date|datetime|time) string`, String.raw`unable to parse string`, String.raw`String '[^']*' is too long`,
   'NULL result in a non-nullable column',
@@ -295,6 +300,8 @@ export const BAD_VALUE_WORDS: readonly string[] = [
 /** The data's schema changed under the step: a type, a column set, a table contract. */
 export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   'schema mismatch', 'SchemaMismatch', 'incompatible schema', 'Parquet column cannot be converted', 'Failed to merge fields',
+  // pyarrow concatenating files whose schemas differ; an Avro reader schema that needs a field the writer's records lack.
+  String.raw`Schema at index \d+ was different`, String.raw`\bexpecting [\w.$]+, missing required field\b`,
   String.raw`has type \w+ but expression is of type`, String.raw`column "[^"]+" is of type \w+ but`, 'Unexpected column', 'unexpected field',
   'CANNOT_UP_CAST', 'Cannot up cast', String.raw`expected (?:series|column) ['"][^'"]+['"] to have type`, String.raw`(?:data )?type mismatch for column`,
   String.raw`Provided Schema does not match`, String.raw`changed type from \w+ to \w+`, String.raw`has changed (?:type|mode)\b`,
@@ -345,21 +352,25 @@ const NULL_DEREFERENCE =
 // A resolver that says the name does not exist (NXDOMAIN: glibc, Go, Java, Node), with the name.
 // `Temporary failure in name resolution` / `Try again` / EAI_AGAIN are the resolver failing, not the name.
 const UNKNOWN_HOST =
-  /could not translate host name "([^"\n]+)" to address: Name or service not known|\blookup ([^\s:]+)(?: on [\d.:[\]a-f]+)?: no such host|UnknownHostException: ([^\s:]+): Name or service not known|getaddrinfo ENOTFOUND ([^\s:]+)|Failed to resolve '([^'\n]+)' \(\[Errno -?2\] Name or service not known\)/;
+  /could not translate host name "([^"\n]+)" to address: Name or service not known|\blookup ([^\s:]+)(?: on [\d.:[\]a-f]+)?: no such host|UnknownHostException: ([^\s:]+): Name or service not known|getaddrinfo ENOTFOUND ([^\s:]+)|Failed to resolve '([^'\n]+)' \(\[Errno -?2\] Name or service not known\)|Could not connect to the endpoint URL: "https?:\/\/([^/"\s:]+)/;
 
-/** A name no DNS server can know: one label (not `localhost`, not an address), a URL scheme, or a label starting or ending with `-`. */
+/**
+ * A name no DNS server can know: one label (not `localhost`, not an address), a URL scheme, a label
+ * starting or ending with `-`, or the printed form of an unset value (`s3.None.amazonaws.com`,
+ * `undefined`, `${DB_HOST}`): an address assembled from a setting that was never given.
+ */
 function unresolvableName(host: string | undefined): boolean {
   if (!host) return false;
   const name = host.replace(/\.$/, '').toLowerCase();
   if (/^(?:https?|tcp|jdbc)$/.test(name)) return true;
-  if (name.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-'))) return true;
+  if (name.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-') || /^(?:none|null|undefined|nil|nan)$|[${}<>%]/.test(label))) return true;
   return !name.includes('.') && !/^(?:localhost|[\d:]+)$/.test(name);
 }
 
 // A build that needs a native tool or library the machine does not have: the C linker, OpenSSL's
 // headers, a pkg-config package, MSVC's build tools. The environment lacks a dependency.
 const NATIVE_TOOLCHAIN_MISSING =
-  /\blinker [`'"][\w.+-]+[`'"] not found|Could not find directory of OpenSSL installation|Package [\w.+-]+ was not found in the pkg-config search path|could not find system library '[^'\n]+'|Unable to find vcvarsall\.bat|Microsoft Visual C\+\+ [\d.]+ or greater is required|\b(?:gcc|cc|clang|g\+\+|cmake|pkg-config|protoc): (?:command )?not found\b/;
+  /\blinker [`'"][\w.+-]+[`'"] not found|Could not find directory of OpenSSL installation|Package [\w.+-]+ was not found in the pkg-config search path|could not find system library '[^'\n]+'|Unable to find vcvarsall\.bat|Microsoft Visual C\+\+ [\d.]+ or greater is required|\b(?:gcc|cc|clang|g\+\+|cmake|pkg-config|protoc): (?:command )?not found\b|\.so(?:\.\d+)*: cannot open shared object file|error while loading shared libraries|\bLibrary not loaded: |\bDLL load failed\b|\bUnsatisfiedLinkError\b/;
 
 export const SIGNATURES: readonly Signature[] = [
   {
@@ -574,7 +585,7 @@ export const SIGNATURES: readonly Signature[] = [
     // The environment the step needs could not be built: a package manager could not resolve or
     // install its dependencies.
     // A tool's plugin or executable that was never installed (Meltano: `Executable 'tap-x' could not be found`).
-    pattern: /Executable ['"][^'"\n]+['"] could not be found|\bmay not have been installed yet\b|Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
+    pattern: /Executable ['"][^'"\n]+['"] could not be found|\bmay not have been installed yet\b|Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for|\b(?:Contextual)?VersionConflict\b|\bDistributionNotFound\b/i,
     explain: (f) => ({
       summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
@@ -630,7 +641,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.9,
     // A symbol moved to another package by a major release (pydantic 2's BaseSettings) raises the
     // library's own ImportError subclass: the installed version no longer provides the name.
-    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b/,
+    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b|\bwas a deprecated alias for\b|\b(?:was|has been|were) (?:deprecated and )?removed in (?:version |v)?\d+\.\d+/,
     explain: (f) => {
       const mod = moduleOf(f.subject);
       return {
@@ -889,10 +900,12 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     // An established connection that the OS timed out under the TLS layer (`SSL SYSCALL error:
     // Operation timed out`) is the connection dropping, the service signature's class.
-    when: (f) => !/SSL SYSCALL error/i.test(f.subject),
+    // A timeout whose message says the connection was refused or unroutable (pymongo's
+    // ServerSelectionTimeoutError: `Connection refused`) ran out of time because nothing answered.
+    when: (f) => !/SSL SYSCALL error/i.test(f.subject) && !REFUSED_OR_UNREACHABLE.test(f.subject),
     // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
     // its value, not a timeout.
-    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+/i,
+    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded/i,
     codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
@@ -985,7 +998,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|\bno brokers? (?:available|reachable)\b|All broker connections are down/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -1083,7 +1096,7 @@ export const SIGNATURES: readonly Signature[] = [
     // A KeyError is a missing column when a table was being indexed (pandas, a row or frame by
     // name); a plain dictionary lookup that fails (a config map, an input function's table) is the
     // code's assumption, left to the generic code-error signature.
-    when: (f) => !/^KeyError: /.test(f.subject) || (!/^KeyError: \d/.test(f.subject) && TABLE_LOOKUP.test(f.text)),
+    when: (f) => !/^KeyError: /.test(f.subject) || /not in index|None of \[Index/.test(f.subject) || (!/^KeyError: \d/.test(f.subject) && TABLE_LOOKUP.test(f.text)),
     explain: (f) => {
       const column = columnName(f.subject) ?? columnName(f.text);
       const suggestions = suggestedColumns(f.subject) ?? suggestedColumns(f.text);
@@ -1404,7 +1417,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
     // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
     // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b/i,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
