@@ -176,3 +176,34 @@ describe('wordings of known classes that the corpus had not shown yet', () => {
     expect(run(text).category).toBe(category);
   });
 });
+
+// Framework wordings (dbt, Great Expectations, Snowflake, Kubernetes, container runtimes): a second
+// probe of 68 messages from the stacks that scored worst on blind batch r5.
+describe('framework wordings', () => {
+  it.each([
+    ['code_bug', "Compilation Error in macro generate_schema_name (macros/schema.sql)\n  expected token 'end of statement block', got '='\n    line 4"],
+    ['code_bug', "jinja2.exceptions.TemplateSyntaxError: unexpected end of template, expected 'end of print statement'."],
+    ['code_bug', "Compilation Error in model dim_users (models/dim_users.sql)\n  unexpected ')' in line 22"],
+    ['schema_drift', 'great_expectations.exceptions.exceptions.MetricResolutionError: The column "signup_ts" in BatchData does not exist.'],
+    ['configuration', "great_expectations.exceptions.exceptions.CheckpointNotFoundError: Could not find Checkpoint 'nightly_orders'."],
+    ['configuration', 'Warning  Failed  kubelet  Error: couldn\'t find key DB_PASSWORD in Secret etl/warehouse-creds'],
+    ['auth_or_permission', 'snowflake.connector.errors.DatabaseError: 250001 (08001): Failed to connect to DB: org-acct.snowflakecomputing.com:443. JWT token is invalid. [a1b2c3d4-0000-4e5f]'],
+    ['auth_or_permission', 'hvac.exceptions.Forbidden: permission denied, on get https://vault:8200/v1/secret/data/etl\nauth: token has expired'],
+    ['network_or_service_unavailable', 'snowflake.connector.errors.OperationalError: 250003: Failed to get the response. Hanging? method: get, url: https://acct.snowflakecomputing.com:443/queries/01b2/result'],
+    ['resource_exhaustion', 'ECS task stopped: Essential container in task exited (exit code: 137). OutOfMemory? The container used more memory than its hard limit.'],
+  ])('%s ← %s', (category, text) => {
+    expect(run(text).category).toBe(category);
+  });
+
+  it.each([
+    ['a GE context error wrapping a missing module is the module', "great_expectations.exceptions.exceptions.DataContextError: ModuleNotFoundError: No module named 'sqlalchemy_bigquery'", 'dependency_or_import'],
+    ['a JSON value with a stray brace is the data, not a template', 'json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)', 'data_quality'],
+    ['a token that expired is not a rate limit nor the network', 'google.auth.exceptions.RefreshError: The access token has expired', 'auth_or_permission'],
+  ])('negative: %s', (_name, text, category) => {
+    expect(run(text).category).toBe(category);
+  });
+
+  it('negative: an exit code that is not a kill says nothing of memory', () => {
+    expect(run('ECS task stopped: Essential container in task exited (exit code: 1). The container used more memory than usual.').category).not.toBe('resource_exhaustion');
+  });
+});

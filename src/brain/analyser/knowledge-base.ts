@@ -341,6 +341,12 @@ export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`\b(?:an? |the )?(?:AWS )?region (?:must|needs to) be (?:set|specified|configured|provided)`, String.raw`You must specify a region`,
   'NoRegionError', String.raw`\bregion (?:is )?(?:not set|missing|not configured|not specified)\b`,
   String.raw`(?:could not|unable to|failed to) (?:find|resolve|determine|load) (?:the |a |an )?(?:AWS |default )?region\b`,
+  // A key the container's env takes from a Secret or ConfigMap that lacks it (CreateContainerConfigError).
+  // A whole ConfigMap a volume mounts that is not there stays a missing input (round 4).
+  String.raw`\bcouldn't find key [\w.-]+ in (?:Secret|ConfigMap)\b`,
+  // Great Expectations' project settings as its exceptions name them (not DataContextError or
+  // DatasourceInitializationError: GE wraps an import or a connection failure in those).
+  String.raw`\b(?:InvalidDataContextConfigError|CheckpointNotFoundError)\b`,
 ];
 
 // A runtime's own words for using a null / None / undefined value. Node before v16 names the property
@@ -744,7 +750,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit|error) code:? 137\b[^\n]{0,120}\bmemory\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
     // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
@@ -926,6 +932,7 @@ export const SIGNATURES: readonly Signature[] = [
       ...AUTHZ_WORDS,
       // Authentication: the identity itself was refused.
       'password authentication failed', 'authentication failed', 'Access denied for user', 'Login failed', String.raw`invalid (?:credentials|password|api[ _-]?key|token)`,
+      String.raw`\b(?:JWT|access|auth(?:entication)?|bearer|session|OAuth)? ?token (?:is|was|has) (?:invalid|expired|been revoked)\b`,
       String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
@@ -998,7 +1005,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|\bno brokers? (?:available|reachable)\b|All broker connections are down/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|Failed to get the response\. Hanging\?|\bno brokers? (?:available|reachable)\b|All broker connections are down/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -1092,7 +1099,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.85,
-    pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
+    pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+"| in \w+)? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
     // A KeyError is a missing column when a table was being indexed (pandas, a row or frame by
     // name); a plain dictionary lookup that fails (a config map, an input function's table) is the
     // code's assumption, left to the generic code-error signature.
@@ -1253,6 +1260,20 @@ export const SIGNATURES: readonly Signature[] = [
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
       fix: [`Fix the statement in ${f.location?.file ?? 'the step'}${f.location?.code ? ` near ${codeRef(f)}` : ''}; run it by hand (or \`dbt compile\`) to check before deploying.`],
+    }),
+  },
+  {
+    id: 'template-syntax',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.8,
+    // Jinja's TemplateSyntaxError as dbt, Airflow and Great Expectations print it: the template (a
+    // model, a templated field) does not parse, before any SQL reaches the database.
+    pattern: /\bTemplateSyntaxError\b|\bunexpected '[^'\n]{1,20}' in line \d+|\bunexpected end of template\b|\bexpected token '[^'\n]{1,40}', got '/,
+    explain: (f) => ({
+      summary: `Template syntax error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A Jinja template (a dbt model or macro, a templated operator field) does not parse: an unclosed or unbalanced tag, a stray brace, or a misspelt block: a change to the code, not the data.',
+      fix: [`Fix the template ${f.location?.file ? `in ${f.location.file} ` : ''}at the line the error names (balance {{ }} / {% %}, close every block), then render it (\`dbt compile\`, \`airflow tasks render\`) before deploying.`],
     }),
   },
   {
