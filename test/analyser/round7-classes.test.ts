@@ -207,3 +207,22 @@ describe('framework wordings', () => {
     expect(run('ECS task stopped: Essential container in task exited (exit code: 1). The container used more memory than usual.').category).not.toBe('resource_exhaustion');
   });
 });
+
+describe("Google API clients' `CODE METHOD URL: message` and BigQuery's transient job errors", () => {
+  it.each([
+    ['network_or_service_unavailable', 'google.api_core.exceptions.ServerError: 500 POST https://storage.googleapis.com/upload/storage/v1/b/lake/o?uploadType=resumable: Backend Error'],
+    ['network_or_service_unavailable', 'google.api_core.exceptions.BadGateway: 502 GET https://bigquery.googleapis.com/bigquery/v2/projects/p/jobs/j1: '],
+    ['network_or_service_unavailable', 'google.api_core.exceptions.InternalServerError: 500 Error encountered during execution. Retrying the job may solve the problem.'],
+    ['network_or_service_unavailable', 'BadRequest: 400 GET https://bigquery.googleapis.com/bigquery/v2/projects/p/queries/j2: The job encountered an error during execution. Retrying may help.'],
+    ['rate_limit', 'google.api_core.exceptions.TooManyRequests: 429 POST https://bigquery.googleapis.com/bigquery/v2/projects/p/jobs: '],
+  ])('%s ← %s', (category, text) => {
+    const d = run(text);
+    expect(d.category).toBe(category);
+    expect(d.retryable).toBe(true);
+  });
+
+  it('negative: a 404 or 400 in the same form with its own words is not the service', () => {
+    expect(run('google.api_core.exceptions.NotFound: 404 GET https://bigquery.googleapis.com/bigquery/v2/projects/p/datasets/raw/tables/events: Not found: Table p:raw.events').category).toBe('missing_input');
+    expect(run('google.api_core.exceptions.BadRequest: 400 POST https://bigquery.googleapis.com/bigquery/v2/projects/p/jobs: Syntax error: Unexpected keyword FROM at [3:1]').category).toBe('code_bug');
+  });
+});

@@ -37,6 +37,8 @@ const defaultRedactor = createRedactor();
 const MAX_CONTEXT_LINES = 200;
 const MAX_EVIDENCE = 6;
 const MAX_EVIDENCE_CHARS = 300;
+/** Where no signature fired, the combiner's own category replaces the word scorer's at this probability (ADR 0017). */
+const COMBINER_OVER_WORDS = 0.4;
 const RETRYABLE_CATEGORIES: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
@@ -375,8 +377,9 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
 /**
  * The category, the signature whose explanation goes with it, and the combiner's calibrated
  * probability of that category. The category is the signatures' first answer; when none fired, the
- * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
- * was right less often: ADR 0017.) Without a model (options.learned false): the signatures alone.
+ * word scorer's verdict if it is sure enough (the combiner's own category where it disagrees at
+ * p >= 0.4), else unknown. (The combiner's own choice everywhere was measured and was right less
+ * often: ADR 0017.) Without a model (options.learned false): the signatures alone.
  */
 function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
   const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);
@@ -390,6 +393,14 @@ function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOption
   if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
   const verdict = wordVerdict(model, features, posterior);
   if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
+  // No signature explains the failure and the words lean one way: the combiner, which weighs that
+  // lean with the exception classes and the runtime, overrules it where it is sure enough of
+  // another category (ADR 0017, round 7: +0.5 points in 5-fold live-path CV). An `unknown` stays
+  // unknown: the combiner's guesses there were mostly wrong.
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) if ((probabilities[c] ?? 0) > (probabilities[best] ?? 0)) best = c;
+  const preferred = model.categories[best];
+  if (preferred && preferred !== verdict.category && (probabilities[best] ?? 0) >= COMBINER_OVER_WORDS) return { category: preferred, hit: undefined, probability: probabilities[best] };
   return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
 }
 
