@@ -226,3 +226,30 @@ describe("Google API clients' `CODE METHOD URL: message` and BigQuery's transien
     expect(run('google.api_core.exceptions.BadRequest: 400 POST https://bigquery.googleapis.com/bigquery/v2/projects/p/jobs: Syntax error: Unexpected keyword FROM at [3:1]').category).toBe('code_bug');
   });
 });
+
+// A third probe (51 messages: Node, Go, Rust, the JVM and Kafka, Slurm / Snakemake, Prefect, MySQL,
+// SQLAlchemy; 37 -> 44 right).
+describe('runtime and scheduler wordings', () => {
+  it.each([
+    ['configuration', 'Error: read settings: open C:\\etl\\settings.toml: The system cannot find the file specified.'],
+    ['configuration', 'level=fatal msg="cannot start" err="open ./config-prod.yml: no such file or directory"'],
+    ['resource_exhaustion', 'memory allocation of 8589934592 bytes failed\nerror: process didn\'t exit successfully (signal: 6, SIGABRT: process abort signal)'],
+    ['resource_exhaustion', 'slurmstepd: error: Detected 2 oom_kill events in StepId=991.0. Some of your processes may have been killed by the cgroup out-of-memory handler.'],
+    ['timeout', 'slurmstepd: error: *** STEP 77.0 ON cn04 CANCELLED AT 2025-02-01T06:00:01 DUE TO TIME LIMIT ***'],
+    ['timeout', '=>> PBS: job killed: walltime 7215 exceeded limit 7200'],
+    ['data_quality', "mysql.connector.errors.DataError: 1406 (22001): Data too long for column 'sku' at row 14"],
+    ['data_quality', "pymysql.err.DataError: (1366, \"Incorrect integer value: 'n/a' for column 'qty' at row 2\")"],
+    ['dependency_or_import', "sqlalchemy.exc.NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:clickhouse"],
+    ['configuration', "sqlalchemy.exc.ArgumentError: Could not parse SQLAlchemy URL from string 'postgresql//etl@db/warehouse'"],
+  ])('%s ← %s', (category, text) => {
+    expect(run(text).category).toBe(category);
+  });
+
+  it.each([
+    ['a data file that is not there stays missing input', 'open /data/in/orders-2024-06-01.csv: no such file or directory', 'missing_input'],
+    ['a job that ran out of its own time limit is not memory', 'slurmstepd: error: *** JOB 12 ON cn01 CANCELLED AT 2025-02-01T06:00:01 DUE TO TIME LIMIT ***', 'timeout'],
+    ['a value too long for Postgres stays data quality too', 'psycopg2.errors.StringDataRightTruncation: value too long for type character varying(8)', 'data_quality'],
+  ])('negative: %s', (_name, text, category) => {
+    expect(run(text).category).toBe(category);
+  });
+});

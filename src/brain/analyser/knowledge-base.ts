@@ -279,6 +279,8 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*"|\x60[^\x60\n]*\x60)`,
   // Redshift's load error for a value that is not a number; PostgreSQL's 22003 for a value too large for its column type.
   String.raw`\bInvalid digit, Value '[^'\n]*', Pos \d+, Type: \w+`, String.raw`\b(?:smallint|integer|bigint) out of range\b`,
+  // MySQL's words for 22001 / 1366 / 1292: a value the column cannot take.
+  String.raw`\bData too long for column\b`, String.raw`\bIncorrect (?:integer|decimal|double|datetime|date|time) value: '`,
   String.raw`Invalid (?:date|timestamp|numeric|number|decimal|integer|boolean) (?:value|format|literal)`,
   'Error while reading data, error message', 'encountered too many errors', String.raw`Could not convert value`,
   // Rows the loader could not split into the table's columns (PostgreSQL COPY, Go's encoding/csv),
@@ -647,7 +649,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.9,
     // A symbol moved to another package by a major release (pydantic 2's BaseSettings) raises the
     // library's own ImportError subclass: the installed version no longer provides the name.
-    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b|\bwas a deprecated alias for\b|\b(?:was|has been|were) (?:deprecated and )?removed in (?:version |v)?\d+\.\d+/,
+    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b|\bwas a deprecated alias for\b|\bCan't load plugin: sqlalchemy\.dialects\b|\b(?:was|has been|were) (?:deprecated and )?removed in (?:version |v)?\d+\.\d+/,
     explain: (f) => {
       const mod = moduleOf(f.subject);
       return {
@@ -750,7 +752,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit|error) code:? 137\b[^\n]{0,120}\bmemory\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    // Rust's allocator (`memory allocation of N bytes failed`) and Slurm's cgroup OOM killer say it in their own words.
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|\bmemory allocation of \d+ bytes failed|\bDetected \d+ oom[-_]kill event|\bcgroup out-of-memory handler|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit|error) code:? 137\b[^\n]{0,120}\bmemory\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
     // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
@@ -911,7 +914,7 @@ export const SIGNATURES: readonly Signature[] = [
     when: (f) => !/SSL SYSCALL error/i.test(f.subject) && !REFUSED_OR_UNREACHABLE.test(f.subject),
     // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
     // its value, not a timeout.
-    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded/i,
+    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded|\bCANCELLED AT \S+ DUE TO TIME LIMIT\b|\bwalltime\b[^\n]{0,60}\bexceeded\b/i,
     codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
@@ -1045,7 +1048,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.75,
-    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile)[^\n]{0,300}(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)/i,
+    // Go and Rust name the file before the error (`open /etc/etl/config.yaml: no such file or directory`).
+    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile)[^\n]{0,300}(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)|\b(?:config|settings)[\w-]*\.(?:ya?ml|toml|ini|conf|cfg|json)\b['"]?: (?:no such file or directory|The system cannot find the file specified)/i,
     explain: (f) => {
       const path = pathOf(f.subject);
       return {
@@ -1438,7 +1442,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
     // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
     // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|Could not parse (?:rfc1738 |SQLAlchemy )?URL from string|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
