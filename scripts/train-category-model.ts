@@ -270,7 +270,7 @@ interface Band {
 interface CrossValidation {
   /** The signatures' first answer alone (options.learned false), with its hand-set confidences. */
   signatures: Tally;
-  /** As shipped: the signatures' first answer; where none fired the word scorer, or the combiner where it disagrees at p >= 0.4; the combiner's confidence. */
+  /** As shipped: the signatures' first answer, the word scorer where none fired, the combiner's confidence. */
   shipped: Tally;
   /** The combiner's own top category (measured, not shipped: ADR 0017). */
   combiner: Tally;
@@ -371,7 +371,7 @@ function bandsOf(b: Band[]): string {
 function report(cv: CrossValidation): string[] {
   const { signatures: s, shipped: a, combiner: c } = cv;
   const lines = [
-    `  category right: signatures' first answer alone ${pct(s.right, s.cases)}; as shipped (where no signature fired: the word scorer, or the combiner where it disagrees at p >= 0.4) ${pct(a.right, a.cases)}; the combiner's own choice ${pct(c.right, c.cases)} (not shipped)`,
+    `  category right: signatures' first answer alone ${pct(s.right, s.cases)}; as shipped (word scorer where no signature fired) ${pct(a.right, a.cases)}; the combiner's own choice ${pct(c.right, c.cases)} (not shipped)`,
     `  unknown: ${s.unknown} → ${a.unknown}; retryable right: ${pct(s.retryableRight, s.cases)} → ${pct(a.retryableRight, a.cases)}`,
     `  the shipped answers' confidence as a probability of being right (Brier score, lower is better): hand-set ${cv.brier.before.toFixed(3)} → combiner ${cv.brier.shipped.toFixed(3)}`,
     `    hand-set by band: ${bandsOf(cv.bands.before)}`,

@@ -253,3 +253,18 @@ describe('runtime and scheduler wordings', () => {
     expect(run(text).category).toBe(category);
   });
 });
+
+describe("Snakemake's own report of an exception: the class, where, and the message on the next line", () => {
+  it.each([
+    ['code_bug', "RuleException:\nNameError in file /work/rules/align.smk, line 12:\nname 'REFERENCE' is not defined"],
+    ['code_bug', "TypeError in line 40 of /work/Snakefile:\nunsupported operand type(s) for +: 'int' and 'str'"],
+  ])('%s ← %s', (category, text) => {
+    const d = run(text);
+    expect(d.category).toBe(category);
+    expect(d.summary).toMatch(/Error/);
+  });
+
+  it('negative: "Error in rule" names a rule, not an exception class', () => {
+    expect(run('Error in rule align:\n    jobid: 3\n    output: mapped/a.bam').category).toBe('unknown');
+  });
+});

@@ -37,8 +37,6 @@ const defaultRedactor = createRedactor();
 const MAX_CONTEXT_LINES = 200;
 const MAX_EVIDENCE = 6;
 const MAX_EVIDENCE_CHARS = 300;
-/** Where no signature fired, the combiner's own category replaces the word scorer's at this probability (ADR 0017). */
-const COMBINER_OVER_WORDS = 0.4;
 const RETRYABLE_CATEGORIES: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
 // Log lines that report a failure (scanned when the error chain itself is not recognised, e.g. an
@@ -106,11 +104,18 @@ function chainOf(request: DiagnoseRequest): ErrorInfo[] {
 // report): `pkg.errors.SerializationException: Unknown magic byte!`, `CsvError: Invalid Record Length`.
 const BARE_ERROR = /^\s*(?:Caused by: |Uncaught )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)|(?:[a-z_]\w*\.)+(?:exceptions?|errors?)\.[A-Z]\w*): (.+)$/;
 
+// Snakemake names the exception and where it was raised, and prints its message on the next line:
+// `NameError in file /w/Snakefile, line 12:` (Snakemake 8) or `KeyError in line 5 of /w/Snakefile:`.
+const SNAKEMAKE_ERROR = /^\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)) in (?:file \S+, line \d+|line \d+ of \S+):\s*$/;
+
 function bareErrorOf(text: string): ErrorInfo | undefined {
-  for (const line of text.split(/\r?\n/, 200)) {
+  const lines = text.split(/\r?\n/, 200);
+  for (const [i, line] of lines.entries()) {
     if (line.length > 4000) continue;
     const m = BARE_ERROR.exec(line);
     if (m?.[1] && m[2]) return { type: m[1], message: m[2].trim(), stack: [] };
+    const snakemake = SNAKEMAKE_ERROR.exec(line);
+    if (snakemake?.[1]) return { type: snakemake[1], message: (lines.slice(i + 1).find((next) => next.trim() !== '') ?? '').trim().slice(0, 4000), stack: [] };
   }
   return undefined;
 }
@@ -377,9 +382,9 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
 /**
  * The category, the signature whose explanation goes with it, and the combiner's calibrated
  * probability of that category. The category is the signatures' first answer; when none fired, the
- * word scorer's verdict if it is sure enough (the combiner's own category where it disagrees at
- * p >= 0.4), else unknown. (The combiner's own choice everywhere was measured and was right less
- * often: ADR 0017.) Without a model (options.learned false): the signatures alone.
+ * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
+ * was right less often, or not clearly more often in any band: ADR 0017.) Without a model
+ * (options.learned false): the signatures alone.
  */
 function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
   const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);
@@ -393,14 +398,6 @@ function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOption
   if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
   const verdict = wordVerdict(model, features, posterior);
   if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
-  // No signature explains the failure and the words lean one way: the combiner, which weighs that
-  // lean with the exception classes and the runtime, overrules it where it is sure enough of
-  // another category (ADR 0017, round 7: +0.5 points in 5-fold live-path CV). An `unknown` stays
-  // unknown: the combiner's guesses there were mostly wrong.
-  let best = 0;
-  for (let c = 1; c < probabilities.length; c++) if ((probabilities[c] ?? 0) > (probabilities[best] ?? 0)) best = c;
-  const preferred = model.categories[best];
-  if (preferred && preferred !== verdict.category && (probabilities[best] ?? 0) >= COMBINER_OVER_WORDS) return { category: preferred, hit: undefined, probability: probabilities[best] };
   return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
 }
 

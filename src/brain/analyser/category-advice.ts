@@ -60,7 +60,7 @@ const CHECKS: Record<Known, { kind: string; check: string[] }> = {
 export function categoryAdvice(category: Known, probability: number): { rootCause: string; check: string[] } {
   const { kind, check } = CHECKS[category];
   return {
-    rootCause: `No known signature explains this error, but its wording and exception type resemble ${kind} in the real failure logs the built-in analyser learned from (p=${probability.toFixed(2)}). Confirm it with the error message and the failing frame.`,
+    rootCause: `No known signature explains this error, but its wording resembles ${kind} in the real failure logs the built-in analyser learned from (p=${probability.toFixed(2)}). Confirm it with the error message and the failing frame.`,
     check,
   };
 }

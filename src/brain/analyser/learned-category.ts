@@ -4,10 +4,10 @@
 // verdict of a naive Bayes over the words of the failing record and its context. Trained on the
 // real development corpus by `npm run train:category` (scripts/train-category-model.ts) and shipped
 // as data (category-model.data.ts). Its probability for the category the analyser gives, calibrated
-// on logs the model did not see, is the diagnosis's confidence. It picks the category only where no
-// signature fired and it disagrees with the word scorer at p >= 0.4: everywhere else, in 5-fold
-// cross-validation on the live path, its own choice was less often right than the signatures' first
-// answer (ADR 0017); the training command keeps measuring both.
+// on logs the model did not see, is the diagnosis's confidence. It does not pick the category: in
+// 5-fold cross-validation on the live path its own choice was less often right than the signatures'
+// first answer with the word scorer where none fired, and no band of it was clearly more often right
+// (ADR 0017); the training command keeps measuring both.
 import type { Category } from '../../types.js';
 
 /** The naive Bayes over words whose verdict the combiner weighs. */
