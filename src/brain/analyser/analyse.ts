@@ -124,11 +124,18 @@ function joinedWithFramesAbove(contextLines: readonly string[], text: string): E
 // report): `pkg.errors.SerializationException: Unknown magic byte!`, `CsvError: Invalid Record Length`.
 const BARE_ERROR = /^\s*(?:Caused by: |Uncaught )?((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)|(?:[a-z_]\w*\.)+(?:exceptions?|errors?)\.[A-Z]\w*): (.+)$/;
 
+// Snakemake names the exception and where it was raised, and prints its message on the next line:
+// `NameError in file /w/Snakefile, line 12:` (Snakemake 8) or `KeyError in line 5 of /w/Snakefile:`.
+const SNAKEMAKE_ERROR = /^\s*((?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:Error|Exception)) in (?:file \S+, line \d+|line \d+ of \S+):\s*$/;
+
 function bareErrorOf(text: string): ErrorInfo | undefined {
-  for (const line of text.split(/\r?\n/, 200)) {
+  const lines = text.split(/\r?\n/, 200);
+  for (const [i, line] of lines.entries()) {
     if (line.length > 4000) continue;
     const m = BARE_ERROR.exec(line);
     if (m?.[1] && m[2]) return { type: m[1], message: m[2].trim(), stack: [] };
+    const snakemake = SNAKEMAKE_ERROR.exec(line);
+    if (snakemake?.[1]) return { type: snakemake[1], message: (lines.slice(i + 1).find((next) => next.trim() !== '') ?? '').trim().slice(0, 4000), stack: [] };
   }
   return undefined;
 }
@@ -412,7 +419,8 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
  * The category, the signature whose explanation goes with it, and the combiner's calibrated
  * probability of that category. The category is the signatures' first answer; when none fired, the
  * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
- * was right less often: ADR 0017.) Without a model (options.learned false): the signatures alone.
+ * was right less often, or not clearly more often in any band: ADR 0017.) Without a model
+ * (options.learned false): the signatures alone.
  */
 function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOptions): { category: Category; hit: Hit | undefined; probability: number | undefined } {
   const model = options.learned === false ? undefined : (options.categoryModel ?? CATEGORY_MODEL);

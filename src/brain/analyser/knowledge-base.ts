@@ -3,6 +3,7 @@
 // retry is likely to help. Order matters: the first signature that matches wins, so specific
 // signatures (an environment KeyError, a password failure inside a connection error) come before the
 // broad ones they would otherwise fall into.
+import type { Category } from '../../types.js';
 import type { Finding, Signature } from './finding.js';
 import {
   atWhere,
@@ -19,6 +20,7 @@ import {
   suggestedColumns,
   where,
 } from './describe.js';
+import { SQLSTATE_PATTERN, sqlStateOf } from './sqlstate.js';
 
 const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` : fallback);
 
@@ -152,6 +154,7 @@ const FIXED_PORT = String.raw`(?:[1-9]\d{0,3}|[12]\d{4}|3[01]\d{3}|32[0-6]\d{2}|
 const LOCAL_HOST_PORT = String.raw`(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0)[:/ ,]+(?:port )?${FIXED_PORT}\b`;
 const LOCAL_FIXED_PORT = new RegExp(`${LOCAL_HOST_PORT}|(?:127\\.0\\.0\\.1|localhost)[^\\n]{0,80}?\\bport ${FIXED_PORT}\\b`);
 const REFUSED = /ECONNREFUSED|[Cc]onnection refused/;
+const REFUSED_OR_UNREACHABLE = /ECONNREFUSED|[Cc]onnection refused|No route to host|Network is unreachable|EHOSTUNREACH|ENETUNREACH/;
 /** Refused, at a fixed port of this host as the error or a connection line names it (libpq puts host and port on the line below). */
 const localRefusal = (f: Finding): boolean =>
   REFUSED.test(f.subject) && (LOCAL_FIXED_PORT.test(f.subject) || f.text.split('\n').some((line) => line.length < 4000 && /refused|server running|connect/i.test(line) && LOCAL_FIXED_PORT.test(line)));
@@ -161,6 +164,31 @@ const TABLE_LOOKUP = /\bpandas\b|\bget_loc\b|DataFrame|\.(?:i?loc|at)\[|\b(?:df|
 
 const REGISTRY_RATE_LIMIT = /\btoomanyrequests\b|\bpull rate limit\b/i;
 const REGISTRY_AUTH = /no basic auth credentials|pull access denied|unauthorized: |authentication required|denied: requested access|insufficient_scope/i;
+// The registry saying the credentials themselves failed, beside Docker Hub's `pull access denied for
+// x, repository does not exist or may require 'docker login'`, which it prints for a repository that
+// does not exist as for a private one: without a credential failure, the reference names an image
+// the registry does not have (a wrong name or tag, an image taken down), like a manifest not found.
+const REGISTRY_CREDENTIALS = /no basic auth credentials|unauthorized: |authentication required|insufficient_scope|invalid username\/password/i;
+const IMAGE_NOT_THERE = /repository does not exist|manifest unknown|manifest for [^\s]+ not found|not found: manifest|failed to resolve reference [^\n]{0,200}: not found/i;
+
+function registryCategory(text: string): Category {
+  if (REGISTRY_RATE_LIMIT.test(text)) return 'rate_limit';
+  if (REGISTRY_CREDENTIALS.test(text)) return 'auth_or_permission';
+  return IMAGE_NOT_THERE.test(text) || !REGISTRY_AUTH.test(text) ? 'configuration' : 'auth_or_permission';
+}
+
+// What to do, by the category a SQLSTATE gives, in the sqlstate signature's fix.
+const SQLSTATE_ADVICE: Partial<Record<Category, string>> = {
+  data_quality: 'find the rows whose value the column cannot take (too long, out of range, not parseable) and clean or reject them before the load',
+  schema_drift: 'compare the column the statement names with the table as it is now, and update the query or migrate the table',
+  missing_input: 'check that the table exists in the database and schema the job connects to, and that the step creating it ran',
+  auth_or_permission: 'grant the job\'s role the privilege, or fix its credentials',
+  network_or_service_unavailable: 'check the database server is up and reachable from the job',
+  resource_exhaustion: 'free the resource the database ran out of (disk, memory, connection slots) or lower the job\'s use of it',
+  timeout: 'find why the statement ran so long (plan, locks, volume) or raise its time limit',
+  code_bug: 'fix the statement in the code that issues it',
+  database_error: 'fix what the database names (the object, the transaction, the constraint)',
+};
 
 // Why a Kubernetes pod never started, as its events and container status name it.
 const POD_START_REASON = /ImagePullBackOff|ErrImagePull|ErrImageNeverPull|InvalidImageName|CreateContainerConfigError|Failed to pull image/;
@@ -173,14 +201,14 @@ const anyOf = (words: readonly string[]): RegExp => new RegExp(words.join('|'), 
 
 /** A connection that was never established in time: the dial, the TLS handshake, a broker's transport. */
 const CONNECT_TIMEOUT =
-  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b(?!\s*=)|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b/i;
+  /\bdial tcp [^\n]{0,120}(?:i\/o timeout|timed? ?out)|TLS handshake timeout|\bConnect(?:ion)?Timeout(?:Error|Exception)?\b(?!\s*=)|\bconnect(?:ion)? timed? ?out\b|\btimed out (?:while )?(?:connecting|trying to connect|establishing)|\btimeout (?:while )?(?:connecting|establishing a connection)|\bconnect timeout\b|\bBroker transport failure\b|\bTimeout waiting for connection from pool\b|\btimed out\b[^\n]{0,60}\bwaiting (?:to connect|for (?:a |the )?(?:connection|server))\b|\bServerSelectionTimeout(?:Error|Exception)?\b/i;
 
 /** Kafka (and similar) clients saying a broker could not be reached, before they time out. */
-const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b/i;
+const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected)\b|run out of available brokers|NoBrokersAvailable|All broker connections are down/i;
 
 /** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
 export const THROTTLING_WORDS: readonly string[] = [
-  String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client)`, 'Too ?Many ?Requests',
+  String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client|GET|POST|PUT|PATCH|DELETE)\b`, 'Too ?Many ?Requests',
   String.raw`\brate[ -]?limit(?:s|ed|ing)?\b`, String.raw`\bRateLimit(?:Error|Exception|Exceeded|ed)?\b`, String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown',
   String.raw`(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)`, String.raw`exceeded (?:your |the )?(?:[\w-]+ )?quota`, 'quotaExceeded',
   'RESOURCE_EXHAUSTED', 'Resource has been exhausted', 'Request ?Limit ?Exceeded', String.raw`\bRate exceeded\b`,
@@ -251,8 +279,14 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   String.raw`(?:could not|cannot|can't|unable to|failed to) parse (?:the )?(?:value|date|timestamp|number|record|row|field|line|'[^']*'|"[^"]*"|\x60[^\x60\n]*\x60)`,
   // Redshift's load error for a value that is not a number; PostgreSQL's 22003 for a value too large for its column type.
   String.raw`\bInvalid digit, Value '[^'\n]*', Pos \d+, Type: \w+`, String.raw`\b(?:smallint|integer|bigint) out of range\b`,
+  // MySQL's words for 22001 / 1366 / 1292: a value the column cannot take.
+  String.raw`\bData too long for column\b`, String.raw`\bIncorrect (?:integer|decimal|double|datetime|date|time) value: '`,
   String.raw`Invalid (?:date|timestamp|numeric|number|decimal|integer|boolean) (?:value|format|literal)`,
   'Error while reading data, error message', 'encountered too many errors', String.raw`Could not convert value`,
+  // Rows the loader could not split into the table's columns (PostgreSQL COPY, Go's encoding/csv),
+  // and a JSON value a warehouse function could not parse (Redshift's `invalid json object`).
+  'extra data after last expected column', 'missing data for column "', 'wrong number of fields', 'unterminated CSV quoted field',
+  String.raw`invalid json (?:object|array|value|text|string|document|input)\b`,
   'invalid input value for', String.raw`Bad (?:int64|double|numeric|bool|date|timestamp|datetime) value`,
   String.raw`Invalid (?:timestamp|date|datetime|time) string`, String.raw`unable to parse string`, String.raw`String '[^']*' is too long`,
   'NULL result in a non-nullable column',
@@ -268,6 +302,8 @@ export const BAD_VALUE_WORDS: readonly string[] = [
 /** The data's schema changed under the step: a type, a column set, a table contract. */
 export const SCHEMA_CHANGE_WORDS: readonly string[] = [
   'schema mismatch', 'SchemaMismatch', 'incompatible schema', 'Parquet column cannot be converted', 'Failed to merge fields',
+  // pyarrow concatenating files whose schemas differ; an Avro reader schema that needs a field the writer's records lack.
+  String.raw`Schema at index \d+ was different`, String.raw`\bexpecting [\w.$]+, missing required field\b`,
   String.raw`has type \w+ but expression is of type`, String.raw`column "[^"]+" is of type \w+ but`, 'Unexpected column', 'unexpected field',
   'CANNOT_UP_CAST', 'Cannot up cast', String.raw`expected (?:series|column) ['"][^'"]+['"] to have type`, String.raw`(?:data )?type mismatch for column`,
   String.raw`Provided Schema does not match`, String.raw`changed type from \w+ to \w+`, String.raw`has changed (?:type|mode)\b`,
@@ -307,6 +343,12 @@ export const MISSING_SETTING_WORDS: readonly string[] = [
   String.raw`\b(?:an? |the )?(?:AWS )?region (?:must|needs to) be (?:set|specified|configured|provided)`, String.raw`You must specify a region`,
   'NoRegionError', String.raw`\bregion (?:is )?(?:not set|missing|not configured|not specified)\b`,
   String.raw`(?:could not|unable to|failed to) (?:find|resolve|determine|load) (?:the |a |an )?(?:AWS |default )?region\b`,
+  // A key the container's env takes from a Secret or ConfigMap that lacks it (CreateContainerConfigError).
+  // A whole ConfigMap a volume mounts that is not there stays a missing input (round 4).
+  String.raw`\bcouldn't find key [\w.-]+ in (?:Secret|ConfigMap)\b`,
+  // Great Expectations' project settings as its exceptions name them (not DataContextError or
+  // DatasourceInitializationError: GE wraps an import or a connection failure in those).
+  String.raw`\b(?:InvalidDataContextConfigError|CheckpointNotFoundError)\b`,
 ];
 
 // A runtime's own words for using a null / None / undefined value. Node before v16 names the property
@@ -318,21 +360,25 @@ const NULL_DEREFERENCE =
 // A resolver that says the name does not exist (NXDOMAIN: glibc, Go, Java, Node), with the name.
 // `Temporary failure in name resolution` / `Try again` / EAI_AGAIN are the resolver failing, not the name.
 const UNKNOWN_HOST =
-  /could not translate host name "([^"\n]+)" to address: Name or service not known|\blookup ([^\s:]+)(?: on [\d.:[\]a-f]+)?: no such host|UnknownHostException: ([^\s:]+): Name or service not known|getaddrinfo ENOTFOUND ([^\s:]+)|Failed to resolve '([^'\n]+)' \(\[Errno -?2\] Name or service not known\)/;
+  /could not translate host name "([^"\n]+)" to address: Name or service not known|\blookup ([^\s:]+)(?: on [\d.:[\]a-f]+)?: no such host|UnknownHostException: ([^\s:]+): Name or service not known|getaddrinfo ENOTFOUND ([^\s:]+)|Failed to resolve '([^'\n]+)' \(\[Errno -?2\] Name or service not known\)|Could not connect to the endpoint URL: "https?:\/\/([^/"\s:]+)/;
 
-/** A name no DNS server can know: one label (not `localhost`, not an address), a URL scheme, or a label starting or ending with `-`. */
+/**
+ * A name no DNS server can know: one label (not `localhost`, not an address), a URL scheme, a label
+ * starting or ending with `-`, or the printed form of an unset value (`s3.None.amazonaws.com`,
+ * `undefined`, `${DB_HOST}`): an address assembled from a setting that was never given.
+ */
 function unresolvableName(host: string | undefined): boolean {
   if (!host) return false;
   const name = host.replace(/\.$/, '').toLowerCase();
   if (/^(?:https?|tcp|jdbc)$/.test(name)) return true;
-  if (name.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-'))) return true;
+  if (name.split('.').some((label) => label === '' || label.startsWith('-') || label.endsWith('-') || /^(?:none|null|undefined|nil|nan)$|[${}<>%]/.test(label))) return true;
   return !name.includes('.') && !/^(?:localhost|[\d:]+)$/.test(name);
 }
 
 // A build that needs a native tool or library the machine does not have: the C linker, OpenSSL's
 // headers, a pkg-config package, MSVC's build tools. The environment lacks a dependency.
 const NATIVE_TOOLCHAIN_MISSING =
-  /\blinker [`'"][\w.+-]+[`'"] not found|Could not find directory of OpenSSL installation|Package [\w.+-]+ was not found in the pkg-config search path|could not find system library '[^'\n]+'|Unable to find vcvarsall\.bat|Microsoft Visual C\+\+ [\d.]+ or greater is required|\b(?:gcc|cc|clang|g\+\+|cmake|pkg-config|protoc): (?:command )?not found\b/;
+  /\blinker [`'"][\w.+-]+[`'"] not found|Could not find directory of OpenSSL installation|Package [\w.+-]+ was not found in the pkg-config search path|could not find system library '[^'\n]+'|Unable to find vcvarsall\.bat|Microsoft Visual C\+\+ [\d.]+ or greater is required|\b(?:gcc|cc|clang|g\+\+|cmake|pkg-config|protoc): (?:command )?not found\b|\.so(?:\.\d+)*: cannot open shared object file|error while loading shared libraries|\bLibrary not loaded: |\bDLL load failed\b|\bUnsatisfiedLinkError\b/;
 
 export const SIGNATURES: readonly Signature[] = [
   {
@@ -465,7 +511,7 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'pod-start-failure',
     // A registry that refused the pull for want of credentials is an auth problem, not a wrong image;
     // one that refused it for the pull rate (Docker Hub's `toomanyrequests`) is a rate limit that clears.
-    category: (f) => (REGISTRY_RATE_LIMIT.test(f.text) ? 'rate_limit' : REGISTRY_AUTH.test(f.text) ? 'auth_or_permission' : 'configuration'),
+    category: (f) => registryCategory(f.text),
     retryable: (f) => REGISTRY_RATE_LIMIT.test(f.text),
     confidence: 0.8,
     // A pod that never started because its image or its container config is wrong. The launcher
@@ -547,7 +593,7 @@ export const SIGNATURES: readonly Signature[] = [
     // The environment the step needs could not be built: a package manager could not resolve or
     // install its dependencies.
     // A tool's plugin or executable that was never installed (Meltano: `Executable 'tap-x' could not be found`).
-    pattern: /Executable ['"][^'"\n]+['"] could not be found|\bmay not have been installed yet\b|Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for/i,
+    pattern: /Executable ['"][^'"\n]+['"] could not be found|\bmay not have been installed yet\b|Could not create conda environment|CreateCondaEnvironmentException|PackagesNotFoundError|UnsatisfiableError|ResolutionImpossible|No matching distribution found for|Could not find a version that satisfies|npm ERR! code (?:E404|ERESOLVE|ETARGET)|unable to resolve dependency tree|Could not resolve dependencies for project|Could not find artifact|version solving failed|failed to select a version for|\b(?:Contextual)?VersionConflict\b|\bDistributionNotFound\b/i,
     explain: (f) => ({
       summary: `The step's environment could not be built${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A package manager (conda, pip, npm, Maven) could not resolve or install the dependencies the step declares: a version that does not exist or conflicts, a channel or registry setting, or a tool version that changed.',
@@ -603,7 +649,7 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.9,
     // A symbol moved to another package by a major release (pydantic 2's BaseSettings) raises the
     // library's own ImportError subclass: the installed version no longer provides the name.
-    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b/,
+    pattern: /ModuleNotFoundError|No module named|ImportError: cannot import name|^ImportError:|^[\w.]*\wImportError: |[`'"][\w.]+[`'"] has been (?:moved|removed)\b[^\n]{0,40}\b(?:package|module|library|version)\b|\bwas a deprecated alias for\b|\bCan't load plugin: sqlalchemy\.dialects\b|\b(?:was|has been|were) (?:deprecated and )?removed in (?:version |v)?\d+\.\d+/,
     explain: (f) => {
       const mod = moduleOf(f.subject);
       return {
@@ -675,10 +721,12 @@ export const SIGNATURES: readonly Signature[] = [
     category: (f) => (/depends on a (?:node|source) named/.test(f.subject) ? 'code_bug' : 'dependency_or_import'),
     retryable: false,
     confidence: 0.85,
-    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a (?:node|source) named '([^']+)' which was not found/,
+    // `In dispatch: No macro named 'x' found`: a package's macro dispatched to an implementation no
+    // installed package provides (a package version the others do not match).
+    pattern: /package\(s\) specified in packages\.yml, but only \d+ package|"dbt deps"|calling a macro that does not exist|depends on a (?:node|source) named '([^']+)' which was not found|\bNo macro named '(\w+)' found/,
     explain: (f) => {
       const node = moduleOf(f.subject);
-      const macro = /'(\w+)' is undefined/.exec(f.subject)?.[1];
+      const macro = /'(\w+)' is undefined|No macro named '(\w+)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       if (macro && !node) {
         return {
           summary: `dbt ${where(f)} calls \`${macro}\`, which is not defined: a package is not installed.`,
@@ -704,7 +752,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: (f) => underLoad(f.text) || usualVolume(f.text),
     confidence: 0.85,
-    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
+    // Rust's allocator (`memory allocation of N bytes failed`) and Slurm's cgroup OOM killer say it in their own words.
+    pattern: /MemoryError|OutOfMemoryError|out of memory|Cannot allocate memory|\bmemory allocation of \d+ bytes failed|\bDetected \d+ oom[-_]kill event|\bcgroup out-of-memory handler|heap out of memory|exceeding (?:physical |virtual )?memory limits|exited with code -9\b|return code -9\b|\b(?:exit|error) code:? 137\b[^\n]{0,120}\bmemory\b|\b(?:exit(?:ed)?|died)\b[^\n]{0,40}\bcode:? -9\b|\b(?:return|exit|status)?code=-9\b|low on resource: memory|GC overhead limit exceeded|OOMKilled|(?:exit|return|status) code:? 137\b|exit status 137\b|return code Negsignal\.SIGKILL|-9 \(SIGKILL\)|signal: killed|Java heap space|Unable to allocate [\d.]+ \w?iB|MemoryLimitExceeded|Resources exceeded during query execution|could not be executed in the allotted memory|(?:query|statement|session|per-query) memory limit (?:exceeded|reached)|exceeded (?:the )?(?:query |per-query |session |user |total )?memory limit|Memory limit \((?:for )?(?:query|user|total)\) exceeded|MEMORY_LIMIT_EXCEEDED|EXCEEDED_(?:LOCAL|GLOBAL)_MEMORY_LIMIT|KilledWorker|exceeded \d+% memory budget|Worker exceeded \d+% memory/i,
     // Dask's KilledWorker: every worker that ran the task died under it; its nannies restart workers that pass their memory budget.
     codes: /ENOMEM/,
     explain: (f) => ({
@@ -860,10 +909,12 @@ export const SIGNATURES: readonly Signature[] = [
     confidence: 0.8,
     // An established connection that the OS timed out under the TLS layer (`SSL SYSCALL error:
     // Operation timed out`) is the connection dropping, the service signature's class.
-    when: (f) => !/SSL SYSCALL error/i.test(f.subject),
+    // A timeout whose message says the connection was refused or unroutable (pymongo's
+    // ServerSelectionTimeoutError: `Connection refused`) ran out of time because nothing answered.
+    when: (f) => !/SSL SYSCALL error/i.test(f.subject) && !REFUSED_OR_UNREACHABLE.test(f.subject),
     // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
     // its value, not a timeout.
-    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+/i,
+    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded|\bCANCELLED AT \S+ DUE TO TIME LIMIT\b|\bwalltime\b[^\n]{0,60}\bexceeded\b/i,
     codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
@@ -884,6 +935,7 @@ export const SIGNATURES: readonly Signature[] = [
       ...AUTHZ_WORDS,
       // Authentication: the identity itself was refused.
       'password authentication failed', 'authentication failed', 'Access denied for user', 'Login failed', String.raw`invalid (?:credentials|password|api[ _-]?key|token)`,
+      String.raw`\b(?:JWT|access|auth(?:entication)?|bearer|session|OAuth)? ?token (?:is|was|has) (?:invalid|expired|been revoked)\b`,
       String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
@@ -956,7 +1008,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications link failure|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|Failed to get the response\. Hanging\?|\b50[0234] (?:GET|POST|PUT|PATCH|DELETE|HEAD) https?:\/\/|The job encountered an (?:internal )?error during execution|Retrying the job may solve the problem|\bbackendError\b|\bno brokers? (?:available|reachable)\b|All broker connections are down/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
@@ -996,7 +1048,8 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'configuration',
     retryable: false,
     confidence: 0.75,
-    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile)[^\n]{0,300}(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)/i,
+    // Go and Rust name the file before the error (`open /etc/etl/config.yaml: no such file or directory`).
+    pattern: /(?:No such file or directory|ENOENT|FileNotFound|NoSuchFile)[^\n]{0,300}(?:config|settings|\.env\b|\.ini\b|\.toml\b|profiles\.yml|\.conf\b)|\b(?:config|settings)[\w-]*\.(?:ya?ml|toml|ini|conf|cfg|json)\b['"]?: (?:no such file or directory|The system cannot find the file specified)/i,
     explain: (f) => {
       const path = pathOf(f.subject);
       return {
@@ -1050,11 +1103,11 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'schema_drift',
     retryable: false,
     confidence: 0.85,
-    pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+")? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
+    pattern: /column [`"']?[\w.]+[`"']?(?: of relation "[^"]+"| in \w+)? does not exist|UndefinedColumn|no such column|Unknown column '|UNRESOLVED_COLUMN|cannot be resolved|cannot resolve '|Column '[^']+' (?:does not exist|not found)|ColumnNotFound|FieldNotFound|column (?:\S+ )?not found\b|column "[^"]+" not found|invalid identifier '|Unrecognized name: |No such struct field|not in index|None of \[Index|not in (?:dataframe|DataFrame)|missing (?:required )?columns?|'DataFrame' object has no attribute|^KeyError: ['"]/i,
     // A KeyError is a missing column when a table was being indexed (pandas, a row or frame by
     // name); a plain dictionary lookup that fails (a config map, an input function's table) is the
     // code's assumption, left to the generic code-error signature.
-    when: (f) => !/^KeyError: /.test(f.subject) || (!/^KeyError: \d/.test(f.subject) && TABLE_LOOKUP.test(f.text)),
+    when: (f) => !/^KeyError: /.test(f.subject) || /not in index|None of \[Index/.test(f.subject) || (!/^KeyError: \d/.test(f.subject) && TABLE_LOOKUP.test(f.text)),
     explain: (f) => {
       const column = columnName(f.subject) ?? columnName(f.text);
       const suggestions = suggestedColumns(f.subject) ?? suggestedColumns(f.text);
@@ -1184,6 +1237,24 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'database-object-exists',
+    category: 'database_error',
+    retryable: false,
+    confidence: 0.75,
+    // PostgreSQL's 42P07 / 42710, MySQL's 1050, SQL Server's 2714: a CREATE (a migration, a loader's
+    // setup) for an object that is already there, often two runs creating it at once. The database's
+    // state, not the data: a duplicate row (`Key (id)=(7) already exists`) is a constraint violation.
+    pattern: /\b(?:relation|table|schema|index|type|sequence|view|function|procedure|trigger|extension|database|role) ["'`]?[\w.$-]+["'`]? already exists\b|\bThere is already an object named\b|\bDuplicate(?:Table|Object|Schema|Database|Function)\b|\bER_TABLE_EXISTS_ERROR\b/i,
+    explain: (f) => ({
+      summary: `The database object already exists${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A statement creates a table, index, schema or type that is already there: a migration or setup step that is not idempotent, run twice or by two processes at once, or an object left by an earlier partial run.',
+      fix: [
+        'Make the setup idempotent (`CREATE … IF NOT EXISTS`, a migration lock so only one process migrates), or drop the leftover object if an earlier run half-finished.',
+        'If several workers start together, run migrations once before them rather than in each.',
+      ],
+    }),
+  },
+  {
     id: 'sql-syntax',
     category: 'code_bug',
     retryable: false,
@@ -1193,6 +1264,20 @@ export const SIGNATURES: readonly Signature[] = [
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
       fix: [`Fix the statement in ${f.location?.file ?? 'the step'}${f.location?.code ? ` near ${codeRef(f)}` : ''}; run it by hand (or \`dbt compile\`) to check before deploying.`],
+    }),
+  },
+  {
+    id: 'template-syntax',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.8,
+    // Jinja's TemplateSyntaxError as dbt, Airflow and Great Expectations print it: the template (a
+    // model, a templated field) does not parse, before any SQL reaches the database.
+    pattern: /\bTemplateSyntaxError\b|\bunexpected '[^'\n]{1,20}' in line \d+|\bunexpected end of template\b|\bexpected token '[^'\n]{1,40}', got '/,
+    explain: (f) => ({
+      summary: `Template syntax error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: 'A Jinja template (a dbt model or macro, a templated operator field) does not parse: an unclosed or unbalanced tag, a stray brace, or a misspelt block: a change to the code, not the data.',
+      fix: [`Fix the template ${f.location?.file ? `in ${f.location.file} ` : ''}at the line the error names (balance {{ }} / {% %}, close every block), then render it (\`dbt compile\`, \`airflow tasks render\`) before deploying.`],
     }),
   },
   {
@@ -1357,7 +1442,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
     // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
     // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b/i,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|Could not parse (?:rfc1738 |SQLAlchemy )?URL from string|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
@@ -1392,6 +1477,27 @@ export const SIGNATURES: readonly Signature[] = [
       rootCause: 'A function recursed without reaching its base case (or the input is deeper than recursion can handle).',
       fix: [`Check the recursion's base case at ${where(f)}; make it iterative for deep inputs.`],
     }),
+  },
+  {
+    id: 'sqlstate',
+    // Last of the specific signatures: the SQLSTATE code or condition name tells the kind of database
+    // failure when no wording above explains it (a message in the server's language, or cut).
+    category: (f) => sqlStateOf(f.subject)?.category ?? 'database_error',
+    retryable: (f) => sqlStateOf(f.subject)?.retryable ?? false,
+    confidence: 0.7,
+    pattern: SQLSTATE_PATTERN,
+    when: (f) => sqlStateOf(f.subject) !== undefined,
+    explain: (f) => {
+      const state = sqlStateOf(f.subject);
+      return {
+        summary: `Database error${state ? ` ${state.code} (${state.condition})` : ''}${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+        rootCause: `The database rejected the statement with SQLSTATE ${state?.code ?? 'unknown'}: ${state?.condition ?? 'a database error'}. The code names the kind of failure whatever the language of the message.`,
+        fix: [
+          `Look up SQLSTATE ${state?.code ?? ''} in the database's error-code table and read the message above with it; ${SQLSTATE_ADVICE[state?.category ?? 'database_error'] ?? 'fix what the database names'}.`,
+          ...(state?.retryable ? ['A retry is likely to succeed once the condition clears (the connection or the conflicting transaction).'] : []),
+        ],
+      };
+    },
   },
 ];
 

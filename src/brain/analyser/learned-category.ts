@@ -6,8 +6,8 @@
 // as data (category-model.data.ts). Its probability for the category the analyser gives, calibrated
 // on logs the model did not see, is the diagnosis's confidence. It does not pick the category: in
 // 5-fold cross-validation on the live path its own choice was less often right than the signatures'
-// first answer with the word scorer where none fired (ADR 0017); the training command keeps
-// measuring both.
+// first answer with the word scorer where none fired, and no band of it was clearly more often right
+// (ADR 0017); the training command keeps measuring both.
 import type { Category } from '../../types.js';
 
 /** The naive Bayes over words whose verdict the combiner weighs. */
