@@ -102,8 +102,8 @@ function isShape(rule: Match['rule']): boolean {
   return rule.pack !== undefined && (rule.priority ?? 0) < SHAPE_PRIORITY;
 }
 
-/** Stack frames and source lines under them name the code, not the failure: every trace shares them. */
-const FRAME_LINE = /^(?:\s*(?:at\s|File\s"|\.\.\.\s\d+\smore)|\t| {4})/;
+/** Stack frames and source lines under them name the code, not the failure: every trace shares them (a JVM frame behind a logger's prefix too). */
+const FRAME_LINE = /^(?:\s*(?:at\s|File\s"|\.\.\.\s\d+\smore)|\t| {4})|\sat [\w$.<>]+\((?:[\w$.-]+\.(?:java|scala|kt|groovy):\d+|Native Method|Unknown Source)\)\s*$/;
 // not_null_orders_id, stg_orders: snake_case names (models, tests, tables, tasks), not `key=` names.
 const SNAKE_NAME = /(?<![\w=-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w=(])/g;
 const MAX_KEY_LINES = 12;
@@ -185,9 +185,13 @@ export function createFailureEpisodes(): FailureEpisodes {
         if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) continue;
         // The same record, or a framework's summary of what is above it.
         if (event.origin.offset === e.lastStart || match.rule.summarises) return e.incidentId;
+        // A shape that names nothing (a bare `Traceback (most recent call last):`, a stack frame
+        // behind a logger's prefix) cannot be told from the failure above it: it is more of it.
+        keys ??= failureKeys(event);
+        error ??= errorMessageOf(event) ?? '';
+        if (isShape(match.rule) && keys.size === 0 && error === '') return e.incidentId;
         // Two errors with different messages are two failures, whatever else they share (the same
         // exception class, step or rule: KeyError 'amount' and KeyError 'currency').
-        error ??= errorMessageOf(event) ?? '';
         if (error !== '' && e.errors.length > 0 && !e.errors.some((x) => x.includes(error as string) || (error as string).includes(x))) continue;
         // The vague line above announced the failure this cause names; only the latest episode, so
         // a cause never reaches past another failure to an older vague line.
@@ -195,7 +199,6 @@ export function createFailureEpisodes(): FailureEpisodes {
         const beside = event.origin.offset - e.end <= ADJACENT_BYTES;
         if (beside && e.lastIntroduces) return e.incidentId;
         if (beside && (e.lastIsShape || isShape(match.rule) || e.lastRule === match.rule.id)) return e.incidentId;
-        keys ??= failureKeys(event);
         if (sharesKey(keys, e.keys)) return e.incidentId;
         const phrase = phraseOf(event);
         if (phrase !== undefined && e.text.includes(phrase)) return e.incidentId;
