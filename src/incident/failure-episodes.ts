@@ -76,6 +76,8 @@ export interface Episode {
   text: string;
   /** The parsed error messages of its records (errorMessageOf). */
   errors: string[];
+  /** What its records say failed, with their step's name left out (causeOf). */
+  causes: string[];
   /** Every record so far matched a shape and named nothing, and the incident's alert is unwritten. */
   namesNothing: boolean;
 }
@@ -100,6 +102,24 @@ function phraseOf(event: LogEvent): string | undefined {
 
 function isShape(rule: Match['rule']): boolean {
   return rule.pack !== undefined && (rule.priority ?? 0) < SHAPE_PRIORITY;
+}
+
+/** A cause too short to tell one failure from another ("Error", "failed"). */
+const MIN_CAUSE_CHARS = 24;
+
+/**
+ * What a record says failed, with the lines naming its step left out, normalised: the same for
+ * every model of a dbt run that reads a schema that is not there. '' when nothing is left.
+ */
+function causeOf(event: LogEvent, step: string | undefined): string {
+  if (step === undefined) return '';
+  const lines = descriptiveText(event)
+    .split('\n')
+    .filter((line) => !line.includes(step))
+    .map((line) => normaliseMessage(line).toLowerCase())
+    .filter((line) => line !== '');
+  const cause = lines.join('\n');
+  return cause.length >= MIN_CAUSE_CHARS ? cause.slice(0, MAX_EPISODE_TEXT) : '';
 }
 
 /** Stack frames and source lines under them name the code, not the failure: every trace shares them (a JVM frame behind a logger's prefix too). */
@@ -179,10 +199,17 @@ export function createFailureEpisodes(): FailureEpisodes {
       let keys: Set<string> | undefined;
       let text: string | undefined;
       let error: string | undefined;
+      let cause: string | undefined;
       for (let i = episodes.length - 1; i >= 0; i--) {
         const e = episodes[i] as Episode;
         if (!near(e, event, at)) continue;
-        if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) continue;
+        if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) {
+          // Steps of one framework failing on one cause (every model reading the schema that is
+          // not there) are one failure; on different causes, two, however close.
+          cause ??= causeOf(event, step);
+          if (cause !== '' && e.causes.includes(cause)) return e.incidentId;
+          continue;
+        }
         // The same record, or a framework's summary of what is above it.
         if (event.origin.offset === e.lastStart || match.rule.summarises) return e.incidentId;
         // A shape that names nothing (a bare `Traceback (most recent call last):`, a stack frame
@@ -215,7 +242,7 @@ export function createFailureEpisodes(): FailureEpisodes {
       byFile.delete(file);
       let e = episodes.find((x) => x.incidentId === incidentId);
       if (e) episodes.splice(episodes.indexOf(e), 1);
-      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [], namesNothing: true };
+      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [], causes: [], namesNothing: true };
       // A record further up (a rotated file started over) never moves the episode back.
       if (event.origin.offset >= e.lastStart) {
         e.lastStart = event.origin.offset;
@@ -226,6 +253,8 @@ export function createFailureEpisodes(): FailureEpisodes {
       }
       const error = errorMessageOf(event);
       if (error !== undefined && e.errors.length < MAX_PHRASES && !e.errors.includes(error)) e.errors.push(error);
+      const cause = causeOf(event, eventScope(event).step);
+      if (cause !== '' && e.causes.length < MAX_PHRASES && !e.causes.includes(cause)) e.causes.push(cause);
       const phrase = phraseOf(event);
       if (phrase !== undefined && e.phrases.length < MAX_PHRASES && !e.phrases.includes(phrase)) e.phrases.push(phrase);
       if (e.text.length < MAX_EPISODE_TEXT) e.text = `${e.text}\n${descriptiveText(event).toLowerCase()}`.slice(0, MAX_EPISODE_TEXT);

@@ -143,6 +143,15 @@ describe('one failure, one incident', () => {
       2,
     ],
     [
+      'dbt models failing on one cause (the schema they all read is not there): one failure',
+      ['stg_orders', 'stg_customers', 'stg_payments'].map((model, n) => ({
+        rule: DBT_ERROR,
+        gap: n === 0 ? 0 : 20,
+        message: `Database Error in model ${model} (models/staging/${model}.sql)\n  002003 (02000): SQL compilation error:\n  Schema 'RAW.SHOP' does not exist or not authorized.\n  compiled code at target/run/shop/models/staging/${model}.sql`,
+      })),
+      1,
+    ],
+    [
       'two causes that share nothing, a few lines apart: two failures',
       [
         { rule: CONSTRAINT, message: 'duplicate key value violates unique constraint "orders_pkey"' },
