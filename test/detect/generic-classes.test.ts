@@ -121,3 +121,11 @@ describe('waits and retries stay quiet; giving up alerts', () => {
     expect(ruleOf(text)).toBe(rule);
   });
 });
+
+// The record screen searches every byte for the packs' words (issue 14): a class added here must not
+// make it stop at words that ordinary lines carry (`validate_orders` steps, JSON `false` values).
+describe("the generic classes keep the screen's words specific", () => {
+  it.each(['false', 'valid', 'missing', 'kill', 'oom', 'duplicate'])('no bare %s', (word) => {
+    expect(detector.screen.words).not.toContain(word);
+  });
+});
