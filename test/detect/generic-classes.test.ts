@@ -64,6 +64,16 @@ describe('failures the packs recognise without knowing the stack', () => {
     ['a verdict on what the job was given', 'The supplied manifest appears to be invalid: missing key "version"', 'generic.error-line'],
     ['credentials that ran out', 'The token has expired: sign in again', 'generic.error-line'],
     ["an exception relayed by a Python warning's file prefix", '/opt/etl/run.py:12: UserWarning: acme.errors.LoadFailedError: could not load partition 7', 'generic.error-line'],
+    ["Python's base exception, bare", 'Exception: no rows returned for 2024-01-01', 'generic.error-line'],
+    ["JavaScript's base error, uncaught", "Uncaught Error: Cannot find module 'pg'", 'generic.error-line'],
+    [".NET's unhandled exception", "Unhandled exception. System.IO.FileNotFoundException: Could not find file '/data/in.csv'.", 'generic.error-line'],
+    ["C++'s uncaught exception", "terminate called after throwing an instance of 'std::runtime_error'", 'generic.error-line'],
+    ["SQL Server's error report", "Msg 208, Level 16, State 1, Line 1 Invalid object name 'dbo.orders'.", 'generic.error-line'],
+    ['a container YARN killed', 'Container killed by YARN for exceeding memory limits. 10.4 GB of 10 GB physical memory used.', 'generic.killed'],
+    ["Docker's refusal", 'docker: Error response from daemon: pull access denied for acme/etl', 'generic.error-line'],
+    ["a build tool's verdict", 'BUILD FAILED in 12s', 'generic.error-line'],
+    ['a unit of work aborted', 'Job aborted.', 'generic.failed-unit'],
+    ['a unit of work that finished with a failed status, at INFO', '2024-01-01T10:00:00Z [main] INFO  com.acme.Loader - Load finished with status FAILED', 'generic.failed-unit'],
   ])('%s', (_name, text, rule) => {
     expect(ruleOf(text)).toBe(rule);
   });
@@ -97,6 +107,9 @@ describe('healthy lines that look like failures', () => {
     ['an invalid record the job skips', 'Row 17 is invalid: skipped'],
     ['a quoted could-not line that falls back', "INFO ('Could not find cached model, downloading it instead', 'bert')"],
     ["the kernel's OOM score, no kill", 'INFO: oom_score_adj set to 500'],
+    ["SQL Server's informational message (severity 10)", 'Msg 0, Level 10, State 1: Changed database context to orders'],
+    ['work a person aborted', 'Task aborted by user'],
+    ['a build that passed', 'BUILD SUCCESSFUL in 4s'],
   ])('%s', (_name, text) => {
     expect(ruleOf(text)).toBeNull();
   });

@@ -43,6 +43,14 @@ const ERROR_HEADERS = [
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   // A paste may wrap each line in backticks (`` `CreateCondaEnvironmentException:` ``).
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|]|\x60)?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?\x60?[ \t]*(?:$|\n)| in line \d)`,
+  // The base classes themselves, bare: Python's `Exception: no rows`, JavaScript's `Uncaught Error: x`.
+  String.raw`(?:^|\n)[ \t]*(?:Uncaught |Unhandled )?Exception: \S|(?:^|\n)[ \t]*Uncaught Error: \S`,
+  // .NET's and C++'s last words on an exception nobody caught.
+  String.raw`\bUnhandled [Ee]xception[.:] |\bterminate called after throwing an instance of\b`,
+  // SQL Server's error report (severity 11 and up is an error): `Msg 208, Level 16, State 1, Line 1`.
+  String.raw`\bMsg \d+, Level (?:1[1-9]|2\d), State \d+`,
+  // Docker's refusal, and a build tool's verdict (`BUILD FAILED in 12s`, Maven's `BUILD FAILURE`).
+  String.raw`\bError response from daemon: |\bBUILD FAILED\b|\bBUILD FAILURE\b`,
   // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
   // JSON value (`"runError": "DatasourceError: …"`).
   String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
@@ -162,10 +170,10 @@ const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable
 // framework names the failure itself on the lines below.
 const PROGRESS = String.raw`\b\d+ of \d+ (?:ERROR|FAIL)\b`;
 
-const KILLED = String.raw`\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
+const KILLED = String.raw`\b[Cc]ontainer killed (?:by|on request)\b|\bkilled by YARN\b|\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
 
 const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook|[Mm]igration)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.
 const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;
