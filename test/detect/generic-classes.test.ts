@@ -129,6 +129,8 @@ describe('waits and retries stay quiet; giving up alerts', () => {
     ['a wait that timed out', '2026-03-01 10:00:09 ERROR loader: Timed out waiting for the database to become ready: connection to server at "pg", port 5432 failed: Connection refused', 'postgresql.connection'],
     ['a retry of a missing privilege', '2026-03-01 10:00:09 WARNING loader: psycopg2.errors.InsufficientPrivilege: permission denied for table orders (retrying in 3 seconds)', 'postgresql.auth'],
     ['a timeout after a wait is no wait', '2026-03-01 10:00:09 WARNING Query timed out after waiting 300 seconds: canceling statement due to statement timeout', 'postgresql.conflict-or-timeout'],
+    ['a pod not ready yet while it starts', '  Warning  Unhealthy  10s  kubelet  Readiness probe failed: Get "http://10.0.0.5:8080/healthz": dial tcp 10.0.0.5:8080: connect: connection refused', null],
+    ['a task waiting for its upstream', "[2026-03-01 10:00:00,000] {taskinstance.py:1035} INFO - Dependencies not met for <TaskInstance: etl.load 2026-03-01 [queued]>, dependency 'Trigger Rule' FAILED: Task's trigger rule 'all_success' requires all upstream tasks to have succeeded", null],
     ["Airflow's failed attempt still reports itself", '[2026-03-01 10:00:09,123] {taskinstance.py:1150} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load', 'airflow.task-retry'],
   ])('%s', (_name, text, rule) => {
     expect(ruleOf(text)).toBe(rule);
