@@ -76,6 +76,8 @@ export interface Episode {
   text: string;
   /** The parsed error messages of its records (errorMessageOf). */
   errors: string[];
+  /** What its records say failed, with their step's name left out (causeOf). */
+  causes: string[];
   /** Every record so far matched a shape and named nothing, and the incident's alert is unwritten. */
   namesNothing: boolean;
 }
@@ -102,8 +104,26 @@ function isShape(rule: Match['rule']): boolean {
   return rule.pack !== undefined && (rule.priority ?? 0) < SHAPE_PRIORITY;
 }
 
-/** Stack frames and source lines under them name the code, not the failure: every trace shares them. */
-const FRAME_LINE = /^(?:\s*(?:at\s|File\s"|\.\.\.\s\d+\smore)|\t| {4})/;
+/** A cause too short to tell one failure from another ("Error", "failed"). */
+const MIN_CAUSE_CHARS = 24;
+
+/**
+ * What a record says failed, with the lines naming its step left out, normalised: the same for
+ * every model of a dbt run that reads a schema that is not there. '' when nothing is left.
+ */
+function causeOf(event: LogEvent, step: string | undefined): string {
+  if (step === undefined) return '';
+  const lines = descriptiveText(event)
+    .split('\n')
+    .filter((line) => !line.includes(step))
+    .map((line) => normaliseMessage(line).toLowerCase())
+    .filter((line) => line !== '');
+  const cause = lines.join('\n');
+  return cause.length >= MIN_CAUSE_CHARS ? cause.slice(0, MAX_EPISODE_TEXT) : '';
+}
+
+/** Stack frames and source lines under them name the code, not the failure: every trace shares them (a JVM frame behind a logger's prefix too). */
+const FRAME_LINE = /^(?:\s*(?:at\s|File\s"|\.\.\.\s\d+\smore)|\t| {4})|\sat [\w$.<>]+\((?:[\w$.-]+\.(?:java|scala|kt|groovy):\d+|Native Method|Unknown Source)\)\s*$/;
 // not_null_orders_id, stg_orders: snake_case names (models, tests, tables, tasks), not `key=` names.
 const SNAKE_NAME = /(?<![\w=-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w=(])/g;
 const MAX_KEY_LINES = 12;
@@ -179,15 +199,26 @@ export function createFailureEpisodes(): FailureEpisodes {
       let keys: Set<string> | undefined;
       let text: string | undefined;
       let error: string | undefined;
+      let cause: string | undefined;
       for (let i = episodes.length - 1; i >= 0; i--) {
         const e = episodes[i] as Episode;
         if (!near(e, event, at)) continue;
-        if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) continue;
+        if (step !== undefined && e.step !== undefined && step !== e.step && match.rule.pack === e.stepPack) {
+          // Steps of one framework failing on one cause (every model reading the schema that is
+          // not there) are one failure; on different causes, two, however close.
+          cause ??= causeOf(event, step);
+          if (cause !== '' && e.causes.includes(cause)) return e.incidentId;
+          continue;
+        }
         // The same record, or a framework's summary of what is above it.
         if (event.origin.offset === e.lastStart || match.rule.summarises) return e.incidentId;
+        // A shape that names nothing (a bare `Traceback (most recent call last):`, a stack frame
+        // behind a logger's prefix) cannot be told from the failure above it: it is more of it.
+        keys ??= failureKeys(event);
+        error ??= errorMessageOf(event) ?? '';
+        if (isShape(match.rule) && keys.size === 0 && error === '') return e.incidentId;
         // Two errors with different messages are two failures, whatever else they share (the same
         // exception class, step or rule: KeyError 'amount' and KeyError 'currency').
-        error ??= errorMessageOf(event) ?? '';
         if (error !== '' && e.errors.length > 0 && !e.errors.some((x) => x.includes(error as string) || (error as string).includes(x))) continue;
         // The vague line above announced the failure this cause names; only the latest episode, so
         // a cause never reaches past another failure to an older vague line.
@@ -195,7 +226,6 @@ export function createFailureEpisodes(): FailureEpisodes {
         const beside = event.origin.offset - e.end <= ADJACENT_BYTES;
         if (beside && e.lastIntroduces) return e.incidentId;
         if (beside && (e.lastIsShape || isShape(match.rule) || e.lastRule === match.rule.id)) return e.incidentId;
-        keys ??= failureKeys(event);
         if (sharesKey(keys, e.keys)) return e.incidentId;
         const phrase = phraseOf(event);
         if (phrase !== undefined && e.text.includes(phrase)) return e.incidentId;
@@ -212,7 +242,7 @@ export function createFailureEpisodes(): FailureEpisodes {
       byFile.delete(file);
       let e = episodes.find((x) => x.incidentId === incidentId);
       if (e) episodes.splice(episodes.indexOf(e), 1);
-      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [], namesNothing: true };
+      else e = { incidentId, file, lastStart: 0, end: 0, at, step: undefined, stepPack: undefined, keys: new Set(), lastIsShape: false, lastRule: '', lastIntroduces: false, phrases: [], text: '', errors: [], causes: [], namesNothing: true };
       // A record further up (a rotated file started over) never moves the episode back.
       if (event.origin.offset >= e.lastStart) {
         e.lastStart = event.origin.offset;
@@ -223,6 +253,8 @@ export function createFailureEpisodes(): FailureEpisodes {
       }
       const error = errorMessageOf(event);
       if (error !== undefined && e.errors.length < MAX_PHRASES && !e.errors.includes(error)) e.errors.push(error);
+      const cause = causeOf(event, eventScope(event).step);
+      if (cause !== '' && e.causes.length < MAX_PHRASES && !e.causes.includes(cause)) e.causes.push(cause);
       const phrase = phraseOf(event);
       if (phrase !== undefined && e.phrases.length < MAX_PHRASES && !e.phrases.includes(phrase)) e.phrases.push(phrase);
       if (e.text.length < MAX_EPISODE_TEXT) e.text = `${e.text}\n${descriptiveText(event).toLowerCase()}`.slice(0, MAX_EPISODE_TEXT);

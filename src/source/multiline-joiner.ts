@@ -93,6 +93,10 @@ const PY_QUALIFIED = /^(?:[A-Za-z_]\w*\.)+(?:errors|exceptions|exc)\.[A-Z]\w*(?:
 // An exception message that goes on at column 0: PostgreSQL's DETAIL / HINT lines (psycopg), and
 // SQLAlchemy's statement, parameters and help link.
 const PY_MESSAGE_TAIL = /^(?:(?:DETAIL|HINT|CONTEXT|LINE \d+): |\[(?:SQL|parameters): |\(Background on this error at: )/;
+// libpq's fields of a PostgreSQL error, under whatever line reported it (`(psycopg2.errors.DeadlockDetected)
+// deadlock detected`, pytest's `FAILED … - …DeadlockDetected: …`). A field may go on over lines at
+// column 0 (a deadlock's DETAIL names each waiting process on a line of its own).
+const PG_FIELD = /^(?:DETAIL|HINT|CONTEXT|LINE \d+): /;
 // Dagster's serialised error prints `Stack Trace:` between an exception line and its frames.
 const SECTION = /^Stack Trace:\s*$/;
 // How many blank lines may separate a failure line from the qualified exception header printed
@@ -128,6 +132,8 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   let state: TraceState = 'plain';
   // The pending record's exception line opened a pydantic field list.
   let fieldList = false;
+  // The last line joined is a PostgreSQL error field (PG_FIELD) or a line it goes on with.
+  let pgField = false;
 
   const emit = (out: JoinedRecord[]): void => {
     if (parts.length === 0) return;
@@ -144,6 +150,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   const begin = (text: string, o: number, e: number, l: number | undefined, now: number, next: TraceState): void => {
     parts = [text];
     fieldList = PYDANTIC_HEADER.test(text);
+    pgField = false;
     pendingLines = 1;
     bytes = text.length;
     blanks = 0;
@@ -178,11 +185,13 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
       case 'python_end':
         if (PY_MESSAGE_TAIL.test(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text))) return 'python_end';
+        if (pgField && blanks === 0 && !LOOKS_LIKE_RECORD.test(text)) return 'python_end';
         return blanks === 0 && ANNOUNCES.test(parts[parts.length - 1] ?? '') && !LOOKS_LIKE_RECORD.test(text) ? 'python_end' : undefined;
       case 'go':
         return GO_FRAME.test(text) ? 'go' : undefined;
       case 'plain':
         if (blanks > MAX_BLANKS_BEFORE_HEADER) return undefined;
+        if (blanks === 0 && PG_FIELD.test(text)) return 'python_end';
         return JAVA_HEADER.test(text) ? 'java' : PY_QUALIFIED.test(text) ? 'python_end' : undefined;
       case 'java':
         return blanks === 0 && JAVA_HEADER.test(text) ? 'java' : undefined;
@@ -233,6 +242,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
       for (; blanks > 0; blanks -= 1) parts.push('');
       parts.push(text);
       if (next === 'python_end' && state !== 'python_end') fieldList = PYDANTIC_HEADER.test(text);
+      pgField = next === 'python_end' && (PG_FIELD.test(text) || (pgField && text.charCodeAt(0) > 32 && !PY_MESSAGE_TAIL.test(text)));
       pendingLines += 1;
       bytes += addBytes;
       endOffset = e;

@@ -119,6 +119,39 @@ describe('one failure, one incident', () => {
       2,
     ],
     [
+      "a bare traceback header far below an error line, each line behind a container's prefix: it names nothing, so it is more of it",
+      [
+        { rule: pack('generic.error-line', 16), message: 'loader  | warehouse.errors.LoadError: value out of range for column qty' },
+        { rule: TRACEBACK, gap: 1500, message: 'loader  | Traceback (most recent call last):' },
+      ],
+      1,
+    ],
+    [
+      "a JVM frame behind a logger's prefix names no failure of its own",
+      [
+        { rule: pack('generic.error-line', 16), message: '03.02 10:00:01 [Main] SEVERE com.acme.db.LinkFailureException: link to db-2 lost' },
+        { rule: pack('jvm.exception', 30), gap: 1200, message: '03.02 10:00:01 [Main] SEVERE at com.acme.db.SQLError.createLinkFailure(SQLError.java:990)' },
+      ],
+      1,
+    ],
+    [
+      'a shape that names its own error below another failure stays apart',
+      [
+        { rule: pack('generic.error-line', 16), message: 'loader  | warehouse.errors.LoadError: value out of range for column qty' },
+        { rule: TRACEBACK, gap: 1500, message: 'Traceback (most recent call last):', error: { type: 'KeyError', message: "'customer_id'" } },
+      ],
+      2,
+    ],
+    [
+      'dbt models failing on one cause (the schema they all read is not there): one failure',
+      ['stg_orders', 'stg_customers', 'stg_payments'].map((model, n) => ({
+        rule: DBT_ERROR,
+        gap: n === 0 ? 0 : 20,
+        message: `Database Error in model ${model} (models/staging/${model}.sql)\n  002003 (02000): SQL compilation error:\n  Schema 'RAW.SHOP' does not exist or not authorized.\n  compiled code at target/run/shop/models/staging/${model}.sql`,
+      })),
+      1,
+    ],
+    [
       'two causes that share nothing, a few lines apart: two failures',
       [
         { rule: CONSTRAINT, message: 'duplicate key value violates unique constraint "orders_pkey"' },

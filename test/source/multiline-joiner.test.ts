@@ -266,6 +266,19 @@ describe('multi-line messages and relayed tracebacks', () => {
     expect(join_([...tb, '2026-01-01 INFO next'])).toEqual([tb.join('\n'), '2026-01-01 INFO next']);
   });
 
+  it("keeps PostgreSQL's error fields with the line that reported the error, a field's own next lines too", () => {
+    const report = [
+      'FAILED tests/test_orders.py::test_concurrent_upsert - psycopg.errors.SerializationFailure: could not serialize access',
+      'DETAIL:  Reason code: Canceled on identification as a pivot, during write.',
+      'Process 4411 waits for ShareLock on transaction 901; blocked by process 4412.',
+      'HINT:  The transaction might succeed if retried.',
+    ];
+    expect(join_([...report, '2026-01-01 12:00:09 INFO next test'])).toEqual([report.join('\n'), '2026-01-01 12:00:09 INFO next test']);
+    // Not after a field's end: a line that looks like a record, or one after a blank line.
+    expect(join_(['ERROR:  relation "orders" does not exist', 'LINE 1: select * from orders', '', 'Done'])).toEqual(['ERROR:  relation "orders" does not exist\nLINE 1: select * from orders', 'Done']);
+    expect(join_(['ERROR:  x', 'DETAIL:  y', 'WARNING:  z'])).toEqual(['ERROR:  x\nDETAIL:  y', 'WARNING:  z']);
+  });
+
   it('does not join a bare word after an ordinary exception line', () => {
     expect(join_(['Traceback (most recent call last):', '  File "/a.py", line 1, in f', 'ValueError: x', 'Done'])).toEqual([
       'Traceback (most recent call last):\n  File "/a.py", line 1, in f\nValueError: x',

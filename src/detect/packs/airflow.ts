@@ -56,6 +56,7 @@ export const airflowPack: RulePack = {
       priority: 57,
       anyLevel: true,
       summarises: true,
+      reportsRetries: true,
       match: { regex: String.raw`Marking task as UP_FOR_RETRY` },
     }),
   ],

@@ -4,6 +4,7 @@
 // a process killed by a signal, a unit of work reported failed, a non-zero exit, an HTTP error.
 // A failure event (step_failed) outranks language-level stack rules, since it names what failed.
 import type { MatchExpr } from '../../config/config-types.js';
+import { COPING } from './coping.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
@@ -11,14 +12,6 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
 // Levels a failure is never reported at; INFO is allowed on purpose: task runners and CI relay a
 // child's traceback at INFO, and a person still sees the failure.
 const NOT_QUIET: MatchExpr = { not: { level: ['trace', 'debug', 'warn'] } };
-
-// (A worker's number, fluentd's `#0 failed to poll`, is no count.)
-// A client coping (a retry it announces, not a server's advice that "retrying may solve the problem"), or a count of zero failures (`0 failed`, dbt's
-// `ERROR=0`, which also makes a text record read as an error record), is not the failure.
-export const COPING: MatchExpr = {
-  regex: String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? in \d|backing off|attempt \d+ ?(?:of|/) ?\d+|(?:up_for|will)_retry)\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
-  ignore_case: true,
-};
 
 // A database server's own log ending one session, not itself: refusing a database or role that is
 // not there (`2024-06-20 13:01:14.272 UTC [67] FATAL:  role "root" does not exist`: what health
@@ -34,6 +27,14 @@ const NOT_ERROR_OBJECT: MatchExpr = { not: { all: [{ level: 'error' }, { has_err
 /** Matches `expr` on records at any level but trace / debug / warn, unless the record is a retry notice or generic.exception's. */
 const loud = (expr: MatchExpr): MatchExpr => ({ all: [NOT_QUIET, NOT_ERROR_OBJECT, expr, { not: COPING }] });
 
+// Words an error class in capitals names a failure with (`TABLE_OR_VIEW_NOT_FOUND`, `CAST_INVALID_INPUT`).
+// A single word is spelled out with its underscore (`_MISSING|MISSING_`): the name must be a
+// compound, and the record screen then looks for `missing_`, not for every `missing`.
+const ERROR_CLASS_PARTS = [
+  ...['NOT_FOUND', 'DIVIDE_BY_ZERO', 'TIMED_OUT', 'OUT_OF_RANGE', 'ALREADY_EXISTS'],
+  ...['INVALID', 'UNRESOLVED', 'INCONSISTENT', 'INCOMPATIBLE', 'MISMATCH', 'MISSING', 'ILLEGAL', 'UNSUPPORTED', 'DENIED', 'EXCEEDED', 'FAILED', 'FAILURE', 'ERROR', 'OVERFLOW', 'DUPLICATE', 'AMBIGUOUS', 'MALFORMED', 'UNAUTHORIZED', 'FORBIDDEN', 'TIMEOUT', 'CANNOT', 'CONFLICT', 'UNAVAILABLE'].flatMap((word) => [`_${word}`, `${word}_`]),
+].join('|');
+
 // An exception / error header at the start of a line: `ValueError: x`, `java.io.IOException: x`,
 // `Caused by: x.Y: z`, `Uncaught TypeError: x`, `error[E0308]: x`, `Error: x`, `FATAL: x`. (No
 // nested quantifiers anywhere in this pack: the packs test rejects any regex safe-regex2 doubts.)
@@ -42,6 +43,14 @@ const ERROR_HEADERS = [
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
   // A paste may wrap each line in backticks (`` `CreateCondaEnvironmentException:` ``).
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|]|\x60)?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?\x60?[ \t]*(?:$|\n)| in line \d)`,
+  // The base classes themselves, bare: Python's `Exception: no rows`, JavaScript's `Uncaught Error: x`.
+  String.raw`(?:^|\n)[ \t]*(?:Uncaught |Unhandled )?Exception: \S|(?:^|\n)[ \t]*Uncaught Error: \S`,
+  // .NET's and C++'s last words on an exception nobody caught.
+  String.raw`\bUnhandled [Ee]xception[.:] |\bterminate called after throwing an instance of\b`,
+  // SQL Server's error report (severity 11 and up is an error): `Msg 208, Level 16, State 1, Line 1`.
+  String.raw`\bMsg \d+, Level (?:1[1-9]|2\d), State \d+`,
+  // Docker's refusal, and a build tool's verdict (`BUILD FAILED in 12s`, Maven's `BUILD FAILURE`).
+  String.raw`\bError response from daemon: |\bBUILD FAILED\b|\bBUILD FAILURE\b`,
   // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
   // JSON value (`"runError": "DatasourceError: …"`).
   String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
@@ -51,8 +60,10 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
   String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
-  // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`.
+  // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`,
+  // and the same behind the program's name (`slurmstepd: error: x`, `tar: Error is not recoverable`).
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
+  String.raw`(?:^|\n)[\w.-]{1,40}: (?:error|Error|ERROR|fatal|FATAL)(?:: \S| is not recoverable)`,
   // A tool naming its own failure: `BigQuery error in load operation: x`, `Snowflake error: x`, `JDBC ERROR: x`.
   String.raw`(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} (?:error|ERROR): \S|\b[A-Z][\w.-]{1,30} error in [a-z]{1,20} operation: \S`,
   // CI runners and SDKs: `##[error]…`, `A client error (RequestTimeout) occurred`, a shell's `line 38: x: No such file`.
@@ -80,8 +91,9 @@ const ERROR_HEADERS = [
   // A caught exception reported with what failed: `Failed to fetch data: SyntaxError: …`.
   String.raw`\b(?:Failed|failed|Unable|unable|Could not|could not|Cannot|cannot) [^\n]{1,120}: [\w.]*[A-Z]\w*(?:Error|Exception)\b`,
   // A module-qualified exception after any prefix a paste or a logger put before it (a line
-  // number, a logger's columns): `1 dagster.core.errors.DagsterExecutionStepExecutionError: x`.
-  String.raw`(?:^|\s)[a-z_]\w*\.[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
+  // number, a logger's columns, a warning's `file.py:` that relays it):
+  // `1 dagster.core.errors.DagsterExecutionStepExecutionError: x`.
+  String.raw`(?:^|[\s:])[a-z_]\w*\.[\w.]*[A-Z]\w*(?:Error|Exception): \S`,
   // pytest's explanation lines of a failed test: `E       distributed.scheduler.KilledWorker: x`.
   String.raw`(?:^|\n)E    {0,57}(?:[a-z_][\w.]*\.)?[A-Z]\w*: \S`,
   // A workflow engine naming the rule that failed: `[date] MissingInputException in line 258 of …`,
@@ -102,8 +114,11 @@ const ERROR_HEADERS = [
   // An HTTP error as Go's googleapi and many SDKs print it, or ending an error chain:
   // `googleapi: Error 400: …`, `…: reading https://…: 502 Bad Gateway`.
   String.raw`\bError [45]\d\d: \S|: [45]\d\d (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)[ \t]*(?:$|\n)`,
-  // An exception printed as its repr / toString: `DataError('value too long …')`, `KafkaError{code=…}`.
-  String.raw`\b[A-Z]\w*(?:Error|Exception)(?:\(['"]|\{\w+=)`,
+  // An exception printed as its repr / toString: `DataError('value too long …')`, `KafkaError{code=…}`,
+  // an OS error with its number first (`OSError(28, 'No space left on device')`).
+  String.raw`\b[A-Z]\w*(?:Error|Exception)(?:\(['"]|\{\w+=|\(-?\d+, ?['"])`,
+  // What the operating system says when it refused the work (strerror texts), wherever they are quoted.
+  String.raw`\b(?:No space left on device|Disk quota exceeded|Cannot allocate memory|Too many open files|Read-only file system)\b`,
   // Kubernetes and its clients: an RBAC refusal, a volume that could not be mounted, an untrusted
   // certificate, a controller's recovered panic, an API server out of reach.
   String.raw`\bis forbidden: User "|\bMountVolume\.\w+ failed\b|\bx509: certificate\b|\bObserved a panic: |(?:^|\n)Unable to connect to the server: `,
@@ -114,14 +129,33 @@ const ERROR_HEADERS = [
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
 ];
+// Error bodies, matched on the raw record (a JSON record's keys are not in its message): an error
+// class or code in capitals naming what went wrong, as Spark SQL brackets it
+// (`[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column …`; a cut paste may lose the `[`) or an API's error
+// body gives it (`"code": "CSV_RECORD_INCONSISTENT_COLUMNS"`), so that a `[ERROR]` level tag is none;
+// an error count or code (`"error_code": 409`, `'error-count': 35`), a list of errors that is not
+// empty (`"insertErrors": [{…`), or a report that says it did not pass (`'valid': False`). Spelled
+// so that the record screen looks for `'valid': ` or `success`, not for every `false` or `valid`
+// (a `validate_orders` step is on every line of some logs).
+const ERROR_BODIES = [
+  String.raw`(?:^|\n|\[|['"](?:code|error|error_?code|errorCode|reason|type|error_?type|errorClass|error_?class)['"][ \t]*:[ \t]*['"])[A-Z0-9_.]{0,40}(?:${ERROR_CLASS_PARTS})[A-Z0-9_.]{0,60}(?:\]|['"])`,
+  String.raw`['"]error[-_ ]?(?:code|count)['"][ \t]*:[ \t]*['"]?[1-9]|['"]\w*(?:errors|Errors)['"][ \t]*:[ \t]*\[[ \t\r\n]*\{|"success"[ \t]*:[ \t]*[Ff]alse\b|'success': [Ff]alse\b|'valid': [Ff]alse\b`,
+];
+
 // A tool's report of what it could not do, as the first words of a line (`Could not find
 // checkpoint x`, kubectl's `unable to recognize "x.yaml": …`, `Invalid value for env var named X`)…
 // (Matched ignoring case, so the record screen looks for whole words, not `annot` of `annotation`.)
-const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:unable to|could not|couldn't|cannot|can't|failed to|invalid) [a-z]`;
+// The same quoted as a message's first words (`('Unable to acquire credentials', …)`,
+// `"msg": "could not open x"`), or behind a paste's `> `.
+const COULD_NOT_WORDS = String.raw`(?:unable to|could not|couldn't|cannot|can't|failed to)`;
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:> ?)?(?:${COULD_NOT_WORDS}|invalid) [a-z]|(?:^[(\[]|[(\[,:=] ?)['"]${COULD_NOT_WORDS} [a-z]`;
+// A verdict on what the job was given (`your config appears to be invalid:`), or credentials that
+// ran out (`Authentication token has expired.`): the job cannot go on without a person.
+const VERDICT = String.raw`\b(?:is|are|was|were|appears to be|seems to be) (?:invalid|malformed|corrupt|corrupted)(?:[:!]|\.(?:\s|$))|\b(?:token|credentials?|certificate|password|session|signature|license|key)s? (?:has|have|is|are) expired\b`;
 // …unless it works around it (Hadoop's `Unable to load native-hadoop library … using builtin-java
 // classes`, a config file not found and defaults used or created, Docker's `Unable to find image 'x'
 // locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
-export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming)\b`;
+export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming|refreshing|renewing|skipped)\b`;
 
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
@@ -136,10 +170,10 @@ const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable
 // framework names the failure itself on the lines below.
 const PROGRESS = String.raw`\b\d+ of \d+ (?:ERROR|FAIL)\b`;
 
-const KILLED = String.raw`Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
+const KILLED = String.raw`\b[Cc]ontainer killed (?:by|on request)\b|\bkilled by YARN\b|\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
 
 const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook|[Mm]igration)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.
 const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;
@@ -197,8 +231,10 @@ export const genericPack: RulePack = {
         any: [
           // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
           loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
+          loud({ any: ERROR_BODIES.map((raw_regex) => ({ raw_regex })) }),
           // A record the logger levelled error or fatal has its own rules, which name it better.
           loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
+          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: VERDICT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],

@@ -1,7 +1,7 @@
 // Go: panics and fatal runtime errors (with their `goroutine N [state]:` blocks), and the standard
 // library logger's `log.Fatal` line, which has no level: only the OS error it reports says it failed.
 // slog / zap records at ERROR are structured and left to the generic pack.
-import { COPING } from './generic.js';
+import { COPING } from './coping.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('go', spec);

@@ -1,6 +1,7 @@
 // A built-in rule pack: rules for one ecosystem, on by default, switched off with `packs: { NAME: false }`.
 import type { MatchExpr, RuleConfig } from '../../config/config-types.js';
 import type { Severity } from '../../types.js';
+import { RETRY_NOTICE } from './coping.js';
 
 export interface PackRule extends RuleConfig {
   /**
@@ -51,6 +52,8 @@ export interface PackRuleSpec {
   summarises?: boolean;
   /** See PackRule.introduces. */
   introduces?: boolean;
+  /** The rule reports a failed attempt on purpose (Airflow's UP_FOR_RETRY): a retry notice does not veto it (coping.ts). */
+  reportsRetries?: boolean;
 }
 
 export function packRule(pack: string, spec: PackRuleSpec): PackRule {
@@ -58,7 +61,8 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
     id: `${pack}.${spec.id}`,
     description: spec.description,
     enabled: true,
-    match: spec.anyLevel ? spec.match : { all: [QUIET_LEVELS, spec.match] },
+    // The veto last: its regex runs only on records the rule matched.
+    match: { all: [...(spec.anyLevel ? [] : [QUIET_LEVELS]), spec.match, ...(spec.reportsRetries ? [] : [{ not: RETRY_NOTICE }])] },
     severity: spec.severity,
     labels: { pack },
     priority: spec.priority,

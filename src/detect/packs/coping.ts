@@ -1,0 +1,50 @@
+// A client coping is not a failure: a record that says it will wait or try again (a database not
+// ready yet at start-up, a broker being reconnected to, a call retried in 4 s) describes a moment
+// that usually passes; the same client says so when it stops trying, and that record alerts. Every
+// pack rule is vetoed by RETRY_NOTICE (pack.ts), so no stack's wording of a wait can alarm on its
+// own; a rule that reports a failed attempt on purpose (Airflow's UP_FOR_RETRY) opts out.
+import type { MatchExpr } from '../../config/config-types.js';
+
+// `retrying` but not a server's advice that "retrying may solve the problem"; `attempt 2 of 5`;
+// `not ready yet. Waiting...`; `sleeping 5s`; `reconnecting`; a pod not ready yet (kubelet's
+// `Readiness probe failed` while it starts); a task waiting for its upstream (Airflow's
+// `Dependencies not met for <TaskInstance …>, dependency 'Trigger Rule' FAILED`: the upstream's
+// own failure, if any, alerts).
+const RETRY_WORDS = String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? (?:in|after) \d|backing off|attempt \d+ ?(?:of|/) ?\d+|will try again|trying again|reconnecting|not ready yet|not yet ready|(?<!after )waiting (?:for )?\d+(?:\.\d+)? ?(?:ms|s|secs?|seconds?|minutes?)\b|sleeping (?:for )?\d)\b|\bwaiting ?(?:\.\.\.|…)|\bsleeping\b[ \t]*(?:\.\.\.|…|$)|\b(?:Readiness|Startup) probe failed\b|\bDependencies not met for\b`;
+
+/**
+ * The client stopped trying: what a wait or retry notice turns into when it fails for good
+ * (`giving up`, `max retries exceeded`, the last of its attempts, `timed out waiting`).
+ */
+export const GIVE_UP = String.raw`\b(?:giving up|gave up|max(?:imum)? retries (?:exceeded|reached)|(?:reached|exceeded) (?:the )?max(?:imum)? (?:number of )?retries|retries (?:exhausted|exceeded)|exhausted (?:all )?(?:\d+ )?(?:retries|attempts)|out of retries|no (?:more )?retries left|retry limit (?:reached|exceeded)|(?:after|in) \d+ (?:attempts|retries|tries)|timed out waiting|timeout waiting)\b|\battempt (\d+) ?(?:of|/) ?\1\b`;
+
+/**
+ * A cause no retry can cure (a privilege, an object that is not there, a bad statement): the client
+ * retrying it only delays the alert (`permission denied for table x (retrying in 3 seconds)`).
+ */
+const HOPELESS = String.raw`\b(?:permission denied|access denied|insufficient ?privilege|not authori[sz]ed|authentication failed|does not exist|no such (?:table|column|relation|field)|syntax error|undefined ?(?:table|column)|invalid (?:input|syntax|credentials))\b`;
+
+/** A record announcing a wait or a retry, unless it gives up or retries what cannot succeed. */
+export const RETRY_NOTICE: MatchExpr = {
+  all: [
+    { regex: RETRY_WORDS, ignore_case: true },
+    { not: { regex: GIVE_UP, ignore_case: true } },
+    { not: { regex: HOPELESS, ignore_case: true } },
+  ],
+};
+
+/**
+ * What the generic shapes never alarm on: a retry notice, Airflow's attempt summaries (its own rule
+ * reports them), a `[debug]` tag, a count of zero failures (`0 failed`, dbt's `ERROR=0`, which also
+ * makes a text record read as an error record; a worker's number, fluentd's `#0 failed to poll`, is
+ * no count).
+ */
+export const COPING: MatchExpr = {
+  any: [
+    RETRY_NOTICE,
+    {
+      regex: String.raw`\b(?:up_for|will)_retry\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
+      ignore_case: true,
+    },
+  ],
+};
