@@ -28,6 +28,12 @@ export interface RawRecord {
   origin: Origin;
   /** Epoch ms at which the agent read the last byte of the record (detection latency starts here). */
   readAt: number;
+  /**
+   * The tailer's buffer search that already passed over this record's bytes without a possible hit
+   * (a one-line `{…}` record it would have skipped, were it not context): the record screen built
+   * with this very search rules the record out without looking again (docs/adr/0011).
+   */
+  screenedBy?: ((bytes: Uint8Array, from: number, limit: number) => number) | undefined;
 }
 
 export interface StackFrame {

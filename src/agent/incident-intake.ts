@@ -76,8 +76,10 @@ export function createIncidentIntake(options: IncidentIntakeOptions): IncidentIn
         let stage: RecordDropStage = 'parse';
         try {
           // Most records can be proven uninteresting from their text alone: they skip parse and detect.
-          if (!detector.screen(record.text)) {
-            if (looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
+          // Context lines the tailer's search (this screen's first step) already passed over need no second look.
+          const screenedOut = record.screenedBy !== undefined && record.screenedBy === detector.screen.bufferSearch;
+          if (screenedOut || !detector.screen(record.text)) {
+            if (!screenedOut && looksCutJson(record.text, format)) metrics.parseErrors.labels({ source: record.origin.source, reason: 'invalid_json' }).inc();
             continue;
           }
           const { event, problem } = parseRecord(record, format);

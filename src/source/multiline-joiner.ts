@@ -27,6 +27,7 @@
 // A line starting with `{` (a JSON record) always starts a record and is handed out at once: it
 // cannot be continued, so it never waits for the timeout. Blank lines are held tentatively (Go
 // and Python put blank lines inside their traces) and trimmed when the record ends.
+import type { BufferSearch } from './screened-split.js';
 
 export interface JoinedRecord {
   text: string;
@@ -36,6 +37,8 @@ export interface JoinedRecord {
   endOffset: number;
   /** 1-based line number of the first line, when known. */
   line?: number;
+  /** The buffer search that proved this one-line `{…}` record holds no possible hit (RawRecord.screenedBy). */
+  screenedBy?: BufferSearch;
 }
 
 export interface MultilineJoinerOptions {
@@ -48,8 +51,11 @@ export interface MultilineJoinerOptions {
 }
 
 export interface MultilineJoiner {
-  /** Feed one line (without its newline); completed records are appended to `out`. */
-  push(text: string, offset: number, endOffset: number, line: number | undefined, now: number, out: JoinedRecord[]): void;
+  /**
+   * Feed one line (without its newline); completed records are appended to `out`. `screenedBy`: the
+   * buffer search that found no possible hit in the line, kept on the record when the line is one.
+   */
+  push(text: string, offset: number, endOffset: number, line: number | undefined, now: number, out: JoinedRecord[], screenedBy?: BufferSearch): void;
   /** Hand out the pending record if no line has joined it for `timeoutMs`. */
   flushIfDue(now: number, out: JoinedRecord[]): void;
   /** Hand out the pending record now (end of input, shutdown, truncation). */
@@ -209,14 +215,16 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   };
 
   return {
-    push(text, o, e, l, now, out) {
+    push(text, o, e, l, now, out, screenedBy) {
       if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
         if (parts.length > 0) blanks += 1;
         return;
       }
       if (text.charCodeAt(0) === 123 /* { */) {
         emit(out);
-        out.push(l === undefined ? { text, offset: o, endOffset: e } : { text, offset: o, endOffset: e, line: l });
+        const record: JoinedRecord = l === undefined ? { text, offset: o, endOffset: e } : { text, offset: o, endOffset: e, line: l };
+        if (screenedBy) record.screenedBy = screenedBy;
+        out.push(record);
         state = 'plain';
         return;
       }

@@ -241,6 +241,7 @@ export function createRecordBatch(options: RecordBatchOptions): RecordBatch {
               ? { source, file: file.path, offset: r.offset, endOffset: r.endOffset }
               : { source, file: file.path, offset: r.offset, endOffset: r.endOffset, line: r.line },
           readAt,
+          screenedBy: r.screenedBy,
         });
       }
       joined.length = 0;

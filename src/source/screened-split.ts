@@ -36,7 +36,11 @@ export interface SkipSink {
   skipped(count: number): void;
 }
 
-type LineSink = (text: string, start: number, end: number) => boolean | void;
+/**
+ * Takes one line. `screenedOut`: the line is a `{…}` line the search found no possible hit in, handed
+ * on only as context, so the record screen (whose first step is this same search) would rule it out.
+ */
+type LineSink = (text: string, start: number, end: number, screenedOut: boolean) => boolean | void;
 
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
@@ -78,9 +82,9 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
   let inRun = false;
 
   /** Hands one line to the sink; false when the sink's batch is full. */
-  const emit = (start: number, nl: number): boolean => {
+  const emit = (start: number, nl: number, screenedOut: boolean): boolean => {
     const lineEnd = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
-    return sink(buf.toString('utf8', start, lineEnd), base + start, base + nl + 1) !== false;
+    return sink(buf.toString('utf8', start, lineEnd), base + start, base + nl + 1, screenedOut) !== false;
   };
   /** The held lines go out after all (the context above a hit or above the next read). Returns where to stop reading, or -1. */
   const release = (): number => {
@@ -90,7 +94,8 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
       const start = held[(heldStart + k) % before] as number;
       const nl = buf.indexOf(NEWLINE, start);
       // The sink's batch is full: the held lines after this one are read again next time.
-      if (!emit(start, nl)) return nl + 1;
+      // Held lines are skippable lines: nothing in them can match.
+      if (!emit(start, nl, true)) return nl + 1;
     }
     return -1;
   };
@@ -104,7 +109,8 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
     if (hit !== -1 && hit < pos) hit = search(bytes, pos, end);
     const isHit = hit !== -1 && hit <= nl;
     const last = nl > pos && buf[nl - 1] === CR ? nl - 2 : nl - 1;
-    if (!isHit && keepBelow === 0 && nl - pos <= maxLineBytes && buf[pos] === OPEN_BRACE && buf[last] === CLOSE_BRACE) {
+    const skippable = !isHit && nl - pos <= maxLineBytes && buf[pos] === OPEN_BRACE && buf[last] === CLOSE_BRACE;
+    if (skippable && keepBelow === 0) {
       if (!inRun) {
         skip.beforeSkip();
         inRun = true;
@@ -118,7 +124,7 @@ export function splitScreened(buf: Buffer, len: number, base: number, sink: Line
     if (stop !== -1) return base + stop;
     if (isHit) keepBelow = after;
     else if (keepBelow > 0) keepBelow -= 1;
-    const more = emit(pos, nl);
+    const more = emit(pos, nl, skippable);
     pos = nl + 1;
     if (!more) return base + pos;
   }

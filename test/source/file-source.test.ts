@@ -153,6 +153,34 @@ describe('file source', () => {
     expect(h.records.at(-1)!.origin.offset).toBe(6);
   });
 
+  it('notices a truncation in the middle of a catch-up, before the next look was due, at its next read', async () => {
+    // A backlog of several reads; the consumer holds the first batch while the file is emptied and
+    // written again, so the reader's next read comes moments after its last look of the file.
+    let hold: (() => void) | undefined;
+    let held = false;
+    const { logs, make } = await setup('*.log', {}, {
+      maxBatchRecords: 300,
+      onRecords: async (rs) => {
+        h.records.push(...rs);
+        if (held) return;
+        held = true;
+        await new Promise<void>((go) => (hold = go));
+      },
+    });
+    const f = join(logs, 'app.log');
+    await writeFile(f, lines('old', 0, 200_000).join('\n') + '\n');
+    const h = make();
+    await h.source.start();
+    await waitFor('first batch held', () => hold !== undefined, () => h.source.files());
+    await truncate(f, 0);
+    await appendFile(f, 'new 1\nnew 2\n');
+    hold?.();
+    await waitFor('truncation seen', async () => (await metricValue(h.metrics, 'sentinel_file_truncations_total')) === 1, () => h.source.files());
+    await waitFor('new lines', () => h.texts().slice(-2).join() === 'new 1,new 2', () => h.texts().slice(-3));
+    const old = h.texts().slice(0, -2);
+    expect(old).toEqual(lines('old', 0, old.length));
+  });
+
   it('follows a symlinked path when it is retargeted', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);

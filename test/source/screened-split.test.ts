@@ -178,6 +178,34 @@ describe('buffer screen in the tailer', () => {
     expect(detector.match(event).length).toBeGreaterThan(0);
   });
 
+  it('marks the context lines it passed over as screened out (no second look), and only lines the record screen rules out', async () => {
+    const out: string[] = [];
+    const coloured = (i: number): string => `{"level":"info","msg":"\u001b[31mcoloured ${i}\u001b[0m"}`; // raw ESC bytes, as a terminal logger writes
+    for (let i = 0; i < 6000; i++) {
+      if (i % 997 === 4) out.push(coloured(i));
+      if (i % 997 === 5) out.push(failing(i), ...TRACEBACK);
+      out.push(info(i));
+    }
+    const { screened, plain } = await readBothWays(out.join('\n') + '\n');
+    expect(interesting(screened)).toEqual(interesting(plain));
+    const marked = screened.filter((r) => r.screenedBy !== undefined);
+    // The 20 lines above each of the 7 failures and the last lines of each read, less the coloured ones.
+    expect(marked.length).toBeGreaterThan(100);
+    for (const r of marked) {
+      expect(r.screenedBy).toBe(detector.screen.bufferSearch);
+      expect(detector.screen(r.text)).toBe(false);
+      expect(r.text.startsWith('{') && r.text.endsWith('}')).toBe(true);
+    }
+    // Hits, their tracebacks, and lines neutralising changed (the screen would not see what was searched) get the second look.
+    const unmarked = screened.filter((r) => r.screenedBy === undefined).map((r) => r.text);
+    expect(unmarked).toEqual(expect.arrayContaining([failing(5), TRACEBACK.join('\n')]));
+    const colouredKept = screened.filter((r) => r.text.includes('coloured'));
+    expect(colouredKept.length).toBeGreaterThan(0);
+    expect(colouredKept.every((r) => r.screenedBy === undefined)).toBe(true);
+    // The ordinary path marks nothing.
+    expect(plain.some((r) => r.screenedBy !== undefined)).toBe(false);
+  });
+
   it('is off when one rule needs no literal: every record is materialised and judged', async () => {
     const config = defaultConfig({});
     const anyError = createDetector({ ...config, rules: [{ id: 'any-error', enabled: true, match: { has_error: true }, severity: 'error', labels: {} }] });
