@@ -98,9 +98,23 @@ export interface AlertmanagerCluster {
   stop(): Promise<void>;
 }
 
-/** `size` Alertmanagers (1: no clustering) notifying `webhookUrl`. */
+/**
+ * `size` Alertmanagers (1: no clustering) notifying `webhookUrl`. Ports are picked free, then bound by
+ * Alertmanager a moment later; when another process (a parallel test) took one meanwhile, the
+ * cluster is started again on fresh ports rather than failing the test on a race it does not test.
+ */
 export async function startAlertmanagers(size: number, webhookUrl: string): Promise<AlertmanagerCluster> {
   requireAlertmanager();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCluster(size, webhookUrl);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startCluster(size: number, webhookUrl: string): Promise<AlertmanagerCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'sentinel-alertmanager-'));
   const configFile = join(dir, 'alertmanager.yml');
   await writeFile(configFile, configFor(webhookUrl));
