@@ -72,7 +72,10 @@ export function loadCorpus(dir: string, name = basename(dir), split?: Split): Co
       try {
         const raw = JSON.parse(readFileSync(labelFile, 'utf8')) as Partial<CaseLabel>;
         const label: CaseLabel = { ...raw, file: raw.file ?? caseName, stack: raw.stack ?? stack, kind: raw.kind === 'healthy' ? 'healthy' : 'failure' };
-        if (label.kind === 'failure') checkCategories(label);
+        if (label.kind === 'failure') {
+          checkCategories(label);
+          label.location = readLocation(raw.location as unknown);
+        }
         corpus.cases.push({ name: caseName, label, log: readFileSync(join(stackDir, file), 'utf8') });
       } catch (err) {
         corpus.problems.push(`${caseName}: ${(err as Error).message}`);
@@ -95,6 +98,28 @@ function checkCategories(label: CaseLabel): void {
       throw new Error(`${field} ${JSON.stringify(value)} is not one of ${LABEL_CATEGORIES.join(', ')}`);
     }
   }
+}
+
+/**
+ * A label's `location`: the object /docs/corpus-format.md gives, or the shorthand some collectors
+ * wrote, a plain string. A string is read the one way the format allows for a place without a usable
+ * frame, a named unit `{file: s, line: null, function: s}` (a step, model, plugin, table), except
+ * `path/file.ext:N`, which is a file and its line. Anything else is a clear error for that case.
+ */
+export function readLocation(value: unknown): CaseLocation | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (typeof value === 'string') {
+    const fileAndLine = /^(.+\.[A-Za-z]\w*):(\d+)$/.exec(value);
+    if (fileAndLine) return { file: fileAndLine[1]!, line: Number(fileAndLine[2]), function: null };
+    return { file: value, line: null, function: value };
+  }
+  if (typeof value === 'object' && typeof (value as { file?: unknown }).file === 'string') {
+    const { file, line, function: fn } = value as { file: string; line?: unknown; function?: unknown };
+    if (line !== undefined && line !== null && typeof line !== 'number') throw new Error(`location.line ${JSON.stringify(line)} is not a number or null`);
+    if (fn !== undefined && fn !== null && typeof fn !== 'string') throw new Error(`location.function ${JSON.stringify(fn)} is not a string or null`);
+    return { file, line: line ?? null, function: fn ?? null };
+  }
+  throw new Error(`location ${JSON.stringify(value)} is neither null, a string nor {file, line, function}`);
 }
 
 /** The batch folders under `root` (test/fixtures/real/blind/<batch>/), oldest name first. */
