@@ -7,6 +7,15 @@ import { BUILTIN_PACKS } from '../../src/detect/packs/index.js';
 import { requiredLiterals } from '../../src/config/regex-literals.js';
 
 describe('requiredLiterals', () => {
+  it('answers a source it has read before with the same (read-only) requirement, null included', () => {
+    const source = 'connection (?:refused|reset) by peer';
+    const first = requiredLiterals(source);
+    expect(first).toEqual(['connection ']);
+    expect(requiredLiterals(source)).toBe(first);
+    expect(requiredLiterals('a.b')).toBeNull();
+    expect(requiredLiterals('a.b')).toBeNull();
+  });
+
   it.each<[string, string[] | null]>([
     ['Step failed', ['step failed']],
     ['Traceback \\(most recent call last\\):', ['traceback (most recent call last):']],
