@@ -53,8 +53,14 @@ export function normaliseLevel(value: unknown): Level {
 }
 
 // The first level word of a text line: `2026-01-01 12:00:00 ERROR foo`, `[2026-…] {x.py:12} ERROR - …`,
-// `E1125 12:00:00.1 …` (glog) is left alone on purpose: too easy to misread.
+// `E1125 12:00:00.1 …` (glog) is left alone on purpose: too easy to misread, and no literal every such
+// line holds could tell the record screen about it.
 const TEXT_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC)\b/;
+// Telegraf / InfluxDB's level letters: `2020-09-16T16:55:47Z E! [inputs.exec] …`, or `E! [agent] …` at
+// the line's start. Only there: a letter and `!` anywhere else is a word of the message. After a
+// timestamp the line holds ` E! `, at its start `E! [`: the words levelWords gives the screen.
+const AGENT_LETTER_LEVEL = /^(?:\d{4}-\d\d-\d\dT[\d:.]{8,18}(?:Z|[+-]\d\d:?\d\d) ([EWID])! |([EWID])! \[)/;
+const AGENT_LETTERS: Readonly<Record<string, Level>> = { E: 'error', W: 'warn', I: 'info', D: 'debug' };
 const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thread |panic: |goroutine \d+ \[)/m;
 
 /**
@@ -69,6 +75,9 @@ export function levelWords(level: Level): string[] {
     .filter(([, l]) => l === level)
     .map(([w]) => w);
   if (level === 'error') words.push('traceback (most recent call last)', 'exception in thread ', 'panic: ', 'goroutine ');
+  // AGENT_LETTER_LEVEL's letters: ` E! ` after a timestamp, `E! [` at the line's start.
+  const letter = Object.entries(AGENT_LETTERS).find(([, l]) => l === level)?.[0].toLowerCase();
+  if (letter !== undefined) words.push(` ${letter}! `, `${letter}! [`);
   return words;
 }
 
@@ -87,6 +96,9 @@ const DELIMITED_LEVEL = /[[|<(] {0,3}(trace|debug|info|notice|warn(?:ing)?|error
 
 function guessTextLevel(text: string): Level {
   const firstLine = text.slice(0, Math.min(text.length, 300));
+  const letter = AGENT_LETTER_LEVEL.exec(firstLine);
+  const letterLevel = letter ? AGENT_LETTERS[letter[1] ?? letter[2] ?? ''] : undefined;
+  if (letterLevel !== undefined) return letterLevel;
   const found = TEXT_LEVEL.exec(firstLine);
   if (found?.[1]) return normaliseLevel(found[1]);
   const delimited = DELIMITED_LEVEL.exec(firstLine.slice(0, 80));

@@ -264,3 +264,20 @@ describe('batch C classes, on wordings other than the batch\'s', () => {
     expect(err?.stack.find((f) => f.inUserCode)?.file).toBe('/go/src/app/internal/db/store.go');
   });
 });
+
+describe('the plugin or component that failed, when there are no frames', () => {
+  it.each([
+    ['2024-02-01T10:00:00Z E! [inputs.postgresql] Error in plugin: dial tcp 10.0.0.5:5432: connect: connection refused', 'inputs.postgresql'],
+    ['2024-02-01T10:00:00Z E! [processors.starlark::enrich] Error in plugin: starlark: undefined: tags', 'processors.starlark'],
+    ['2024-02-01T10:00:00Z E! [agent] Error writing to outputs.influxdb_v2: 401 Unauthorized: unauthorized access', 'outputs.influxdb_v2'],
+    ['2024-02-01T10:00:00.1Z ERROR vector::topology::builder: Healthcheck failed. error=Connection refused component_kind="sink" component_type="http" component_id=archive', 'archive'],
+  ])('%s → %s', (text, name) => {
+    expect(run(text).location?.function).toBe(name);
+  });
+
+  it('a plugin named only in the lines before is not the failing one', () => {
+    const d = run('2024-02-01T10:00:00Z E! Error running agent: context canceled', ['2024-02-01T09:59:59Z I! [inputs.cpu] Starting']);
+    expect(d.location?.function).not.toBe('inputs.cpu');
+  });
+});
+

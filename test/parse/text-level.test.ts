@@ -17,3 +17,24 @@ describe('text record level', () => {
     expect(levelOf(text)).toBe(level);
   });
 });
+
+// Telegraf / InfluxDB's level letters count after an RFC 3339 timestamp or at the line's start
+// before a bracketed plugin; glog / klog's `E1203 …` is not read (no literal the screen could know).
+describe('agent level letters', () => {
+  it.each([
+    ['2024-02-01T10:00:00Z E! [outputs.kafka] Error writing to outputs.kafka: broker unreachable', 'error'],
+    ['2024-02-01T10:00:00.123+01:00 W! [inputs.cpu] Collection took longer than expected', 'warn'],
+    ['2024-02-01T10:00:00Z I! Loaded inputs: cpu mem', 'info'],
+    ['2024-02-01T10:00:00Z D! [outputs.file] Wrote batch of 12 metrics', 'debug'],
+    ['E! [telegraf] Error running agent: no outputs found', 'error'],
+    // The letter is the level, whatever word the message carries.
+    ['2024-02-01T10:00:00Z I! [inputs.exec] ERROR lines of the script are ignored', 'info'],
+    // Elsewhere a letter and `!` is a word of the message.
+    ['the job said: E! [boom]', 'unknown'],
+    ['2024-02-01 10:00:00 E! something', 'unknown'],
+    ['E1203 12:00:00.123456    1234 controller.go:42] sync failed', 'unknown'],
+  ])('%s → %s', (text, level) => {
+    expect(levelOf(text)).toBe(level);
+  });
+});
+
