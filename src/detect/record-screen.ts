@@ -7,7 +7,7 @@
 // every need, so a word every line carries (a pipeline name) does not let every line through.
 // Texts the needs cannot speak for (a `\u` escape, a non-string message, an error value or stack
 // text, whose parsed text is not verbatim in the record) always pass.
-import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES, normaliseLevel } from '../parse/parse-record.js';
+import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAMES, glogLevel, glogLetters, normaliseLevel } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
 import type { BufferSearch } from '../source/screened-split.js';
@@ -73,6 +73,22 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 
 /**
+ * A glog / klog header's letter and the first digit of its month (`e1`), then in the bytes the rest
+ * of month and day and the hours (`203 12:`): a superset of parse-record's glogLevel, whose header
+ * holds no literal a word could stand for.
+ */
+function glogProbes(letters: readonly string[]): ByteWord[] {
+  const after = (bytes: Uint8Array, end: number, limit: number): boolean =>
+    end + 6 < limit &&
+    [0, 1, 2, 4, 5].every((k) => isDigit(bytes[end + k] as number)) &&
+    bytes[end + 3] === 32 &&
+    bytes[end + 6] === 58; /* : */
+  return letters.flatMap((l) => [`${l}0`, `${l}1`].map((word) => ({ word, after })));
+}
+/** glogProbes as a regex source, for the first search without a buffer search. */
+const glogSource = (letters: readonly string[]): string => `[${letters.join('')}][01]\\d{3} \\d\\d:`;
+
+/**
  * The UNVERIFIABLE patterns and the numeric level as words (ASCII case folded: a superset), each
  * with the check of what follows it in the bytes.
  */
@@ -108,8 +124,8 @@ function oddNumberInBytes(bytes: Uint8Array, from: number, limit: number): numbe
  * hit wherever a record's first search could hold, found in the raw bytes (byte-automaton.ts). Null
  * when a word is not ASCII (its bytes are not its characters).
  */
-function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boolean, withOddNumber: boolean): BufferSearch | null {
-  const words: ByteWord[] = [...probeWords(withNumericLevel), ...triggerWords.map((word) => ({ word })), { word: '\\u' }];
+function bufferSearchOf(triggerWords: readonly string[], withNumericLevel: boolean, withOddNumber: boolean, glog: readonly string[]): BufferSearch | null {
+  const words: ByteWord[] = [...probeWords(withNumericLevel), ...glogProbes(glog), ...triggerWords.map((word) => ({ word })), { word: '\\u' }];
   if (words.some((w) => [...w.word].some((c) => c.charCodeAt(0) > 0x7f))) return null;
   const find = createByteFinder(words);
   if (!withOddNumber) return find;
@@ -169,6 +185,7 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
   const withNumericLevel = triggers.some((c) => c.numericLevels.length > 0);
   const withOddNumber = triggers.some((c) => c.oddNumber);
   const triggerWords = [...new Set(triggers.flatMap((c) => c.words))];
+  const triggerGlog = [...new Set(triggers.flatMap((c) => c.glogLetters))];
   // The search as one regex source: made only when asked (benchmarks, or no buffer search), since
   // building the trie-shaped alternation of ~350 words is megabytes of garbage at every start.
   let source: string | undefined;
@@ -179,9 +196,10 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
     if (words) parts.push(words);
     if (withNumericLevel) parts.push(NUMERIC_LEVEL_SOURCE);
     if (withOddNumber) parts.push(ODD_NUMBER_SOURCE);
+    if (triggerGlog.length > 0) parts.push(glogSource(triggerGlog));
     return (source = parts.join('|'));
   };
-  const bufferSearch = bufferSearchOf(triggerWords, withNumericLevel, withOddNumber);
+  const bufferSearch = bufferSearchOf(triggerWords, withNumericLevel, withOddNumber, triggerGlog);
   const first = firstSearchOf(bufferSearch, () => new RegExp(firstSearchSource(), 'i'));
 
   function holds(c: Clause, raw: string, lower: string, levels: () => Set<Level>): boolean {
@@ -189,6 +207,10 @@ export function createRecordScreen(needs: readonly Need[]): RecordScreen {
     if (c.numericLevels.length > 0) {
       const present = levels();
       for (const l of c.numericLevels) if (present.has(l)) return true;
+    }
+    if (c.glogLetters.length > 0) {
+      const glog = glogLevel(raw);
+      if (glog !== undefined && glogLetters(glog).some((l) => c.glogLetters.includes(l))) return true;
     }
     return c.oddNumber && ODD_NUMBER.test(raw);
   }

@@ -9,7 +9,7 @@
 // no error object or stack text). Under them every string the parser yields is, run by run of plain
 // ASCII, a substring of the raw text, and the event's level comes from a level word or a number.
 import type { MatchExpr } from '../config/config-types.js';
-import { levelWords } from '../parse/parse-record.js';
+import { glogLetters, levelWords } from '../parse/parse-record.js';
 import type { Level } from '../types.js';
 import type { CompileContext } from './compile-match.js';
 import { MIN_LITERAL_LENGTH, requiredLiterals } from '../config/regex-literals.js';
@@ -19,6 +19,8 @@ export interface Clause {
   words: readonly string[];
   /** Or the record carries a numeric level (pino's 50) that normalises to one of these. */
   numericLevels: readonly Level[];
+  /** Or the record starts with a glog / klog header (`E1203 12:00:00.123456 …`) whose letter is one of these (lower case). */
+  glogLetters: readonly string[];
   /** Or the record holds a number whose text JavaScript renders differently (1e2, 0.0000001, 17 digits). */
   oddNumber: boolean;
   /** Failure evidence (levels, regexes) filters better than a field value: pipeline names are on every line. */
@@ -50,8 +52,8 @@ function longestPlainRun(text: string): string | null {
 // What String(n) can print for a JSON number: the raw number may have been written otherwise.
 const NUMBER_TEXT = /^-?(?:\d+(?:\.\d+)?(?:e[-+]\d+)?|Infinity)$/;
 
-function clause(words: readonly string[], evidence: boolean, numericLevels: readonly Level[] = [], oddNumber = false): Clause {
-  return { words: [...new Set(words)], numericLevels: [...new Set(numericLevels)], oddNumber, evidence };
+function clause(words: readonly string[], evidence: boolean, numericLevels: readonly Level[] = [], oddNumber = false, glog: readonly string[] = []): Clause {
+  return { words: [...new Set(words)], numericLevels: [...new Set(numericLevels)], glogLetters: [...new Set(glog)], oddNumber, evidence };
 }
 
 function union(clauses: readonly Clause[]): Clause {
@@ -61,6 +63,7 @@ function union(clauses: readonly Clause[]): Clause {
     clauses.some((c) => c.evidence),
     clauses.flatMap((c) => c.numericLevels),
     clauses.some((c) => c.oddNumber),
+    clauses.flatMap((c) => c.glogLetters),
   );
 }
 
@@ -73,6 +76,8 @@ export function levelClause(levels: readonly string[]): Clause | null {
     known.flatMap((l) => levelWords(l)),
     true,
     known,
+    false,
+    known.flatMap((l) => glogLetters(l)),
   );
 }
 

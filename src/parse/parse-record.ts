@@ -53,21 +53,40 @@ export function normaliseLevel(value: unknown): Level {
 }
 
 // The first level word of a text line: `2026-01-01 12:00:00 ERROR foo`, `[2026-…] {x.py:12} ERROR - …`,
-// `E1125 12:00:00.1 …` (glog) is left alone on purpose: too easy to misread, and no literal every such
-// line holds could tell the record screen about it.
+// glog / klog's letter is read only with the whole header after it (`E1203 12:00:00.123456   1234
+// file.go:42] …`: month and day, the time to the microsecond, the thread id, the call site); a letter
+// and four digits alone are too easy to misread.
 const TEXT_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC)\b/;
 // Telegraf / InfluxDB's level letters: `2020-09-16T16:55:47Z E! [inputs.exec] …`, or `E! [agent] …` at
 // the line's start. Only there: a letter and `!` anywhere else is a word of the message. After a
 // timestamp the line holds ` E! `, at its start `E! [`: the words levelWords gives the screen.
 const AGENT_LETTER_LEVEL = /^(?:\d{4}-\d\d-\d\dT[\d:.]{8,18}(?:Z|[+-]\d\d:?\d\d) ([EWID])! |([EWID])! \[)/;
 const AGENT_LETTERS: Readonly<Record<string, Level>> = { E: 'error', W: 'warn', I: 'info', D: 'debug' };
+const GLOG_HEADER = /^([IWEF])(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]) \d\d:\d\d:\d\d\.\d{6} +\d{1,10} [^\s:\]]{1,300}:\d{1,7}\] /;
+const GLOG_LETTERS: Readonly<Record<string, Level>> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
+
+/**
+ * The level a glog / klog header at the start of `text` gives, if any. No literal every such line
+ * holds can stand in levelWords: the record screen probes with glogLetters and asks this.
+ */
+export function glogLevel(text: string): Level | undefined {
+  const m = GLOG_HEADER.exec(text.slice(0, 400));
+  return m ? GLOG_LETTERS[m[1] as string] : undefined;
+}
+
+/** The lower-case letters glog / klog write for `level` (`e` for error), for the record screen. */
+export function glogLetters(level: Level): string[] {
+  return Object.entries(GLOG_LETTERS)
+    .filter(([, l]) => l === level)
+    .map(([letter]) => letter.toLowerCase());
+}
 const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thread |panic: |goroutine \d+ \[)/m;
 
 /**
  * Lower-case words one of which a record's text must contain (ASCII case aside) for it to be given
  * `level` from a level word: the alias table (JSON / logfmt values, which are trimmed and lower-cased;
  * TEXT_LEVEL's words are aliases too) plus, for `error`, the starts of TRACEBACK_START. A numeric
- * level (pino's 50) is not covered: see NUMERIC_LEVELS. The record screen (detect/record-screen.ts)
+ * level (pino's 50) is not covered: see NUMERIC_LEVELS; nor a glog header: see glogLevel. The record screen (detect/record-screen.ts)
  * relies on this list being complete, so it lives beside the code it describes.
  */
 export function levelWords(level: Level): string[] {
@@ -99,6 +118,8 @@ function guessTextLevel(text: string): Level {
   const letter = AGENT_LETTER_LEVEL.exec(firstLine);
   const letterLevel = letter ? AGENT_LETTERS[letter[1] ?? letter[2] ?? ''] : undefined;
   if (letterLevel !== undefined) return letterLevel;
+  const glog = glogLevel(text);
+  if (glog !== undefined) return glog;
   const found = TEXT_LEVEL.exec(firstLine);
   if (found?.[1]) return normaliseLevel(found[1]);
   const delimited = DELIMITED_LEVEL.exec(firstLine.slice(0, 80));

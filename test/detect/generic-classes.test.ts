@@ -156,6 +156,8 @@ describe('agents that write their level as a letter', () => {
     ['a healthy start', '2024-02-01T10:00:00Z I! [agent] Config: Interval:10s, Quiet:false, Hostname:"h", Flush Interval:10s', null],
     ['a warning about a slow gather', '2024-02-01T10:00:00Z W! [inputs.exec] Collection took longer than expected; not complete after interval of 10s', null],
     ['a dropped-metrics warning', '2024-02-01T10:00:00Z W! [outputs.file] Metric buffer overflow; 120 metrics have been dropped', null],
+    ['a klog error line that says what failed', 'E1203 12:00:00.123456    1234 job_controller.go:512] syncing job etl/nightly: could not create pod: quota exceeded', 'generic.error-record'],
+    ['a glog fatal line', 'F0101 00:00:01.000001       7 main.go:9] bind: address already in use', 'generic.fatal'],
     ['a klog info line that mentions an error', 'I1203 12:00:00.123456    1234 reflector.go:255] Listing and watching *v1.Pod; last error cleared', null],
     ['a klog warning line', 'W1203 12:00:00.123456    1234 warnings.go:70] batch/v1beta1 CronJob is deprecated in v1.21+', null],
   ])('%s', (_what, text, rule) => {

@@ -128,7 +128,9 @@ describe('Detector.screen (property): false ⇒ no match and no success', () => 
   const logfmtLine = fc
     .array(fc.tuple(fc.constantFrom(...KEYS), fc.oneof(fc.constantFrom(...VALUES, ...LEVEL_WORDS).map((v) => (/[\s"]/.test(v) ? JSON.stringify(v) : v)), jsonString)), { minLength: 2, maxLength: 6 })
     .map((kvs) => kvs.map(([k, v]) => `${k}=${v}`).join(' '));
-  const textLine = fc.tuple(fc.constantFrom('', '2026-11-25 12:00:00 ', '[x] ', 'Traceback (most recent call last):\n', 'panic: ', 'goroutine 7 [', 'Exception in thread "w" '), fc.constantFrom('', ...LEVEL_WORDS.map((w) => w.toUpperCase() + ' ')), text).map(([a, b, c]) => a + b + c);
+  // Level letters as agents write them: Telegraf's after an RFC 3339 time or before a bracket, glog / klog's header.
+  const LETTER_PREFIXES = ['2026-11-25T12:00:00Z E! ', '2026-11-25T12:00:00Z W! ', 'E! [', 'I! [', 'E1125 12:00:00.123456    7 x.go:42] ', 'F1125 12:00:00.123456 7 y.go:1] ', 'W0102 03:04:05.000001 1 z.go:9] ', 'e1125 12:00:00.123456 7 x.go:42] '];
+  const textLine = fc.tuple(fc.constantFrom('', '2026-11-25 12:00:00 ', '[x] ', 'Traceback (most recent call last):\n', 'panic: ', 'goroutine 7 [', 'Exception in thread "w" ', ...LETTER_PREFIXES), fc.constantFrom('', ...LEVEL_WORDS.map((w) => w.toUpperCase() + ' ')), text).map(([a, b, c]) => a + b + c);
   const cutJson = jsonLine.map((l) => l.slice(0, Math.max(1, l.length - 3)));
   const record = fc.oneof(jsonLine, jsonLine, logfmtLine, textLine, cutJson);
 

@@ -19,7 +19,7 @@ describe('text record level', () => {
 });
 
 // Telegraf / InfluxDB's level letters count after an RFC 3339 timestamp or at the line's start
-// before a bracketed plugin; glog / klog's `E1203 …` is not read (no literal the screen could know).
+// before a bracketed plugin; glog / klog's `E1203 …` with its whole header only.
 describe('agent level letters', () => {
   it.each([
     ['2024-02-01T10:00:00Z E! [outputs.kafka] Error writing to outputs.kafka: broker unreachable', 'error'],
@@ -32,7 +32,14 @@ describe('agent level letters', () => {
     // Elsewhere a letter and `!` is a word of the message.
     ['the job said: E! [boom]', 'unknown'],
     ['2024-02-01 10:00:00 E! something', 'unknown'],
-    ['E1203 12:00:00.123456    1234 controller.go:42] sync failed', 'unknown'],
+    ['E1203 12:00:00.123456    1234 controller.go:42] sync failed', 'error'],
+    ['F0101 00:00:01.000001 7 main.go:9] cannot start: bind: address already in use', 'fatal'],
+    ['W1203 12:00:00.123456 1234 warnings.go:70] ERROR budget low', 'warn'],
+    ['I1203 12:00:00.123456 1 reflector.go:255] Listing and watching *v1.Pod', 'info'],
+    // A letter and digits without the whole header is not one.
+    ['E1203 sync failed', 'unknown'],
+    ['E1203 12:00:00 1234 controller.go:42] sync failed', 'unknown'],
+    ['E1303 12:00:00.123456 1234 controller.go:42] sync failed', 'unknown'],
   ])('%s → %s', (text, level) => {
     expect(levelOf(text)).toBe(level);
   });
