@@ -58,9 +58,10 @@ export function normaliseLevel(value: unknown): Level {
 // and four digits alone are too easy to misread.
 const TEXT_LEVEL = /\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|SEVERE|PANIC)\b/;
 // Telegraf / InfluxDB's level letters: `2020-09-16T16:55:47Z E! [inputs.exec] …`, or `E! [agent] …` at
-// the line's start. Only there: a letter and `!` anywhere else is a word of the message. After a
-// timestamp the line holds ` E! `, at its start `E! [`: the words levelWords gives the screen.
-const AGENT_LETTER_LEVEL = /^(?:\d{4}-\d\d-\d\dT[\d:.]{8,18}(?:Z|[+-]\d\d:?\d\d) ([EWID])! |([EWID])! \[)/;
+// the line's start, either behind syslog's `telegraf[5518]: `. Only there: a letter and `!` anywhere
+// else is a word of the message. After a timestamp the line holds ` E! `, else `E! [`: the words
+// levelWords gives the screen.
+const AGENT_LETTER_LEVEL = /^(?:[^\n[]{0,100}\[\d{1,10}\]: )?(?:\d{4}-\d\d-\d\dT[\d:.]{8,18}(?:Z|[+-]\d\d:?\d\d) ([EWID])! |([EWID])! \[)/;
 const AGENT_LETTERS: Readonly<Record<string, Level>> = { E: 'error', W: 'warn', I: 'info', D: 'debug' };
 const GLOG_HEADER = /^([IWEF])(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]) \d\d:\d\d:\d\d\.\d{6} +\d{1,10} [^\s:\]]{1,300}:\d{1,7}\] /;
 const GLOG_LETTERS: Readonly<Record<string, Level>> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };

@@ -271,6 +271,8 @@ describe('the plugin or component that failed, when there are no frames', () => 
     ['2024-02-01T10:00:00Z E! [processors.starlark::enrich] Error in plugin: starlark: undefined: tags', 'processors.starlark'],
     ['2024-02-01T10:00:00Z E! [agent] Error writing to outputs.influxdb_v2: 401 Unauthorized: unauthorized access', 'outputs.influxdb_v2'],
     ['2024-02-01T10:00:00.1Z ERROR vector::topology::builder: Healthcheck failed. error=Connection refused component_kind="sink" component_type="http" component_id=archive', 'archive'],
+    ['Jan 02 10:00:00.000 ERROR sink{name=warehouse type=clickhouse}:request{request_id=7}: vector::sinks::util::retries: Not retriable; dropping the request. reason="422 Unprocessable Entity"', 'warehouse'],
+    ['Error in plugin [inputs.mysql]: Error 1045: Access denied for user', 'inputs.mysql'],
   ])('%s → %s', (text, name) => {
     expect(run(text).location?.function).toBe(name);
   });

@@ -151,14 +151,18 @@ describe('agents that write their level as a letter', () => {
   it.each<[string, string, string | null]>([
     ['a plugin that failed to gather', '2024-02-01T10:00:00Z E! [inputs.postgresql] Error in plugin: dial tcp 10.0.0.5:5432: connect: connection refused', 'generic.error-line'],
     ['an output that could not write', '2024-02-01T10:00:00Z E! [agent] Error writing to outputs.influxdb_v2: 401 Unauthorized', 'generic.error-line'],
-    ['a plugin whose input would not parse', '2024-02-01T10:00:00Z E! [inputs.tail] Error in plugin: parsing line 4 of /var/log/app.json: unexpected token', 'generic.error-record'],
+    ['a plugin whose input would not parse', '2024-02-01T10:00:00Z E! [inputs.tail] Error in plugin: parsing line 4 of /var/log/app.json: unexpected token', 'go.plugin-error'],
+    ['an output that gave up on a batch', '2024-02-01T10:00:00Z E! [outputs.kafka] Could not write batch: kafka: client has run out of available brokers', 'generic.error-record'],
     ['the agent that stopped', 'E! [telegraf] Error running agent: could not initialize input inputs.mqtt_consumer', 'generic.error-record'],
+    ['a plugin error relayed without its letter', '[inputs.snmp] Error in plugin: agent 10.1.1.1:161: request timeout (after 3 retries)', 'go.plugin-error'],
+    ["an older release's plugin error", 'Error in plugin [inputs.mysql]: Error 1045: Access denied for user', 'go.plugin-error'],
     ['a healthy start', '2024-02-01T10:00:00Z I! [agent] Config: Interval:10s, Quiet:false, Hostname:"h", Flush Interval:10s', null],
     ['a warning about a slow gather', '2024-02-01T10:00:00Z W! [inputs.exec] Collection took longer than expected; not complete after interval of 10s', null],
     ['a dropped-metrics warning', '2024-02-01T10:00:00Z W! [outputs.file] Metric buffer overflow; 120 metrics have been dropped', null],
     ['a klog error line that says what failed', 'E1203 12:00:00.123456    1234 job_controller.go:512] syncing job etl/nightly: could not create pod: quota exceeded', 'generic.error-record'],
     ['a glog fatal line', 'F0101 00:00:01.000001       7 main.go:9] bind: address already in use', 'generic.fatal'],
     ['a klog info line that mentions an error', 'I1203 12:00:00.123456    1234 reflector.go:255] Listing and watching *v1.Pod; last error cleared', null],
+    ['a plugin error quoted in a warning', '2024-02-01T10:00:00Z W! [agent] Last seen: Error in plugin: timeout; retrying', null],
     ['a klog warning line', 'W1203 12:00:00.123456    1234 warnings.go:70] batch/v1beta1 CronJob is deprecated in v1.21+', null],
   ])('%s', (_what, text, rule) => {
     expect(ruleOf(text)).toBe(rule);

@@ -41,6 +41,7 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['go/build-error.log', 'go.build-error', 'error'],
   ['go/module-error.log', 'go.module-error', 'error'],
   ['go/log-error.log', 'go.log-error', 'error'],
+  ['go/plugin-error.log', 'go.plugin-error', 'error'],
   ['python/traceback.log', 'python.traceback', 'error'],
   ['python/pandas-keyerror.log', 'python.pandas', 'error'],
   ['python/pandas-empty.log', 'python.pandas', 'error'],

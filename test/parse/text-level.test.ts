@@ -27,6 +27,8 @@ describe('agent level letters', () => {
     ['2024-02-01T10:00:00Z I! Loaded inputs: cpu mem', 'info'],
     ['2024-02-01T10:00:00Z D! [outputs.file] Wrote batch of 12 metrics', 'debug'],
     ['E! [telegraf] Error running agent: no outputs found', 'error'],
+    ['Mar  3 10:00:00 host-1 telegraf[812]: 2024-03-03T10:00:00Z E! [inputs.nginx] Error in plugin: status 502', 'error'],
+    ['telegraf[812]: W! [inputs.cpu] Collection took longer than expected', 'warn'],
     // The letter is the level, whatever word the message carries.
     ['2024-02-01T10:00:00Z I! [inputs.exec] ERROR lines of the script are ignored', 'info'],
     // Elsewhere a letter and `!` is a word of the message.

@@ -96,13 +96,14 @@ const STEP_PATTERNS: RegExp[] = [
 // the unit is the one that failed; in the lines before, such a name is only a unit that ran.
 // Agents made of plugins name the one that failed: Telegraf in brackets (`E! [inputs.exec] Error in
 // plugin: …`, `[outputs.http::alias]`) or in its words (`[agent] Error writing to outputs.http: …`),
-// Vector as a component id (`component_kind="sink" component_id=out`). In the lines before, such a
+// Vector as a component id (`component_kind="sink" component_id=out`) or in its span (`sink{name=s3_archives …}`). In the lines before, such a
 // name is only a plugin that ran.
 const RECORD_PATTERNS: RegExp[] = [
   /\b(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite) ["'`‘]([\w.-]{1,200})["'`’]/,
   /\b[Ee]rror (?:writing to|running|in) ((?:inputs|outputs|processors|aggregators)\.[\w-]{1,100})\b/,
   /\[((?:inputs|outputs|processors|aggregators|parsers|serializers|secretstores)\.[\w-]{1,100})(?:::[\w.-]{1,100})?\]/,
   /\bcomponent_id="?([\w.-]{1,200})/,
+  /\b(?:sink|source|transform)\{(?:component_)?(?:name|id)="?([\w.-]{1,200})/,
 ];
 
 // pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.

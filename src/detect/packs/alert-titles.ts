@@ -38,6 +38,7 @@ export const ALERT_TITLES: Readonly<Record<string, string>> = {
   'go.log-fatal': 'Go program stopped on an OS error',
   'go.log-error': 'Go program logged an error',
   'go.module-error': 'Go module resolution failed',
+  'go.plugin-error': 'Telegraf plugin failed',
   'jvm.out-of-memory': 'JVM out of memory',
   'jvm.kafka-commit-failed': 'Kafka offset commit failed',
   'jvm.kafka-broker-unreachable': 'Kafka broker unreachable',

@@ -8,7 +8,7 @@ const r = (spec: Parameters<typeof packRule>[1]) => packRule('go', spec);
 
 export const goPack: RulePack = {
   name: 'go',
-  description: 'Go panics, fatal runtime errors (deadlock, out of memory) and log.Fatal OS errors.',
+  description: 'Go panics, fatal runtime errors (deadlock, out of memory), log.Fatal OS errors and Telegraf plugin errors.',
   rules: [
     r({
       id: 'fatal-error',
@@ -66,6 +66,16 @@ export const goPack: RulePack = {
           { not: COPING },
         ],
       },
+    }),
+    r({
+      id: 'plugin-error',
+      // Telegraf logs every error a plugin reports as `Error in plugin: …` (`E! [inputs.exec] Error in
+      // plugin: …`; older releases `Error in plugin [inputs.exec]: …`), pasted or relayed often without
+      // its level letter, or behind a prefix that hides it.
+      description: 'A Telegraf plugin reported an error: it gathers (or writes) nothing until that is fixed.',
+      severity: 'error',
+      priority: 14,
+      match: { all: [{ regex: String.raw`\bError in plugin(?: \[[\w.:-]{1,200}\])?: ` }, { not: { level: 'warn' } }, { not: COPING }] },
     }),
     r({
       id: 'log-fatal',
