@@ -247,8 +247,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
           existing.orphanedAt = undefined;
           byPath.set(f.path, existing);
           // Only a file that changed since its last turn needs another: with thousands followed, a
-          // rescan must not cost a read of each.
-          if (f.stats.size !== existing.size || f.stats.mtimeMs !== existing.seenMtimeMs) existing.dirty = true;
+          // rescan must not cost a read of each. A reused listing's stats are old: its file's watches speak for it.
+          if (!f.unchanged && (f.stats.size !== existing.size || f.stats.mtimeMs !== existing.seenMtimeMs)) existing.dirty = true;
           continue;
         }
         if (admitted.has(f)) toOpen.push({ f, previous: byPath.get(f.path) });

@@ -62,6 +62,11 @@ export interface FileSource {
 
 const MAX_RESCAN_MS = 30_000;
 const RESCAN_MS_PER_FILE = 5;
+/**
+ * Rescans in between reuse the listings of watched directories that did not change (file-discovery.ts);
+ * a write whose watch events were all lost (the kernel's queue overflowed) is read within this.
+ */
+const FULL_RESCAN_MS = 300_000;
 const READ_ERROR_REASON: Record<string, ReadErrorReason> = { EACCES: 'eacces', EPERM: 'eacces', ENOENT: 'enoent', EIO: 'eio' };
 
 export function createFileSource(options: FileSourceOptions): FileSource {
@@ -122,6 +127,7 @@ export function createFileSource(options: FileSourceOptions): FileSource {
     exclude: config.exclude,
     poll: config.poll,
     logger: log,
+    fullScanEveryMs: FULL_RESCAN_MS,
     onHint: (kind, path) => {
       if (kind === 'moved') loop.rescanSoon();
       else {
