@@ -50,6 +50,8 @@ export interface IdleMemoryOptions {
   minGapMs?: number;
   collect?: FullCollection;
   onCollected?: (ms: number) => void;
+  /** Where the loop's utilization is read; tests give their own (a test runner's loop is never idle). */
+  eventLoopUtilization?: typeof performance.eventLoopUtilization;
 }
 
 /**
@@ -66,13 +68,14 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
   };
   if (options.behind?.()) busyNow();
   let busySinceCollection = true;
-  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const elu = options.eventLoopUtilization ?? performance.eventLoopUtilization.bind(performance);
+  let last: EventLoopUtilization = elu();
   let lastCollection = -Infinity;
   const checkMs = options.checkMs ?? IDLE_CHECK_MS;
   const minGapMs = options.minGapMs ?? MIN_COLLECTION_GAP_MS;
   const timer = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const { utilization, idle, active } = performance.eventLoopUtilization(now, last);
+    const now = elu();
+    const { utilization, idle, active } = elu(now, last);
     // A tick that comes late right after a long one (a collection) sees a window of a few ms with
     // nothing but itself in it: too short to say anything.
     if (idle + active < checkMs / 2) return;
@@ -88,7 +91,7 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
       options.onCollected?.(lastCollection - started);
       // The collection is no work of the agent's: counted, it made the next interval "busy" and
       // earned another one (with 10,000 files followed, a collection of ~0.5 s every few seconds).
-      last = performance.eventLoopUtilization();
+      last = elu();
     }
   }, checkMs);
   timer.unref();

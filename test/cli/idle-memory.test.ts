@@ -117,15 +117,17 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     expect(releases).toBe(1);
     stopBehind();
 
+    // The loop's utilization as the agent would see it: the test runner's own loop is never quiet
+    // enough to stand for an idle agent (a spurious busy interval under load made this flaky).
+    const loop = scriptedUtilization();
     let later = 0;
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => undefined, behind: () => false, onFirstBusy: () => later++ });
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, collect: () => undefined, behind: () => false, onFirstBusy: () => later++, eventLoopUtilization: loop.read });
     try {
       await checksPass('several quiet checks', 400);
       expect(later).toBe(0);
-      spin(250);
+      loop.busy = true;
       await waitFor('the busy interval to be seen', () => later === 1, { timeoutMs: 5_000 });
-      spin(250);
-      await checksPass('another check', 300);
+      await checksPass('more busy checks', 300);
       expect(later).toBe(1);
     } finally {
       stop();
@@ -164,3 +166,28 @@ describe('the agent', () => {
     expect(line).toContain('Idle: heap reduced.');
   });
 });
+
+/**
+ * A stand-in for performance.eventLoopUtilization: wall time passes as it does, counted as idle, or
+ * as active while `busy` is set.
+ */
+function scriptedUtilization(): { busy: boolean; read: typeof performance.eventLoopUtilization } {
+  let idle = 0;
+  let active = 0;
+  let at = performance.now();
+  const state = {
+    busy: false,
+    read: ((a?: { idle: number; active: number }, b?: { idle: number; active: number }) => {
+      const now = performance.now();
+      if (state.busy) active += now - at;
+      else idle += now - at;
+      at = now;
+      if (a && b) {
+        const d = { idle: a.idle - b.idle, active: a.active - b.active };
+        return { ...d, utilization: d.active / Math.max(d.idle + d.active, 1e-9) };
+      }
+      return { idle, active, utilization: active / Math.max(idle + active, 1e-9) };
+    }) as typeof performance.eventLoopUtilization,
+  };
+  return state;
+}
