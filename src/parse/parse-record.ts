@@ -75,11 +75,16 @@ export function glogLevel(text: string): Level | undefined {
   return m ? GLOG_LETTERS[m[1] as string] : undefined;
 }
 
+/** The names a level table gives `level`, lower-cased (the record screen folds ASCII case). */
+function namesOf(table: Readonly<Record<string, Level>>, level: Level): string[] {
+  return Object.entries(table)
+    .filter(([, l]) => l === level)
+    .map(([name]) => name.toLowerCase());
+}
+
 /** The lower-case letters glog / klog write for `level` (`e` for error), for the record screen. */
 export function glogLetters(level: Level): string[] {
-  return Object.entries(GLOG_LETTERS)
-    .filter(([, l]) => l === level)
-    .map(([letter]) => letter.toLowerCase());
+  return namesOf(GLOG_LETTERS, level);
 }
 const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thread |panic: |goroutine \d+ \[)/m;
 
@@ -91,13 +96,10 @@ const TRACEBACK_START = /^(Traceback \(most recent call last\)|Exception in thre
  * relies on this list being complete, so it lives beside the code it describes.
  */
 export function levelWords(level: Level): string[] {
-  const words = Object.entries(LEVEL_ALIASES)
-    .filter(([, l]) => l === level)
-    .map(([w]) => w);
+  const words = namesOf(LEVEL_ALIASES, level);
   if (level === 'error') words.push('traceback (most recent call last)', 'exception in thread ', 'panic: ', 'goroutine ');
   // AGENT_LETTER_LEVEL's letters: ` E! ` after a timestamp, `E! [` at the line's start.
-  const letter = Object.entries(AGENT_LETTERS).find(([, l]) => l === level)?.[0].toLowerCase();
-  if (letter !== undefined) words.push(` ${letter}! `, `${letter}! [`);
+  for (const letter of namesOf(AGENT_LETTERS, level)) words.push(` ${letter}! `, `${letter}! [`);
   return words;
 }
 

@@ -96,13 +96,14 @@ const JAVA_THREAD = /^Exception in thread "[^"]*" /;
 // A qualified Python exception from an errors module, whatever its name ends with
 // (`dagster._core.errors.DagsterTypeCheckDidNotPass: …`, `airflow.exceptions.AirflowSensorTimeout: …`).
 const PY_QUALIFIED = /^(?:[A-Za-z_]\w*\.)+(?:errors|exceptions|exc)\.[A-Z]\w*(?::|$)/;
-// An exception message that goes on at column 0: PostgreSQL's DETAIL / HINT lines (psycopg), and
-// SQLAlchemy's statement, parameters and help link.
-const PY_MESSAGE_TAIL = /^(?:(?:DETAIL|HINT|CONTEXT|LINE \d+): |\[(?:SQL|parameters): |\(Background on this error at: )/;
 // libpq's fields of a PostgreSQL error, under whatever line reported it (`(psycopg2.errors.DeadlockDetected)
 // deadlock detected`, pytest's `FAILED … - …DeadlockDetected: …`). A field may go on over lines at
 // column 0 (a deadlock's DETAIL names each waiting process on a line of its own).
 const PG_FIELD = /^(?:DETAIL|HINT|CONTEXT|LINE \d+): /;
+// SQLAlchemy's statement, parameters and help link under its exception line.
+const SQLALCHEMY_TAIL = /^(?:\[(?:SQL|parameters): |\(Background on this error at: )/;
+/** An exception message that goes on at column 0: PostgreSQL's fields (psycopg) or SQLAlchemy's tail. */
+const isMessageTail = (text: string): boolean => PG_FIELD.test(text) || SQLALCHEMY_TAIL.test(text);
 // Dagster's serialised error prints `Stack Trace:` between an exception line and its frames.
 const SECTION = /^Stack Trace:\s*$/;
 // How many blank lines may separate a failure line from the qualified exception header printed
@@ -190,7 +191,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
       case 'python':
         return PY_EXCEPTION.test(text) ? 'python_end' : undefined;
       case 'python_end':
-        if (PY_MESSAGE_TAIL.test(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text))) return 'python_end';
+        if (isMessageTail(text) || (fieldList && blanks === 0 && PYDANTIC_FIELD.test(text))) return 'python_end';
         if (pgField && blanks === 0 && !LOOKS_LIKE_RECORD.test(text)) return 'python_end';
         return blanks === 0 && ANNOUNCES.test(parts[parts.length - 1] ?? '') && !LOOKS_LIKE_RECORD.test(text) ? 'python_end' : undefined;
       case 'go':
@@ -250,7 +251,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
       for (; blanks > 0; blanks -= 1) parts.push('');
       parts.push(text);
       if (next === 'python_end' && state !== 'python_end') fieldList = PYDANTIC_HEADER.test(text);
-      pgField = next === 'python_end' && (PG_FIELD.test(text) || (pgField && text.charCodeAt(0) > 32 && !PY_MESSAGE_TAIL.test(text)));
+      pgField = next === 'python_end' && (PG_FIELD.test(text) || (pgField && text.charCodeAt(0) > 32 && !isMessageTail(text)));
       pendingLines += 1;
       bytes += addBytes;
       endOffset = e;

@@ -128,7 +128,7 @@ function verdictNames(categories: readonly Category[]): string[] {
 
 /** The word scorer's verdict as the combiner's features: `nb:<category>` = its probability, or `nb:none`. */
 export function verdictFeatures(categories: readonly Category[], posterior: readonly number[] | undefined): [string, number][] {
-  return posterior ? categories.map((c, i) => [`${WORD_VERDICT}${c}`, posterior[i] ?? 0]) : [[`${WORD_VERDICT}none`, 1]];
+  return posterior ? verdictNames(categories).map((name, i) => [name, posterior[i] ?? 0]) : [[`${WORD_VERDICT}none`, 1]];
 }
 
 /** The combiner's scores (log-odds up to a constant, before calibration) for facts plus a word verdict. */

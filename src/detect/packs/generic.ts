@@ -157,6 +157,13 @@ const VERDICT = String.raw`\b(?:is|are|was|were|appears to be|seems to be) (?:in
 // locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
 export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming|refreshing|renewing|skipped)\b`;
 
+/**
+ * A report matching `regex` (ignoring case) on a record not levelled error or fatal (those have their
+ * own rules, which name them better), unless it says how it works around it (FALLBACK).
+ */
+const unlessWorkedAround = (regex: string): MatchExpr =>
+  loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] });
+
 // The same type named anywhere in a record the logger itself marked as an error.
 const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 
@@ -232,9 +239,8 @@ export const genericPack: RulePack = {
           // One regex each: safe-regex2 (the packs test) caps the quantifiers of a single regex.
           loud({ any: ERROR_HEADERS.map((regex) => ({ regex })) }),
           loud({ any: ERROR_BODIES.map((raw_regex) => ({ raw_regex })) }),
-          // A record the logger levelled error or fatal has its own rules, which name it better.
-          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: COULD_NOT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
-          loud({ all: [{ not: { level: ['error', 'fatal'] } }, { regex: VERDICT, ignore_case: true }, { not: { regex: FALLBACK, ignore_case: true } }] }),
+          unlessWorkedAround(COULD_NOT),
+          unlessWorkedAround(VERDICT),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],
