@@ -5,12 +5,15 @@
 // own; a rule that reports a failed attempt on purpose (Airflow's UP_FOR_RETRY) opts out.
 import type { MatchExpr } from '../../config/config-types.js';
 
-// `retrying` but not a server's advice that "retrying may solve the problem"; `attempt 2 of 5`;
+// `retrying` but not a server's advice that "retrying may solve the problem" or "wait before
+// retrying", and not a name that holds the word (a library's `gax.retrying.RetryingExecutor` frame,
+// a `…/retrying.py` path): a stack frame of a retry helper says the call went through one, not that
+// it is being tried again; `attempt 2 of 5`;
 // `not ready yet. Waiting...`; `sleeping 5s`; `reconnecting`; a pod not ready yet (kubelet's
 // `Readiness probe failed` while it starts); a task waiting for its upstream (Airflow's
 // `Dependencies not met for <TaskInstance …>, dependency 'Trigger Rule' FAILED`: the upstream's
 // own failure, if any, alerts).
-const RETRY_WORDS = String.raw`\bretrying\b(?![^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? (?:in|after) \d|backing off|attempt \d+ ?(?:of|/) ?\d+|will try again|trying again|reconnecting|not ready yet|not yet ready|(?<!after )waiting (?:for )?\d+(?:\.\d+)? ?(?:ms|s|secs?|seconds?|minutes?)\b|sleeping (?:for )?\d)\b|\bwaiting ?(?:\.\.\.|…)|\bsleeping\b[ \t]*(?:\.\.\.|…|$)|\b(?:Readiness|Startup) probe failed\b|\bDependencies not met for\b`;
+const RETRY_WORDS = String.raw`(?<![./]|\bbefore )\bretrying\b(?![./]\w|[^\n.]{0,30}\b(?:may|might|could|should) )|\b(?:will (?:be )?retr(?:y|ied)|retry(?:ing)? (?:in|after) \d|backing off|attempt \d+ ?(?:of|/) ?\d+|will try again|trying again|reconnecting|not ready yet|not yet ready|(?<!after )waiting (?:for )?\d+(?:\.\d+)? ?(?:ms|s|secs?|seconds?|minutes?)\b|sleeping (?:for )?\d)\b|\bwaiting ?(?:\.\.\.|…)|\bsleeping\b[ \t]*(?:\.\.\.|…|$)|\b(?:Readiness|Startup) probe failed\b|\bDependencies not met for\b`;
 
 /**
  * The client stopped trying: what a wait or retry notice turns into when it fails for good

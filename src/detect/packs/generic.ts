@@ -41,8 +41,9 @@ const ERROR_CLASS_PARTS = [
 const ERROR_HEADERS = [
   // `ValueError: x`, `java.io.IOException: x`, `Caused by: x.Y: z`, `│ Error: x` (a boxed CLI report),
   // `RecordTooLargeException` alone, `MissingInputException in line 9 of …`.
-  // A paste may wrap each line in backticks (`` `CreateCondaEnvironmentException:` ``).
-  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|]|\x60)?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: \S|:?\x60?[ \t]*(?:$|\n)| in line \d)`,
+  // A paste may wrap each line in backticks (`` `CreateCondaEnvironmentException:` ``), or lose its
+  // line breaks to a terminal's padding (`WorkflowError:        MissingInputException: …`).
+  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|]|\x60)?(?:Caused by: |Uncaught |\[cause\]: )?[\w$.:]*[A-Z][\w$]*(?:Error|Exception|Fault|Failure)(?:: {1,400}\S|:?\x60?[ \t]*(?:$|\n)| in line \d)`,
   // The base classes themselves, bare: Python's `Exception: no rows`, JavaScript's `Uncaught Error: x`.
   String.raw`(?:^|\n)[ \t]*(?:Uncaught |Unhandled )?Exception: \S|(?:^|\n)[ \t]*Uncaught Error: \S`,
   // .NET's and C++'s last words on an exception nobody caught.
@@ -224,8 +225,10 @@ export const genericPack: RulePack = {
       severity: 'critical',
       priority: 18,
       anyLevel: true,
-      // Rust 1.87+ prints the thread's id: `thread 'main' (2018384) panicked at …`.
-      match: { regex: String.raw`\bthread '[^'\n]{0,80}'(?: \(\d{1,20}\))? panicked at |\bPanic occurred in file '` },
+      // Rust 1.87+ prints the thread's id: `thread 'main' (2018384) panicked at …`. The quoted thread
+      // name before `panicked at` is the shape, whatever a paste did to it: its first letters cut
+      // (`hread 'main' panicked`), its quotes escaped (`\'main\'`).
+      match: { regex: String.raw`\\?'[^'\n]{0,80}'(?: \(\d{1,20}\))? panicked at |\bPanic occurred in file '` },
     }),
     r({
       id: 'error-line',
