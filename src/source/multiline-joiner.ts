@@ -27,7 +27,15 @@
 // A line starting with `{` (a JSON record) always starts a record and is handed out at once: it
 // cannot be continued, so it never waits for the timeout. Blank lines are held tentatively (Go
 // and Python put blank lines inside their traces) and trimmed when the record ends.
+//
+// A relay's per-line prefix (line-prefix.ts: `web-1  | `, a CI timestamp, syslog's header) that a
+// line shares with its record's first line is cut before these rules look at the line, and the
+// line joins without it: a traceback relayed that way becomes one record, as the program printed
+// it, under its first line, which keeps the prefix (the time, the service). Under a prefix, an
+// indented line continues only when it is indented deeper than the record's first line, so a log
+// whose columns are padded after the timestamp does not become one record.
 import type { BufferSearch } from './screened-split.js';
+import { linePrefixLength, samePrefix } from './line-prefix.js';
 
 export interface JoinedRecord {
   text: string;
@@ -118,6 +126,13 @@ const NODE_REQUIRE_STACK = /^Require stack:\s*$/;
 const NODE_REQUIRE_ENTRY = /^- \S/;
 const NODE_MODULE_NOT_FOUND = /\bCannot find module '/;
 
+/** Spaces and tabs at the start of `text`. */
+function indentOf(text: string): number {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i += 1;
+  return i;
+}
+
 export function createMultilineJoiner(options: MultilineJoinerOptions): MultilineJoiner {
   const start =
     options.startPattern === undefined || options.startPattern === ''
@@ -141,6 +156,9 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
   let fieldList = false;
   // The last line joined is a PostgreSQL error field (PG_FIELD) or a line it goes on with.
   let pgField = false;
+  // The length of the pending record's first line's relay prefix (0: none), and how far the text after it is indented.
+  let prefixLength = 0;
+  let prefixIndent = 0;
 
   const emit = (out: JoinedRecord[]): void => {
     if (parts.length === 0) return;
@@ -154,9 +172,14 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
     blanks = 0;
   };
 
-  const begin = (text: string, o: number, e: number, l: number | undefined, now: number, next: TraceState): void => {
+  /** Starts a record at `text`, whose relay prefix takes `prefix` characters; its state is `next`, else what the line opens. */
+  const begin = (text: string, o: number, e: number, l: number | undefined, now: number, prefix: number, next?: TraceState): void => {
+    prefixLength = prefix;
+    const rest = prefix > 0 ? text.slice(prefix) : text;
+    if (prefix > 0) prefixIndent = indentOf(rest);
     parts = [text];
-    fieldList = PYDANTIC_HEADER.test(text);
+    // The literal first: this runs for every record, and the regex scans the whole line.
+    fieldList = text.includes(' validation error') && PYDANTIC_HEADER.test(text);
     pgField = false;
     pendingLines = 1;
     bytes = text.length;
@@ -165,7 +188,7 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
     endOffset = e;
     line = l;
     lastJoin = now;
-    state = next;
+    state = next ?? (start ? 'plain' : opening(rest));
   };
 
   /** The trace state a line moves to when it continues the pending record, or undefined when it starts a new one. */
@@ -229,29 +252,47 @@ export function createMultilineJoiner(options: MultilineJoinerOptions): Multilin
         state = 'plain';
         return;
       }
+      const prefix = start ? 0 : linePrefixLength(text);
       if (parts.length === 0) {
-        begin(text, o, e, l, now, start ? 'plain' : opening(text));
+        begin(text, o, e, l, now, prefix);
         return;
       }
       let next: TraceState | undefined;
+      let joined = text;
       if (start) next = start.test(text) ? undefined : 'plain';
-      else next = continues(text);
+      else if (prefix > 0 && prefixLength > 0) {
+        // Judged (and kept) without its prefix when that is the same relay as the record's first
+        // line's; that comparison last, as most lines start a record of their own either way.
+        const rest = text.slice(prefix);
+        const indent = indentOf(rest);
+        const blank = indent === rest.length;
+        const restNext = blank || (indent > 0 && indent <= prefixIndent) ? undefined : continues(rest);
+        const wouldJoin = blank || restNext !== undefined;
+        if (wouldJoin && samePrefix(parts[0] as string, prefixLength, text, prefix)) {
+          if (blank) {
+            blanks += 1;
+            return;
+          }
+          joined = rest;
+          next = restNext;
+        } else next = wouldJoin ? continues(text) : undefined;
+      } else next = continues(text);
       if (next === undefined) {
         emit(out);
-        begin(text, o, e, l, now, start ? 'plain' : opening(text));
+        begin(text, o, e, l, now, prefix);
         return;
       }
-      const addBytes = text.length + 1 + blanks;
+      const addBytes = joined.length + 1 + blanks;
       if (pendingLines + blanks + 1 > maxLines || bytes + addBytes > maxBytes) {
         // Capped: hand out what we have and let the rest of the trace form the next record.
         emit(out);
-        begin(text, o, e, l, now, next);
+        begin(text, o, e, l, now, prefix, next);
         return;
       }
       for (; blanks > 0; blanks -= 1) parts.push('');
-      parts.push(text);
-      if (next === 'python_end' && state !== 'python_end') fieldList = PYDANTIC_HEADER.test(text);
-      pgField = next === 'python_end' && (PG_FIELD.test(text) || (pgField && text.charCodeAt(0) > 32 && !isMessageTail(text)));
+      parts.push(joined);
+      if (next === 'python_end' && state !== 'python_end') fieldList = PYDANTIC_HEADER.test(joined);
+      pgField = next === 'python_end' && (PG_FIELD.test(joined) || (pgField && joined.charCodeAt(0) > 32 && !isMessageTail(joined)));
       pendingLines += 1;
       bytes += addBytes;
       endOffset = e;
