@@ -58,3 +58,38 @@ describe('headers a paste mangled', () => {
     expect(ruleOf(text)).toBeNull();
   });
 });
+
+describe('failures said without a level, in words the packs did not know', () => {
+  it.each<[string, string, string]>([
+    ["a could-not report behind the program's name", 'scp: Could not resolve hostname backup-7.internal: Name or service not known', 'generic.error-line'],
+    ["Go's decoder refusing a payload", 'yaml: cannot unmarshal !!str `abc` into int', 'generic.error-line'],
+    ['a captured stderr field', '  stderr=rsync: failed to connect to mirror.example.org: Connection timed out', 'generic.error-line'],
+    ['a quota used up, said of what holds it', "Project 'etl-prod' has exceeded the daily quota for load jobs.", 'generic.error-line'],
+    ["an ODBC driver's diagnostic", "('HY000', '[HY000] [Simba][ODBC Spark Driver] (11560) Unable to locate SQLGetPrivateProfileString function.')", 'generic.error-line'],
+    ['unixODBC refusing a data source', '[unixODBC][Driver Manager]Data source name not found and no default driver specified', 'generic.error-line'],
+    ["a wrapper's verdict on the step it ran", 'merge_reads failed.', 'generic.failed-unit'],
+    ['a dotted unit name failing', 'etl.load-orders failed!', 'generic.failed-unit'],
+    ['SLURM killing a job over memory', 'slurmstepd: error: Step 4411.0 exceeded memory limit (5123 > 4096), being killed', 'generic.killed'],
+    ["YARN killing a container over memory", 'Container [pid=4242,containerID=container_01_000002] is running beyond physical memory limits. Current usage: 4.1 GB of 4 GB physical memory used. Killing container.', 'generic.killed'],
+  ])('%s', (_name, text, rule) => {
+    expect(ruleOf(text)).toBe(rule);
+  });
+
+  it.each<[string, string]>([
+    ['a could-not line behind a name that falls back', 'config: could not find ~/.etlrc, using defaults'],
+    ['a could-not warning behind a name', 'WARNING: pip: could not find a newer version'],
+    ['a quota warning', '2026-03-01 10:00:00 WARN quota: project etl-prod has exceeded 80% of its quota'],
+    ['ODBC named in a healthy line', '2026-03-01 10:00:00 INFO connected with driver {ODBC Driver 18 for SQL Server}'],
+    ['a unit name in a sentence that failed over', 'db_primary failed over to the replica'],
+    ['a step that failed, said in the past by a summary', 'load_orders failed 0 times in the last 24h'],
+    ['a memory limit raised, not a kill', 'INFO memory limit of job 12 raised to 8 GB'],
+    ['zero failures counted as N of M', '0 of 14 (0.0%) checks failed'],
+    ['zero failures, another wording', 'Summary: 0 of 3 expectation suites failed'],
+  ])('%s stays quiet', (_name, text) => {
+    expect(ruleOf(text)).toBeNull();
+  });
+
+  it('a count that is not zero still alerts', () => {
+    expect(ruleOf('3 of 14 (21.4%) Expectations Failed')).not.toBeNull();
+  });
+});

@@ -39,10 +39,10 @@ export const RETRY_NOTICE: MatchExpr = {
 /**
  * What the generic shapes never alarm on, beyond the retry notice every pack rule is vetoed by
  * (pack.ts): Airflow's attempt summaries (its own rule reports them), a `[debug]` tag, a count of
- * zero failures (`0 failed`, dbt's `ERROR=0`, which also makes a text record read as an error record;
+ * zero failures (`0 failed`, `0 of 27 (0.0%) Expectations Failed`, dbt's `ERROR=0`, which also makes a text record read as an error record;
  * a worker's number, fluentd's `#0 failed to poll`, is no count).
  */
 export const COPING: MatchExpr = {
-  regex: String.raw`\b(?:up_for|will)_retry\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
+  regex: String.raw`\b(?:up_for|will)_retry\b|\[(?:debug|trace) ?\]|(?<!#)\b0 (?:failed|failures|errors)\b|(?<!#)\b0 [a-z]{1,20} (?:failed|failures|errors)\b|\b0 of \d+ (?:\(0(?:\.0+)?%\) )?[a-z ]{0,30}(?:failed|failures|errors)\b|\b(?:failed|failures?|errors?)[=:] ?0\b`,
   ignore_case: true,
 };

@@ -129,6 +129,12 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*"success"[ \t]*:[ \t]*false\b`,
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
+  // A quota used up, said of whatever holds it (`resource monitor 'X' has exceeded its quota`,
+  // `the project has exceeded the daily quota`).
+  String.raw`\b(?:has|have) exceeded (?:its|their|the|your|our) (?:[\w-]{1,30} )?quota\b`,
+  // An ODBC driver's diagnostic, tagged with its vendor and driver (`[Microsoft][ODBC Driver 18 for
+  // SQL Server][SQL Server]Login failed…`, `[unixODBC][Driver Manager]Data source name not found`).
+  String.raw`\[[\w .-]{0,40}ODBC[\w .-]{0,40}\]`,
 ];
 // Error bodies, matched on the raw record (a JSON record's keys are not in its message): an error
 // class or code in capitals naming what went wrong, as Spark SQL brackets it
@@ -149,7 +155,9 @@ const ERROR_BODIES = [
 // The same quoted as a message's first words (`('Unable to acquire credentials', …)`,
 // `"msg": "could not open x"`), or behind a paste's `> `.
 const COULD_NOT_WORDS = String.raw`(?:unable to|could not|couldn't|cannot|can't|failed to)`;
-const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:> ?)?(?:${COULD_NOT_WORDS}|invalid) [a-z]|(?:^[(\[]|[(\[,:=] ?)['"]${COULD_NOT_WORDS} [a-z]`;
+// Also behind the name of the program or package that says it (`ssh: Could not resolve hostname x`,
+// Go's `json: cannot unmarshal number into …`, a captured `stderr=ssh: …`).
+const COULD_NOT = String.raw`(?:^|\n)[ \t]*(?:> ?)?(?:[\w.=-]{1,40}: )?(?:${COULD_NOT_WORDS}|invalid) [a-z]|(?:^[(\[]|[(\[,:=] ?)['"]${COULD_NOT_WORDS} [a-z]`;
 // A verdict on what the job was given (`your config appears to be invalid:`), or credentials that
 // ran out (`Authentication token has expired.`): the job cannot go on without a person.
 const VERDICT = String.raw`\b(?:is|are|was|were|appears to be|seems to be) (?:invalid|malformed|corrupt|corrupted)(?:[:!]|\.(?:\s|$))|\b(?:token|credentials?|certificate|password|session|signature|license|key)s? (?:has|have|is|are) expired\b`;
@@ -178,10 +186,15 @@ const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable
 // framework names the failure itself on the lines below.
 const PROGRESS = String.raw`\b\d+ of \d+ (?:ERROR|FAIL)\b`;
 
-const KILLED = String.raw`\b[Cc]ontainer killed (?:by|on request)\b|\bkilled by YARN\b|\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: `;
+// Signals, the OOM killer, core dumps, a goroutine dump, a failed C assertion, and a scheduler
+// killing a job over its memory limit (SLURM's `exceeded virtual memory limit …, being killed`, YARN's
+// `running beyond physical memory limits … Killing container`).
+const KILLED = String.raw`\b[Cc]ontainer killed (?:by|on request)\b|\bkilled by YARN\b|\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: |\bmemory limits?\b[^\n]{0,120}\b(?:being killed|[Kk]illing)\b|\b[Ee]xceeded (?:job |step )?memory limit\b`;
 
+// …or a line that is only a unit's name (snake_case, dotted or dashed, as code names it) and `failed`:
+// a wrapper's verdict on the step it ran (`load_orders failed.`).
 const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook|[Mm]igration)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|(?:^|\n)[ \t]*[A-Za-z]\w*[_.-][\w.-]* failed[.!]?[ \t]*(?:$|\n)`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.
 const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;
