@@ -37,12 +37,15 @@ export const jvmPack: RulePack = {
     }),
     r({
       id: 'kafka-broker-unreachable',
-      // Three warnings within a minute: once is a broker restarting.
+      // Three warnings within a minute: once is a broker restarting. Counted per file, whatever node
+      // or client each names (a producer and a consumer of one service both lose the broker; a
+      // client says `could not be established` and `disconnected` for one attempt): one incident.
       description: 'A Kafka client cannot reach its broker.',
       severity: 'error',
       priority: 60,
       anyLevel: true,
       threshold: { count: 3, window_secs: 60 },
+      fingerprint: '{{source}}:{{file}}',
       match: { regex: String.raw`Broker may not be available|Bootstrap broker [^\n]{1,200} disconnected|Connection to node -?\d+ [^\n]{0,200}could not be established` },
     }),
     r({
