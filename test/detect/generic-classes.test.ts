@@ -2,18 +2,7 @@
 // like them: the classes of tuning round 4 as a data table, each in wordings of our own (not a
 // corpus log's), through the default packs.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/load-config.js';
-import { createDetector } from '../../src/detect/detector.js';
-import { parseRecord } from '../../src/parse/parse-record.js';
-
-const detector = createDetector(defaultConfig({}));
-let offset = 0;
-/** The rule that fires on the record, or null; each record in a file of its own, so no echo hides it. */
-function ruleOf(text: string): string | null {
-  offset += 100_000;
-  const event = parseRecord({ text, origin: { source: 's', file: `f${offset}.log`, offset, endOffset: offset + text.length + 1 }, readAt: 1 }).event;
-  return detector.match(event)[0]?.rule.id ?? null;
-}
+import { defaultDetector as detector, firstRuleOf as ruleOf } from '../helpers/first-rule.js';
 
 describe('failures the packs recognise without knowing the stack', () => {
   it.each<[string, string, string]>([

@@ -2,18 +2,7 @@
 // dev7), each checked on wordings of our own (not a corpus log's) and with the healthy lines that
 // look like them, through the default packs.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config/load-config.js';
-import { createDetector } from '../../src/detect/detector.js';
-import { parseRecord } from '../../src/parse/parse-record.js';
-
-const detector = createDetector(defaultConfig({}));
-let offset = 0;
-/** The rule that fires on the record, or null; each record in a file of its own, so no echo hides it. */
-function ruleOf(text: string): string | null {
-  offset += 100_000;
-  const event = parseRecord({ text, origin: { source: 's', file: `f${offset}.log`, offset, endOffset: offset + text.length + 1 }, readAt: 1 }).event;
-  return detector.match(event)[0]?.rule.id ?? null;
-}
+import { firstRuleOf as ruleOf } from '../helpers/first-rule.js';
 
 // A retry notice vetoes every pack rule (coping.ts); the word inside a name (a retry helper's stack
 // frame, a module path) or in advice to the reader is no notice that the client tries again.

@@ -8,6 +8,7 @@ import type { SourceConfig } from '../../src/config/config-types.js';
 import { silentLogger } from '../../src/log.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { createFileSource, type FileSource, type FileSourceOptions } from '../../src/source/file-source.js';
+import { createMultilineJoiner, type JoinedRecord, type MultilineJoinerOptions } from '../../src/source/multiline-joiner.js';
 import type { RawRecord } from '../../src/types.js';
 import { waitFor as sharedWaitFor } from '../helpers/wait.js';
 
@@ -94,4 +95,17 @@ export function lines(prefix: string, from: number, to: number): string[] {
   const out: string[] = [];
   for (let i = from; i < to; i++) out.push(`${prefix} line ${i}`);
   return out;
+}
+
+/** The records a fresh joiner makes of `lines` (line numbers from 1, no timeout), as texts. */
+export function joinLines(lines: string[], opts: Partial<MultilineJoinerOptions> = {}): string[] {
+  const j = createMultilineJoiner({ timeoutMs: 1000, maxLines: 500, maxBytes: 1 << 20, ...opts });
+  const out: JoinedRecord[] = [];
+  let off = 0;
+  lines.forEach((l, i) => {
+    j.push(l, off, off + l.length + 1, i + 1, 0, out);
+    off += l.length + 1;
+  });
+  j.flush(out);
+  return out.map((r) => r.text);
 }

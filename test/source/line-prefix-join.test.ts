@@ -2,20 +2,9 @@
 // docker's timestamps, dbt's clock, syslog) joins into one record like an unprefixed one; healthy
 // prefixed lines stay records of their own.
 import { describe, expect, it } from 'vitest';
-import { createMultilineJoiner, type JoinedRecord } from '../../src/source/multiline-joiner.js';
 import { linePrefixLength, samePrefix } from '../../src/source/line-prefix.js';
+import { joinLines } from './helpers.js';
 
-function joinLines(lines: string[]): string[] {
-  const j = createMultilineJoiner({ timeoutMs: 1000, maxLines: 500, maxBytes: 1 << 20 });
-  const out: JoinedRecord[] = [];
-  let off = 0;
-  lines.forEach((l, i) => {
-    j.push(l, off, off + l.length + 1, i + 1, 0, out);
-    off += l.length + 1;
-  });
-  j.flush(out);
-  return out.map((r) => r.text);
-}
 
 const PY_TRACE = ['Traceback (most recent call last):', '  File "/srv/jobs/load.py", line 8, in <module>', '    run()', '', 'loaders.errors.TargetMissing: table stage.orders is gone'];
 const JAVA_TRACE = ['org.acme.sync.SyncFailed: cannot write batch 7', '\tat org.acme.sync.Writer.flush(Writer.java:55)', 'Caused by: java.net.SocketException: Broken pipe', '\tat java.base/sun.nio.ch.NioSocketImpl.write(NioSocketImpl.java:420)'];

@@ -1,21 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMultilineJoiner, type JoinedRecord, type MultilineJoinerOptions } from '../../src/source/multiline-joiner.js';
+import { createMultilineJoiner, type JoinedRecord } from '../../src/source/multiline-joiner.js';
 import { readRecordsFromFile } from '../../src/source/read-records-from-file.js';
-import { sourceConfig, tempDir } from './helpers.js';
+import { joinLines, sourceConfig, tempDir } from './helpers.js';
 
-function join_(lines: string[], opts: Partial<MultilineJoinerOptions> = {}): string[] {
-  const j = createMultilineJoiner({ timeoutMs: 1000, maxLines: 500, maxBytes: 1 << 20, ...opts });
-  const out: JoinedRecord[] = [];
-  let off = 0;
-  lines.forEach((l, i) => {
-    j.push(l, off, off + l.length + 1, i + 1, 0, out);
-    off += l.length + 1;
-  });
-  j.flush(out);
-  return out.map((r) => r.text);
-}
+const join_ = joinLines;
 
 const PYTHON = [
   '2026-01-01 12:00:00 ERROR transform_data failed',
