@@ -112,6 +112,9 @@ export const ERROR_KEY_NAMES: readonly string[] = ['error', 'err', 'exception'];
 /** Keys whose string value becomes the event's error (a formatted traceback). */
 export const STACK_TEXT_KEY_NAMES: readonly string[] = ['exc_info', 'exc_text', 'stack_trace', 'stacktrace', 'stack', 'traceback'];
 
+// A severe level word right after a debug or trace one, closed by its own delimiter.
+const RELAYED_LEVEL = /^[:[\]|)> -]{1,4}(ERROR|FATAL|CRITICAL|SEVERE|PANIC)(?:[:\]|]| -)/;
+
 // A lower-case level word counts only between delimiters near the start (`[error]`, `| warn |`,
 // `<info>`): bare, "error" is as often a word of the message.
 const DELIMITED_LEVEL = /[[|<(] {0,3}(trace|debug|info|notice|warn(?:ing)?|error|err|fatal|critical|crit) {0,3}[\]|>)]/i;
@@ -124,7 +127,13 @@ function guessTextLevel(text: string): Level {
   const glog = glogLevel(text);
   if (glog !== undefined) return glog;
   const found = TEXT_LEVEL.exec(firstLine);
-  if (found?.[1]) return normaliseLevel(found[1]);
+  if (found?.[1]) {
+    const level = normaliseLevel(found[1]);
+    // A debug channel relaying an error (`DEBUG: ERROR: The "x" request failed: …`): the error's level.
+    if (level !== 'debug' && level !== 'trace') return level;
+    const relayed = RELAYED_LEVEL.exec(firstLine.slice(found.index + found[0].length));
+    return relayed?.[1] ? normaliseLevel(relayed[1]) : level;
+  }
   const delimited = DELIMITED_LEVEL.exec(firstLine.slice(0, 80));
   if (delimited?.[1]) return normaliseLevel(delimited[1]);
   return TRACEBACK_START.test(text) ? 'error' : 'unknown';

@@ -2,6 +2,7 @@
 // dev7), each checked on wordings of our own (not a corpus log's) and with the healthy lines that
 // look like them, through the default packs.
 import { describe, expect, it } from 'vitest';
+import { parseRecord } from '../../src/parse/parse-record.js';
 import { firstRuleOf as ruleOf } from '../helpers/first-rule.js';
 
 // A retry notice vetoes every pack rule (coping.ts); the word inside a name (a retry helper's stack
@@ -80,5 +81,26 @@ describe('failures said without a level, in words the packs did not know', () =>
 
   it('a count that is not zero still alerts', () => {
     expect(ruleOf('3 of 14 (21.4%) Expectations Failed')).not.toBeNull();
+  });
+});
+
+// A tool's debug channel that relays an error is an error record: the level is the error's.
+describe('an error relayed on a debug channel', () => {
+  const levelOf = (text: string): string => parseRecord({ text, origin: { source: 's', file: 'f.log', offset: 0, endOffset: text.length + 1 }, readAt: 1 }).event.level;
+
+  it.each<[string, string, string]>([
+    ['DEBUG: ERROR:', 'DEBUG: ERROR: the "list_buckets" call failed: An error occurred (AccessDenied) when calling the ListBuckets operation', 'error'],
+    ['[DEBUG] [FATAL]', '[DEBUG] [FATAL] worker 3 lost its lease on shard 12', 'fatal'],
+    ['TRACE - CRITICAL -', '2026-03-01 10:00:00 TRACE - CRITICAL - disk /data is full', 'fatal'],
+    ['a debug line that names an error handler', 'DEBUG: error handler registered for /v1/orders', 'debug'],
+    ['a debug line with an error-named field', '[DEBUG] [ERROR_HANDLER] installed', 'debug'],
+    ['a debug line with a count', 'DEBUG: ERRORS: 0 of 120 batches', 'debug'],
+  ])('%s', (_name, text, level) => {
+    expect(levelOf(text)).toBe(level);
+  });
+
+  it('alerts on the relayed error and not on the debug lines around it', () => {
+    expect(ruleOf('DEBUG: ERROR: The "sync_orders" request failed: upstream answered 503 after 3 attempts')).not.toBeNull();
+    expect(ruleOf('DEBUG: request "sync_orders" failed once, answer cached')).toBeNull();
   });
 });
