@@ -104,3 +104,23 @@ describe('an error relayed on a debug channel', () => {
     expect(ruleOf('DEBUG: request "sync_orders" failed once, answer cached')).toBeNull();
   });
 });
+
+describe("an error level in the server's or runtime's language", () => {
+  it.each<[string, string]>([
+    ['psql in German', 'FEHLER:  Relation »staging.orders« existiert nicht'],
+    ['psql in French', 'ERREUR:  la colonne « amount » n\'existe pas'],
+    ['psql in Italian', 'ERRORE:  la relazione "orders" non esiste'],
+    ['psql in Portuguese', 'ERRO:  relação "orders" não existe'],
+    ['java.util.logging in German', 'SCHWERWIEGEND: Servlet.service() for servlet [loader] threw exception'],
+    ['java.util.logging in French', 'GRAVE: Exception lors du démarrage du contexte [/etl]'],
+  ])('%s', (_name, text) => {
+    expect(ruleOf(text)).not.toBeNull();
+  });
+
+  it.each<[string, string]>([
+    ['a word inside a sentence', 'Der Job lief ohne FEHLER: alles gut'],
+    ['a notice in German', 'HINWEIS:  Relation »orders« existiert bereits, wird übersprungen'],
+  ])('%s stays quiet', (_name, text) => {
+    expect(ruleOf(text)).toBeNull();
+  });
+});

@@ -129,6 +129,12 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[ \t]*"success"[ \t]*:[ \t]*false\b`,
   // A syslog / journald line relaying a command's error: `host c2d-startup[431]: ERROR: (gcloud…) …`.
   String.raw`\w\[\d+\]: (?:ERROR|FATAL|Error|error|fatal): \S`,
+  // An error level in the server's or runtime's language, as psql and java.util.logging print it at
+  // the start of a line: PostgreSQL's `FEHLER:  Relation »x« existiert nicht`, `ERREUR:  …`,
+  // `ERRORE:  …`, `ERRO:  …`, `FOUT:  …`, `HATA:  …`; JUL's SEVERE as `SCHWERWIEGEND: …`, `GRAVE: …`.
+  // (ASCII spellings only: the tailer's byte search needs ASCII words.)
+  String.raw`(?:^|
+)[ 	]*(?:FEHLER|ERREUR|ERRORE|ERRO|FOUT|HATA|SCHWERWIEGEND|GRAVE):[ 	]{1,2}\S`,
   // A quota used up, said of whatever holds it (`resource monitor 'X' has exceeded its quota`,
   // `the project has exceeded the daily quota`).
   String.raw`\b(?:has|have) exceeded (?:its|their|the|your|our) (?:[\w-]{1,30} )?quota\b`,
