@@ -15,8 +15,9 @@
 const NAMED = /(?:[ \t]{0,8}[\w.-]{1,64}[ \t]{0,40}\| ?|(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S{1,64} )?[\w./-]{1,64}\[\d{1,10}\]: )/y;
 // An ISO-8601 timestamp (CI runners, `docker logs -t`, `kubectl logs --timestamps`), or dbt's clock and its two spaces.
 const TIMESTAMP = /(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)? |\d\d:\d\d:\d\d(?:\.\d{1,6})? {2})/y;
-// kubectl logs --prefix, or a bracketed timestamp.
-const BRACKETED = /\[(?:(?:pod|deployment|job|statefulset|daemonset|replicaset)\/[^\]\s]{1,253}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)?)\] /y;
+// A bracketed name, padded or not (kubectl logs --prefix's `[pod/x/c] `, a dev runner's
+// `[         worker] `, Maven's `[INFO] `), or a bracketed timestamp.
+const BRACKETED = /\[(?:[ \t]{0,20}[\w.:/-]{1,253}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)?)\] /y;
 // A quoted paste.
 const QUOTED = /> ?/y;
 

@@ -18,6 +18,7 @@ describe('a trace behind a relay prefix joins into one record', () => {
     ['docker compose v2', () => 'loader-1  | '],
     ['docker compose v1', () => 'loader_1      | '],
     ['kubectl logs --prefix', () => '[pod/loader-5c8d7/main] '],
+    ["a dev runner's padded name", () => '[      loader] '],
     ['a CI runner timestamp', (i) => `2026-05-04T10:11:${String(10 + i).padStart(2, '0')}.${'1234567'.slice(0, 7 - (i % 3))}Z `],
     ['a bracketed timestamp', (i) => `[2026-05-04T10:11:1${i}.865Z] `],
     ['a timestamp with a space', (i) => `2026-05-04 10:11:1${i} `],
@@ -42,6 +43,7 @@ describe('healthy prefixed lines stay records of their own', () => {
   it.each<[string, string[]]>([
     ['columns padded after a CI timestamp', ['2026-05-04T10:11:12Z  INFO  loader started', '2026-05-04T10:11:13Z  INFO  12 batches queued', '2026-05-04T10:11:14Z  WARN  slow batch 3']],
     ['compose services logging one line each', ['loader-1  | starting', 'loader-1  | 2026-05-04 10:11:12 INFO connected', 'loader-1  | done']],
+    ["Maven's level tags", ['[INFO] Building etl-loader 1.4.0', '[INFO] --- compiler:3.11.0:compile (default-compile) @ etl-loader ---', '[WARNING] unchecked call in Loader.java', '[INFO] BUILD SUCCESS']],
     ['dbt progress lines', ['10:11:12  1 of 3 START sql table model stage.orders', '10:11:13  1 of 3 OK created sql table model stage.orders', '10:11:14  Finished running 3 table models']],
   ])('%s', (_name, lines) => {
     expect(joinLines(lines)).toEqual(lines);
