@@ -17,7 +17,8 @@ const NAMED = /(?:[ \t]{0,8}[\w.-]{1,64}[ \t]{0,40}\| ?|(?:[A-Z][a-z]{2} [ \d]\d
 const TIMESTAMP = /(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)? |\d\d:\d\d:\d\d(?:\.\d{1,6})? {2})/y;
 // A bracketed name, padded or not (kubectl logs --prefix's `[pod/x/c] `, a dev runner's
 // `[         worker] `, Maven's `[INFO] `), or a bracketed timestamp.
-const BRACKETED = /\[(?:[ \t]{0,20}[\w.:/-]{1,253}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)?)\] /y;
+// The timestamp first: a name's class takes its digits too, and would try every length of them.
+const BRACKETED = /\[(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z| ?[+-]\d\d:?\d\d| UTC)?|[ \t]{0,20}[\w.:/-]{1,253})\] /y;
 // A quoted paste.
 const QUOTED = /> ?/y;
 
@@ -31,7 +32,8 @@ function shapeAt(text: string, from: number): number {
   else if (c === 32 || c === 9 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) {
     // A name is a prefix only before its `|` or `[pid]: `: most lines have neither near their start.
     const bar = text.indexOf('|', from);
-    if ((bar === -1 || bar - from > 120) && !text.slice(from, from + 150).includes(']: ')) return 0;
+    const pid = text.indexOf(']: ', from);
+    if ((bar === -1 || bar - from > 120) && (pid === -1 || pid - from > 150)) return 0;
     shape = NAMED;
   } else return 0;
   shape.lastIndex = from;
