@@ -4,7 +4,8 @@
 // etl[42]: `, a paste's `> `. A traceback relayed that way carries the prefix on every line, so
 // none of its lines looks like a frame or a continuation; the multi-line joiner strips a prefix that
 // the line shares with its record's first line (same shape: digits may differ) before it decides,
-// and joins the line without it, so parsers and rules see the trace as the program printed it.
+// and joins the line without it, so parsers and rules see the trace as the program printed it
+// (docs/adr/0022-relay-prefixes-cut-in-the-joiner.md).
 //
 // Each shape ends with exactly the separator the relay writes (one space, dbt's two), so the
 // program's own indentation (`  File "x.py"`, `\tat …`) survives the cut.
