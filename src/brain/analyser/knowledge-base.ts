@@ -21,6 +21,8 @@ import {
   where,
 } from './describe.js';
 import { SQLSTATE_PATTERN, sqlStateOf } from './sqlstate.js';
+import { STANDARD_CODE_PATTERN, standardCodeOf } from './category-codes.js';
+import { categoryCheck } from './category-advice.js';
 
 const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` : fallback);
 
@@ -1477,6 +1479,29 @@ export const SIGNATURES: readonly Signature[] = [
       rootCause: 'A function recursed without reaching its base case (or the input is deeper than recursion can handle).',
       fix: [`Check the recursion's base case at ${where(f)}; make it iterative for deep inputs.`],
     }),
+  },
+  {
+    id: 'standard-code',
+    // After every wording: a code with a fixed meaning (errno, a signal or exit status, a gRPC or
+    // HTTP status, a cloud provider's or Kafka's error code) says the kind of failure whatever tool
+    // printed it, when no tool's wording above explains it (category-codes.ts).
+    category: (f) => standardCodeOf(f.subject)?.category ?? 'unknown',
+    retryable: (f) => standardCodeOf(f.subject)?.retryable ?? false,
+    confidence: 0.65,
+    pattern: STANDARD_CODE_PATTERN,
+    when: (f) => standardCodeOf(f.subject) !== undefined,
+    explain: (f) => {
+      const code = standardCodeOf(f.subject);
+      const category = code?.category ?? 'unknown';
+      return {
+        summary: `${firstLine(f.subject, 140)}${atWhere(f)}`,
+        rootCause: `The failure carries the ${code?.family ?? 'standard'} code ${code?.code ?? ''}: ${code?.meaning ?? 'a known condition'}. The code has the same meaning whichever tool printed it.`,
+        fix: [
+          ...(category === 'unknown' ? [] : categoryCheck(category)),
+          ...(code?.retryable ? ['A retry is likely to succeed once the condition clears.'] : []),
+        ],
+      };
+    },
   },
   {
     id: 'sqlstate',
