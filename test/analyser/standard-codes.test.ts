@@ -137,3 +137,10 @@ describe('cloud providers\', Kafka\'s and Snowflake\'s error codes', () => {
     expect(d.rootCause).toContain('EROFS');
   });
 });
+
+describe('the AWS SDKs\' own kinds of a failed call', () => {
+  it('a request that could not be sent is the connection; one that could not be built is a setting', () => {
+    expect(categoryOf('ListBuckets failed: dispatch failure: io error: connection closed before message completed')).toBe('network_or_service_unavailable');
+    expect(categoryOf('PutObject: ConstructionFailure(ConstructionFailure { source: MissingEndpoint })')).toBe('configuration');
+  });
+});

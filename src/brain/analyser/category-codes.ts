@@ -241,6 +241,12 @@ const GOOGLE_REASONS: Readonly<Record<string, Entry>> = {
   accountDisabled: ['configuration', 'the account is disabled', false],
 };
 
+const SDK_KINDS: Readonly<Record<string, Entry>> = {
+  dispatchfailure: ['network_or_service_unavailable', 'the request could not be sent (connection, DNS or TLS)', true],
+  constructionfailure: ['configuration', 'the request could not be built (a region, endpoint or credentials setting)', false],
+  failedtoconstructrequest: ['configuration', 'the request could not be built (a region, endpoint or credentials setting)', false],
+};
+
 // Kafka's error codes (the protocol's names, librdkafka's `Broker:` / `Local:` strings).
 const KAFKA: Readonly<Record<string, Entry>> = {
   UNKNOWN_TOPIC_OR_PARTITION: ['missing_input', 'the topic or partition does not exist', false],
@@ -342,6 +348,9 @@ const SITES: readonly Site[] = [
     show: grpcName,
   },
   { family: 'cloud error code', pattern: new RegExp(`(?<![\\w.])(${names(CLOUD)})(?![\\w-])`), entryOf: lookup(CLOUD) },
+  // The AWS SDKs' own kinds of a failed call (Rust's and the smithy SDKs' SdkError): the request could
+  // not be built (a region or credentials setting) or not be sent (the connection).
+  { family: 'AWS SDK error kind', pattern: /\b(DispatchFailure|dispatch failure|ConstructionFailure|failed to construct request)\b/, entryOf: (kind) => SDK_KINDS[kind.toLowerCase().replace(/ /g, '')], show: (kind) => kind },
   // S3 spells its SlowDown code as the status's reason phrase too (`503 Slow Down`).
   { family: 'cloud error code', pattern: /\b503 (Slow Down)\b/, entryOf: () => CLOUD.SlowDown, show: () => 'SlowDown' },
   { family: 'Google API reason', pattern: new RegExp(`["']?reason["']?\\s?[:=]\\s?["']?(${names(GOOGLE_REASONS)})\\b`), entryOf: lookup(GOOGLE_REASONS) },
