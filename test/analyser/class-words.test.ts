@@ -57,6 +57,17 @@ describe('a record without a field the code reads by name', () => {
   });
 });
 
+describe('a streaming insert that names a field the table lacks', () => {
+  it('is schema drift, in a Python dict or JSON', () => {
+    expect(run("insert_rows failed: [{'index': 3, 'errors': [{'reason': 'invalid', 'location': 'geo_lat', 'debugInfo': '', 'message': 'no such field.'}]}]").category).toBe('schema_drift');
+    expect(run('insertAll errors: [{"index":0,"errors":[{"reason":"invalid","location":"tags","message":"no such field."}]}]').category).toBe('schema_drift');
+  });
+
+  it('is not a sentence that goes on', () => {
+    expect(run('ValueError: no such field type is supported here').category).not.toBe('schema_drift');
+  });
+});
+
 describe('checks that are no data test', () => {
   it('a failed health or connection check is not a data quality failure', () => {
     expect(run('ERROR sink "s3_archive": Healthcheck failed: unable to reach endpoint').category).not.toBe('data_quality');

@@ -337,6 +337,8 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
 const RECORD_SHAPE_WORDS: readonly string[] = [
   String.raw`cannot unmarshal \w+ into Go (?:struct field|value of type)`, String.raw`\bmissing field \x60[^\x60\n]{1,80}\x60`,
   String.raw`\bunknown field \x60[^\x60\n]{1,80}\x60, expected`, String.raw`\bNo such field: [\w.]+`,
+  // BigQuery's streaming insert names the row's field in `location` and says only `no such field.`
+  String.raw`\bno such field\.?['"]?\s*(?:[,}]|$)`,
   String.raw`\b(?:key[_ ]properties|primary key|schema|columns?)\x60?\W{0,2}changes? detected\b`,
 ];
 
