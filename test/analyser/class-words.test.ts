@@ -68,6 +68,18 @@ describe('a streaming insert that names a field the table lacks', () => {
   });
 });
 
+describe('an account that may not sign in now', () => {
+  it('locked, suspended or disabled is auth, whatever the service', () => {
+    expect(run('FATAL: login refused: the account has been temporarily locked after 5 failed attempts').category).toBe('auth_or_permission');
+    expect(run('snowflake.connector.errors.DatabaseError: 390101 (08004): Your account is suspended. Contact your administrator.').category).toBe('auth_or_permission');
+    expect(run('sftp: user account disabled by policy').category).toBe('auth_or_permission');
+  });
+
+  it('a field or a flag named so is not', () => {
+    expect(run('KeyError: \'account_locked\'').category).toBe('code_bug');
+  });
+});
+
 describe('checks that are no data test', () => {
   it('a failed health or connection check is not a data quality failure', () => {
     expect(run('ERROR sink "s3_archive": Healthcheck failed: unable to reach endpoint').category).not.toBe('data_quality');

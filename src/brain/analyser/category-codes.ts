@@ -238,7 +238,6 @@ const GOOGLE_REASONS: Readonly<Record<string, Entry>> = {
   resourcesExceeded: ['resource_exhaustion', 'the query used more resources than allowed', false],
   responseTooLarge: ['resource_exhaustion', 'the result is too large', false],
   billingNotEnabled: ['configuration', 'billing is not enabled for the project', false],
-  accountDisabled: ['configuration', 'the account is disabled', false],
 };
 
 const SDK_KINDS: Readonly<Record<string, Entry>> = {

@@ -953,6 +953,8 @@ export const SIGNATURES: readonly Signature[] = [
       String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
+      // The identity exists but its account may not sign in now (locked after failed logins, suspended, disabled).
+      String.raw`\b(?:user |your |the )?account (?:has been |is |was )?(?:temporarily |permanently )?(?:locked|suspended|disabled|deactivated)\b`,
       // PostgreSQL refusing a login for a role it does not know (at connect time, hence FATAL).
       String.raw`FATAL:\s+role "[^"\n]+" does not exist`,
     ]),
