@@ -80,6 +80,13 @@ describe('an account that may not sign in now', () => {
   });
 });
 
+describe('a parser\'s standard syntax-error wordings', () => {
+  it('Snowflake\'s position form and bison\'s "syntax error, unexpected" are the statement\'s', () => {
+    expect(run('snowflake.connector.errors.ProgrammingError: 001003 (42000): SQL compilation error:\nsyntax error line 4 at position 12 unexpected \'FROM\'.').category).toBe('code_bug');
+    expect(run("pyodbc.ProgrammingError: ('42000', '[42000] [Vendor][Driver] syntax error, unexpected IDENTIFIER_, expecting SELECT_ [line 2, column 1]')").category).toBe('code_bug');
+  });
+});
+
 describe('checks that are no data test', () => {
   it('a failed health or connection check is not a data quality failure', () => {
     expect(run('ERROR sink "s3_archive": Healthcheck failed: unable to reach endpoint').category).not.toBe('data_quality');

@@ -1295,7 +1295,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.8,
-    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*(?:error line \d+ at position \d+[ \t]*)?$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*(?:error line \d+ at position \d+[ \t]*)?$)|mismatched input|You have an error in your SQL syntax|: syntax error|\bsyntax error line \d+ at position \d+|\bsyntax error, unexpected\b|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
     explain: (f) => ({
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
