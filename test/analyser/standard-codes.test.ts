@@ -144,3 +144,24 @@ describe('the AWS SDKs\' own kinds of a failed call', () => {
     expect(categoryOf('PutObject: ConstructionFailure(ConstructionFailure { source: MissingEndpoint })')).toBe('configuration');
   });
 });
+
+describe('the shell\'s signal reports and Rust\'s io::ErrorKind', () => {
+  it('reads bash\'s report of a killed or crashed child', () => {
+    expect(categoryOf('/bin/bash: line 3: 9123 Killed                  samtools sort -@ 8 in.bam')).toBe('resource_exhaustion');
+    expect(categoryOf('./run_model.sh: line 12:  771 Segmentation fault      (core dumped) ./model --in x')).toBe('code_bug');
+    expect(categoryOf('Segmentation fault (core dumped)')).toBe('code_bug');
+    const d = run('/bin/bash: line 3: 9123 Killed                  samtools sort -@ 8 in.bam');
+    expect(d.category).toBe('resource_exhaustion');
+  });
+
+  it('does not read the words in prose', () => {
+    expect(standardCodeOf('INFO 3 workers Killed by the autoscaler were replaced')).toBeUndefined();
+    expect(standardCodeOf('the job was killed by the user')).toBeUndefined();
+  });
+
+  it('reads Rust\'s error kinds', () => {
+    expect(categoryOf('Error { kind: InvalidData, message: "stream did not contain valid UTF-8" }')).toBe('data_quality');
+    expect(categoryOf('Custom { kind: TimedOut, error: "deadline has elapsed" }')).toBe('timeout');
+    expect(standardCodeOf('Error { kind: Other, error: "boom" }')).toBeUndefined();
+  });
+});

@@ -113,6 +113,27 @@ const WINERROR: Readonly<Record<string, Entry>> = {
   '10061': REFUSED,
 };
 
+// Rust's std::io::ErrorKind, as its errors print it (`Error { kind: InvalidData, message: … }`,
+// `Os { code: 2, kind: NotFound }`). Other, Uncategorized, InvalidInput, Interrupted are several kinds.
+const RUST_IO_KINDS: Readonly<Record<string, Entry>> = {
+  NotFound: NO_FILE,
+  PermissionDenied: DENIED,
+  ConnectionRefused: REFUSED,
+  ConnectionReset: RESET,
+  ConnectionAborted: RESET,
+  BrokenPipe: BROKEN_PIPE,
+  HostUnreachable: UNREACHABLE,
+  NetworkUnreachable: UNREACHABLE,
+  TimedOut: ['timeout', 'the operation timed out', true],
+  AddrInUse: ADDRESS_IN_USE,
+  ReadOnlyFilesystem: READ_ONLY,
+  StorageFull: DISK_FULL,
+  QuotaExceeded: QUOTA,
+  OutOfMemory: MEMORY,
+  InvalidData: ['data_quality', 'the data read is not valid for its format (bad UTF-8, a corrupt record)', false],
+  UnexpectedEof: ['data_quality', 'the input ended before the reader expected (a truncated file or record)', false],
+};
+
 // Signals by name and number. SIGKILL is what the OOM killer (and a container's memory limit) sends
 // a pipeline's worker; the crash signals are the program's. SIGTERM and SIGINT are left out: a
 // timeout, a preemption, an eviction and an operator all send them.
@@ -125,6 +146,8 @@ const SIGNALS: Readonly<Record<string, Entry>> = {
   XCPU: ['resource_exhaustion', 'the CPU time limit was reached', false],
   XFSZ: ['resource_exhaustion', 'the file size limit was reached', false],
 };
+// The shell's report of a child a signal ended (`line 1: 2048 Killed  fastp …`, `Segmentation fault (core dumped)`).
+const SIGNAL_REPORTS: Readonly<Record<string, string>> = { killed: 'KILL', 'segmentation fault': 'SEGV', 'bus error': 'BUS', 'illegal instruction': 'ILL' };
 const SIGNAL_NUMBERS: Readonly<Record<string, string>> = { '9': 'KILL', '11': 'SEGV', '7': 'BUS', '4': 'ILL', '8': 'FPE', '24': 'XCPU', '25': 'XFSZ' };
 
 // Exit statuses with a fixed meaning: the shell's 127 (command not found), and 128 + a signal's
@@ -327,6 +350,13 @@ const SITES: readonly Site[] = [
     show: (code) => `SIG${SIGNAL_NUMBERS[code] ?? code}`,
   },
   {
+    family: 'signal',
+    pattern: /(?:\bline \d+: +|^\s*)\d+ (Killed|Segmentation fault|Bus error|Illegal instruction)\b|\b(Segmentation fault|Bus error|Illegal instruction) \(core dumped\)/m,
+    entryOf: (report) => lookup(SIGNALS)(SIGNAL_REPORTS[report.toLowerCase()] ?? ''),
+    show: (report) => `SIG${SIGNAL_REPORTS[report.toLowerCase()] ?? report}`,
+  },
+  { family: 'Rust io::ErrorKind', pattern: new RegExp(`\\bkind: (${names(RUST_IO_KINDS)})\\b`), entryOf: lookup(RUST_IO_KINDS) },
+  {
     family: 'exit status',
     pattern: /\b(?:exit(?:ed)?(?: with)?|returned(?: non-zero)?|return|died with)[ (]{1,2}(?:code|status|exit status|value)[ :=]{0,3}(1[23]\d)\b|\bexit status[ :=]{0,3}(1[23]\d)\b/i,
     entryOf: lookup(EXIT_STATUSES),
@@ -372,7 +402,7 @@ const SITES: readonly Site[] = [
 ];
 
 /** The pattern a signature matches: any place a standard code may be printed (a superset; `standardCodeOf` decides). */
-export const STANDARD_CODE_PATTERN = new RegExp(SITES.map((site) => `(?:${site.pattern.source})`).join('|'), 'i');
+export const STANDARD_CODE_PATTERN = new RegExp(SITES.map((site) => `(?:${site.pattern.source})`).join('|'), 'im');
 
 /** The first standard code the text names that the tables know, in the order of SITES. */
 export function standardCodeOf(text: string): StandardCode | undefined {
