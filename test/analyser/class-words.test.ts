@@ -90,6 +90,7 @@ describe('a parser\'s standard syntax-error wordings', () => {
 describe('checks that are no data test', () => {
   it('a failed health or connection check is not a data quality failure', () => {
     expect(run('ERROR sink "s3_archive": Healthcheck failed: unable to reach endpoint').category).not.toBe('data_quality');
+    expect(run('WARN probe: health-check failed for upstream orders-api').category).not.toBe('data_quality');
     expect(run('readiness check failed: dial tcp 10.0.3.4:8080: connect: connection refused').category).toBe('network_or_service_unavailable');
   });
 

@@ -1392,7 +1392,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Sequelize lists every rejected value as a `ValidationErrorItem`, the database's unique violations
     // too: the item's `type` says which, not its class name. `df.expect_x(…)` is the code calling an
     // expectation (a traceback's code line), not an expectation reported failed.
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|(?<![.\w])expect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError(?!Item|\([A-Z]\w*\.)|Data quality check failed|DataQualityError|(?<!health ?|connection |connectivity |liveness |readiness |pre-?flight |startup )check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|(?<![.\w])expect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError(?!Item|\([A-Z]\w*\.)|Data quality check failed|DataQualityError|(?<!health[ -]?|connection |connectivity |liveness |readiness |pre-?flight |startup )check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
