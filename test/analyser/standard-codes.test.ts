@@ -150,6 +150,7 @@ describe('the shell\'s signal reports and Rust\'s io::ErrorKind', () => {
     expect(categoryOf('/bin/bash: line 3: 9123 Killed                  samtools sort -@ 8 in.bam')).toBe('resource_exhaustion');
     expect(categoryOf('./run_model.sh: line 12:  771 Segmentation fault      (core dumped) ./model --in x')).toBe('code_bug');
     expect(categoryOf('Segmentation fault (core dumped)')).toBe('code_bug');
+    expect(categoryOf('Fatal Python error: Segmentation fault')).toBe('code_bug');
     const d = run('/bin/bash: line 3: 9123 Killed                  samtools sort -@ 8 in.bam');
     expect(d.category).toBe('resource_exhaustion');
   });

@@ -146,7 +146,8 @@ const SIGNALS: Readonly<Record<string, Entry>> = {
   XCPU: ['resource_exhaustion', 'the CPU time limit was reached', false],
   XFSZ: ['resource_exhaustion', 'the file size limit was reached', false],
 };
-// The shell's report of a child a signal ended (`line 1: 2048 Killed  fastp …`, `Segmentation fault (core dumped)`).
+// The shell's report of a child a signal ended (`line 1: 2048 Killed  fastp …`, `Segmentation fault (core dumped)`),
+// and Python's faulthandler's (`Fatal Python error: Segmentation fault`).
 const SIGNAL_REPORTS: Readonly<Record<string, string>> = { killed: 'KILL', 'segmentation fault': 'SEGV', 'bus error': 'BUS', 'illegal instruction': 'ILL' };
 const SIGNAL_NUMBERS: Readonly<Record<string, string>> = { '9': 'KILL', '11': 'SEGV', '7': 'BUS', '4': 'ILL', '8': 'FPE', '24': 'XCPU', '25': 'XFSZ' };
 
@@ -351,7 +352,7 @@ const SITES: readonly Site[] = [
   },
   {
     family: 'signal',
-    pattern: /(?:\bline \d+: +|^\s*)\d+ (Killed|Segmentation fault|Bus error|Illegal instruction)\b|\b(Segmentation fault|Bus error|Illegal instruction) \(core dumped\)/m,
+    pattern: /(?:\bline \d+: +|^\s*)\d+ (Killed|Segmentation fault|Bus error|Illegal instruction)\b|\b(Segmentation fault|Bus error|Illegal instruction) \(core dumped\)|\bFatal Python error: (Segmentation fault|Bus error|Illegal instruction)\b/m,
     entryOf: (report) => lookup(SIGNALS)(SIGNAL_REPORTS[report.toLowerCase()] ?? ''),
     show: (report) => `SIG${SIGNAL_REPORTS[report.toLowerCase()] ?? report}`,
   },
