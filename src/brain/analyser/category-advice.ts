@@ -64,3 +64,8 @@ export function categoryAdvice(category: Known, probability: number): { rootCaus
     check,
   };
 }
+
+/** What to check for a failure of `category`, whatever gave the category. */
+export function categoryCheck(category: Known): string[] {
+  return CHECKS[category].check;
+}

@@ -21,6 +21,11 @@ import {
   where,
 } from './describe.js';
 import { SQLSTATE_PATTERN, sqlStateOf } from './sqlstate.js';
+import { STANDARD_CODE_PATTERN, standardCodeOf } from './category-codes.js';
+import { categoryCheck } from './category-advice.js';
+import { categoryOfClassName } from './category-class-words.js';
+
+const RETRYABLE_KINDS: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
 const q = (s: string | undefined, fallback: string): string => (s ? `\`${s}\`` : fallback);
 
@@ -145,6 +150,13 @@ function sameFailureEveryRecord(subject: string): boolean {
   }
   const shapes = [...byRecord.values()].map((fields) => [...fields].sort().join(','));
   return shapes.length >= 2 && shapes.every((shape) => shape === shapes[0]);
+}
+
+/** The line that raised reads `field` as a literal subscript (`x["field"]`, `row['field']`). */
+function literalFieldRead(f: Finding, field: string): boolean {
+  if (field === '') return false;
+  const raised = f.error?.stack.filter((frame) => frame.code).at(-1)?.code ?? f.location?.code ?? '';
+  return raised.includes(`["${field}"]`) || raised.includes(`['${field}']`);
 }
 
 // A refusal on this host at a service's fixed port (below the kernel's ephemeral range, 32768+):
@@ -325,6 +337,8 @@ export const SCHEMA_CHANGE_WORDS: readonly string[] = [
 const RECORD_SHAPE_WORDS: readonly string[] = [
   String.raw`cannot unmarshal \w+ into Go (?:struct field|value of type)`, String.raw`\bmissing field \x60[^\x60\n]{1,80}\x60`,
   String.raw`\bunknown field \x60[^\x60\n]{1,80}\x60, expected`, String.raw`\bNo such field: [\w.]+`,
+  // BigQuery's streaming insert names the row's field in `location` and says only `no such field.`
+  String.raw`\bno such field\.?['"]?\s*(?:[,}]|$)`,
   String.raw`\b(?:key[_ ]properties|primary key|schema|columns?)\x60?\W{0,2}changes? detected\b`,
 ];
 
@@ -939,6 +953,8 @@ export const SIGNATURES: readonly Signature[] = [
       String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}401\b`, String.raw`\b401 (?:Unauthori[sz]ed|Client)`, String.raw`\bUnauthori[sz]ed\b`, 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', String.raw`token (?:has )?expired`, 'invalid_grant',
       'Incorrect username or password', 'NoCredentialsError', 'Unable to locate credentials', 'DefaultCredentialsError', String.raw`no pg_hba\.conf entry`,
       'SaslAuthentication', 'SASL authentication',
+      // The identity exists but its account may not sign in now (locked after failed logins, suspended, disabled).
+      String.raw`\b(?:user |your |the )?account (?:has been |is |was )?(?:temporarily |permanently )?(?:locked|suspended|disabled|deactivated)\b`,
       // PostgreSQL refusing a login for a role it does not know (at connect time, hence FATAL).
       String.raw`FATAL:\s+role "[^"\n]+" does not exist`,
     ]),
@@ -1142,6 +1158,26 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'record-field-missing',
+    category: 'schema_drift',
+    retryable: false,
+    confidence: 0.6,
+    // A lookup by a literal field name (`payload["user"]["name"]`, `row['ID']`) on the line that raised
+    // the KeyError: the code reads a field by its name from a record, and the record came without it,
+    // so the producer's shape moved. A key held in a variable (`tasks[task_id]`) or a dotted name is
+    // the program's own lookup table, not a record's field: that stays the code's.
+    pattern: /^(?:[\w.]*\.)?KeyError: (['"])([A-Za-z_][A-Za-z0-9_]{0,80})\1\s*$/m,
+    when: (f) => literalFieldRead(f, f.match[2] ?? ''),
+    explain: (f) => ({
+      summary: `A record came without the field \`${f.match[2] ?? ''}\`${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: `${codeRef(f)} reads the field \`${f.match[2] ?? ''}\` by name, and the record (an API response, a file row, a message) did not carry it: the producer renamed, dropped or nested the field, or sent a record of another kind.`,
+      fix: [
+        `Compare a current record with what ${codeRef(f)} expects; map the renamed field, or read it with a default (\`.get("${f.match[2] ?? ''}")\`) if it is optional.`,
+        'Pin or check the producer\'s API / format version, and add a contract test on the fields the step reads.',
+      ],
+    }),
+  },
+  {
     id: 'schema-mismatch',
     category: 'schema_drift',
     retryable: false,
@@ -1259,7 +1295,7 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'code_bug',
     retryable: false,
     confidence: 0.8,
-    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*(?:error line \d+ at position \d+[ \t]*)?$)|mismatched input|You have an error in your SQL syntax|: syntax error|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
+    pattern: /syntax error at or near|syntax error at end of input|(?<![A-Za-z])ParseException|SQL compilation error(?!:?[ \t]*(?:error line \d+ at position \d+[ \t]*)?$)|mismatched input|You have an error in your SQL syntax|: syntax error|\bsyntax error line \d+ at position \d+|\bsyntax error, unexpected\b|column reference "[^"]+" is ambiguous|AMBIGUOUS_REFERENCE|function [\w.]+\([^)]*\) does not exist|operator does not exist/i,
     explain: (f) => ({
       summary: `SQL error in ${where(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The SQL the step sends is invalid (syntax, an ambiguous column, or a function/operator for the wrong types): a code change, not the data.',
@@ -1356,7 +1392,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Sequelize lists every rejected value as a `ValidationErrorItem`, the database's unique violations
     // too: the item's `type` says which, not its class name. `df.expect_x(…)` is the code calling an
     // expectation (a traceback's code line), not an expectation reported failed.
-    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|(?<![.\w])expect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError(?!Item)|Data quality check failed|DataQualityError|check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
+    pattern: /Got \d+ results?, configured to (?:fail|warn) if|\b\d+ of \d+ FAIL \d+ \S|^dbt\.Test(?:Failure|Warning)|Failure in test|Expectation failed|\bexpectations? (?:unsuccessful|failed|did not pass)|\bValidation (?:failed|unsuccessful)\b|(?<![.\w])expect_\w+\(|success=False|\bunexpected_count\b|pandera|SchemaErrors?\b|ValidationError(?!Item|\([A-Z]\w*\.)|Data quality check failed|DataQualityError|(?<!health[ -]?|connection |connectivity |liveness |readiness |pre-?flight |startup )check failed|ZodError|invalid_type|Expected \w+, received \w+/i,
     explain: (f) => ({
       summary: `Data check failed${atWhere(f)}: ${headline(f.subject, 120)}`,
       rootCause: 'A data test / validation over the data found records that break the expectation (nulls, duplicates, wrong types, out-of-range or orphan keys). The pipeline code ran; the data is wrong.',
@@ -1442,7 +1478,7 @@ export const SIGNATURES: readonly Signature[] = [
     // Settings as their tools word them: librdkafka's `Invalid argument or configuration`, an option pair
     // that cannot be combined, a setting that must be set; a command line the CLI refused (click's `No
     // such option` / `Invalid value for '--x'` / `Missing option`, argparse, Go's flag package, clap).
-    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|Could not parse (?:rfc1738 |SQLAlchemy )?URL from string|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
+    pattern: /ImproperlyConfigured|Invalid configuration|ConfigurationError|ConfigError|missing required (?:config(?:uration)?|setting|option|property|argument|parameter)s?\b|invalid (?:DSN|connection string)|Could not parse (?:rfc1738 |SQLAlchemy )?URL from string|invalid connection option|unrecognized configuration parameter|Invalid argument or configuration|\bNo such option: |\b(?:options?|settings?|arguments?|flags?|parameters?) [^\n]{0,80}\b(?:are|is) mutually exclusive|\bconflicting (?:options|settings|arguments|flags|configuration)\b|\b(?:setting|option|parameter|property|config(?:uration)? (?:key|value)) ['"`]?[\w.-]+['"`]? (?:must|needs to) be (?:set|specified|configured|provided)\b|\bis not configured to\b|\bInvalid value for ['"]?-{1,2}[\w-]+|\bMissing option ['"]?-{1,2}[\w-]+|\bthe following arguments are required: |\bflag provided but not defined: -|\bFound argument '[^'\n]{1,80}' which wasn't expected|\bunexpected argument '-{1,2}[\w-]+' found|\bthe following required arguments were not provided|\bno default type provided\b|\byaml\.(?:scanner|parser)\.\w+Error\b|\berror validating data: |\bstrict decoding error: |\bmapping values are not allowed here\b|\bTOMLDecodeError\b/i,
     explain: (f) => ({
       summary: `Configuration error${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'A setting the step needs is missing or invalid in the environment it runs in.',
@@ -1479,6 +1515,29 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    id: 'standard-code',
+    // After every wording: a code with a fixed meaning (errno, a signal or exit status, a gRPC or
+    // HTTP status, a cloud provider's or Kafka's error code) says the kind of failure whatever tool
+    // printed it, when no tool's wording above explains it (category-codes.ts).
+    category: (f) => standardCodeOf(f.subject)?.category ?? 'unknown',
+    retryable: (f) => standardCodeOf(f.subject)?.retryable ?? false,
+    confidence: 0.65,
+    pattern: STANDARD_CODE_PATTERN,
+    when: (f) => standardCodeOf(f.subject) !== undefined,
+    explain: (f) => {
+      const code = standardCodeOf(f.subject);
+      const category = code?.category ?? 'unknown';
+      return {
+        summary: `${firstLine(f.subject, 140)}${atWhere(f)}`,
+        rootCause: `The failure carries the ${code?.family ?? 'standard'} code ${code?.code ?? ''}: ${code?.meaning ?? 'a known condition'}. The code has the same meaning whichever tool printed it.`,
+        fix: [
+          ...(category === 'unknown' ? [] : categoryCheck(category)),
+          ...(code?.retryable ? ['A retry is likely to succeed once the condition clears.'] : []),
+        ],
+      };
+    },
+  },
+  {
     id: 'sqlstate',
     // Last of the specific signatures: the SQLSTATE code or condition name tells the kind of database
     // failure when no wording above explains it (a message in the server's language, or cut).
@@ -1503,6 +1562,24 @@ export const SIGNATURES: readonly Signature[] = [
 
 /** Signatures by exception type alone: a plausible code bug, said with less confidence. */
 export const WEAK_SIGNATURES: readonly Signature[] = [
+  {
+    id: 'exception-class-words',
+    // A class nobody listed still says its kind by its words (category-class-words.ts).
+    category: (f) => categoryOfClassName(f.error?.type ?? '') ?? 'unknown',
+    retryable: (f) => RETRYABLE_KINDS.has(categoryOfClassName(f.error?.type ?? '') ?? 'unknown'),
+    confidence: 0.5,
+    pattern: /^[\w.$:]{6,200}/,
+    when: (f) => categoryOfClassName(f.error?.type ?? '') !== undefined,
+    explain: (f) => {
+      const type = f.error?.type ?? 'The error';
+      const category = categoryOfClassName(type) ?? 'unknown';
+      return {
+        summary: `${firstLine(f.subject, 160)}${atWhere(f)}`,
+        rootCause: `No known wording explains this error, but its class name, ${type}, names the kind of failure: ${category.replace(/_/g, ' ')}.`,
+        fix: category === 'unknown' ? [`Read ${codeRef(f)} at ${where(f)} with the message above.`] : categoryCheck(category),
+      };
+    },
+  },
   {
     id: 'generic-code-error',
     category: 'code_bug',
