@@ -4,6 +4,7 @@
 // alone, so it holds for the class of log and not for the one log that showed it.
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../../src/brain/analyser/analyse.js';
+import { extractErrorChain } from '../../src/parse/stack-trace/extract-error.js';
 import type { DiagnoseRequest } from '../../src/types.js';
 
 function request(overrides: Partial<DiagnoseRequest>): DiagnoseRequest {
@@ -60,5 +61,76 @@ describe("dbt's node and the file that defines it", () => {
 
   it('a bracketed time window is no colour code', () => {
     expect(locate('AlertError: rule "disk_full" fired for [5m] window')?.function).toBe('disk_full');
+  });
+});
+
+describe('frames behind a per-line prefix nobody registered', () => {
+  it('a JVM stack relayed by journald, with Logback packaging data after each frame', () => {
+    const p = 'Mar 03 04:05:06 etl-host loader.sh[882]: ';
+    const loc = locate(`${p}java.lang.IllegalStateException: ledger closed`, [], [
+      `${p}        at com.acme.ledger.Writer.append(Writer.java:88) ~[ledger-2.1.jar:?]`,
+      `${p}        at com.acme.ledger.Job.run(Job.java:20) ~[ledger-2.1.jar:?]`,
+      `${p}        at java.base/java.lang.Thread.run(Thread.java:833) [?:?]`,
+    ]);
+    expect(loc).toMatchObject({ file: 'Writer.java', line: 88 });
+  });
+
+  it("a logger's level tag before every line, digits of the time changing", () => {
+    const loc = locate('09:14:59 [SEVERE] java.sql.SQLException: pool exhausted', [], [
+      '09:14:59 [SEVERE]     at com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:190)',
+      '09:15:00 [SEVERE]     at org.acme.store.Pool.borrow(Pool.java:33)',
+    ]);
+    expect(loc).toMatchObject({ file: 'Pool.java', line: 33 });
+  });
+
+  it("a process manager's column before a Go panic, and a Node stack behind a platform's stamp", () => {
+    const go = ['[   api] goroutine 12 [running]:', '[   api] main.handle(0x0)', '[   api]       /srv/app/handler.go:41 +0x1d', '[   api] main.main()', '[   api]       /srv/app/main.go:9 +0x25'];
+    expect(extractErrorChain(['[   api] panic: assignment to entry in nil map', '', ...go].join('\n'))[0]?.stack[0]).toMatchObject({ file: '/srv/app/handler.go', line: 41 });
+    const node = ['2025-01-02T03:04:05.000001+00:00 app[web.1]: TypeError: x is not a function', '2025-01-02T03:04:05.000002+00:00 app[web.1]:     at render (/app/src/page.js:12:5)'];
+    expect(extractErrorChain(node.join('\n'))[0]?.stack[0]).toMatchObject({ file: '/app/src/page.js', line: 12 });
+  });
+
+  it('a sentence that merely says "at" is no frame, and its words are not cut from other lines', () => {
+    expect(extractErrorChain('worker 3: failed at startup (config.yaml:12)\nworker 3: giving up').every((e) => e.stack.length === 0)).toBe(true);
+  });
+});
+
+describe('a Go stack printed by a recover handler', () => {
+  it('the frames above the runtime panic are the handler; the panic was raised below it', () => {
+    const text = [
+      'panic recovered: runtime error: index out of range [3] with length 3',
+      'goroutine 7 [running]:',
+      'runtime/debug.Stack()',
+      '\t/usr/local/go/src/runtime/debug/stack.go:24 +0x5e',
+      'github.com/acme/jobs/internal/safe.Go.func1.1()',
+      '\t/src/jobs/internal/safe/safe.go:15 +0x4d',
+      'panic({0x6b2f80?, 0xc0000a8018?})',
+      '\t/usr/local/go/src/runtime/panic.go:914 +0x21f',
+      'github.com/acme/jobs/internal/export.(*Exporter).flush(...)',
+      '\t/src/jobs/internal/export/flush.go:57 +0x1b',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: '/src/jobs/internal/export/flush.go', line: 57 });
+  });
+
+  it('a panic with no handler above it keeps its first user frame', () => {
+    const text = 'panic: boom\n\ngoroutine 1 [running]:\nmain.load()\n\t/src/app/load.go:21 +0x1d\nmain.main()\n\t/src/app/main.go:8 +0x25';
+    expect(locate(text)).toMatchObject({ file: '/src/app/load.go', line: 21 });
+  });
+});
+
+describe('a Node stack all in node_modules', () => {
+  it('a promise library between packages is plumbing, not the package that called the thrower', () => {
+    const text = [
+      'ConnectionRefusedError: connect ECONNREFUSED 10.0.0.4:5432',
+      '    at /srv/node_modules/knex/lib/client.js:301:19',
+      '    at tryCatcher (/srv/node_modules/bluebird/js/release/util.js:16:23)',
+      '    at Promise._settlePromise (/srv/node_modules/bluebird/js/release/promise.js:569:18)',
+    ].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+
+  it('a plugin package calling the thrower is still the place', () => {
+    const text = ['CsvError: Invalid Record Length', '    at Parser.__onRecord (/srv/node_modules/csv-parse/lib/index.js:924:9)', '    at Object.load (/srv/node_modules/etl-plugin-csv/index.js:40:7)'].join('\n');
+    expect(locate(text)).toMatchObject({ file: '/srv/node_modules/etl-plugin-csv/index.js', line: 40 });
   });
 });
