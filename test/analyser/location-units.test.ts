@@ -134,3 +134,16 @@ describe('a Node stack all in node_modules', () => {
     expect(locate(text)).toMatchObject({ file: '/srv/node_modules/etl-plugin-csv/index.js', line: 40 });
   });
 });
+
+describe("the application class a Logback or Log4j layout says logged the failure", () => {
+  it('reads the logger from the default layouts, abbreviated or not', () => {
+    expect(locate('07:01:02.345 [scheduler-2] ERROR org.acme.billing.InvoiceExporter - export failed:\njava.lang.NumberFormatException: For input string: "n/a"')).toMatchObject({ file: 'InvoiceExporter', function: 'InvoiceExporter' });
+    expect(locate('2024-05-06 07:08:09,101 ERROR [main] c.acme.etl.NightlyLoad - load aborted')).toMatchObject({ file: 'NightlyLoad' });
+  });
+
+  it("a logger that is no class (a Python or Clojure namespace) or a library's is no place", () => {
+    expect(locate('Mar 14 12:43:53 ERROR   django.request - 500 Internal Server Error: /orders/7/edit/')).toBeNull();
+    expect(locate('10:00:00.000 [qtp-13] ERROR c.acme.api.interceptor - {:msg "Unhandled error"}')).toBeNull();
+    expect(locate('10:00:00.000 [main] ERROR org.hibernate.engine.jdbc.spi.SqlExceptionHelper - Deadlock found when trying to get lock')).toBeNull();
+  });
+});

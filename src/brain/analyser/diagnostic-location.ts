@@ -166,11 +166,18 @@ export function nodeBannerOf(lines: readonly string[]): Location | undefined {
 // application's class that caught and logged it is the place to look.
 const JVM_LOGGER = /^\S{1,40}(?: \S{1,40})?\s{1,3}(?:ERROR|FATAL|WARN)\s{1,3}\d{1,10} --- (?:\[[^\]\n]{0,100}\]\s{0,3}){1,2}([\w$]{1,100}(?:\.[\w$]{1,100}){1,30})\s{0,40}: /;
 
-/** The application class a Logback / Spring Boot header says logged the failing record; not the JDK's or a library's. */
+// Logback's and Log4j's default layouts put the level and the logger in the header too:
+// `12:20:00.703 [pool-4-thread-1] ERROR ai.acme.tasks.ImportJob - Error during import:`,
+// `2024-01-02 03:04:05,678 ERROR [main] org.acme.etl.Loader - failed`. A logger is a dotted class
+// name; not `ERROR yarn.ApplicationMaster: …` (Log4j 1's short names, a framework's class as often
+// as not: measured, 3 wrong on dev), not a namespace (`django.request`, `c.acme.interceptor`).
+const LAYOUT_LOGGER = /(?:^|\s)(?:ERROR|FATAL|SEVERE)\s{1,6}(?:\[[^\]\n]{1,100}\]\s{1,6})?([a-z][\w$]{0,100}(?:\.[a-z_][\w$]{0,100}){0,30}\.[A-Z][\w$]{0,100})\s{1,40}- /;
+
+/** The application class a Logback / Log4j / Spring Boot header says logged the failing record; not the JDK's or a library's. */
 export function loggerClassOf(recordLines: readonly string[]): Location | undefined {
   const first = recordLines[0] ?? '';
-  if (first.length > 4000 || !first.includes(' --- ')) return undefined;
-  const logger = JVM_LOGGER.exec(first)?.[1];
+  if (first.length > 4000) return undefined;
+  const logger = first.includes(' --- ') ? JVM_LOGGER.exec(first)?.[1] : LAYOUT_LOGGER.exec(first.slice(0, 400))?.[1];
   if (!logger || isLibraryLogger(logger)) return undefined;
   const cls = logger.slice(logger.lastIndexOf('.') + 1);
   return { file: cls, line: null, function: cls, code: null };
