@@ -147,3 +147,27 @@ describe("the application class a Logback or Log4j layout says logged the failur
     expect(locate('10:00:00.000 [main] ERROR org.hibernate.engine.jdbc.spi.SqlExceptionHelper - Deadlock found when trying to get lock')).toBeNull();
   });
 });
+
+describe('diagnostics in formats of other runtimes and tools', () => {
+  it("Snakemake's rule and file, with Markdown's bold marks a thread left around the rule", () => {
+    const loc = locate('RuleException in rule **align_reads** in file /data/proj/workflow/Snakefile, line 42:\nCalledProcessError in line 50 of /data/proj/workflow/Snakefile');
+    expect(loc).toMatchObject({ file: '/data/proj/workflow/Snakefile', line: 42, function: 'align_reads' });
+  });
+
+  it("Perl's die names the script and line; a module it names is a library", () => {
+    expect(locate('DBD::Pg::st execute failed: ERROR:  could not serialize access at /srv/etl/bin/nightly-import line 211.')).toMatchObject({ file: '/srv/etl/bin/nightly-import', line: 211 });
+    expect(locate('DBD::Pg::st execute failed: ERROR:  could not serialize access at /usr/share/perl5/Acme/Store.pm line 88.')).toBeNull();
+  });
+
+  it("Elixir's stacktrace: the top frame of the application, past Ecto, Postgrex and Oban", () => {
+    const text = [
+      '** (DBConnection.ConnectionError) tcp recv: closed',
+      '    (db_connection 2.6.0) lib/db_connection.ex:1000: DBConnection.run/3',
+      '    (ecto_sql 3.10.1) lib/ecto/adapters/sql.ex:913: Ecto.Adapters.SQL.execute/6',
+      '    (shop 1.4.0) lib/shop/orders/sync.ex:64: Shop.Orders.Sync.pull!/2',
+      '    (oban 2.15.2) lib/oban/queue/executor.ex:129: Oban.Queue.Executor.perform/1',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'lib/shop/orders/sync.ex', line: 64, function: 'Shop.Orders.Sync.pull!/2' });
+    expect(locate('** (Postgrex.Error) ERROR 40001\n    (ecto_sql 3.10.1) lib/ecto/adapters/sql.ex:913: Ecto.Adapters.SQL.execute/6\n    (elixir 1.15.0) lib/task.ex:42: Task.run/1')).toBeNull();
+  });
+});

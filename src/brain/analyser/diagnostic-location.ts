@@ -48,6 +48,25 @@ const OBJECT_URI = /^\s*((?:gs|s3|s3a|s3n|abfss?|wasbs?|hdfs|gcs):\/\/[^\s:]{1,5
 // Terraform 0.11's multi-error names the resource: `* google_bigquery_table.person: 1 error(s) occurred:`.
 const TERRAFORM_RESOURCE = /^[\s>]*\* ((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[\w-]+): /;
 
+// Perl's `die` names the script and its line: `… at /opt/app/bin/load-orders line 173.`; a module
+// (`.pm`) is a library the script called.
+const PERL_DIED = /\bat ((?:[A-Za-z]:)?[\\/][^\s:]{1,500}) line (\d{1,7})\.?\s*$/;
+// Elixir's stacktrace: `    (glific 6.0.7) lib/glific/bigquery/worker.ex:170: Glific.BigQuery.Worker.insert/3`,
+// innermost first. The top frame of an application outside Elixir, Erlang/OTP and the well-known
+// libraries (Ecto, Postgrex, Phoenix, Plug, Oban …) is the place, as on the JVM.
+const ELIXIR_FRAME = /^\s{0,12}\(([a-z_][\w]{0,100}) [\w.+-]{1,40}\) ([^\s:]{1,300}\.exs?):(\d{1,7}): ([\w.!?]{1,200}\/\d{1,3})\s*$/;
+const ELIXIR_LIBRARY = /^(?:elixir|stdlib|kernel|erts|logger|ex_unit|mix|iex|ecto|ecto_sql|postgrex|myxql|db_connection|phoenix\w*|plug\w*|cowboy|ranch|bandit|oban|broadway|gen_stage|telemetry|jason|poison|tesla|hackney|finch|mint|req|absinthe|exq|quantum)$/;
+
+/** The top Elixir frame outside the runtime and the well-known libraries. */
+function elixirFrameOf(lines: readonly string[]): Location | undefined {
+  for (const line of lines) {
+    if (line.length > 600 || !line.includes(') ')) continue;
+    const m = ELIXIR_FRAME.exec(line);
+    if (m?.[1] && m[2] && m[3] && !ELIXIR_LIBRARY.test(m[1])) return { file: m[2], line: Number(m[3]), function: m[4] ?? null, code: null };
+  }
+  return undefined;
+}
+
 /** The file a named unit lives in, as a location without a line (`etl.py` → function `etl`). */
 function namedFile(file: string, fn?: string): Location {
   const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
@@ -70,8 +89,8 @@ function pytestFrameOf(lines: readonly string[]): Location | undefined {
 
 /** The place a tool's diagnostic names; `withFrames` false reads single diagnostics only (lines in any order). */
 export function diagnosticLocationOf(lines: readonly string[], withFrames = true): Location | undefined {
-  const pytest = withFrames ? pytestFrameOf(lines) : undefined;
-  if (pytest) return pytest;
+  const frame = withFrames ? (pytestFrameOf(lines) ?? elixirFrameOf(lines)) : undefined;
+  if (frame) return frame;
   for (const line of lines) {
     if (line.length > 4000) continue;
     const dag = line.includes('Broken DAG') || line.includes('Failed to import') ? BROKEN_DAG.exec(line) : null;
@@ -94,6 +113,8 @@ export function diagnosticLocationOf(lines: readonly string[], withFrames = true
     if (resource?.[1]) return { file: resource[1], line: null, function: resource[1], code: null };
     const shell = line.includes(': line ') ? SHELL.exec(line) : null;
     if (shell?.[1] && shell[2] && shell[1].includes('/') && !SHELL_ITSELF.test(shell[1])) return { file: shell[1], line: Number(shell[2]), function: null, code: null };
+    const perl = line.includes(' line ') ? PERL_DIED.exec(line) : null;
+    if (perl?.[1] && perl[2] && !perl[1].endsWith('.pm')) return { file: perl[1], line: Number(perl[2]), function: null, code: null };
     if (NOT_A_DIAGNOSTIC.test(line)) continue;
     const m = MAKE.exec(line);
     if (m?.[1] && m[2] && m[3]) return { file: m[1], line: Number(m[2]), function: m[3], code: null };
