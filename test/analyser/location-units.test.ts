@@ -171,3 +171,10 @@ describe('diagnostics in formats of other runtimes and tools', () => {
     expect(locate('** (Postgrex.Error) ERROR 40001\n    (ecto_sql 3.10.1) lib/ecto/adapters/sql.ex:913: Ecto.Adapters.SQL.execute/6\n    (elixir 1.15.0) lib/task.ex:42: Task.run/1')).toBeNull();
   });
 });
+
+describe("loguru's caller", () => {
+  it('an ERROR names where it was logged; a WARNING joined above the failure does not', () => {
+    expect(locate('2024-03-01 10:00:00.123 | ERROR    | etl.load:write_batch:88 - insert failed')).toMatchObject({ file: 'etl.load', line: 88, function: 'write_batch' });
+    expect(locate('2024-03-01 10:00:00.123 | WARNING  | gunicorn.queue:enqueue:41 - queue depth is 3\n\nrequests.exceptions.ConnectTimeout: HTTPSConnectionPool(host=\'api.example.com\', port=443): Max retries exceeded')).toBeNull();
+  });
+});
