@@ -178,3 +178,17 @@ describe("loguru's caller", () => {
     expect(locate('2024-03-01 10:00:00.123 | WARNING  | gunicorn.queue:enqueue:41 - queue depth is 3\n\nrequests.exceptions.ConnectTimeout: HTTPSConnectionPool(host=\'api.example.com\', port=443): Max retries exceeded')).toBeNull();
   });
 });
+
+describe('a bare name between its kind and the verb that failed', () => {
+  it.each([
+    ['Error: release metrics-stack failed: timed out waiting for the condition', 'metrics-stack'],
+    ['RuntimeError: job nightly_rollup has failed after 3 attempts', 'nightly_rollup'],
+    ['ERROR: Pipeline ingest.orders FAILED with exit code 2', 'ingest.orders'],
+  ])('%s → %s', (text, name) => {
+    expect(locate(text)?.function).toBe(name);
+  });
+
+  it('a word of the sentence is no name', () => {
+    expect(locate('RuntimeError: the job that failed was retried and failed again')).toBeNull();
+  });
+});
