@@ -192,3 +192,21 @@ describe('a bare name between its kind and the verb that failed', () => {
     expect(locate('RuntimeError: the job that failed was retried and failed again')).toBeNull();
   });
 });
+
+describe('the configuration file a configuration error is about', () => {
+  it('named in the failing record', () => {
+    expect(locate('Compilation Error\n  2 sources are declared in sources.yml but not defined in any model')?.file).toBe('sources.yml');
+    expect(locate('FATAL: unknown key "retries" in /srv/agent/conf/agent.toml, line 7')?.file).toBe('/srv/agent/conf/agent.toml');
+  });
+
+  it('loaded a few lines before a record that reports a configuration error', () => {
+    const context = ['INFO shipper: Using config file: /opt/shipper/shipper.yaml', 'INFO shipper: starting 4 workers'];
+    expect(locate('ERROR shipper::graph: Configuration error: output "s3" has no inputs', context)?.file).toBe('/opt/shipper/shipper.yaml');
+    // A failure that is not about the configuration is not located at the file loaded before it.
+    expect(locate('ERROR shipper::io: connection reset by peer', context)).toBeNull();
+  });
+
+  it("a conda environment's file is no configuration (labels mostly say no place)", () => {
+    expect(locate('CreateCondaEnvironmentException:\nCould not create conda environment from /work/envs/align.yaml:')).toBeNull();
+  });
+});
