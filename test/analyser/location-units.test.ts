@@ -210,3 +210,21 @@ describe('the configuration file a configuration error is about', () => {
     expect(locate('CreateCondaEnvironmentException:\nCould not create conda environment from /work/envs/align.yaml:')).toBeNull();
   });
 });
+
+describe("Rich's boxed tracebacks (Typer, Prefect's and Dagster's command lines)", () => {
+  const box = (frames: string[]) =>
+    ['╭──────────── Traceback (most recent call last) ────────────╮', ...frames.map((f) => `│ ${f.padEnd(56)} │`), '╰──────────────────────────────────────────────────────────╯'];
+
+  it('the innermost frame of the user, with a Windows path, past the libraries under it', () => {
+    const text = [
+      ...box(['C:\\Users\\li\\proj\\cli.py:18 in main', '', 'C:\\Users\\li\\proj\\jobs\\daily.py:73 in load_day', '', '  72 │   rows = fetch(day)', '❱ 73 │   return rows[0]["total"]', '', 'C:\\Python312\\Lib\\site-packages\\polars\\frame.py:1500 in __getitem__']),
+      'IndexError: list index out of range',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'C:\\Users\\li\\proj\\jobs\\daily.py', line: 73, function: 'load_day' });
+  });
+
+  it('a box of library frames only names no place of the user', () => {
+    const text = [...box(['/usr/lib/python3.12/site-packages/httpx/_client.py:1013 in send']), 'httpx.ConnectTimeout: timed out'].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+});

@@ -7,6 +7,7 @@ import { parseJvmStack } from './jvm-stack.js';
 import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
 import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-traceback.js';
+import { fromRich } from './rich-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
@@ -66,7 +67,7 @@ function stripRelayPrefix(raw: string): string {
  */
 export function extractErrorChain(text: string): ParsedError[] {
   const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
-  const raw = fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback));
+  const raw = fromRich(fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback)));
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
