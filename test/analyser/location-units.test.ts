@@ -228,3 +228,17 @@ describe("Rich's boxed tracebacks (Typer, Prefect's and Dagster's command lines)
     expect(locate(text)).toBeNull();
   });
 });
+
+describe('a traceback kept as a JSON list of frame strings (a serialized Python error)', () => {
+  const frame = (file: string, line: number, fn: string, code: string) => JSON.stringify(`  File "${file}", line ${line}, in ${fn}\n    ${code}\n`);
+
+  it("is read as CPython prints it: the user's innermost frame", () => {
+    const frames = [frame('/usr/lib/python3.10/site-packages/orchestrator/boundary.py', 40, 'guard', 'yield'), frame('/srv/pipelines/resources/warehouse.py', 27, 'warehouse_resource', 'return connect(cfg)')];
+    const text = `2024-04-01 10:00:00 - ERROR - nightly - RESOURCE_INIT_FAILURE\n event_data = {"error": [${JSON.stringify("ValueError: missing 'host'\n")}, [${frames.join(', ')}], "ValueError", null], "kind": "init"}`;
+    expect(locate(text)).toMatchObject({ file: '/srv/pipelines/resources/warehouse.py', line: 27, function: 'warehouse_resource' });
+  });
+
+  it('a list of other strings is left alone', () => {
+    expect(locate('ERROR job failed: {"tags": ["  nightly\\n", "  File cabinet\\n"]}')).toBeNull();
+  });
+});
