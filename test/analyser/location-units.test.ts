@@ -191,6 +191,11 @@ describe('a bare name between its kind and the verb that failed', () => {
   it('a word of the sentence is no name', () => {
     expect(locate('RuntimeError: the job that failed was retried and failed again')).toBeNull();
   });
+
+  it("a status line that starts with the unit's identifier, not with a word", () => {
+    expect(locate('ERROR:', [], ['gold_daily_revenue FAILED --> see driver log'])?.function).toBe('gold_daily_revenue');
+    expect(locate('Build FAILED in 12s', [])).toBeNull();
+  });
 });
 
 describe('the configuration file a configuration error is about', () => {

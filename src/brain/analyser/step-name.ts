@@ -117,6 +117,8 @@ const RECORD_PATTERNS: RegExp[] = [
   /\b(?:[Ff]ailure|[Ee]rror) loading ([A-Za-z_][\w-]{0,99}[-_\d][\w-]{0,99}): /,
   // A bare name between its kind and the verb that failed (`Error: release etl-prod failed: …`, `job nightly_load has failed`).
   /\b(?:[Rr]elease|[Jj]ob|[Tt]ask|[Ss]tage|[Pp]ipeline|[Ww]orkflow|[Dd]eployment|[Mm]odel|[Cc]onnector) (?!(?:that|which|has|had|was|is|it|run|instance|execution)\b)([A-Za-z_][\w.-]{0,199}) (?:has )?(?:failed|FAILED)\b/,
+  // A status line that starts with the unit's identifier (`silver_orders FAILED -->`): an identifier, not a word (`Build FAILED`).
+  /^\s*([A-Za-z_][\w.-]{0,99}[-_\d.][\w.-]{0,99}) FAILED\b/,
 ];
 
 // Vector's components are the keys of its config's `sinks`, `sources` and `transforms` tables
