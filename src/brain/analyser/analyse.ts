@@ -17,7 +17,7 @@ import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
-import { callerLocationOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf } from './diagnostic-location.js';
+import { callerLocationOf, configFileOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -398,6 +398,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = loggerClassOf(textLines) ?? null;
   if (!location) location = sourceFileNamedIn(chain, textLines);
+  if (!location) location = configFileOf(textLines, contextLines.slice(-100)) ?? null;
   // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
   if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse(), false) ?? null;
 

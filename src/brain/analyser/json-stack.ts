@@ -65,10 +65,55 @@ function unfoldEscapedStack(line: string): string | undefined {
   return before ? `${before}\n${String(stack)}` : String(stack);
 }
 
+// Python's `traceback.format_list` kept as a JSON list of frame strings, as Dagster serializes an
+// error (`"error": ["TypeError: msg\\n", ["  File \\"/app/x.py\\", line 9, in f\\n    code\\n", …], "TypeError", null]`):
+// the message, then the frames, outermost first.
+const FRAME_LIST = /\[\s{0,4}"\s{0,8}File \\"/;
+const LIST_MESSAGE = /"((?:[A-Za-z_][\w.]{0,200})?(?:Error|Exception|Warning|Interrupt|Exit)\b(?:[^"\\]|\\.){0,4000})",\s{0,4}$/;
+
+/** The JSON strings of the list that opens at `open`; undefined when one is not a string. */
+function stringsOfList(line: string, open: number): string[] | undefined {
+  const out: string[] = [];
+  let i = open + 1;
+  while (i < line.length) {
+    while (line[i] === ' ' || line[i] === ',') i++;
+    if (line[i] === ']') return out;
+    if (line[i] !== '"') return undefined;
+    let close = i + 1;
+    for (; close < line.length && line[close] !== '"'; close++) if (line[close] === '\\') close++;
+    try {
+      out.push(String(JSON.parse(line.slice(i, close + 1))));
+    } catch {
+      return undefined;
+    }
+    i = close + 1;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** The traceback a JSON list of frame strings holds, as CPython prints it; undefined when the line has none. */
+function unfoldFrameList(line: string): string | undefined {
+  const m = FRAME_LIST.exec(line);
+  if (!m) return undefined;
+  const frames = stringsOfList(line, m.index);
+  if (!frames?.every((f) => f.trimStart().startsWith('File "'))) return undefined;
+  const message = LIST_MESSAGE.exec(line.slice(Math.max(0, m.index - 4100), m.index));
+  let exception = '';
+  if (message?.[1]) {
+    try {
+      exception = String(JSON.parse(`"${message[1]}"`)).trim();
+    } catch {
+      exception = '';
+    }
+  }
+  const before = line.slice(0, message ? Math.max(0, m.index - 4100) + message.index : m.index).trim();
+  return [before, 'Traceback (most recent call last):', ...frames.map((f) => f.replace(/\n$/, '')), exception].filter((part) => part !== '').join('\n');
+}
+
 /** The line's message then its error's stack lines, when the line carries a JSON object with a stack string; else undefined. */
 export function unfoldJsonStack(line: string): string | undefined {
   if (line.length > MAX_LINE) return undefined;
-  if (!line.includes('"stack"')) return line.includes('\\n') ? unfoldEscapedStack(line) : undefined;
+  if (!line.includes('"stack"')) return line.includes('\\n') ? (unfoldEscapedStack(line) ?? (line.includes('File \\"') ? unfoldFrameList(line) : undefined)) : undefined;
   let at = line.indexOf('{');
   // A prefix (winston's `time level: message`) may itself hold braces: try a few opening ones.
   for (let tries = 0; at >= 0 && tries < MAX_TRIES; tries++, at = line.indexOf('{', at + 1)) {

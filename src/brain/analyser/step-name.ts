@@ -91,22 +91,64 @@ const STEP_PATTERNS: RegExp[] = [
   /\bspark-submit\b[^\n]{0,500}? ([^\s:;=]{1,300}\.(?:jar|py))(?:\s|$)/,
 ];
 
-// Any unit of work named in quotes right after its kind (`Core compute for op "load"`, `the model
-// 'orders'`, `Could not find checkpoint \`nightly\``): heard only in the failing record itself, where
-// the unit is the one that failed; in the lines before, such a name is only a unit that ran.
-// Agents made of plugins name the one that failed: Telegraf in brackets (`E! [inputs.exec] Error in
-// plugin: …`, `[outputs.http::alias]`) or in its words (`[agent] Error writing to outputs.http: …`),
-// Vector as a component id (`component_kind="sink" component_id=out`) or in its span (`sink{name=s3_archives …}`). In the lines before, such a
-// name is only a plugin that ran.
+// The unit the failing record names in a structured position: heard only in the failing record
+// itself, where the unit is the one that failed; in the lines before, such a name is only a unit
+// that ran. Ranked, most specific position first:
+// - a name in quotes right after its kind (`Core compute for op "load"`, `the model 'orders'`,
+//   `Could not find checkpoint \`nightly\``, `Input "t1" for sink "211"`, `tool "sync"`); not a topic (the labels say a topic a
+//   message was sent to is no place);
+// - a plugin in brackets (Telegraf's `E! [inputs.exec] Error in plugin: …`, `[outputs.http::alias]`) or
+//   in its words (`[agent] Error writing to outputs.http: …`);
+// - a component id as a key (Vector's `component_kind="sink" component_id=out`, its span
+//   `sink{name=s3_archives …}`); not any unit kind as a key (`topic=x`, `source: x`, `op: 'x'`
+//   name what was being worked on as often as what failed: measured, more wrong than right);
+// - a bare name after `for <kind>` that ends the clause (`… for model model.shop.orders: …`), or
+//   a code location that did not load (`Failure loading etl-prod: …`; a plain word is what was
+//   loaded, not a unit: `Error loading config: …`). (Dagster's warning `Error loading repository
+//   location x:…` was measured: its labels disagree, one for the location, one for no place.)
+const UNIT_KIND = String.raw`(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite|[Ss]ink|[Ss]ource|[Tt]ransform|[Cc]omponent|[Pp]lugin|[Cc]onnector|[Tt]ool|[Ss]tream|[Bb]ucket|[Dd]ataset|[Cc]ollection)`;
 const RECORD_PATTERNS: RegExp[] = [
-  /\b(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite) ["'`‘]([\w.-]{1,200})["'`’]/,
+  new RegExp(String.raw`\b(${UNIT_KIND}) ["'\x60‘]([\w.-]{1,200})["'\x60’]`),
   /\b[Ee]rror (?:writing to|running|in) ((?:inputs|outputs|processors|aggregators)\.[\w-]{1,100})\b/,
   /\[((?:inputs|outputs|processors|aggregators|parsers|serializers|secretstores)\.[\w-]{1,100})(?:::[\w.-]{1,100})?\]/,
   /\bcomponent_id="?([\w.-]{1,200})/,
-  /\b(?:sink|source|transform)\{(?:component_)?(?:name|id)="?([\w.-]{1,200})/,
+  /\b(sink|source|transform)\{(?:component_)?(?:name|id)="?([\w.-]{1,200})/,
+  new RegExp(String.raw`\bfor (${UNIT_KIND}) ([A-Za-z_][\w.-]{0,199}?)(?:[:,]\s|:?$)`),
+  /\b(?:[Ff]ailure|[Ee]rror) loading ([A-Za-z_][\w-]{0,99}[-_\d][\w-]{0,99}): /,
+  // A bare name between its kind and the verb that failed (`Error: release etl-prod failed: …`, `job nightly_load has failed`).
+  /\b(?:[Rr]elease|[Jj]ob|[Tt]ask|[Ss]tage|[Pp]ipeline|[Ww]orkflow|[Dd]eployment|[Mm]odel|[Cc]onnector) (?!(?:that|which|has|had|was|is|it|run|instance|execution)\b)([A-Za-z_][\w.-]{0,199}) (?:has )?(?:failed|FAILED)\b/,
+  // A status line that starts with the unit's identifier (`silver_orders FAILED -->`): an identifier, not a word (`Build FAILED`).
+  /^\s*([A-Za-z_][\w.-]{0,99}[-_\d.][\w.-]{0,99}) FAILED\b/,
 ];
 
+// Vector's components are the keys of its config's `sinks`, `sources` and `transforms` tables
+// (`[sinks.out]`): where the user changes one.
+const VECTOR_KIND = /^(?:sink|source|transform)$/i;
+
+/** The unit the failing record names (RECORD_PATTERNS), with the config key that holds a Vector component. */
+function recordUnit(textLines: readonly string[]): NamedStep | undefined {
+  for (const pattern of RECORD_PATTERNS) {
+    for (let i = textLines.length - 1; i >= 0; i--) {
+      const line = textLines[i] ?? '';
+      if (line.length > 4000) continue;
+      const m = pattern.exec(line);
+      if (!m?.[1]) continue;
+      const [kind, name] = m[2] !== undefined ? [m[1], m[2]] : [undefined, m[1]];
+      // Vector names its component's kind beside its id (`component_kind="sink" component_id=out`).
+      const vectorKind = kind ?? (pattern.source.includes('component_id') ? /\bcomponent_kind="?(sink|source|transform)\b/.exec(textLines.join('\n'))?.[1] : undefined);
+      if (vectorKind && VECTOR_KIND.test(vectorKind) && /\bcomponent_|\bsink\b|\bsource\b|\btransform\b/.test(line)) {
+        return { step: name, container: `${vectorKind.toLowerCase()}s.${name}` };
+      }
+      return { step: name };
+    }
+  }
+  return undefined;
+}
+
 // pytest's summary names the failing test and its file: `FAILED tests/io/test_load.py::TestX::test_read[pg] - Error…`.
+// dbt names the node that failed with the file that defines it: `Failure in test unique_orders_id (models/schema.yml)`.
+const DBT_NODE_FILE = /\b(?:Failure|Error|Warning) in (?:test|model|seed|snapshot|unit_test|source) ([\w.-]{1,300}) \(([^()\s]{1,300}\.(?:ya?ml|sql|py|csv))\)/;
+
 const PYTEST_FAILED = /^(?:FAILED|ERROR) (\S{1,300}?\.py)::(?:[\w.]+::){0,5}(\w+)/;
 
 // Kubernetes: the pod an event, a kubelet line or a status is about (`pod/etl-7d9f-x2k4`,
@@ -175,19 +217,48 @@ function describedContainer(textLines: readonly string[], contextLines: readonly
   return undefined;
 }
 
+// Terminal colours glue to the words they paint (`\x1b[31mFailure in test x`): no word boundary is
+// left. A paste often keeps them without their escape byte (`[31mFailure`, `[0m`) or in caret
+// notation (`^[[36m`); a time window in brackets (`[5m]`) is no colour.
+const ANSI = new RegExp(String.raw`(?:${String.fromCharCode(27)}|\^\[)?\[[\d;]{0,15}m(?!\])`, 'g');
+const MAYBE_ANSI = /\[[\d;]{0,15}m/;
+
+function withoutColours(lines: readonly string[]): readonly string[] {
+  return lines.some((line) => line.length < 4000 && MAYBE_ANSI.test(line)) ? lines.map((line) => (line.length < 4000 ? line.replace(ANSI, '') : line)) : lines;
+}
+
 /** Looks in the record first, then in its context (closest line first). */
-export function findNamedStep(textLines: readonly string[], contextLines: readonly string[]): NamedStep | undefined {
-  const test = pytestFailure(textLines) ?? pytestFailure(contextLines);
+export function findNamedStep(recordLines: readonly string[], linesBefore: readonly string[]): NamedStep | undefined {
+  const textLines = withoutColours(recordLines);
+  const contextLines = withoutColours(linesBefore);
+  const test = pytestFailure(textLines) ?? pytestFailure(contextLines) ?? dbtNodeFile(textLines);
   if (test) return test;
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS) ?? search(textLines, RECORD_PATTERNS);
+  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  if (step === undefined) {
+    const unit = recordUnit(textLines);
+    if (unit?.container) return unit;
+    if (unit) return withContainer(unit.step, textLines, contextLines);
+  }
   const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS) ?? describedContainer(textLines, contextLines)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.
   const workload = pod !== undefined ? DEPLOYMENT_POD.exec(pod)?.[1] : undefined;
   if (pod !== undefined && workload !== undefined) return { step: workload, container: pod };
   const named = step ?? pod;
-  if (named === undefined) return undefined;
+  return named === undefined ? undefined : withContainer(named, textLines, contextLines);
+}
+
+function withContainer(step: string, textLines: readonly string[], contextLines: readonly string[]): NamedStep {
   const container = search(textLines, CONTAINER_PATTERNS) ?? search(contextLines, CONTAINER_PATTERNS);
-  return container ? { step: named, container } : { step: named };
+  return container ? { step, container } : { step };
+}
+
+/** The dbt node the failing record reports, with the file that defines it as its container. */
+function dbtNodeFile(lines: readonly string[]): NamedStep | undefined {
+  for (const line of lines) {
+    const m = line.length > 4000 || !line.includes(' in ') ? null : DBT_NODE_FILE.exec(line);
+    if (m?.[1] && m[2]) return { step: m[1], container: m[2] };
+  }
+  return undefined;
 }
 
 /** The test a pytest summary line reports failed, with its file as the container. */

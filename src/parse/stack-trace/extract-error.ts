@@ -1,11 +1,13 @@
 // Finds the error a record reports, whatever runtime printed it. Every parser is one linear pass over
 // the lines with anchored, non-nested regular expressions, so a hostile or huge record costs O(n).
 import type { ErrorInfo, StackFrame } from '../../types.js';
+import { withoutFramePrefix } from './frame-prefix.js';
 import { parseGoPanic } from './go-panic.js';
 import { parseJvmStack } from './jvm-stack.js';
 import { parseNodeStack } from './node-stack.js';
 import type { ParsedError } from './parsed-error.js';
 import { fromIpython, parsePythonTraceback, withoutLinePrefix } from './python-traceback.js';
+import { fromRich } from './rich-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
@@ -65,7 +67,7 @@ function stripRelayPrefix(raw: string): string {
  */
 export function extractErrorChain(text: string): ParsedError[] {
   const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
-  const raw = fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback));
+  const raw = fromRich(fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback)));
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);
@@ -73,12 +75,22 @@ export function extractErrorChain(text: string): ParsedError[] {
     const unprefixed = withoutLinePrefix(raw);
     if (unprefixed) python = parsePythonTraceback(unprefixed);
   }
-  const jvm = parseJvmStack(lines);
-  const inner = jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
+  let inner = runtimeChain(lines);
+  if (python.length === 0 && inner.every((e) => e.stack.length === 0)) {
+    const unprefixed = withoutFramePrefix(lines);
+    const framed = unprefixed ? runtimeChain(unprefixed) : [];
+    if (framed.some((e) => e.stack.length > 0)) inner = framed;
+  }
   if (python.length === 0) return withWorkflow(inner, lines);
   // A psycopg / Airflow message that merely quotes a PostgreSQL report is the same error, not a deeper one.
   const innerIsEcho = inner.length > 0 && inner.every((e) => e.source === 'postgres' && python.some((p) => p.message.includes(e.message.split('\n')[0] ?? '')));
   return withWorkflow(innerIsEcho ? python : [...inner, ...python], lines);
+}
+
+/** The chain the JVM, Go, Rust, Node, dbt or PostgreSQL printed. */
+function runtimeChain(lines: string[]): ParsedError[] {
+  const jvm = parseJvmStack(lines);
+  return jvm.length > 0 ? jvm : firstNonEmpty([parseGoPanic(lines), parseRustPanic(lines), parseNodeStack(lines), parseDbt(lines), parsePostgres(lines)]);
 }
 
 /** A workflow engine's report (Snakemake's rule file and line) wraps whatever the runtimes printed. */
@@ -109,7 +121,7 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   for (const error of chain) {
     if ((error as Partial<ParsedError>).source !== 'node') continue;
     const thrower = nodePackageOf(error.stack[0]?.file ?? '');
-    const frame = thrower === undefined ? undefined : error.stack.find((f) => nodePackageOf(f.file) !== undefined && nodePackageOf(f.file) !== thrower);
+    const frame = thrower === undefined ? undefined : error.stack.find((f) => { const pkg = nodePackageOf(f.file); return pkg !== undefined && pkg !== thrower && !CONTROL_FLOW_PACKAGE.test(pkg); });
     if (frame) return { frame, error };
   }
   return undefined;
@@ -149,6 +161,10 @@ function outsideRuntime(source: ParsedError['source'] | undefined, frame: StackF
 const JVM_RUNTIME =
   /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat)|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
 
+// Promise and control-flow libraries call back into whatever was scheduled: a frame of theirs is the
+// plumbing between packages, not a package that called the thrower.
+const CONTROL_FLOW_PACKAGE = /^(?:bluebird|q|async|co|neo-async|when|rxjs|zone\.js|p-\w+)$/;
+
 /** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */
 function nodePackageOf(file: string): string | undefined {
   return /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file)?.[1];
@@ -166,6 +182,13 @@ function innermostUserFrame(error: ErrorInfo): StackFrame | undefined {
   if (innermostLast) {
     for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.inUserCode) return frames[i];
     return undefined;
+  }
+  // A stack a recover handler printed (`debug.Stack()` in a deferred func): the frames above the
+  // runtime's `panic(…)` are the handler's; the panic was raised below it.
+  if (source === 'go') {
+    const panicAt = frames.findLastIndex((f) => f.function === 'panic' && /(?:^|[\\/])runtime[\\/]panic\.go$/.test(f.file));
+    const raised = panicAt >= 0 ? frames.slice(panicAt + 1).find((f) => f.inUserCode) : undefined;
+    if (raised) return raised;
   }
   return frames.find((f) => f.inUserCode);
 }

@@ -7,7 +7,8 @@ import { clip, type ParsedError } from './parsed-error.js';
 
 const IN_LINE_OF = /^(?:\[[^\]]{1,60}\] )?\**([A-Z]\w*(?:Exception|Error)) in line (\d+) of (\S+?):(?:\s+(.*))?$/;
 // Snakemake 7+: `MissingOutputException in rule metabat in file /w/Snakefile, line 24:`, or the rule alone.
-const IN_RULE = /^(?:\[[^\]]{1,60}\] )?\**([A-Z]\w*(?:Exception|Error)) in rule (\w+)(?: in file (\S+?), line (\d+))?:(?:\s+(.*))?$/;
+// A paste from a Markdown thread may keep the bold marks around the rule (`in rule **download** in file …`).
+const IN_RULE = /^(?:\[[^\]]{1,60}\] )?\**([A-Z]\w*(?:Exception|Error)) in rule \**(\w+)\**(?: in file (\S+?), line (\d+))?:(?:\s+(.*))?$/;
 const RULE = /\bfor rule (\w+)|^\s*Error in rule (\w+):/;
 // No file at all, the rule at the end: `MissingInputException: Missing input files for rule symlink_tree:`.
 const FOR_RULE = /^\**([A-Z]\w*(?:Exception|Error)): (.{0,300}?) for rule (\w+):?\s*$/;
