@@ -92,7 +92,7 @@ const MAX_GROWN_WHILE_IN_FLIGHT = 256;
  * incidents.json: temp file, fsync, rename, fsync of the directory, 20–40 ms on a busy disk) made
  * the reader wait 18–19 times for 55–477 ms in all (docs/benchmarks.md, "Eleventh round").
  */
-const MAX_UNDURABLE_BATCHES = 64;
+export const MAX_UNDURABLE_BATCHES = 64;
 
 /** A batch downstream: whether it was accepted, and the marks to commit if so. */
 interface Delivery {
