@@ -280,12 +280,13 @@ export function createTailReader(options: TailReaderOptions): TailReader {
    * often as before. Only for a file the last look says is longer than what was read.
    */
   const readAhead = (t: Tailer, base: number, bytesRead: number): void => {
-    if (t.splitter.skipping) return;
+    // What the last look saw beyond this chunk: nothing for a file read to its end (an idle agent).
+    if (t.size <= base + bytesRead || t.splitter.skipping) return;
     const lastNewline = buf.lastIndexOf(NEWLINE, bytesRead - 1);
     const carry = bytesRead - (lastNewline + 1);
+    if (lastNewline === -1 || carry > buf.length / 2) return;
     spare ??= Buffer.allocUnsafe(buf.length);
     const want = Math.min(spare.length - carry, t.size - (base + bytesRead));
-    if (lastNewline === -1 || carry > spare.length / 2 || want <= 0) return;
     buf.copy(spare, 0, lastNewline + 1, bytesRead);
     const read = t.fh.read(spare, carry, want, base + bytesRead).then(
       (r) => r.bytesRead,
