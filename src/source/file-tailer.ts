@@ -189,6 +189,8 @@ export function createTailReader(options: TailReaderOptions): TailReader {
   // The next chunk of a file with a backlog, read into `spare` while `buf` is split (see readAhead).
   let spare: Buffer | undefined;
   let ahead: ReadAhead | undefined;
+  /** The file of the last turn: a chunk read ahead is used only if the next turn is the same file's. */
+  let lastTurn: Tailer | undefined;
   const truncatedCounter = metrics.linesTruncated.labels({ source });
 
   // The file being split and when its bytes were read: what the sinks below add records for.
@@ -277,7 +279,8 @@ export function createTailReader(options: TailReaderOptions): TailReader {
    * of a 1.3 s catch-up of the bench file; docs/benchmarks.md, "Eleventh round"). The partial last
    * line goes first, copied, so the chunk is what a read from the next line's start would give;
    * it is used only if the split stopped exactly there (readChunk), and the file is looked at as
-   * often as before. Only for a file the last look says is longer than what was read.
+   * often as before. Only for a file the last look says is longer than what was read, and whose
+   * turn came twice in a row (the one file behind, as on a catch-up).
    */
   const readAhead = (t: Tailer, base: number, bytesRead: number): void => {
     // What the last look saw beyond this chunk: nothing for a file read to its end (an idle agent).
@@ -395,6 +398,8 @@ export function createTailReader(options: TailReaderOptions): TailReader {
   return {
     async turn(t) {
       t.dirty = false;
+      const again = lastTurn === t;
+      lastTurn = t;
       const at = now();
       const looked = t.size <= t.scanned || at >= t.nextLookAt;
       if (looked && !(await look(t, at))) return 0;
@@ -412,7 +417,8 @@ export function createTailReader(options: TailReaderOptions): TailReader {
           readAt = now();
           const base = t.readPos;
           batchFull = false;
-          readAhead(t, base, bytesRead);
+          // Several files behind take turns: each one's next chunk would be read for nothing.
+          if (again) readAhead(t, base, bytesRead);
           const next = split(t, bytesRead, base);
           batch.countRead(0, next - base);
           t.scanned = Math.max(t.scanned, batchFull ? next : base + bytesRead);
