@@ -41,16 +41,21 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
   }
   const stride = 1 << Math.ceil(Math.log2(classes));
 
-  // The trie, in rows of `stride` entries (0: no child yet; state 0 is the root), and the words ending at each state.
+  // The trie, in rows of `stride` entries (0: no child yet; state 0 is the root), each state's
+  // children also listed as (class, state) pairs, and the words ending at each state.
   const bound = 1 + lowered.reduce((n, w) => n + w.word.length, 0);
   const rows = new Int32Array(bound * stride);
+  const children: number[][] = [[]];
   const ending: ({ length: number; after: ByteWord['after'] }[] | undefined)[] = [undefined];
   for (const { word, after } of lowered) {
     let s = 0;
     for (let i = 0; i < word.length; i++) {
-      const k = s * stride + (classOf[word.charCodeAt(i)] as number);
+      const c = classOf[word.charCodeAt(i)] as number;
+      const k = s * stride + c;
       if (rows[k] === 0) {
         rows[k] = ending.length;
+        (children[s] as number[]).push(c, ending.length);
+        children.push([]);
         ending.push(undefined);
       }
       s = rows[k] as number;
@@ -58,39 +63,39 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
     (ending[s] ??= []).push({ length: word.length, after });
   }
 
-  // Breadth first, in place: failure links, the words each state ends through them, and every
-  // missing move filled in from the failure state's row (already final: it is shallower).
+  // Breadth first, rewriting `rows` in place into the search's table: each state's row starts as a
+  // copy of its failure state's (final already: it is shallower), then its own children go in with
+  // their failure links and the words they end through them. Entries are premultiplied rows (one
+  // add per byte in the search), flipped negative for a state ending a word. Whole-row copies
+  // rather than a loop over every entry: start-up runs this before V8's optimizing compilers are
+  // back (src/cli/startup-jit.ts), where ~600,000 interpreted steps were ~25 ms of every start.
   const states = ending.length;
+  const shift = Math.log2(stride);
   const fail = new Int32Array(states);
   const queue = new Int32Array(states);
-  let queued = 0;
-  for (let c = 0; c < stride; c++) if (rows[c] !== 0) queue[queued++] = rows[c] as number;
+  let queued = 1;
+  rows.fill(0, 0, stride);
   for (let q = 0; q < queued; q++) {
     const s = queue[q] as number;
     const f = fail[s] as number;
-    if (ending[f]) ending[s] = [...(ending[s] ?? []), ...(ending[f] ?? [])];
-    for (let c = 0; c < stride; c++) {
-      const k = s * stride + c;
-      const next = rows[k] as number;
-      const viaFail = rows[f * stride + c] as number;
-      if (next === 0) rows[k] = viaFail;
-      else {
-        fail[next] = viaFail;
-        queue[queued++] = next;
-      }
+    if (s !== 0) rows.copyWithin(s * stride, f * stride, f * stride + stride);
+    const kids = children[s] as number[];
+    for (let k = 0; k < kids.length; k += 2) {
+      const c = kids[k] as number;
+      const child = kids[k + 1] as number;
+      const viaFailEntry = s === 0 ? 0 : (rows[f * stride + c] as number);
+      const viaFail = (viaFailEntry < 0 ? ~viaFailEntry : viaFailEntry) >> shift;
+      fail[child] = viaFail;
+      if (ending[viaFail]) ending[child] = [...(ending[child] ?? []), ...(ending[viaFail] ?? [])];
+      rows[s * stride + c] = ending[child] ? ~(child * stride) : child * stride;
+      queue[queued++] = child;
     }
   }
-  // Rows premultiplied (one add per byte in the loop), a state ending a word flipped negative.
   const table = rows.slice(0, states * stride);
-  for (let i = 0; i < table.length; i++) {
-    const next = table[i] as number;
-    table[i] = ending[next] ? ~(next * stride) : next * stride;
-  }
   // Per state, a word ending there that always counts (its length; 0: none), and the words that
   // count only if what follows says so. Every line of a JSON log ends `"msg"` and `"level"` (probes
   // that want a non-string value), so this is on the hot path: no division, no iterator, no closure
   // when a plain word settles it.
-  const shift = Math.log2(stride);
   const plainLength = new Int32Array(states);
   const probes: ({ length: number; after: NonNullable<ByteWord['after']> }[] | undefined)[] = new Array(states);
   for (let s = 0; s < states; s++) {

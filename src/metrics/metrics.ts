@@ -105,11 +105,36 @@ export interface MetricsOptions {
  */
 export const EVENT_LOOP_SAMPLE_MS = 100;
 
+/**
+ * The nodejs_eventloop_lag_* figures are summarised at most once per this long. prom-client reads
+ * Node's delay histogram at every scrape, and its mean, standard deviation and three percentiles
+ * each walk the whole histogram: ~1 ms of a ~1.3 ms scrape, ~4% of a catch-up scraped every 50 ms
+ * (docs/benchmarks.md, "Eleventh round"). A shorter window holds under ten samples at
+ * EVENT_LOOP_SAMPLE_MS anyway; a scrape in between repeats the last summary, and the next one
+ * covers every sample since (the histogram is reset only when summarised).
+ */
+export const EVENT_LOOP_SUMMARY_MS = 1_000;
+
+/** Lets the collect hook of prom-client's event-loop metrics run at most once per EVENT_LOOP_SUMMARY_MS. */
+function summariseEventLoopLagAtMostOncePer(registry: Registry, ms: number): void {
+  const lag = registry.getSingleMetric('nodejs_eventloop_lag_seconds') as { collect?: () => unknown } | undefined;
+  const collect = lag?.collect;
+  if (!lag || !collect) return;
+  let last = -Infinity;
+  lag.collect = () => {
+    const now = performance.now();
+    if (now - last < ms) return undefined;
+    last = now;
+    return collect.call(lag);
+  };
+}
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry();
   if (options.defaultMetrics !== false) {
     collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+    summariseEventLoopLagAtMostOncePer(registry, EVENT_LOOP_SUMMARY_MS);
   }
   const registers = [registry];
 

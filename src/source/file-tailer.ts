@@ -135,6 +135,19 @@ export async function createTailer(
   return new Tailer(config, path, fh, st, await fingerprintOf(fh), start, at);
 }
 
+/** A chunk being read ahead: file bytes from `from`, the first `carry` of them already in place. */
+interface ReadAhead {
+  t: Tailer;
+  gen: number;
+  from: number;
+  carry: number;
+  want: number;
+  /** The bytes read after the carry, or why the read failed (never rejects: it may never be awaited). */
+  read: Promise<number | Error>;
+}
+
+const NEWLINE = 10;
+
 export interface TailReaderOptions {
   config: SourceConfig;
   source: string;
@@ -172,7 +185,12 @@ export interface TailReader {
 export function createTailReader(options: TailReaderOptions): TailReader {
   const { config, source, batch, metrics, now } = options;
   const log = options.logger;
-  const buf = Buffer.allocUnsafe(chunkBytesFor(config.max_line_bytes));
+  let buf: Buffer = Buffer.allocUnsafe(chunkBytesFor(config.max_line_bytes));
+  // The next chunk of a file with a backlog, read into `spare` while `buf` is split (see readAhead).
+  let spare: Buffer | undefined;
+  let ahead: ReadAhead | undefined;
+  /** The file of the last turn: a chunk read ahead is used only if the next turn is the same file's. */
+  let lastTurn: Tailer | undefined;
   const truncatedCounter = metrics.linesTruncated.labels({ source });
 
   // The file being split and when its bytes were read: what the sinks below add records for.
@@ -228,6 +246,56 @@ export function createTailReader(options: TailReaderOptions): TailReader {
     // The partial last line (a too-long one is cut by the splitter's rules) once every complete line is in.
     if (batchFull || used >= bytesRead) return next;
     return t.splitter.push(buf.subarray(used, bytesRead), bytesRead - used, next, sink);
+  };
+
+  /**
+   * Reads `t`'s next chunk into `buf`: the one read ahead if it is that chunk (then `buf` and
+   * `spare` swap), else now. Returns the bytes read.
+   */
+  const readChunk = async (t: Tailer): Promise<number> => {
+    const want = Math.min(buf.length, t.size - t.readPos);
+    const a = ahead;
+    ahead = undefined;
+    if (a) {
+      // Settled before anything else touches `spare` (the read is writing into it).
+      const got = await a.read;
+      if (a.t === t && a.gen === t.gen && a.from === t.readPos && spare) {
+        if (got instanceof Error) throw got;
+        [buf, spare] = [spare, buf];
+        const bytesRead = a.carry + got;
+        if (got < a.want) t.nextLookAt = 0;
+        return bytesRead;
+      }
+    }
+    const { bytesRead } = await t.fh.read(buf, 0, want, t.readPos);
+    // Less than the last look promised: the file shrank (truncation); look before reading on.
+    if (bytesRead < want) t.nextLookAt = 0;
+    return bytesRead;
+  };
+
+  /**
+   * While a catch-up splits the chunk in `buf` (file bytes from `base`), the next one is read into
+   * `spare` on libuv's threads: the main thread no longer waits for each read (~90 waits, ~60 ms
+   * of a 1.3 s catch-up of the bench file; docs/benchmarks.md, "Eleventh round"). The partial last
+   * line goes first, copied, so the chunk is what a read from the next line's start would give;
+   * it is used only if the split stopped exactly there (readChunk), and the file is looked at as
+   * often as before. Only for a file the last look says is longer than what was read, and whose
+   * turn came twice in a row (the one file behind, as on a catch-up).
+   */
+  const readAhead = (t: Tailer, base: number, bytesRead: number): void => {
+    // What the last look saw beyond this chunk: nothing for a file read to its end (an idle agent).
+    if (t.size <= base + bytesRead || t.splitter.skipping) return;
+    const lastNewline = buf.lastIndexOf(NEWLINE, bytesRead - 1);
+    const carry = bytesRead - (lastNewline + 1);
+    if (lastNewline === -1 || carry > buf.length / 2) return;
+    spare ??= Buffer.allocUnsafe(buf.length);
+    const want = Math.min(spare.length - carry, t.size - (base + bytesRead));
+    buf.copy(spare, 0, lastNewline + 1, bytesRead);
+    const read = t.fh.read(spare, carry, want, base + bytesRead).then(
+      (r) => r.bytesRead,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    ahead = { t, gen: t.gen, from: base + lastNewline + 1, carry, want, read };
   };
 
   const truncated = (t: Tailer, size: number): void => {
@@ -330,26 +398,27 @@ export function createTailReader(options: TailReaderOptions): TailReader {
   return {
     async turn(t) {
       t.dirty = false;
+      const again = lastTurn === t;
+      lastTurn = t;
       const at = now();
       const looked = t.size <= t.scanned || at >= t.nextLookAt;
       if (looked && !(await look(t, at))) return 0;
       let read = 0;
       if (t.size > t.scanned) {
-        const want = Math.min(buf.length, t.size - t.readPos);
         let bytesRead: number;
         try {
-          ({ bytesRead } = await t.fh.read(buf, 0, want, t.readPos));
+          bytesRead = await readChunk(t);
         } catch (err) {
           options.readError(t.path, err);
           return 0;
         }
-        // Less than the last look promised: the file shrank (truncation); look before reading on.
-        if (bytesRead < want) t.nextLookAt = 0;
         if (bytesRead > 0) {
           current = t;
           readAt = now();
           const base = t.readPos;
           batchFull = false;
+          // Several files behind take turns: each one's next chunk would be read for nothing.
+          if (again) readAhead(t, base, bytesRead);
           const next = split(t, bytesRead, base);
           batch.countRead(0, next - base);
           t.scanned = Math.max(t.scanned, batchFull ? next : base + bytesRead);

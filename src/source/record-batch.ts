@@ -86,9 +86,13 @@ const MAX_GROWN_WHILE_IN_FLIGHT = 256;
 /**
  * A TwoStepDownstream: how many batches may be taken and still wait to be durable. Each holds only
  * its marks, so this bounds how far offsets may lag what was processed (what a crash reads again),
- * not memory; past it the reader waits for the oldest. 16 chunks of 1 MiB on a catch-up.
+ * not memory; past it the reader waits for the oldest. 64 chunks of 1 MiB on a catch-up: ~0.5 s
+ * of reading, under the checkpointer's one-second period (what a crash reads again is bounded by
+ * that period already). At 16, a catch-up with a failure in every chunk (each one a write of
+ * incidents.json: temp file, fsync, rename, fsync of the directory, 20–40 ms on a busy disk) made
+ * the reader wait 18–19 times for 55–477 ms in all (docs/benchmarks.md, "Eleventh round").
  */
-const MAX_UNDURABLE_BATCHES = 16;
+export const MAX_UNDURABLE_BATCHES = 64;
 
 /** A batch downstream: whether it was accepted, and the marks to commit if so. */
 interface Delivery {

@@ -181,6 +181,33 @@ describe('file source', () => {
     expect(old).toEqual(lines('old', 0, old.length));
   });
 
+  it('reads a backlog of several chunks whole and in order, each chunk read while the one before is split, batches full or not', async () => {
+    // Lines of every length, so chunk ends cut lines at every position; the file grows during the catch-up.
+    const text = (i: number): string => `line ${i} ${'x'.repeat((i * 7919) % 3000)}`;
+    const first = Array.from({ length: 4000 }, (_, i) => text(i));
+    const more = Array.from({ length: 500 }, (_, i) => text(4000 + i));
+    const expected = [...first, ...more];
+    const offsets: number[] = [];
+    let at = 0;
+    for (const l of expected) {
+      offsets.push(at);
+      at += Buffer.byteLength(l) + 1;
+    }
+    for (const maxBatchRecords of [4096, 50]) {
+      const { logs, make } = await setup('*.log', {}, { maxBatchRecords });
+      const f = join(logs, 'app.log');
+      await writeFile(f, first.join('\n') + '\n');
+      expect((await readFile(f)).length).toBeGreaterThan(4 * (1 << 20));
+      const h = make();
+      await h.source.start();
+      await appendFile(f, more.join('\n') + '\n');
+      await h.waitForCount(expected.length, 20_000);
+      expect(h.texts()).toEqual(expected);
+      expect(h.records.map((r) => r.origin.offset)).toEqual(offsets);
+      expect(h.records.map((r) => r.origin.line)).toEqual(expected.map((_, i) => i + 1));
+    }
+  });
+
   it('follows a symlinked path when it is retargeted', async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);

@@ -2,7 +2,7 @@
 // durable, but offsets move only once downstream accepted the records, one batch at a time, in order.
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { createRecordBatch, type Committable } from '../../src/source/record-batch.js';
+import { MAX_UNDURABLE_BATCHES, createRecordBatch, type Committable } from '../../src/source/record-batch.js';
 import type { RawRecord } from '../../src/types.js';
 
 function file(): Committable & { at: number } {
@@ -177,7 +177,7 @@ describe('record batch hand-off to a two-step downstream', () => {
     const batch = createRecordBatch({ source: 's', maxRecords: 10, onRecords: down.onRecords, counted: () => undefined, logger: silentLogger() });
     const f = file();
     let offset = 0;
-    for (; down.waits < 16; offset += 10) {
+    for (; down.waits < MAX_UNDURABLE_BATCHES; offset += 10) {
       readOn(batch, f, offset);
       await batch.handOff();
     }
@@ -186,7 +186,7 @@ describe('record batch hand-off to a two-step downstream', () => {
     const over = batch.handOff().then(() => (waited = false));
     await tick();
     expect(waited).toBe(true);
-    expect(down.taken).toHaveLength(17);
+    expect(down.taken).toHaveLength(MAX_UNDURABLE_BATCHES + 1);
     down.accept(0);
     await over;
     expect(f.committed).toBe(10);
