@@ -85,6 +85,14 @@ export function normalisePerMember(text: string): string {
   return text.replace(PER_MEMBER_TEXT, replacer);
 }
 
+/**
+ * The text with only what is volatile wherever it appears replaced (timestamps, ids, addresses, long
+ * numbers); short counts stay: `Got 262 results` and `Got 6 results` are two checks' own findings.
+ */
+export function normaliseIds(text: string): string {
+  return text.replace(IN_QUOTES, replacer);
+}
+
 /** Bound on the text a fingerprint reads: a huge record must not cost a huge regex pass. */
 const MAX_NORMALISED_CHARS = 4096;
 

@@ -28,7 +28,7 @@
 // Fingerprints still fold repeats; this module only links records whose fingerprints differ.
 import type { LogEvent, Match } from '../types.js';
 import { eventScope } from './incident-fields.js';
-import { normaliseMessage } from '../detect/fingerprint.js';
+import { normaliseIds, normaliseMessage } from '../detect/fingerprint.js';
 
 /** How far below the incident's last record a related record may start (about 60–100 log lines). */
 export const EPISODE_GAP_BYTES = 8192;
@@ -116,7 +116,10 @@ function causeOf(event: LogEvent, step: string | undefined): string {
   const lines = descriptiveText(event)
     .split('\n')
     .filter((line) => !line.includes(step))
-    .map((line) => normaliseMessage(line).toLowerCase())
+    // Counts stay (normaliseIds, not normaliseMessage): a cause two steps share is the same words and
+    // figures (`relation "raw.orders" does not exist`), while each data test's `Got 6 results` is its
+    // own finding, and two tests failing together are two failures.
+    .map((line) => normaliseIds(line).replace(/[ \t]+/g, ' ').trim().toLowerCase())
     .filter((line) => line !== '');
   const cause = lines.join('\n');
   return cause.length >= MIN_CAUSE_CHARS ? cause.slice(0, MAX_EPISODE_TEXT) : '';

@@ -152,6 +152,21 @@ describe('one failure, one incident', () => {
       1,
     ],
     [
+      // dbt prints each failing test's count of rows under it; a relay's per-line clock, cut by the
+      // joiner, no longer keeps the count out of the record. The count is the test's own finding.
+      'dbt data tests failing together, each with its own count of failing rows: one failure each',
+      [
+        ['not_null_orders_id', 262],
+        ['unique_orders_id', 6],
+        ['accepted_values_orders_status', 632489],
+      ].map(([test, rows], n) => ({
+        rule: pack('dbt.test-failure', 60, { severity: 'warning' }),
+        gap: n === 0 ? 0 : 20,
+        message: `Failure in test ${test} (models/schema.yml)\n  Got ${rows} results, configured to fail if != 0\n\n  compiled code at target/compiled/shop/models/schema.yml/${test}.sql`,
+      })),
+      3,
+    ],
+    [
       'two causes that share nothing, a few lines apart: two failures',
       [
         { rule: CONSTRAINT, message: 'duplicate key value violates unique constraint "orders_pkey"' },
