@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
+import { DEFAULT_BYTECODE_OLD_AGE, reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
 import { OPERATOR_JIT_FLAGS, optimizingCompilerDefaults } from '../../src/cli/startup-jit.js';
 import { createWorkspace } from '../helpers/agent-workspace.js';
 import { REPO_ROOT, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
@@ -143,6 +143,37 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('bytecode flushed by the idle collection', () => {
+  it("restores V8's default age of this Node.js binary", () => {
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    expect(/^\s+--bytecode-old-age \(.*\n\s+type: int\s+default: --bytecode-old-age=(\d+)$/m.exec(options)?.[1]).toBe(String(DEFAULT_BYTECODE_OLD_AGE));
+  });
+
+  // V8 reads the age at each collection, so setting it at run time works; were V8 ever to freeze its
+  // flags after start, the eager collection would drop no more than a plain one and this says so.
+  it('drops the bytecode of what start-up ran once, which a plain collection keeps', () => {
+    const script = `
+      const { withEagerBytecodeFlush } = await import(${JSON.stringify(join(REPO_ROOT, 'dist/src/cli/idle-memory.js'))});
+      const collect = () => globalThis.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      console.log('plain');
+      collect();
+      console.log('eager');
+      withEagerBytecodeFlush(collect)();
+      console.log('end');`;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--trace-flush-code', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    const flushed = { plain: 0, eager: 0 };
+    let phase: keyof typeof flushed | undefined;
+    for (const line of result.stdout.split('\n')) {
+      if (line === 'plain' || line === 'eager') phase = line;
+      else if (line === 'end') phase = undefined;
+      else if (phase && line.includes('discarding compiled metadata')) flushed[phase] += 1;
+    }
+    expect(flushed.eager).toBeGreaterThan(100);
+    expect(flushed.plain).toBeLessThan(flushed.eager / 10);
   });
 });
 
