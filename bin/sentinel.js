@@ -7,6 +7,19 @@
 // and idle cost"). It must be on before the bundle loads, hence the dynamic import.
 import module from 'node:module';
 
+// glibc's malloc keeps memory freed at the top of its heap up to a trim threshold that it raises by
+// itself, to twice the largest block it ever returned to the system: start-up frees a few large
+// buffers (a module's source as read, the compile cache's file), after which an idle agent kept ~2
+// MB of freed memory for life (docs/benchmarks.md, "Eleventh round"). A threshold given in
+// GLIBC_TUNABLES stays where it is set (at glibc's default, 128 KiB), but glibc reads it only when a
+// process starts: `sentinel run` starts once more, in place (same pid, same arguments and
+// descriptors), with it set, unless the operator's GLIBC_TUNABLES already sets one. Musl ignores it.
+const TRIM_TUNABLE = 'glibc.malloc.trim_threshold';
+if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.execve === 'function' && !(process.env.GLIBC_TUNABLES ?? '').includes(TRIM_TUNABLE)) {
+  const tunables = [process.env.GLIBC_TUNABLES, `${TRIM_TUNABLE}=131072`].filter(Boolean).join(':');
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, GLIBC_TUNABLES: tunables });
+}
+
 // `sentinel run` holds V8's optimizing compilers from this first line (src/cli/startup-jit.ts gives
 // them back with the agent's first work; ADR 0018). Here, not in the bundle: resolving and loading
 // even one more module first makes Node's path helpers hot enough for Maglev, whose code then stays

@@ -196,6 +196,27 @@ describe('the agent', () => {
     const [line] = await agent.waitForOutput(/"ms":\d+,"msg":"Idle: heap reduced\."/, 30_000);
     expect(line).toContain('Idle: heap reduced.');
   });
+
+  // glibc reads GLIBC_TUNABLES once, at exec: the launcher starts `sentinel run` again in place with
+  // malloc's trim threshold fixed (bin/sentinel.js). /proc/PID/environ is the environment of the
+  // image now running under the pid the test spawned (glibc cuts it at the first ':' as it parses a
+  // list of tunables, hence single tunables here).
+  it.each([
+    ['no GLIBC_TUNABLES', undefined, 'glibc.malloc.trim_threshold=131072'],
+    ["an operator's own trim threshold", 'glibc.malloc.trim_threshold=1048576', 'glibc.malloc.trim_threshold=1048576'],
+  ])('runs with a fixed malloc trim threshold, in the process it was started as (%s)', async (_, given, fixed) => {
+    let expected: string | undefined = fixed;
+    // Without process.execve (Node.js before 22.15) the launcher runs on as it was started.
+    if (typeof (process as { execve?: unknown }).execve !== 'function') expected = given;
+    const ws = createWorkspace();
+    dirs.push(ws.dir);
+    writeFileSync(ws.logFile, '{"level":"info","msg":"started"}\n');
+    const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook', ...(given ? { GLIBC_TUNABLES: given } : {}) } });
+    running.push(agent);
+    await agent.waitForOutput(/Sentinel agent started/, 30_000);
+    const environ = readFileSync(`/proc/${agent.child.pid}/environ`, 'utf8').split('\0');
+    expect(environ.filter((e) => e.startsWith('GLIBC_TUNABLES='))).toEqual(expected ? [`GLIBC_TUNABLES=${expected}`] : []);
+  });
 });
 
 /**
