@@ -14,12 +14,22 @@ import module from 'node:module';
 // OPERATOR_JIT_FLAGS there (test/cli/idle-memory.test.ts checks).
 const OPERATOR_JIT_FLAGS = /--(no-)?(maglev|turbofan|opt|jitless|lite-mode|sparkplug)\b|--max-opt\b/;
 const HOLD_FLAGS = ['--no-turbofan', '--no-maglev'];
-/** Set by the start below for the one after it: the hold flags in front of execArgv are ours, not the operator's. */
+/**
+ * For the start below: Maglev waits 250 times longer than its default (V8's invocation count for
+ * Maglev, 400 on every supported line: test/cli/idle-memory.test.ts) until these lines hold the
+ * compilers. Not `--no-maglev` on the command line: V8 then sets up no Maglev at all, and turned on
+ * later it cost a catch-up ~0.2 CPU s (docs/benchmarks.md, "Eleventh round").
+ */
+const MAGLEV_INVOCATIONS = 400;
+const BOOT_FLAG = `--invocation-count-for-maglev=${MAGLEV_INVOCATIONS * 250}`;
+/** Set by the start below for the one after it: the flag in front of execArgv is ours, not the operator's. */
 const HELD_BY_LAUNCHER = 'SENTINEL_LAUNCHER_HELD_JIT';
 const holdJit = process.argv[2] === 'run' && ['x64', 'arm64'].includes(process.arch);
+let bootFlagGiven = false;
 if (process.env[HELD_BY_LAUNCHER] === '1') {
   delete process.env[HELD_BY_LAUNCHER];
-  if (HOLD_FLAGS.every((flag, i) => process.execArgv[i] === flag)) process.execArgv.splice(0, HOLD_FLAGS.length);
+  bootFlagGiven = process.execArgv[0] === BOOT_FLAG;
+  if (bootFlagGiven) process.execArgv.splice(0, 1);
 }
 const operatorJit = OPERATOR_JIT_FLAGS.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
 
@@ -30,12 +40,12 @@ const operatorJit = OPERATOR_JIT_FLAGS.test([...process.execArgv, process.env.NO
 // GLIBC_TUNABLES stays where it is set (at glibc's default, 128 KiB), but glibc reads it only when a
 // process starts: `sentinel run` starts once more, in place (same pid, same arguments and
 // descriptors), with it set, unless the operator's GLIBC_TUNABLES already sets one (ADR 0021). Musl
-// ignores it. That start holds the compilers on its command line, before Node resolves this file's
-// path (a long install path was enough to wake Maglev), and tells the next run of these lines so.
+// ignores it. That start keeps Maglev back from its command line, before Node resolves this file's
+// path (a long install path was enough to wake it), and tells the next run of these lines so.
 const TRIM_TUNABLE = 'glibc.malloc.trim_threshold';
 if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.execve === 'function' && !(process.env.GLIBC_TUNABLES ?? '').includes(TRIM_TUNABLE)) {
   const env = { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, `${TRIM_TUNABLE}=131072`].filter(Boolean).join(':') };
-  const hold = holdJit && !operatorJit ? HOLD_FLAGS : [];
+  const hold = holdJit && !operatorJit ? [BOOT_FLAG] : [];
   if (hold.length > 0) env[HELD_BY_LAUNCHER] = '1';
   process.execve(process.execPath, [process.execPath, ...hold, ...process.execArgv, ...process.argv.slice(1)], env);
 }
@@ -43,6 +53,7 @@ if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.
 if (holdJit && !operatorJit) {
   const v8 = process.getBuiltinModule('node:v8');
   for (const flag of HOLD_FLAGS) v8.setFlagsFromString(flag);
+  if (bootFlagGiven) v8.setFlagsFromString(`--invocation-count-for-maglev=${MAGLEV_INVOCATIONS}`);
 }
 module.enableCompileCache?.();
 await import('../dist/bundle/sentinel.js');

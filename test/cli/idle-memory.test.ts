@@ -58,6 +58,14 @@ describe('optimizing compilers held during start-up', () => {
     expect(/^const OPERATOR_JIT_FLAGS = (\/.+\/);$/m.exec(launcher)?.[1]).toBe(String(OPERATOR_JIT_FLAGS));
   });
 
+  // The launcher's second start keeps Maglev back with a raised invocation count, then sets V8's default back.
+  it("gives Maglev back the invocation count this Node.js binary has by default", () => {
+    const launcher = readFileSync(join(REPO_ROOT, 'bin', 'sentinel.js'), 'utf8');
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    const defaultCount = /^\s+--invocation-count-for-maglev \(.*\n\s+type: int\s+default: --invocation-count-for-maglev=(\d+)$/m.exec(options)?.[1];
+    expect(/^const MAGLEV_INVOCATIONS = (\d+);$/m.exec(launcher)?.[1]).toBe(defaultCount);
+  });
+
   it('leaves the compilers alone when the operator chose a JIT flag', () => {
     const script = `
       const { holdOptimizingCompilers } = await import(${JSON.stringify(join(REPO_ROOT, 'dist/src/cli/startup-jit.js'))});
