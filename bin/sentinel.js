@@ -15,21 +15,23 @@ import module from 'node:module';
 const OPERATOR_JIT_FLAGS = /--(no-)?(maglev|turbofan|opt|jitless|lite-mode|sparkplug)\b|--max-opt\b/;
 const HOLD_FLAGS = ['--no-turbofan', '--no-maglev'];
 /**
- * For the start below: Maglev waits 250 times longer than its default (V8's invocation count for
- * Maglev, 400 on every supported line: test/cli/idle-memory.test.ts) until these lines hold the
- * compilers. Not `--no-maglev` on the command line: V8 then sets up no Maglev at all, and turned on
- * later it cost a catch-up ~0.2 CPU s (docs/benchmarks.md, "Eleventh round").
+ * For the start below, until these lines hold the compilers: no function passes the optimizing
+ * compilers' filters (V8's default filter, `*`, is set back here: test/cli/idle-memory.test.ts checks
+ * it). Not `--no-maglev --no-turbofan` on the command line: V8 then sets up no Maglev at all, and
+ * turned on later it cost a catch-up ~0.2–0.3 CPU s; nor a raised invocation count, which stays in
+ * the budgets of Node's own functions made during bootstrap (~0.1–0.2 CPU s; docs/benchmarks.md,
+ * "Eleventh round").
  */
-const MAGLEV_INVOCATIONS = 400;
-const BOOT_FLAG = `--invocation-count-for-maglev=${MAGLEV_INVOCATIONS * 250}`;
-/** Set by the start below for the one after it: the flag in front of execArgv is ours, not the operator's. */
+const BOOT_FLAGS = ['--maglev-filter=-*', '--turbo-filter=-*'];
+const DEFAULT_FILTERS = ['--maglev-filter=*', '--turbo-filter=*'];
+/** Set by the start below for the one after it: the flags in front of execArgv are ours, not the operator's. */
 const HELD_BY_LAUNCHER = 'SENTINEL_LAUNCHER_HELD_JIT';
 const holdJit = process.argv[2] === 'run' && ['x64', 'arm64'].includes(process.arch);
-let bootFlagGiven = false;
+let bootFlagsGiven = false;
 if (process.env[HELD_BY_LAUNCHER] === '1') {
   delete process.env[HELD_BY_LAUNCHER];
-  bootFlagGiven = process.execArgv[0] === BOOT_FLAG;
-  if (bootFlagGiven) process.execArgv.splice(0, 1);
+  bootFlagsGiven = BOOT_FLAGS.every((flag, i) => process.execArgv[i] === flag);
+  if (bootFlagsGiven) process.execArgv.splice(0, BOOT_FLAGS.length);
 }
 const operatorJit = OPERATOR_JIT_FLAGS.test([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' '));
 
@@ -45,7 +47,7 @@ const operatorJit = OPERATOR_JIT_FLAGS.test([...process.execArgv, process.env.NO
 const TRIM_TUNABLE = 'glibc.malloc.trim_threshold';
 if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.execve === 'function' && !(process.env.GLIBC_TUNABLES ?? '').includes(TRIM_TUNABLE)) {
   const env = { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, `${TRIM_TUNABLE}=131072`].filter(Boolean).join(':') };
-  const hold = holdJit && !operatorJit ? [BOOT_FLAG] : [];
+  const hold = holdJit && !operatorJit ? BOOT_FLAGS : [];
   if (hold.length > 0) env[HELD_BY_LAUNCHER] = '1';
   process.execve(process.execPath, [process.execPath, ...hold, ...process.execArgv, ...process.argv.slice(1)], env);
 }
@@ -53,7 +55,7 @@ if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.
 if (holdJit && !operatorJit) {
   const v8 = process.getBuiltinModule('node:v8');
   for (const flag of HOLD_FLAGS) v8.setFlagsFromString(flag);
-  if (bootFlagGiven) v8.setFlagsFromString(`--invocation-count-for-maglev=${MAGLEV_INVOCATIONS}`);
+  if (bootFlagsGiven) for (const flag of DEFAULT_FILTERS) v8.setFlagsFromString(flag);
 }
 module.enableCompileCache?.();
 await import('../dist/bundle/sentinel.js');

@@ -58,12 +58,14 @@ describe('optimizing compilers held during start-up', () => {
     expect(/^const OPERATOR_JIT_FLAGS = (\/.+\/);$/m.exec(launcher)?.[1]).toBe(String(OPERATOR_JIT_FLAGS));
   });
 
-  // The launcher's second start keeps Maglev back with a raised invocation count, then sets V8's default back.
-  it("gives Maglev back the invocation count this Node.js binary has by default", () => {
+  // The launcher's second start filters every function out of the optimizing compilers until its
+  // run-time hold takes over, then sets V8's default filters back.
+  it('gives the optimizing compilers back the filters this Node.js binary has by default', () => {
     const launcher = readFileSync(join(REPO_ROOT, 'bin', 'sentinel.js'), 'utf8');
     const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
-    const defaultCount = /^\s+--invocation-count-for-maglev \(.*\n\s+type: int\s+default: --invocation-count-for-maglev=(\d+)$/m.exec(options)?.[1];
-    expect(/^const MAGLEV_INVOCATIONS = (\d+);$/m.exec(launcher)?.[1]).toBe(defaultCount);
+    const defaultOf = (flag: string): string | undefined => new RegExp(`^\\s+--${flag} \\(.*\\n\\s+type: string\\s+default: --${flag}="(.*)"$`, 'm').exec(options)?.[1];
+    const restored = /^const DEFAULT_FILTERS = \[(.*)\];$/m.exec(launcher)?.[1];
+    expect(restored).toBe(`'--maglev-filter=${defaultOf('maglev-filter')}', '--turbo-filter=${defaultOf('turbo-filter')}'`);
   });
 
   it('leaves the compilers alone when the operator chose a JIT flag', () => {
