@@ -49,7 +49,11 @@ if (process.argv[2] === 'run' && process.platform === 'linux' && typeof process.
   const env = { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, `${TRIM_TUNABLE}=131072`].filter(Boolean).join(':') };
   const hold = holdJit && !operatorJit ? BOOT_FLAGS : [];
   if (hold.length > 0) env[HELD_BY_LAUNCHER] = '1';
-  process.execve(process.execPath, [process.execPath, ...hold, ...process.execArgv, ...process.argv.slice(1)], env);
+  try {
+    process.execve(process.execPath, [process.execPath, ...hold, ...process.execArgv, ...process.argv.slice(1)], env);
+  } catch {
+    // Not allowed here (a seccomp profile, a binary gone since start): run on as started.
+  }
 }
 
 if (holdJit && !operatorJit) {
