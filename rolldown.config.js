@@ -90,7 +90,7 @@ export default defineConfig({
   input: { sentinel: 'dist/src/cli/main.js' },
   platform: 'node',
   plugins: [builtinsThroughRequire(), promClientParts()],
-  // Bundled CommonJS dependencies (write-file-atomic names its temp files after __filename) read
+  // Bundled CommonJS dependencies (pino's transport loader resolves paths from __dirname) read
   // the CommonJS module globals, which an ES module lacks; rolldown leaves them in place
   // (rolldown/rolldown#9719). They get the chunk's own, which is what those uses need.
   transform: { define: { __filename: 'import.meta.filename', __dirname: 'import.meta.dirname' } },

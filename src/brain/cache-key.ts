@@ -5,7 +5,7 @@
 // record's text, the lines around it, hint and runbook), after redaction (a secret never becomes
 // part of a key) and with numbers blanked, so that the same failure at another time, in another
 // run or with another row count still shares one cached answer.
-import { createHash } from 'node:crypto';
+import { crypto } from '../crypto-on-demand.js';
 import type { DiagnoseRequest } from '../types.js';
 import { normalisePerMember } from '../detect/fingerprint.js';
 
@@ -16,7 +16,7 @@ const VOLATILE = /\b[0-9a-f]*\d[0-9a-f]{7,}\b|\d+/gi;
 const stable = (text: string | undefined): string => normalisePerMember(text ?? '').replace(VOLATILE, '#');
 
 export function diagnosisCacheKey(req: DiagnoseRequest, redact: (text: string) => string): string {
-  const hash = createHash('sha256');
+  const hash = crypto().createHash('sha256');
   const add = (text: string | undefined): void => {
     hash.update(stable(redact(text ?? '')));
     hash.update('\u0000');

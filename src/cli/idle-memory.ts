@@ -25,6 +25,32 @@ export const MIN_COLLECTION_GAP_MS = 60_000;
 type FullCollection = () => void;
 
 /**
+ * V8's default age (major collections a function sits unused) before its bytecode is dropped, on
+ * every supported Node.js line (test/cli/idle-memory.test.ts checks it against the running binary).
+ */
+export const DEFAULT_BYTECODE_OLD_AGE = 6;
+/** An operator who tuned bytecode flushing keeps their choice. */
+const OPERATOR_FLUSH_FLAGS = /--(no-)?(bytecode[-_]old[-_]age|flush[-_]bytecode|stress[-_]flush[-_]code)\b/;
+
+/**
+ * Runs `collect` with bytecode flushing at its most eager: what start-up compiled and an idle agent
+ * does not run (the config loader, pack compilation, the bundle's module bodies) is dropped now, not
+ * six collections from now, which an idle agent takes hours to reach. Dropped bytecode is compiled
+ * again from source on its next call. Restored at once, so a busy agent's collections keep V8's age.
+ */
+export function withEagerBytecodeFlush(collect: FullCollection, env: NodeJS.ProcessEnv = process.env, execArgv: readonly string[] = process.execArgv): FullCollection {
+  if (OPERATOR_FLUSH_FLAGS.test([...execArgv, env.NODE_OPTIONS ?? ''].join(' '))) return collect;
+  return () => {
+    v8.setFlagsFromString('--bytecode-old-age=1');
+    try {
+      collect();
+    } finally {
+      v8.setFlagsFromString(`--bytecode-old-age=${DEFAULT_BYTECODE_OLD_AGE}`);
+    }
+  };
+}
+
+/**
  * V8's collector with its `last-resort` flavour (what V8 runs before giving up on memory: it also
  * shrinks the young generation). Node exposes it only behind --expose-gc, which an `npx sentinel`
  * cannot pass; a context created after the flag is set gets the function (as Jest's --logHeapUsage
@@ -35,7 +61,7 @@ function memoryReducingCollection(): FullCollection | undefined {
     v8.setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
     v8.setFlagsFromString('--no-expose-gc');
-    return typeof gc === 'function' ? () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }) : undefined;
+    return typeof gc === 'function' ? withEagerBytecodeFlush(() => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })) : undefined;
   } catch {
     return undefined;
   }

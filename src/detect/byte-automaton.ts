@@ -19,7 +19,7 @@ export type ByteFind = (bytes: Uint8Array, from: number, limit: number) => numbe
 
 /**
  * Compiles `words` into one search. The table holds a row per trie state and a column per distinct
- * character (~1.3 MB for the built-in packs' ~350 words). Throws on a non-ASCII word: the caller
+ * character (~0.6 MB for the built-in packs' ~350 words). Throws on a non-ASCII word: the caller
  * then screens otherwise.
  */
 export function createByteFinder(words: readonly ByteWord[]): ByteFind {
@@ -91,7 +91,14 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
       queue[queued++] = child;
     }
   }
-  const table = rows.slice(0, states * stride);
+  // The moves as state numbers, a state ending a word flipped negative: 16 bits an entry while the
+  // states fit (the built-in packs have ~5,000), half the memory an idle agent holds for the table
+  // (1.2 → 0.6 MB, docs/benchmarks.md "Eleventh round") for one shift per byte in the loop.
+  const table = states <= 0x8000 ? new Int16Array(states * stride) : new Int32Array(states * stride);
+  for (let i = 0; i < table.length; i++) {
+    const entry = rows[i] as number;
+    table[i] = entry < 0 ? ~(~entry >> shift) : entry >> shift;
+  }
   // Per state, a word ending there that always counts (its length; 0: none), and the words that
   // count only if what follows says so. Every line of a JSON log ends `"msg"` and `"level"` (probes
   // that want a non-string value), so this is on the hot path: no division, no iterator, no closure
@@ -104,9 +111,8 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
       else (probes[s] ??= []).push({ length: w.length, after: w.after });
     }
   }
-  /** For a flipped row: where a word ending at `end` (inclusive) starts, if one counts there. */
-  const accepted = (row: number, bytes: Uint8Array, end: number, limit: number): number => {
-    const s = row >> shift;
+  /** For a state ending a word: where a word ending at `end` (inclusive) starts, if one counts there. */
+  const accepted = (s: number, bytes: Uint8Array, end: number, limit: number): number => {
     const plain = plainLength[s] as number;
     if (plain !== 0) return end + 1 - plain;
     const candidates = probes[s] as { length: number; after: NonNullable<ByteWord['after']> }[];
@@ -118,12 +124,12 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
   };
 
   return (bytes, from, limit) => {
-    let row = 0;
+    let s = 0;
     for (let i = from; i < limit; i++) {
-      row = table[row + (classOf[bytes[i] as number] as number)] as number;
-      if (row < 0) {
-        row = ~row;
-        const start = accepted(row, bytes, i, limit);
+      s = table[(s << shift) + (classOf[bytes[i] as number] as number)] as number;
+      if (s < 0) {
+        s = ~s;
+        const start = accepted(s, bytes, i, limit);
         if (start !== -1) return start;
       }
     }

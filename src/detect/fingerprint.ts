@@ -3,8 +3,8 @@
 // failures apart (exception types, column and table names, file names, code locations) stays.
 // When in doubt we keep text: two incidents for one failure is noise, one incident for two
 // failures hides a failure.
-import { createHash } from 'node:crypto';
 import type { RuleConfig } from '../config/config-types.js';
+import { crypto } from '../crypto-on-demand.js';
 import type { LogEvent, RuleInfo } from '../types.js';
 import { fieldText, getField } from './field-path.js';
 
@@ -126,5 +126,5 @@ export function fingerprintText(rule: { id: string; fingerprint?: string }, even
 
 /** Accepts a RuleConfig or a RuleInfo (or anything with their `id` and optional `fingerprint`). */
 export function computeFingerprint(rule: RuleConfig | RuleInfo | { id: string; fingerprint?: string }, event: LogEvent): string {
-  return createHash('sha1').update(fingerprintText(rule, event)).digest('hex').slice(0, 16);
+  return crypto().createHash('sha1').update(fingerprintText(rule, event)).digest('hex').slice(0, 16);
 }

@@ -3,9 +3,9 @@
 // occurrences, and resolves after a quiet period or on a success record of its pipeline/step.
 // Lifecycle runs on the injected clock (`now`), never on the log's own timestamps, so replaying
 // an old file cannot resolve incidents at once and tests drive time in milliseconds.
-import { randomBytes } from 'node:crypto';
 import type { IncidentUpdate } from './incident-update.js';
 import type { IncidentsConfig } from '../config/config-types.js';
+import { crypto } from '../crypto-on-demand.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Diagnosis, Incident, LogEvent, Match } from '../types.js';
@@ -159,7 +159,7 @@ export function createIncidentTracker(options: IncidentTrackerOptions): Incident
 
   function newId(at: number): string {
     // Time first, so ids sort by opening time; random tail, so two agents never collide.
-    return `inc-${Math.max(0, Math.floor(at)).toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
+    return `inc-${Math.max(0, Math.floor(at)).toString(36).padStart(9, '0')}-${crypto().randomBytes(4).toString('hex')}`;
   }
 
   function forgetOpen(t: Tracked): void {

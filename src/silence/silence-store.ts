@@ -2,9 +2,9 @@
 // so `sentinel silence` and a running agent never read-modify-write the same file: adding is a
 // durable write of a new name, removing is an unlink, and the agent reads the folder again whenever
 // its modification time moves (once per tick at most).
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crypto } from '../crypto-on-demand.js';
 import { writeFileDurably } from '../state/write-file-durably.js';
 
 export interface Silence {
@@ -53,7 +53,7 @@ export async function addSilence(stateDir: string, request: NewSilence, now: num
   const dir = silencesDir(stateDir);
   await mkdir(dir, { recursive: true });
   const { durationMs, ...what } = request;
-  const silence: Silence = { id: `sil-${randomBytes(4).toString('hex')}`, ...what, createdAt: now, expiresAt: now + durationMs };
+  const silence: Silence = { id: `sil-${crypto().randomBytes(4).toString('hex')}`, ...what, createdAt: now, expiresAt: now + durationMs };
   await writeFileDurably(join(dir, `${silence.id}.json`), `${JSON.stringify(silence)}\n`);
   return silence;
 }

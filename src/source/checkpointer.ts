@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createCheckpointStore, type CheckpointEntry } from './checkpoint-store.js';
 import { FINGERPRINT_BYTES, fingerprintOf, identityKey } from './file-identity.js';
-import type { Tailer } from './file-tailer.js';
+import { checkpointedFieldChanges, type Tailer } from './file-tailer.js';
 
 /** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
 export const NEW_FILE_MARGIN_MS = 5_000;
@@ -92,13 +92,23 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   /** What the last write stored for each file, and the unmatched entries it stored. */
   let written = new Map<Tailer, { path: string; offset: number; line: number | undefined; fingerprintBytes: number }>();
   let writtenVersion = -1;
+  /** checkpointedFieldChanges() as of the last write (or the last comparison that found nothing new). */
+  let writtenChanges = -1;
 
   /**
    * Whether a write would store what the last one did: with thousands of files followed and none
    * growing, building and comparing the whole file every second was most of the agent's idle CPU.
+   * While no followed file changed what a checkpoint stores of it, not even the comparison runs.
    */
   const unchanged = (): boolean => {
     if (writtenVersion !== version) return false;
+    const changes = checkpointedFieldChanges();
+    if (changes === writtenChanges) return true;
+    if (!sameAsWritten()) return false;
+    writtenChanges = changes;
+    return true;
+  };
+  const sameAsWritten = (): boolean => {
     let count = 0;
     for (const t of options.followed()) {
       if (t.closed) continue;
@@ -117,6 +127,8 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       return;
     }
     const snapshot = new Map<Tailer, { path: string; offset: number; line: number | undefined; fingerprintBytes: number }>();
+    // Taken before the snapshot: a change while it is built (the fingerprints below are awaited) makes the next look compare again.
+    const changesBefore = checkpointedFieldChanges();
     const entries: CheckpointEntry[] = [];
     const at = now();
     // The files are known as of the oldest look still due: a reader lagging behind a file has not
@@ -154,6 +166,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     }
     written = snapshot;
     writtenVersion = unmatchedVersion;
+    writtenChanges = changesBefore;
     lastSavedAt = at;
     metrics.checkpointAgeSeconds.set(0);
   };

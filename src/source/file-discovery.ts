@@ -47,6 +47,11 @@ export interface FileDiscovery {
   matches(path: string): boolean;
   /** Whether every directory of the last scan is watched (never in poll mode): if not, only rescans notice what happens there. */
   readonly watchingAll: boolean;
+  /**
+   * The last scan reused every directory's listing: it found the same paths, naming the same files,
+   * as the scan before it (a creation, rename or removal in a directory moves its mtime).
+   */
+  readonly lastScanReusedAll: boolean;
   close(): Promise<void>;
 }
 
@@ -101,6 +106,9 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
   const fullScanEveryMs = options.fullScanEveryMs ?? 0;
   const listings = new Map<string, Listing>();
   let lastFullScanAt = -Infinity;
+  /** Set by a walk that listed a directory afresh (or failed to look at one) during the scan under way. */
+  let listedAfresh = false;
+  let lastScanReusedAll = false;
 
   const watchDir = (dir: string): void => {
     if (options.poll || closed || watches.has(dir)) return;
@@ -152,6 +160,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
         if (depth > 0) for (const sub of cached.dirs) await walk(sub, depth - 1, out, root, walked, quick);
         return;
       }
+      listedAfresh = true;
       const listedAt = now();
       entries = await readdir(dir, { withFileTypes: true });
       // Symlinks may point anywhere, and a racy directory may still change unseen: never reused.
@@ -159,6 +168,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       listings.delete(dir);
       if (reusable) listing = { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, files: [], dirs: [] };
     } catch (err) {
+      listedAfresh = true;
       const e = err as NodeJS.ErrnoException;
       if (dir === root.dir && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) {
         if (!missing.has(dir)) {
@@ -211,6 +221,9 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
     get watchingAll() {
       return !options.poll && watchingAll;
     },
+    get lastScanReusedAll() {
+      return lastScanReusedAll;
+    },
     async start() {
       // Watches are set up by the first scan, on the directories it walks.
     },
@@ -222,7 +235,9 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       const quick = !options.poll && watchingAll && now() - lastFullScanAt < fullScanEveryMs;
       if (!quick) lastFullScanAt = now();
       watchingAll = true;
+      listedAfresh = false;
       for (const root of roots) await walk(root.dir, root.depth, out, root, walked, quick);
+      lastScanReusedAll = quick && !listedAfresh && watchingAll;
       // Directories no longer walked (removed, or now reached under another path) are no longer watched.
       const current = new Set(walked.values());
       for (const dir of listings.keys()) if (!current.has(dir)) listings.delete(dir);

@@ -1,7 +1,7 @@
 // A file is known by device+inode plus a hash of its first bytes, so an inode reused by a new file,
 // or a file replaced while the agent was down, is not mistaken for the one a checkpoint names.
-import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { sha256Hex } from './sha256.js';
 
 export const FINGERPRINT_BYTES = 256;
 
@@ -19,7 +19,7 @@ export function identityKey(dev: number, ino: number): string {
 }
 
 export function hashBytes(buf: Buffer, len: number): string {
-  return createHash('sha256').update(buf.subarray(0, len)).digest('hex').slice(0, 32);
+  return sha256Hex(buf.subarray(0, len)).slice(0, 32);
 }
 
 /** Hash of the first `bytes` bytes (at most FINGERPRINT_BYTES), and how many there were. */

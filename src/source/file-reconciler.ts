@@ -64,6 +64,13 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
   const isFollowed = (dev: number, ino: number): boolean => tailers.has(identityKey(dev, ino));
   /** First-bytes hashes of the files released last, or truncated by copytruncate (oldest first). */
   const releasedStarts = new Set<string>();
+  /**
+   * The last reconcile left nothing pending (every file it found followed, none orphaned) and no
+   * file was followed or released since. A scan that then reused every directory's listing found
+   * those same files, and matching them again would change nothing: the backstop rescan of 10,000
+   * idle files spent most of its time there (docs/benchmarks.md, "Eleventh round").
+   */
+  let settled = false;
 
   /** Where a newly found file starts: its checkpoint, start_at (files that predate the agent), or 0 (new files). */
   const startFor = async (
@@ -155,6 +162,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     t.orphanedAt = now();
     t.lastGrowthAt = now();
     tailers.set(t.key, t);
+    settled = false;
     if (before && before.readPos === 0 && !before.blockedBy) before.blockedBy = t;
     metrics.rotations.inc({ source });
     log.info({ file: lost.path, from: path, offset: lost.offset }, 'Reading the unread end of a rotated file from its copy.');
@@ -226,6 +234,8 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     updateGauges,
     async reconcile(startup, knownPaths) {
       const found = await discovery.scan();
+      if (!startup && settled && discovery.lastScanReusedAll) return;
+      settled = false;
       const seen = new Map<string, DiscoveredFile>();
       for (const f of found) {
         const key = identityKey(f.stats.dev, f.stats.ino);
@@ -273,6 +283,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
         });
       }
       const at = now();
+      let orphans = false;
       for (const t of tailers.values()) {
         if (!seen.has(t.key) && t.orphanedAt === undefined) {
           t.orphanedAt = at;
@@ -291,8 +302,12 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
             log.info({ file: t.path }, 'File deleted; reading what is left before releasing it.');
           }
         }
-        if (t.orphanedAt !== undefined) t.dirty = true;
+        if (t.orphanedAt !== undefined) {
+          t.dirty = true;
+          orphans = true;
+        }
       }
+      settled = !orphans && [...seen.keys()].every((key) => tailers.has(key));
       updateGauges();
     },
     async recoverAtStartup() {
@@ -334,6 +349,7 @@ export function createFileReconciler(options: FileReconcilerOptions): FileReconc
     readCopiesBornSince,
     drop(t) {
       tailers.delete(t.key);
+      settled = false;
       if (byPath.get(t.path) === t) byPath.delete(t.path);
       // A file rotated away, read to its end and released still sits beside its successor for a
       // while (app.log.1): it is no unread copy, whatever its birth time says.

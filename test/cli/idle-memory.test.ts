@@ -1,13 +1,13 @@
 // What keeps an idle agent small (docs/benchmarks.md, "Sixth round"): V8's optimizing compilers held
 // until the agent is ready, and one memory-reducing collection when it goes quiet after a busy spell.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
+import { DEFAULT_BYTECODE_OLD_AGE, reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
 import { OPERATOR_JIT_FLAGS, optimizingCompilerDefaults } from '../../src/cli/startup-jit.js';
 import { createWorkspace } from '../helpers/agent-workspace.js';
-import { REPO_ROOT, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
+import { REPO_ROOT, SENTINEL_BIN, startProcess, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const spin = (ms: number): void => {
@@ -56,6 +56,16 @@ describe('optimizing compilers held during start-up', () => {
   it('is held by the launcher for the same operator flags as here', () => {
     const launcher = readFileSync(join(REPO_ROOT, 'bin', 'sentinel.js'), 'utf8');
     expect(/^const OPERATOR_JIT_FLAGS = (\/.+\/);$/m.exec(launcher)?.[1]).toBe(String(OPERATOR_JIT_FLAGS));
+  });
+
+  // The launcher's second start filters every function out of the optimizing compilers until its
+  // run-time hold takes over, then sets V8's default filters back.
+  it('gives the optimizing compilers back the filters this Node.js binary has by default', () => {
+    const launcher = readFileSync(join(REPO_ROOT, 'bin', 'sentinel.js'), 'utf8');
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    const defaultOf = (flag: string): string | undefined => new RegExp(`^\\s+--${flag} \\(.*\\n\\s+type: string\\s+default: --${flag}="(.*)"$`, 'm').exec(options)?.[1];
+    const restored = /^const DEFAULT_FILTERS = \[(.*)\];$/m.exec(launcher)?.[1];
+    expect(restored).toBe(`'--maglev-filter=${defaultOf('maglev-filter')}', '--turbo-filter=${defaultOf('turbo-filter')}'`);
   });
 
   it('leaves the compilers alone when the operator chose a JIT flag', () => {
@@ -146,6 +156,37 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
   });
 });
 
+describe('bytecode flushed by the idle collection', () => {
+  it("restores V8's default age of this Node.js binary", () => {
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    expect(/^\s+--bytecode-old-age \(.*\n\s+type: int\s+default: --bytecode-old-age=(\d+)$/m.exec(options)?.[1]).toBe(String(DEFAULT_BYTECODE_OLD_AGE));
+  });
+
+  // V8 reads the age at each collection, so setting it at run time works; were V8 ever to freeze its
+  // flags after start, the eager collection would drop no more than a plain one and this says so.
+  it('drops the bytecode of what start-up ran once, which a plain collection keeps', () => {
+    const script = `
+      const { withEagerBytecodeFlush } = await import(${JSON.stringify(join(REPO_ROOT, 'dist/src/cli/idle-memory.js'))});
+      const collect = () => globalThis.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      console.log('plain');
+      collect();
+      console.log('eager');
+      withEagerBytecodeFlush(collect)();
+      console.log('end');`;
+    const result = spawnSync(process.execPath, ['--expose-gc', '--trace-flush-code', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const flushed = { plain: 0, eager: 0 };
+    let phase: keyof typeof flushed | undefined;
+    for (const line of result.stdout.split('\n')) {
+      if (line === 'plain' || line === 'eager') phase = line;
+      else if (line === 'end') phase = undefined;
+      else if (phase && line.includes('discarding compiled metadata')) flushed[phase] += 1;
+    }
+    expect(flushed.eager, result.stdout.slice(-2000)).toBeGreaterThan(100);
+    expect(flushed.plain).toBeLessThan(flushed.eager / 10);
+  });
+});
+
 describe('the agent', () => {
   const running: RunningProcess[] = [];
   const dirs: string[] = [];
@@ -164,6 +205,46 @@ describe('the agent', () => {
     // A busy machine may keep the loop above the idle mark for a while: generous, but it must come.
     const [line] = await agent.waitForOutput(/"ms":\d+,"msg":"Idle: heap reduced\."/, 30_000);
     expect(line).toContain('Idle: heap reduced.');
+  });
+
+  // The launcher's second start holds the compilers on its command line (before Node resolves the
+  // launcher's own path) and takes those flags back out of execArgv: the agent must still see no
+  // operator's choice in them and give the compilers back with its first work.
+  it('optimizes again once it has work, though its start held the compilers on the command line', async () => {
+    const ws = createWorkspace();
+    dirs.push(ws.dir);
+    writeFileSync(ws.logFile, '{"level":"info","msg":"started"}\n');
+    const agent = startProcess(['--trace-opt', SENTINEL_BIN, 'run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook' } });
+    running.push(agent);
+    await agent.waitForOutput(/Sentinel agent started/, 30_000);
+    const startedAt = agent.stdout().indexOf('Sentinel agent started');
+    const line = '{"level":"info","msg":"step ok","rows":12345,"pipeline":"etl"}\n';
+    const optimizedSince = (): boolean => /compiling method .*\(target (MAGLEV|TURBOFAN)\)/.test(agent.stdout().slice(startedAt));
+    await waitFor('an optimizing compile after the agent had work', () => {
+      if (!optimizedSince()) appendFileSync(ws.logFile, line.repeat(20_000));
+      return optimizedSince();
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+  });
+
+  // glibc reads GLIBC_TUNABLES once, at exec: the launcher starts `sentinel run` again in place with
+  // malloc's trim threshold fixed (bin/sentinel.js). /proc/PID/environ is the environment of the
+  // image now running under the pid the test spawned (glibc cuts it at the first ':' as it parses a
+  // list of tunables, hence single tunables here).
+  it.each([
+    ['no GLIBC_TUNABLES', undefined, 'glibc.malloc.trim_threshold=131072'],
+    ["an operator's own trim threshold", 'glibc.malloc.trim_threshold=1048576', 'glibc.malloc.trim_threshold=1048576'],
+  ])('runs with a fixed malloc trim threshold, in the process it was started as (%s)', async (_, given, fixed) => {
+    let expected: string | undefined = fixed;
+    // Without process.execve (Node.js before 22.15) the launcher runs on as it was started.
+    if (typeof (process as { execve?: unknown }).execve !== 'function') expected = given;
+    const ws = createWorkspace();
+    dirs.push(ws.dir);
+    writeFileSync(ws.logFile, '{"level":"info","msg":"started"}\n');
+    const agent = startSentinel(['run', '--config', ws.configFile], { env: { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/hook', ...(given ? { GLIBC_TUNABLES: given } : {}) } });
+    running.push(agent);
+    await agent.waitForOutput(/Sentinel agent started/, 30_000);
+    const environ = readFileSync(`/proc/${agent.child.pid}/environ`, 'utf8').split('\0');
+    expect(environ.filter((e) => e.startsWith('GLIBC_TUNABLES='))).toEqual(expected ? [`GLIBC_TUNABLES=${expected}`] : []);
   });
 });
 

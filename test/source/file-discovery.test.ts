@@ -46,6 +46,7 @@ describe('file discovery, quick scans', () => {
     const { logs, discovery } = await setUp();
     const a = join(logs, 'job-1', 'a.log');
     const first = byPath(await discovery.scan());
+    expect(discovery.lastScanReusedAll).toBe(false);
     expect([...first.keys()]).toEqual([a]);
     expect(first.get(a)?.unchanged).toBeUndefined();
 
@@ -53,9 +54,13 @@ describe('file discovery, quick scans', () => {
     expect([...second.keys()]).toEqual([a]);
     expect(second.get(a)?.unchanged).toBe(true);
 
+    // Every listing reused: the source's matching of files to followed ones may be skipped.
+    expect(discovery.lastScanReusedAll).toBe(true);
+
     const b = join(logs, 'job-1', 'b.log');
     await writeFile(b, 'two\n');
     const third = byPath(await discovery.scan());
+    expect(discovery.lastScanReusedAll).toBe(false);
     expect([...third.keys()].sort()).toEqual([a, b]);
     expect(third.get(b)?.unchanged).toBeUndefined();
     expect(third.get(b)?.stats.ino).toBe((await stat(b)).ino);
@@ -86,6 +91,7 @@ describe('file discovery, quick scans', () => {
     expect(quick.get(a)?.unchanged).toBe(true);
     advance(60_000);
     const full = byPath(await discovery.scan());
+    expect(discovery.lastScanReusedAll).toBe(false);
     expect(full.get(a)?.unchanged).toBeUndefined();
     expect(full.get(a)?.stats.size).toBe('one\nmore\n'.length);
   });

@@ -5,10 +5,10 @@
 //
 // The URL and the secret may hold credentials: neither ever appears in a log line, a metric or a
 // result detail; `describe` shows only the scheme and host.
-import { createHmac } from 'node:crypto';
 import type { NotifyConfig, WebhookDestinationConfig } from '../../config/config-types.js';
 import { routes, type DeliveryResult, type Destination, type DestinationContext } from '../destination.js';
 import { classifyFetchError, classifyHttp } from '../http-outcome.js';
+import { crypto } from '../../crypto-on-demand.js';
 import { VERSION } from '../../version.js';
 import { buildWebhookBody, isWebhookBody, WEBHOOK_BODY_VERSION, type WebhookBody } from './webhook-body.js';
 
@@ -17,7 +17,7 @@ export const TIMESTAMP_HEADER = 'X-Sentinel-Timestamp';
 
 /** `sha256=<hex>` of HMAC-SHA256(secret, `<timestamp>.<raw body>`); the timestamp is Unix seconds. */
 export function signWebhook(secret: string, timestamp: number, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+  return `sha256=${crypto().createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
 }
 
 /** Reads at most this much of an error answer: enough for a reason, never a whole page. */
