@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds, freePort } from './process-stats.js';
+import { PEER_RULES_YAML } from './peer-rules.js';
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, 'idle-ms': { type: 'string', default: '5000' } },
@@ -19,17 +20,7 @@ const { values, positionals } = parseArgs({
 });
 const RUNS = Number(values.runs);
 const IDLE_MS = Number(values['idle-ms']);
-const RULES_YAML = `rules:
-  - id: step-failed
-    match: { fields: { event: step_failed } }
-    severity: critical
-  - id: zero-division
-    match: { regex: "ZeroDivisionError" }
-    severity: error
-  - id: out-of-memory
-    match: { regex: "OutOfMemoryError|Killed process" }
-    severity: critical
-`;
+const RULES_YAML = PEER_RULES_YAML;
 
 interface Variant {
   label: string;

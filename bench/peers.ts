@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensurePipelineLog } from './pipeline-log.js';
 import { cpuSeconds, freePort, statusMb } from './process-stats.js';
+import { PEER_RULES_YAML } from './peer-rules.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,17 +36,7 @@ const METRICS_POLL_MS = 50;
 const PACKS = ['generic', 'python', 'node', 'jvm', 'go', 'postgresql', 'dagster', 'airflow', 'dbt', 'cloud', 'kubernetes'];
 
 /** The three user rules every contender applies, in each one's own language. */
-const RULES_YAML = `rules:
-  - id: step-failed
-    match: { fields: { event: step_failed } }
-    severity: critical
-  - id: zero-division
-    match: { regex: "ZeroDivisionError" }
-    severity: error
-  - id: out-of-memory
-    match: { regex: "OutOfMemoryError|Killed process" }
-    severity: critical
-`;
+const RULES_YAML = PEER_RULES_YAML;
 const MTAIL_PROGRAM = `counter step_failed
 counter zero_division
 counter out_of_memory
