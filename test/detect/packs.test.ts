@@ -106,7 +106,7 @@ describe('built-in rule packs', () => {
     const covered = new Set(TABLE.map(([, rule]) => rule));
     const untested = BUILTIN_PACKS.flatMap((p) => p.rules.map((r) => r.id)).filter((id) => !covered.has(id));
     // Rules whose samples would duplicate another's cause; each still compiles and is reached above by priority.
-    expect(untested.sort()).toEqual(['airflow.dag-import-error', 'airflow.task-retry', 'dbt.run-summary', 'dbt.test-result', 'python.memory-error', 'python.psycopg', 'python.sqlalchemy'].sort());
+    expect(untested.sort()).toEqual(['airflow.dag-import-error', 'airflow.task-retry', 'dbt.run-summary', 'dbt.test-result', 'node.npm-debug-error', 'python.memory-error', 'python.psycopg', 'python.sqlalchemy'].sort());
   });
 
   it.each([
@@ -117,6 +117,7 @@ describe('built-in rule packs', () => {
     ['airflow.task-retry', '[2026-11-25, 12:00:00 UTC] {taskinstance.py:1138} INFO - Marking task as UP_FOR_RETRY. dag_id=etl, task_id=load'],
     ['dbt.test-result', 'Got 2 results, configured to fail if != 0'],
     ['dbt.run-summary', '20:14:54  Done. PASS=0 WARN=0 ERROR=1 SKIP=0 TOTAL=1'],
+    ['node.npm-debug-error', '31 error code E404'],
   ])('%s fires on its own cause', (rule, text) => {
     const events = eventsFromText(`${text}\n`, 'inline.log', source);
     const rules = events.flatMap((e) => createDetector(config).match(e)).map((m) => m.rule.id);

@@ -17,9 +17,9 @@ const RETRY_WORDS = String.raw`(?<![./]|\bbefore )\bretrying\b(?![./]\w|[^\n.]{0
 
 /**
  * The client stopped trying: what a wait or retry notice turns into when it fails for good
- * (`giving up`, `max retries exceeded`, the last of its attempts, `timed out waiting`).
+ * (`giving up`, `max retries exceeded`, the last of its attempts, `timed out waiting`, `Stop retrying since …`).
  */
-export const GIVE_UP = String.raw`\b(?:giving up|gave up|max(?:imum)? retries (?:exceeded|reached)|(?:reached|exceeded) (?:the )?max(?:imum)? (?:number of )?retries|retries (?:exhausted|exceeded)|exhausted (?:all )?(?:\d+ )?(?:retries|attempts)|out of retries|no (?:more )?retries left|retry limit (?:reached|exceeded)|(?:after|in) \d+ (?:attempts|retries|tries)|timed out waiting|timeout waiting)\b|\battempt (\d+) ?(?:of|/) ?\1\b`;
+export const GIVE_UP = String.raw`\b(?:giving up|gave up|max(?:imum)? retries (?:exceeded|reached)|(?:reached|exceeded) (?:the )?max(?:imum)? (?:number of )?retries|retries (?:exhausted|exceeded)|exhausted (?:all )?(?:\d+ )?(?:retries|attempts)|out of retries|no (?:more )?retries left|retry limit (?:reached|exceeded)|(?:after|in) \d+ (?:attempts|retries|tries)|timed out waiting|timeout waiting|stop(?:ped|s)? retrying|no longer retrying|not retrying)\b|\battempt (\d+) ?(?:of|/) ?\1\b`;
 
 /**
  * A cause no retry can cure (a privilege, an object that is not there, a bad statement): the client

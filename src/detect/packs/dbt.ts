@@ -15,17 +15,18 @@ export const dbtPack: RulePack = {
       priority: 71,
       introduces: true,
       anyLevel: true,
-      // The header alone on its line, its details on the lines below (one record once joined).
-      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|[ \t]*(?:$|\n))|\bDbtDatabaseError\b` },
+      // The header alone on its line, its details on the lines below (one record once joined); a
+      // paste may lower-case it (`"Database error in model `x`... division by zero"`).
+      match: { regex: String.raw`\bDatabase Error(?: in (?:model|test|snapshot|seed|sql operation)\b|:|[ \t]*(?:$|\n))|\bDatabase error in (?:model|test|snapshot|seed|sql operation)\b|\bDbtDatabaseError\b` },
     }),
     r({
       id: 'compilation-error',
-      description: 'dbt could not compile a model (Jinja, ref, source, macro).',
+      description: 'dbt could not compile or parse the project (Jinja, ref, source, macro, a YAML property).',
       severity: 'error',
       priority: 70,
       introduces: true,
       anyLevel: true,
-      match: { regex: String.raw`\bCompilation Error\b|\bCompilationError\b` },
+      match: { regex: String.raw`\bCompilation Error\b|\bCompilationError\b|(?:^|\n)[ \t]*Parsing Error\b` },
     }),
     r({
       id: 'runtime-error',

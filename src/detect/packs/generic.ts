@@ -35,6 +35,9 @@ const ERROR_CLASS_PARTS = [
   ...['INVALID', 'UNRESOLVED', 'INCONSISTENT', 'INCOMPATIBLE', 'MISMATCH', 'MISSING', 'ILLEGAL', 'UNSUPPORTED', 'DENIED', 'EXCEEDED', 'FAILED', 'FAILURE', 'ERROR', 'OVERFLOW', 'DUPLICATE', 'AMBIGUOUS', 'MALFORMED', 'UNAUTHORIZED', 'FORBIDDEN', 'TIMEOUT', 'CANNOT', 'CONFLICT', 'UNAVAILABLE'].flatMap((word) => [`_${word}`, `${word}_`]),
 ].join('|');
 
+// What a setting or a metric about errors is called (`Error rate: 0.2%`, `Error handling: retry`): no error.
+const ERROR_MACHINERY = String.raw`(?:rates?|counts?|handling|handlers?|reporting|tracking|logging|thresholds?|budgets?|pages?|codes? table)`;
+
 // An exception / error header at the start of a line: `ValueError: x`, `java.io.IOException: x`,
 // `Caused by: x.Y: z`, `Uncaught TypeError: x`, `error[E0308]: x`, `Error: x`, `FATAL: x`. (No
 // nested quantifiers anywhere in this pack: the packs test rejects any regex safe-regex2 doubts.)
@@ -63,7 +66,7 @@ const ERROR_HEADERS = [
   String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
   // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`,
   // and the same behind the program's name (`slurmstepd: error: x`, `tar: Error is not recoverable`).
-  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
+  String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?(?!s? (?:${ERROR_MACHINERY})\b)[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
   String.raw`(?:^|\n)[\w.-]{1,40}: (?:error|Error|ERROR|fatal|FATAL)(?:: \S| is not recoverable)`,
   // A tool naming its own failure: `BigQuery error in load operation: x`, `Snowflake error: x`, `JDBC ERROR: x`.
   String.raw`(?:^|\n)[ \t]*[A-Z][\w.-]{1,30} (?:error|ERROR): \S|\b[A-Z][\w.-]{1,30} error in [a-z]{1,20} operation: \S`,
@@ -138,6 +141,19 @@ const ERROR_HEADERS = [
   // A quota used up, said of whatever holds it (`resource monitor 'X' has exceeded its quota`,
   // `the project has exceeded the daily quota`).
   String.raw`\b(?:has|have) exceeded (?:its|their|the|your|our) (?:[\w-]{1,30} )?quota\b`,
+  // An error said as a sentence on what was being done, behind a logger's bracketed context at
+  // most: `Error reading input file a.pdf: …`, `[Consumer clientId=c-1] Error while fetching metadata … : {…}`.
+  String.raw`(?:^|\n)[ \t]*(?:\[[^\]\n]{1,100}\] ?)?(?:Error|ERROR|error) (?!${ERROR_MACHINERY})(?:while|when|during|[a-z]{2,20}ing)\b[^\n]{0,160}? ?: \S`,
+  // An error class alone on its line as a heading, its details below (`Parsing Error`, `Runtime Error`).
+  String.raw`(?:^|\n)[ \t]*[A-Z][a-z]{2,20} Error[ \t]*:?[ \t]*(?:$|\n)`,
+  // Apache Beam's mark on an exception raised inside a step: `… [while running 'load/WriteToBigQuery']`.
+  String.raw`\[while running '[^'\n]{1,200}'\]`,
+  // Runtime messages every language's users know as errors, whatever prints them.
+  String.raw`\b(?:division|divide) by zero\b|\bcodec can't (?:decode|encode) (?:byte|bytes|character|characters)\b|\bcontext deadline exceeded\b`,
+  // A shape that is not what was expected (a row, a column's type, a count): `Inserted row has
+  // wrong column count; Has 3, expected 2`, `expected 4 fields but got 5`, `has changed type from
+  // TIMESTAMP to STRING`, `is declared as type bigint, but the file declares … INT32`.
+  String.raw`\b(?:has|have|with) (?:the |a )?wrong (?:number of [a-z]{2,20}|[a-z]{2,20} count|type)\b|\b(?:[Hh]as|[Gg]ot|[Ff]ound|[Rr]eceived) \d+,? (?:but )?expected \d+\b|\b[Ee]xpected \d+(?: [a-z]{2,20})?,? but (?:got|found|received|was|is|has) \d+\b|\bhas changed type from [A-Za-z]\w{0,30} to [A-Za-z]\w{0,30}\b|\bis declared as (?:type )?\w{1,30}, but\b`,
   // An ODBC driver's diagnostic, tagged with its vendor and driver (`[Microsoft][ODBC Driver 18 for
   // SQL Server][SQL Server]Login failed…`, `[unixODBC][Driver Manager]Data source name not found`).
   String.raw`\[[\w .-]{0,40}ODBC[\w .-]{0,40}\]`,
@@ -198,9 +214,10 @@ const PROGRESS = String.raw`\b\d+ of \d+ (?:ERROR|FAIL)\b`;
 const KILLED = String.raw`\b[Cc]ontainer killed (?:by|on request)\b|\bkilled by YARN\b|\b(?:OOM Killed|OOM killed|OOM-killed|OOM Killer|OOM killer|OOMKilled|oom_kill|oom-kill)\b|Segmentation fault|\(core dumped\)|(?:killed|terminated) by signal|signal: (?:killed|segmentation fault|aborted)|received signal SIG(?:KILL|SEGV|ABRT|BUS)\b|\b(?:exit code|exit status|exited with code|exited with status):? (?:13[479]|-9|-11|-6)\b|Killed process \d+|\bNegsignal\.SIG(?:SEGV|KILL|ABRT|BUS)\b|\bSIG(?:SEGV|ABRT)\b|(?:^|\n)Killed\s*$|: line \d+: +\d+ (?:Killed|Aborted)\b|\bgoroutine \d+ \[running\]:|\bAssertion [\x60'][^\n]{1,200}' failed|\*\*\* [\w./-]{1,100}:\d+:\w+: assert: |\bmemory limits?\b[^\n]{0,120}\b(?:being killed|[Kk]illing)\b|\b[Ee]xceeded (?:job |step )?memory limit\b`;
 
 // …or a line that is only a unit's name (snake_case, dotted or dashed, as code names it) and `failed`:
-// a wrapper's verdict on the step it ran (`load_orders failed.`).
+// a wrapper's verdict on the step it ran (`load_orders failed.`); a framework's verdict in capitals
+// ending the line (`Job execution FAILURE`).
 const UNIT = String.raw`(?:[Ee]xecutor|[Ww]orker|[Tt]ask|[Ss]tep|[Mm]odel|[Jj]ob|[Ss]tage|[Pp]od|[Cc]ontainer|[Ff]low|[Bb]uild|[Cc]ommand|[Pp]rocess|[Ss]ubprocess|[Pp]ipeline|DAG|dag_?run|op|[Aa]sset|[Rr]ule|[Qq]uery|[Rr]un|[Nn]ode|[Dd]eployment|[Oo]perator|[Oo]peration|[Ss]ensor|[Hh]ook|[Mm]igration)`;
-const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|(?:^|\n)[ \t]*[A-Za-z]\w*[_.-][\w.-]* failed[.!]?[ \t]*(?:$|\n)`;
+const FAILED_UNIT = String.raw`\b${UNIT}s?\b[^\n]{0,100}?\b(?:failed|FAILED|crashed|errored)\b|\b${UNIT}\b[^\n]{0,60}?\bFAILURE[.!]?[ \t]*(?:$|\n)|\b${UNIT} (?:was |has been )?aborted\b(?! by (?:the )?user)|\bwith (?:state|status) ['"]?(?:failed|FAILED|FAILURE)\b|\bError in rule \w+|\bin state Failed\b|\bfinished with state ['"]?failed|\bstatus(?: is|:|=) ?['"]?(?:failed|FAILED)\b|\bFailed to (?:execute|run|start|complete|process|load|build) ${UNIT}\b|(?:^|\n)[ \t]*[A-Za-z]\w*[_.-][\w.-]* failed[.!]?[ \t]*(?:$|\n)`;
 // Spark's scheduler reports lost executors and failed task attempts before the job's own failure
 // (jvm.spark-failure), which names the cause; its lines are not failures of their own.
 const SPARK_SCHEDULER = String.raw`\b(?:YarnScheduler|TaskSetManager|TaskSchedulerImpl|DAGScheduler|YarnAllocator|BlockManagerMasterEndpoint)\b`;

@@ -26,7 +26,7 @@ export const kubernetesPack: RulePack = {
       priority: 86,
       anyLevel: true,
       match: {
-        regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|Pod was active on the node longer than the specified deadline|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b|\bFailedScheduling\b|Unable to schedule pod|nodes are available: [^\n]{0,200}\bInsufficient \w+|\bWarning\s+Failed(?:Mount|AttachVolume|CreatePodSandBox)?\s{2}|\bError: (?:configmaps?|secrets?) "[^"\n]{1,200}" not found`,
+        regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|Back-off restarting failed container|Back-off pulling image|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|Pod was active on the node longer than the specified deadline|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b|\bFailedScheduling\b|Unable to schedule pod|nodes are available: [^\n]{0,200}\bInsufficient \w+|\bWarning\s+Failed(?:Mount|AttachVolume|CreatePodSandBox)?\s{2}|\bError: (?:configmaps?|secrets?) "[^"\n]{1,200}" not found`,
       },
     }),
   ],

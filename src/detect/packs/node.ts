@@ -35,6 +35,14 @@ export const nodePack: RulePack = {
       },
     }),
     r({
+      id: 'npm-debug-error',
+      description: "An error line of npm's debug log (`npm-debug.log`, `_logs/*-debug-0.log`): `105480 error fetch failed https://…`.",
+      severity: 'error',
+      priority: 33,
+      // Each line is its number and its level; npm writes `error` lines only when a command fails.
+      match: { regex: String.raw`(?:^|\n)\d{1,9} (?:error|ERR!) \S` },
+    }),
+    r({
       id: 'json-error-stack',
       description: 'A structured log record (pino `err.stack`, winston `stack`) carrying a JavaScript error stack as a JSON string.',
       severity: 'error',

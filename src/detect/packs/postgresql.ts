@@ -38,12 +38,12 @@ export const postgresqlPack: RulePack = {
     }),
     r({
       id: 'undefined-object',
-      description: 'A relation or column does not exist (schema drift, migration not applied).',
+      description: 'A relation or column does not exist (schema drift, migration not applied); not the NOTICE of `IF EXISTS` (`… does not exist, skipping`).',
       severity: 'error',
       priority: 76,
       anyLevel: true,
       match: {
-        regex: String.raw`(?:relation|column|table|schema|function) "?[^"\n]{1,200}"? does not exist|UndefinedColumn|UndefinedTable`,
+        regex: String.raw`(?:relation|column|table|schema|function) "?[^"\n]{1,200}"? does not exist(?!, skipping)|UndefinedColumn|UndefinedTable`,
       },
     }),
     r({
