@@ -80,6 +80,8 @@ describe('runtime messages known everywhere, and shapes that are not what was ex
     ['expected N but got M', 'schema check: expected 3 columns but got 4'],
     ['a type that changed', 'Column order_ts has changed type from DATE to STRING'],
     ['a declared type the file contradicts', 'Field qty is declared as type int, but the ORC file stores it as string'],
+    ['counts that differ', 'cannot stack frames: differing number of columns: 12 != 11'],
+    ['an Elixir error struct', '10:00:01.002 batch 12 of the nightly sync -> %MyXQL.Error{mysql: %{code: 1213, name: :ER_LOCK_DEADLOCK}}'],
   ])('%s alerts', (_name, text) => {
     expect(ruleOf(text)).not.toBeNull();
   });
@@ -89,6 +91,7 @@ describe('runtime messages known everywhere, and shapes that are not what was ex
     ['an expected count reported', 'Expected row count: 23'],
     ['expected and seen counts equal, said as progress', 'Loaded 7 of 7 expected files'],
     ['a type changing on purpose', '2026-03-01 10:00:00 INFO migration 12: column ts changed to TIMESTAMP'],
+    ['an inequality in a description', 'invariant: rows != 0 is checked before the division'],
   ])('%s stays quiet', (_name, text) => {
     expect(ruleOf(text)).toBeNull();
   });

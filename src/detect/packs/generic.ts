@@ -119,8 +119,9 @@ const ERROR_HEADERS = [
   // `googleapi: Error 400: …`, `…: reading https://…: 502 Bad Gateway`.
   String.raw`\bError [45]\d\d: \S|: [45]\d\d (?:Bad Request|Unauthorized|Forbidden|Not Found|Conflict|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)[ \t]*(?:$|\n)`,
   // An exception printed as its repr / toString: `DataError('value too long …')`, `KafkaError{code=…}`,
-  // an OS error with its number first (`OSError(28, 'No space left on device')`).
-  String.raw`\b[A-Z]\w*(?:Error|Exception)(?:\(['"]|\{\w+=|\(-?\d+, ?['"])`,
+  // an OS error with its number first (`OSError(28, 'No space left on device')`), an Elixir error
+  // struct (`%Postgrex.Error{connection_id: 7, …}`).
+  String.raw`\b[A-Z]\w*(?:Error|Exception)(?:\(['"]|\{\w+=|\(-?\d+, ?['"])|%[A-Z][\w.]{0,60}(?:Error|Exception)\{`,
   // What the operating system says when it refused the work (strerror texts), wherever they are quoted.
   String.raw`\b(?:No space left on device|Disk quota exceeded|Cannot allocate memory|Too many open files|Read-only file system)\b`,
   // Kubernetes and its clients: an RBAC refusal, a volume that could not be mounted, an untrusted
@@ -152,8 +153,9 @@ const ERROR_HEADERS = [
   String.raw`\b(?:division|divide) by zero\b|\bcodec can't (?:decode|encode) (?:byte|bytes|character|characters)\b|\bcontext deadline exceeded\b`,
   // A shape that is not what was expected (a row, a column's type, a count): `Inserted row has
   // wrong column count; Has 3, expected 2`, `expected 4 fields but got 5`, `has changed type from
-  // TIMESTAMP to STRING`, `is declared as type bigint, but the file declares … INT32`.
-  String.raw`\b(?:has|have|with) (?:the |a )?wrong (?:number of [a-z]{2,20}|[a-z]{2,20} count|type)\b|\b(?:[Hh]as|[Gg]ot|[Ff]ound|[Rr]eceived) \d+,? (?:but )?expected \d+\b|\b[Ee]xpected \d+(?: [a-z]{2,20})?,? but (?:got|found|received|was|is|has) \d+\b|\bhas changed type from [A-Za-z]\w{0,30} to [A-Za-z]\w{0,30}\b|\bis declared as (?:type )?\w{1,30}, but\b`,
+  // TIMESTAMP to STRING`, `is declared as type bigint, but the file declares … INT32`, `schemas
+  // contained differing number of columns: 8 != 7`.
+  String.raw`\b(?:differing|mismatched) number of [a-z]{2,20}\b|: \d+ != \d+[ \t]*(?:$|\n)|\b(?:has|have|with) (?:the |a )?wrong (?:number of [a-z]{2,20}|[a-z]{2,20} count|type)\b|\b(?:[Hh]as|[Gg]ot|[Ff]ound|[Rr]eceived) \d+,? (?:but )?expected \d+\b|\b[Ee]xpected \d+(?: [a-z]{2,20})?,? but (?:got|found|received|was|is|has) \d+\b|\bhas changed type from [A-Za-z]\w{0,30} to [A-Za-z]\w{0,30}\b|\bis declared as (?:type )?\w{1,30}, but\b`,
   // An ODBC driver's diagnostic, tagged with its vendor and driver (`[Microsoft][ODBC Driver 18 for
   // SQL Server][SQL Server]Login failed…`, `[unixODBC][Driver Manager]Data source name not found`).
   String.raw`\[[\w .-]{0,40}ODBC[\w .-]{0,40}\]`,
