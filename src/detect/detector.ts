@@ -19,6 +19,8 @@ import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
 import { headOf, MatchBudgetExceeded } from './match-budget.js';
+import { lineScore } from './line-scorer.js';
+import { LINE_SCORER_MODEL } from './line-scorer.data.js';
 
 export interface Detector {
   /**
@@ -40,6 +42,8 @@ export interface Detector {
 export interface DetectorOptions {
   /** Off only for tests that prove the pre-filter changes no result. */
   prefilter?: boolean;
+  /** Off only to train the line scorer on what the packs alone alarm on (scripts/train-line-scorer.ts): rules that need its verdict never fire. */
+  lineScorer?: boolean;
 }
 
 interface CompiledRule {
@@ -51,6 +55,8 @@ interface CompiledRule {
   literalTest: RegExp | null;
   match: Predicate;
   unless: Predicate | null;
+  /** A pack rule that also needs the learned line scorer's verdict (PackRule.scored). */
+  scored: boolean;
 }
 
 /** One case-insensitive search for any of the literals. */
@@ -88,6 +94,7 @@ function compileRule(rule: RuleConfig & Partial<PackRule>, ctx: CompileContext, 
     literalTest: m.literals ? literalRegex(m.literals) : null,
     match: m.test,
     unless: rule.unless ? compileMatch(rule.unless, ctx).test : null,
+    scored: rule.scored === true,
   };
 }
 
@@ -107,6 +114,7 @@ const MAX_ECHO_FILES = 1024;
 
 export function createDetector(config: SentinelConfig, options: DetectorOptions = {}): Detector {
   const usePrefilter = options.prefilter ?? true;
+  const useScorer = options.lineScorer ?? true;
   const ctx: CompileContext = { macros: config.macros, lists: config.lists };
 
   const userRules = config.rules.filter((r) => r.enabled).map((r) => compileRule(r, ctx));
@@ -129,7 +137,7 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     if (usePrefilter && rule.literalTest) {
       if (!anyLiteral || !anyTextHas(rule.literalTest, t)) return false;
     }
-    return rule.match(t) && !(rule.unless && rule.unless(t));
+    return rule.match(t) && !(rule.unless && rule.unless(t)) && (!rule.scored || (useScorer && lineScore(LINE_SCORER_MODEL, t.event.raw) > LINE_SCORER_MODEL.threshold));
   }
 
   // Where the last failure of each file ended (byte offset), for echoing rules.

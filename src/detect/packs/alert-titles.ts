@@ -52,6 +52,7 @@ export const ALERT_TITLES: Readonly<Record<string, string>> = {
   'node.error-stack': 'JavaScript error',
   'node.json-error-stack': 'JavaScript error',
   'node.npm-debug-error': 'npm command failed',
+  'generic.learned-line': 'Failure read by the learned line scorer',
   'postgresql.connection': 'PostgreSQL unreachable',
   'postgresql.auth': 'PostgreSQL authentication or privilege failure',
   'postgresql.undefined-object': 'Missing table or column',

@@ -155,7 +155,7 @@ const ERROR_HEADERS = [
   // wrong column count; Has 3, expected 2`, `expected 4 fields but got 5`, `has changed type from
   // TIMESTAMP to STRING`, `is declared as type bigint, but the file declares … INT32`, `schemas
   // contained differing number of columns: 8 != 7`.
-  String.raw`\b(?:differing|mismatched) number of [a-z]{2,20}\b|: \d+ != \d+[ \t]*(?:$|\n)|\b(?:has|have|with) (?:the |a )?wrong (?:number of [a-z]{2,20}|[a-z]{2,20} count|type)\b|\b(?:[Hh]as|[Gg]ot|[Ff]ound|[Rr]eceived) \d+,? (?:but )?expected \d+\b|\b[Ee]xpected \d+(?: [a-z]{2,20})?,? but (?:got|found|received|was|is|has) \d+\b|\bhas changed type from [A-Za-z]\w{0,30} to [A-Za-z]\w{0,30}\b|\bis declared as (?:type )?\w{1,30}, but\b`,
+  String.raw`\bdiffering number of [a-z]{2,20}\b|\bmismatched number of [a-z]{2,20}\b|: \d+ != \d+[ \t]*(?:$|\n)|\b(?:has|have|with) (?:the |a )?wrong (?:number of [a-z]{2,20}|[a-z]{2,20} count|type)\b|\b(?:[Hh]as|[Gg]ot|[Ff]ound|[Rr]eceived) \d+,? (?:but )?expected \d+\b|\b[Ee]xpected \d+(?: [a-z]{2,20})?,? but (?:got|found|received|was|is|has) \d+\b|\bhas changed type from [A-Za-z]\w{0,30} to [A-Za-z]\w{0,30}\b|\bis declared as (?:type )?\w{1,30}, but\b`,
   // An ODBC driver's diagnostic, tagged with its vendor and driver (`[Microsoft][ODBC Driver 18 for
   // SQL Server][SQL Server]Login failed…`, `[unixODBC][Driver Manager]Data source name not found`).
   String.raw`\[[\w .-]{0,40}ODBC[\w .-]{0,40}\]`,
@@ -231,6 +231,10 @@ const EXIT = String.raw`\b(?:exit code|exit status|exited with code|exited with 
 const BGWORKER_STOP = String.raw`\bbackground worker "[^"\n]{1,100}" \(PID \d+\) exited with exit code 1\b`;
 
 const HTTP = String.raw`\b[45]\d\d (?:Client|Server) Error\b|\bHTTPError\b[^\n]{0,60}\b[45]\d\d\b|(?:\bstatus code[ :=]+|\bstatus[ :=]+|\bresponse code[ :=]+|\bHTTP/\d\.\d |\bHTTP/\d |\bHTTP |\bHTTP:)[45]\d\d\b[^\n]{0,80}\b(?:error|failed|failure|exception|aborted|abort)\b`;
+
+// The words a record must hold for the learned backstop to read it (generic.learned-line): failure
+// words, so that the byte screen still rules out every other line before any parse.
+export const LEARNED_LINE_GATE = String.raw`\b(?:error|exception|failed|failure|fatal|panic|denied|refused|invalid|cannot|can't|unable|timed out|aborted|killed|not found|exceeded|corrupt|does not exist|no such|could not|couldn't)`;
 
 export const genericPack: RulePack = {
   name: 'generic',
@@ -328,6 +332,16 @@ export const genericPack: RulePack = {
       severity: 'error',
       priority: 9,
       match: { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_RECORD_WORDS, ignore_case: true }, { not: COPING }, { not: { regex: PROGRESS } }, { not: SESSION_NOTICE }] },
+    }),
+    r({
+      id: 'learned-line',
+      echoes: true,
+      description: 'No rule matched, but the learned line scorer (src/detect/line-scorer.ts, trained on the real corpus) reads the record as a failure.',
+      severity: 'error',
+      priority: 1,
+      scored: true,
+      // Not at warn either: a warning is not a failure on its own (a rule with a threshold says when repeats are).
+      match: { all: [{ not: { level: 'warn' } }, { regex: LEARNED_LINE_GATE, ignore_case: true }] },
     }),
     r({
       id: 'exception',

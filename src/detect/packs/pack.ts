@@ -23,6 +23,8 @@ export interface PackRule extends RuleConfig {
   summarises?: boolean;
   /** A header whose details follow on the next lines (dbt's "Database Error in model X"): the record just below joins its incident. */
   introduces?: boolean;
+  /** Fires only when the learned line scorer also reads the record as a failure (src/detect/line-scorer.ts). */
+  scored?: boolean;
 }
 
 export interface RulePack {
@@ -52,6 +54,8 @@ export interface PackRuleSpec {
   summarises?: boolean;
   /** See PackRule.introduces. */
   introduces?: boolean;
+  /** See PackRule.scored. */
+  scored?: boolean;
   /** The rule reports a failed attempt on purpose (Airflow's UP_FOR_RETRY): a retry notice does not veto it (coping.ts). */
   reportsRetries?: boolean;
 }
@@ -73,5 +77,6 @@ export function packRule(pack: string, spec: PackRuleSpec): PackRule {
   if (spec.threshold !== undefined) rule.threshold = { ...spec.threshold };
   if (spec.summarises) rule.summarises = true;
   if (spec.introduces) rule.introduces = true;
+  if (spec.scored) rule.scored = true;
   return rule;
 }
