@@ -298,6 +298,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
       // A stack frame says where, not what: `at async Timeout._onTimeout (finder.js:147)` or a
       // traceback's code line (`callback_timeout=callback_timeout`) is no timeout.
       if (own && (STACK_FRAME_LINE.test(line) || PYTHON_FRAME_LINE.test(lines[i - 1] ?? ''))) continue;
+      // A database server's notice is no error (`NOTICE:  relation "x" already exists, skipping`):
+      // a tool that fails on one fails for its own reason.
+      if (SERVER_NOTICE_LINE.test(line)) continue;
       // The failing record's own lines are all evidence (dbt puts the cause on an indented line
       // under `Database Error`; a chain may end in `502 Bad Gateway`); the context's only where
       // they report a failure.
@@ -327,6 +330,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
 // A frame of a stack as Node, the JVM, Python, Go and Rust print it.
 const STACK_FRAME_LINE = /^\s*at (?:async )?\S[^\n]*(?:\([^()]*:\d+(?::\d+)?\)|:\d+:\d+\)?)\s*$|^\s*at [\w$.<>/-]+\((?:[^()\s]*|Native Method|Unknown Source)\)\s*$|^\s*File "[^"]+", line \d+|^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$|^\s*\d+: (?:0x[0-9a-f]+ - )?[\w:<>$]+\s*$/;
 const PYTHON_FRAME_LINE = /^\s*File "[^"]+", line \d+/;
+// PostgreSQL's notices, as psql and the server print them (the severity, a colon, two spaces); not LOG,
+// whose lines report server events that do end work (a backend killed by signal 9).
+const SERVER_NOTICE_LINE = /(?:^|[\s:])(?:NOTICE|INFO|DEBUG[1-5]?): {2}(?=\S)/;
 
 /** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */
 function lineSubject(line: string): string {
