@@ -13,7 +13,7 @@ import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior, wordVerdict } from './learned-category.js';
+import { type CategoryModel, categoryProbabilities, type Evidence, knownWordCount, wordPosterior, wordVerdict } from './learned-category.js';
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
@@ -425,7 +425,7 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
 /**
  * The category, the signature whose explanation goes with it, and the combiner's calibrated
  * probability of that category. The category is the signatures' first answer; when none fired, the
- * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
+ * word scorer's verdict if it is sure enough and knows enough of the words, else unknown. (The combiner's own choice was measured and
  * was right less often, or not clearly more often in any band: ADR 0017.) Without a model
  * (options.learned false): the signatures alone.
  */
@@ -440,7 +440,9 @@ function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOption
   const probabilityOf = (category: Category): number => probabilities[model.categories.indexOf(category)] ?? 0;
   if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
   const verdict = wordVerdict(model, features, posterior);
-  if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
+  if (!verdict || verdict.probability < model.minProbability || knownWordCount(model.words, features.words) < (model.minVerdictWords ?? 0)) {
+    return { category: 'unknown', hit: undefined, probability: undefined };
+  }
   return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
 }
 
