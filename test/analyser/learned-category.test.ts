@@ -54,7 +54,7 @@ describe('learned category model', () => {
   });
 
   it('with no signature, takes the word verdict only when it is sure enough and says what to check for that category', () => {
-    const model = train(TINY, { minDocs: 1, maxWordShare: 1 });
+    const model = train(TINY, { minDocs: 1, maxWordShare: 1, minVerdictWords: 3 });
     const d = analyse(request('ZorbException: gizmo spline reticulation stopped'), { readSourceFiles: false, categoryModel: model });
     expect(d.category).toBe('data_quality');
     expect(d.rootCause).toMatch(/input data/);
@@ -92,8 +92,23 @@ describe('learned category model', () => {
     expect(CATEGORY_MODEL.temperature).toBeGreaterThan(0);
   });
 
+  it('with no signature, takes the word verdict only on enough words it knows: a line or two is too little', () => {
+    // The sentence holds six words the tiny model knows (zorbexception, zorb, exception, gizmo, spline, reticulation).
+    const text = 'ZorbException: gizmo spline reticulation stopped';
+    expect(analyse(request(text), { readSourceFiles: false, categoryModel: train(TINY, { minDocs: 1, maxWordShare: 1, minVerdictWords: 6 }) }).category).toBe('data_quality');
+    const strict = train(TINY, { minDocs: 1, maxWordShare: 1, minVerdictWords: 7 });
+    expect(strict.minVerdictWords).toBe(7);
+    const d = analyse(request(text), { readSourceFiles: false, categoryModel: strict });
+    expect(d.category).toBe('unknown');
+    expect(d.confidence).toBeLessThanOrEqual(0.2);
+    // A model trained before the threshold existed has none: its verdicts stand as they were.
+    expect(analyse(request(text), { readSourceFiles: false, categoryModel: { ...strict, minVerdictWords: undefined } }).category).toBe('data_quality');
+    // The shipped model asks for more than a one-line message's handful of words.
+    expect(CATEGORY_MODEL.minVerdictWords).toBeGreaterThanOrEqual(6);
+  });
+
   it('scores with the model it is given (held-out logs are scored by a model that never saw them)', () => {
-    const model = train(TINY, { minDocs: 1, maxWordShare: 1 });
+    const model = train(TINY, { minDocs: 1, maxWordShare: 1, minVerdictWords: 3 });
     const text = 'ZorbException: flux capacitor coupling stopped';
     expect(analyse(request(text), { readSourceFiles: false, categoryModel: model }).category).toBe('dependency_or_import');
     expect(analyse(request(text), { readSourceFiles: false, learned: false }).category).toBe('unknown');

@@ -13,7 +13,7 @@ import type { Finding, Signature } from './finding.js';
 import { createRedactor } from '../../redact/redactor.js';
 import { CATEGORY_MODEL } from './category-model.data.js';
 import { SIGNATURES, WEAK_SIGNATURES } from './knowledge-base.js';
-import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior, wordVerdict } from './learned-category.js';
+import { type CategoryModel, categoryProbabilities, type Evidence, knownWordCount, wordPosterior, wordVerdict } from './learned-category.js';
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
@@ -298,6 +298,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
       // A stack frame says where, not what: `at async Timeout._onTimeout (finder.js:147)` or a
       // traceback's code line (`callback_timeout=callback_timeout`) is no timeout.
       if (own && (STACK_FRAME_LINE.test(line) || PYTHON_FRAME_LINE.test(lines[i - 1] ?? ''))) continue;
+      // A database server's notice is no error (`NOTICE:  relation "x" already exists, skipping`):
+      // a tool that fails on one fails for its own reason.
+      if (SERVER_NOTICE_LINE.test(line)) continue;
       // The failing record's own lines are all evidence (dbt puts the cause on an indented line
       // under `Database Error`; a chain may end in `502 Bad Gateway`); the context's only where
       // they report a failure.
@@ -327,6 +330,9 @@ function hear(chain: ErrorInfo[], textLines: string[], contextLines: string[], b
 // A frame of a stack as Node, the JVM, Python, Go and Rust print it.
 const STACK_FRAME_LINE = /^\s*at (?:async )?\S[^\n]*(?:\([^()]*:\d+(?::\d+)?\)|:\d+:\d+\)?)\s*$|^\s*at [\w$.<>/-]+\((?:[^()\s]*|Native Method|Unknown Source)\)\s*$|^\s*File "[^"]+", line \d+|^\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?\s*$|^\s*\d+: (?:0x[0-9a-f]+ - )?[\w:<>$]+\s*$/;
 const PYTHON_FRAME_LINE = /^\s*File "[^"]+", line \d+/;
+// PostgreSQL's notices, as psql and the server print them (the severity, a colon, two spaces); not LOG,
+// whose lines report server events that do end work (a backend killed by signal 9).
+const SERVER_NOTICE_LINE = /(?:^|[\s:])(?:NOTICE|INFO|DEBUG[1-5]?): {2}(?=\S)/;
 
 /** The error a structured line carries (`err="…"`, `"error":"…"`), else the line itself. */
 function lineSubject(line: string): string {
@@ -419,7 +425,7 @@ export function categoryEvidenceOf(request: DiagnoseRequest): Evidence {
 /**
  * The category, the signature whose explanation goes with it, and the combiner's calibrated
  * probability of that category. The category is the signatures' first answer; when none fired, the
- * word scorer's verdict if it is sure enough, else unknown. (The combiner's own choice was measured and
+ * word scorer's verdict if it is sure enough and knows enough of the words, else unknown. (The combiner's own choice was measured and
  * was right less often, or not clearly more often in any band: ADR 0017.) Without a model
  * (options.learned false): the signatures alone.
  */
@@ -434,7 +440,9 @@ function decide(heard: Heard, featuresOf: () => Evidence, options: AnalyseOption
   const probabilityOf = (category: Category): number => probabilities[model.categories.indexOf(category)] ?? 0;
   if (first) return { category: first.category, hit: first, probability: probabilityOf(first.category) };
   const verdict = wordVerdict(model, features, posterior);
-  if (!verdict || verdict.probability < model.minProbability) return { category: 'unknown', hit: undefined, probability: undefined };
+  if (!verdict || verdict.probability < model.minProbability || knownWordCount(model.words, features.words) < (model.minVerdictWords ?? 0)) {
+    return { category: 'unknown', hit: undefined, probability: undefined };
+  }
   return { category: verdict.category, hit: undefined, probability: probabilityOf(verdict.category) };
 }
 

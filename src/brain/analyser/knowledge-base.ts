@@ -24,6 +24,7 @@ import { SQLSTATE_PATTERN, sqlStateOf } from './sqlstate.js';
 import { STANDARD_CODE_PATTERN, standardCodeOf } from './category-codes.js';
 import { categoryCheck } from './category-advice.js';
 import { categoryOfClassName } from './category-class-words.js';
+import { parsedAnObjectReference, raisedReadingResponse } from './category-parse-origin.js';
 
 const RETRYABLE_KINDS: ReadonlySet<Category> = new Set(['timeout', 'rate_limit', 'network_or_service_unavailable']);
 
@@ -310,6 +311,9 @@ export const BAD_VALUE_WORDS: readonly string[] = [
   'Parquet magic bytes not found', String.raw`Invalid (?:magic|header) (?:bytes|number)`, String.raw`EOF while parsing (?:a|an) \w+`,
   String.raw`Compressed file ended before the end-of-stream marker`, 'incorrect header check', String.raw`\bunexpected end of (?:stream|data|input)\b`,
 ];
+
+/** A value that does not parse as its type or format: a date, a number, JSON, a CSV row, an encoding. */
+const UNPARSEABLE_VALUE = anyOf([String.raw`invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for|CAST_INVALID_INPUT|cannot be cast to [^\n]{0,40}because it is malformed|conversion from [^\n]{0,60} failed|failed to (?:parse|cast) (?:value|string|column)`, ...BAD_VALUE_WORDS]);
 
 /** The data's schema changed under the step: a type, a column set, a table contract. */
 export const SCHEMA_CHANGE_WORDS: readonly string[] = [
@@ -1317,11 +1321,44 @@ export const SIGNATURES: readonly Signature[] = [
     }),
   },
   {
+    // Before unparseable-value: the value that did not parse is the code's own object, printed by its
+    // default representation (category-parse-origin.ts); no input record holds it.
+    id: 'parsed-object-reference',
+    category: 'code_bug',
+    retryable: false,
+    confidence: 0.8,
+    pattern: UNPARSEABLE_VALUE,
+    when: (f) => parsedAnObjectReference(f.subject),
+    explain: (f) => ({
+      summary: `The code parsed an object instead of a value${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: "The text that failed to parse is an object's default representation (its class and address), not a value from the data: the code passes an object, an array or a row where it meant one of its fields, and the object's text reached the parser.",
+      fix: [`Pass the field or element itself where ${codeRef(f)} builds the value (index the array, read the attribute, format the object explicitly); the input data is not at fault.`],
+    }),
+  },
+  {
+    // Before unparseable-value: the parser was reading an HTTP response (the frames are a client's body
+    // reader): the service answered with an empty body, an error page or a broken stream.
+    id: 'response-body-unparseable',
+    category: 'network_or_service_unavailable',
+    retryable: true,
+    confidence: 0.7,
+    pattern: UNPARSEABLE_VALUE,
+    when: (f) => raisedReadingResponse(f.error),
+    explain: (f) => ({
+      summary: `A service's response could not be read${atWhere(f)}: ${firstLine(f.subject, 140)}`,
+      rootCause: "The error was raised while the HTTP client read a response's body: the service sent something other than what its API promises (an empty body, an HTML error or maintenance page, a stream cut off mid-way), usually because it was failing or overloaded at that moment.",
+      fix: [
+        `Log the response's status and first bytes before parsing it in ${codeRef(f)}, and check the service's status page; retry with backoff if it was a passing outage.`,
+        'If the body is an HTML page every time, check the URL and credentials: a proxy or login page answers in place of the API.',
+      ],
+    }),
+  },
+  {
     id: 'unparseable-value',
     category: 'data_quality',
     retryable: false,
     confidence: 0.8,
-    pattern: anyOf([String.raw`invalid input syntax for(?: type)? \w+|could not convert string to (?:float|int)|invalid literal for int\(\)|NumberFormatException|For input string|DateTimeParseException|does not match format|Unparseable date|value too long for type|out of range for type|numeric field overflow|Out of range value|invalid byte sequence for encoding|UnicodeDecodeError|MalformedInputException|Error tokenizing data|Expected \d+ fields in line|JSONDecodeError|Unexpected token [^\n]{0,200} in JSON|Unexpected end of JSON input|is not valid JSON|strconv\.\w+: parsing|cannot unmarshal|converting NULL to \w+ is unsupported|Could not convert [^\n]{0,100}with type|tried to convert to|ArrowInvalid|invalid character '.' looking for|CAST_INVALID_INPUT|cannot be cast to [^\n]{0,40}because it is malformed|conversion from [^\n]{0,60} failed|failed to (?:parse|cast) (?:value|string|column)`, ...BAD_VALUE_WORDS]),
+    pattern: UNPARSEABLE_VALUE,
     explain: (f) => {
       const value = /: "([^"]*)"|For input string: "([^"]*)"|'([^']*)'/.exec(f.subject)?.slice(1).find((g) => g !== undefined);
       return {

@@ -31,6 +31,12 @@ export interface CategoryModel {
   temperature: number;
   /** When no signature fired, the word scorer's verdict is taken only at this probability; below it the category is `unknown`. */
   minProbability: number;
+  /**
+   * ... and only when the text holds at least this many words the scorer knows: a line or two is too
+   * little for a word count to name a kind (`acme.FrobnicationFailure: the widget refused to frob`
+   * knows five, and `refused` alone would make it the network). Absent in older models: 0.
+   */
+  minVerdictWords?: number;
 }
 
 export interface CategoryGuess {
@@ -112,6 +118,13 @@ export function wordPosterior(model: WordModel, words: ReadonlySet<string>): num
     for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] ?? 0) + (w[c] ?? 0);
   }
   return known < MIN_KNOWN_WORDS || scores.length === 0 ? undefined : softmax(scores);
+}
+
+/** How many of the words the word scorer knows (the evidence its verdict rests on). */
+export function knownWordCount(model: WordModel, words: ReadonlySet<string>): number {
+  let known = 0;
+  for (const word of words) if (Object.hasOwn(model.weights, word)) known++;
+  return known;
 }
 
 /** `nb:<category>` per category, built once per category list. */
