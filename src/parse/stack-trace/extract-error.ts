@@ -11,7 +11,7 @@ import { fromRich } from './rich-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isConsoleScript, isGoRuntime, isInstalledApplicationFrame, isRustRuntime, isWellKnownJvmLibrary, stripJvmModule } from './user-code.js';
+import { isConsoleScript, isGoRuntime, isInstalledApplicationFrame, isNodeRuntimeFile, isRustRuntime, isWellKnownJvmLibrary, stripJvmModule } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -120,7 +120,9 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   // csv-parse); a stack all inside one package (an SDK) names no place of the user's.
   for (const error of chain) {
     if ((error as Partial<ParsedError>).source !== 'node') continue;
-    const thrower = nodePackageOf(error.stack[0]?.file ?? '');
+    // Old Node versions open the stack with the Error constructor itself (`at Error (native)`): not the thrower.
+    const top = error.stack.find((f) => f.file !== 'native')?.file ?? '';
+    const thrower = isNodeRuntimeFile(top) ? RUNTIME_THROWER : nodePackageOf(top);
     const frame = thrower === undefined ? undefined : error.stack.find((f) => { const pkg = nodePackageOf(f.file); return pkg !== undefined && pkg !== thrower && !CONTROL_FLOW_PACKAGE.test(pkg); });
     if (frame) return { frame, error };
   }
@@ -163,6 +165,10 @@ const JVM_RUNTIME =
 
 // Promise and control-flow libraries call back into whatever was scheduled: a frame of theirs is the
 // plumbing between packages, not a package that called the thrower.
+// Node itself threw (its module loader's `Cannot find module`, `fs` on a missing file): the package that
+// called it is where to look, as for a package's call into another.
+const RUNTIME_THROWER = '(node)';
+
 const CONTROL_FLOW_PACKAGE = /^(?:bluebird|q|async|co|neo-async|when|rxjs|zone\.js|p-\w+)$/;
 
 /** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */

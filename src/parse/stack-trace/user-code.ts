@@ -198,6 +198,11 @@ export function normaliseFile(file: string): string {
   return file;
 }
 
+/** Node's own code: `node:internal/…`, `internal/…`, a core module as old versions print it (`module.js`). */
+export function isNodeRuntimeFile(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file);
+}
+
 export function isUserFrame(language: FrameLanguage, file: string, fn?: string): boolean {
   switch (language) {
     case 'python':
@@ -208,7 +213,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (PYTHON_STDLIB.test(slashed(file)) && !/\/(?:site|dist)-packages\//i.test(slashed(file))) return false;
       return !hasLibraryMarker(file) && !inLibraryFolder(file);
     case 'node':
-      if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file)) return false;
+      if (isNodeRuntimeFile(file)) return false;
       return !hasLibraryMarker(file);
     case 'jvm': {
       const cls = stripJvmModule(fn ?? '');
