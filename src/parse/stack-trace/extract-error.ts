@@ -161,7 +161,7 @@ function outsideRuntime(source: ParsedError['source'] | undefined, frame: StackF
 // The JVM's own classes, the language runtimes on it, and the frameworks that call the application
 // (a frame of theirs is where the failure surfaced, not a library call the application made).
 const JVM_RUNTIME =
-  /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat)|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
+  /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat|hive|parquet|avro|orc|arrow|iceberg|hudi|calcite|zookeeper|curator|thrift|commons|logging|log4j|ivy)|parquet|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
 
 // Promise and control-flow libraries call back into whatever was scheduled: a frame of theirs is the
 // plumbing between packages, not a package that called the thrower.

@@ -1,0 +1,93 @@
+// Location classes read off blind batch r7 (session 7), each checked on wordings of our own beside the
+// case it must leave alone, so the rule holds for the class of log and not for the one log that showed it.
+import { describe, expect, it } from 'vitest';
+import { analyse } from '../../src/brain/analyser/analyse.js';
+import type { DiagnoseRequest } from '../../src/types.js';
+
+function request(overrides: Partial<DiagnoseRequest>): DiagnoseRequest {
+  return { fingerprint: 'fp', rule: 'r', severity: 'error', title: 't', text: '', context: [], ...overrides };
+}
+const locate = (text: string, context: string[] = [], after?: string[]) =>
+  analyse(request({ text, context, ...(after ? { after } : {}) }), { readSourceFiles: false, learned: false }).location;
+
+describe("Node's runtime threw: the package that called it", () => {
+  it('a module a package requires is missing: the requiring frame, under node_modules', () => {
+    const text = [
+      "Error: Cannot find module 'lodash/fp/merge'",
+      '    at Function.Module._resolveFilename (node:internal/modules/cjs/loader:1075:15)',
+      '    at Module.require (node:internal/modules/cjs/loader:1005:19)',
+      '    at require (node:internal/modules/cjs/helpers:102:18)',
+      '    at Object.<anonymous> (/srv/app/node_modules/report-kit/dist/render.js:12:15)',
+      '    at Module._compile (node:internal/modules/cjs/loader:1101:14)',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: '/srv/app/node_modules/report-kit/dist/render.js', line: 12 });
+  });
+
+  it("old Node's fs and module files (no node: prefix) are the runtime too", () => {
+    const text = ["Error: ENOENT: no such file or directory, open 'data/in.csv'", '    at Object.fs.openSync (fs.js:646:18)', '    at Object.readFile (/opt/etl/node_modules/csv-loader/index.js:30:6)'].join('\n');
+    expect(locate(text)).toMatchObject({ file: '/opt/etl/node_modules/csv-loader/index.js', line: 30 });
+  });
+
+  it("the Error constructor's own `(native)` frame is not the thrower: a package that threw stays no place", () => {
+    const text = ['Error: Delimiter not found in the file ";"', '    at Error (native)', '    at Parser.__write (/srv/node_modules/csv-parse/lib/index.js:439:13)', '    at Transform._read (_stream_transform.js:167:10)'].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+
+  it('a user frame still wins over the package that called the runtime', () => {
+    const text = ["Error: Cannot find module './config.json'", '    at Function.Module._resolveFilename (node:internal/modules/cjs/loader:1075:15)', '    at Object.<anonymous> (/srv/app/src/boot.js:3:16)'].join('\n');
+    expect(locate(text)).toMatchObject({ file: '/srv/app/src/boot.js', line: 3 });
+  });
+});
+
+describe("Python: an orchestrator's own packages are not the application", () => {
+  it("an orchestrator's integration installed beside it (dagster_graphql, prefect_shell) is no place", () => {
+    const text = [
+      'Traceback (most recent call last):',
+      '  File "/venv/lib/python3.11/site-packages/prefect_shell/commands.py", line 210, in shell_run_command',
+      '    raise RuntimeError(msg)',
+      'RuntimeError: Command failed with exit code 2',
+    ].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+
+  it("an application package whose name merely starts like a library's is still the application's", () => {
+    const text = ['Traceback (most recent call last):', '  File "/venv/lib/python3.11/site-packages/dagsterpipes_acme/load.py", line 12, in load', '    raise ValueError(x)', 'ValueError: bad row'].join('\n');
+    expect(locate(text)).toMatchObject({ line: 12 });
+    const plugin = ['Traceback (most recent call last):', '  File "/venv/lib/python3.11/site-packages/pandas_etl_acme/load.py", line 9, in load', '    raise ValueError(x)', 'ValueError: bad row'].join('\n');
+    expect(locate(plugin)).toMatchObject({ line: 9 });
+  });
+
+  it("an orchestrator's source checkout in a src layout is the framework; a team's project folder named after it is not", () => {
+    const checkout = [
+      'Traceback (most recent call last):',
+      '  File "/home/dev/code/prefect/src/prefect/flows.py", line 300, in validate',
+      '    raise ParameterTypeError(e)',
+      'prefect.exceptions.ParameterTypeError: bad parameter',
+    ].join('\n');
+    expect(locate(checkout)).toBeNull();
+    const project = ['Traceback (most recent call last):', '  File "/srv/src/airflow/dags/etl.py", line 41, in load', '    raise KeyError(k)', "KeyError: 'region'"].join('\n');
+    expect(locate(project)).toMatchObject({ file: '/srv/src/airflow/dags/etl.py', line: 41 });
+  });
+});
+
+describe('JVM: data-format libraries are not the application', () => {
+  it("parquet-mr's old package and Hudi, Iceberg, Avro under Apache's prefix are libraries: no place when nothing else is", () => {
+    const text = [
+      'java.io.IOException: Could not read footer for file s3a://lake/x.parquet',
+      '\tat parquet.hadoop.ParquetFileReader.readFooter(ParquetFileReader.java:385)',
+      '\tat org.apache.iceberg.parquet.ReadConf.<init>(ReadConf.java:77)',
+      '\tat org.apache.avro.generic.GenericData.get(GenericData.java:100)',
+      '\tat org.apache.spark.rdd.NewHadoopRDD.compute(NewHadoopRDD.scala:129)',
+    ].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+
+  it("an application class among them is still the place", () => {
+    const text = [
+      'java.io.IOException: Could not read footer',
+      '\tat org.apache.hudi.common.util.ParquetUtils.readMetadata(ParquetUtils.java:80)',
+      '\tat com.acme.lake.Compactor.run(Compactor.java:55)',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'Compactor.java', line: 55 });
+  });
+});
