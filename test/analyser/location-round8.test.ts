@@ -91,3 +91,20 @@ describe('JVM: data-format libraries are not the application', () => {
     expect(locate(text)).toMatchObject({ file: 'Compactor.java', line: 55 });
   });
 });
+
+describe("JVM: a connector Kafka Connect ran is the place when every frame is a library's", () => {
+  it("the top frame under Confluent's namespace, past the Connect runtime", () => {
+    const text = [
+      'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.',
+      'io.confluent.connect.s3.format.RecordViewSetter$Error: Key is not a Struct',
+      '\tat io.confluent.connect.s3.TopicPartitionWriter.write(TopicPartitionWriter.java:204)',
+      '\tat org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages(WorkerSinkTask.java:581)',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'TopicPartitionWriter.java', line: 204 });
+  });
+
+  it('a well-known client library under its own prefix stays no place', () => {
+    const text = ['java.sql.SQLException: Access denied', '\tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:129)', '\tat org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages(WorkerSinkTask.java:581)'].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+});
