@@ -108,3 +108,41 @@ describe("JVM: a connector Kafka Connect ran is the place when every frame is a 
     expect(locate(text)).toBeNull();
   });
 });
+
+describe("dbt's progress lines: the node that errored", () => {
+  it('a result line cut before its name: the START line with the same number names the node', () => {
+    const context = ['10:00:01  2 of 3 START sql view model analytics.stg_orders ........ [RUN]', '10:00:01  3 of 3 START sql incremental model analytics.fct_payments ........ [RUN]', '10:00:02  2 of 3 OK created sql view model analytics.stg_orders ... [OK in 0.2s]'];
+    expect(locate('10:00:03  3 of 3 ERROR creat', context)).toMatchObject({ function: 'fct_payments' });
+  });
+
+  it('the result line names it when whole; a seed too', () => {
+    expect(locate('12:00:00  1 of 4 ERROR loading seed file raw.country_codes ....... [ERROR in 0.1s]', ['12:00:00  1 of 4 START seed file raw.country_codes ..... [RUN]'])).toMatchObject({ function: 'country_codes' });
+    expect(locate('12:00:00  4 of 7 ERROR creating sql table model marts.revenue ....... [ERROR in 1.1s]')).toMatchObject({ function: 'revenue' });
+  });
+
+  it('a different number is another node: not named', () => {
+    expect(locate('10:00:03  3 of 3 ERROR creat', ['10:00:01  2 of 3 START sql view model analytics.stg_orders ........ [RUN]'])).toBeNull();
+  });
+});
+
+describe("Spark's call site of the job that failed", () => {
+  it('names the driver line a failed job or stage ran, when every frame is Spark\'s', () => {
+    const context = ['21/01/26 10:00:00 INFO DAGScheduler: ResultStage 4 (count at nightly_rollup.py:88) failed in 2.104 s due to Job aborted'];
+    const text = ['Exception in thread "main" org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 in stage 4.0 failed 4 times', '\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:1889)'].join('\n');
+    expect(locate(text, context)).toMatchObject({ file: 'nightly_rollup.py', line: 88, function: 'count' });
+    expect(locate(text, ['INFO DAGScheduler: Job 2 failed: saveAsTable at Loader.scala:120, took 3.2 s'])).toMatchObject({ file: 'Loader.scala', line: 120 });
+  });
+
+  it('a stage that was only submitted, not failed, names no place; a user frame wins over the call site', () => {
+    const text = 'org.apache.spark.SparkException: Job aborted due to stage failure\n\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages(DAGScheduler.scala:1889)';
+    expect(locate(text, ['INFO DAGScheduler: Submitting ResultStage 0 (MapPartitionsRDD[1] at map at Pi.scala:34)'])).toBeNull();
+    const framed = `${text}\n\tat com.acme.jobs.Rollup.run(Rollup.scala:41)`;
+    expect(locate(framed, ['INFO DAGScheduler: Job 2 failed: collect at Rollup.scala:44, took 3.2 s'])).toMatchObject({ file: 'Rollup.scala', line: 41 });
+  });
+});
+
+describe("Apache Beam's transform", () => {
+  it('the transform an error was raised in is the unit', () => {
+    expect(locate("ValueError: Invalid row: missing 'id' [while running 'Parse/ParseJson']")).toMatchObject({ function: 'Parse/ParseJson' });
+  });
+});

@@ -17,7 +17,7 @@ import { type CategoryModel, categoryProbabilities, type Evidence, wordPosterior
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
-import { callerLocationOf, configFileOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf } from './diagnostic-location.js';
+import { callerLocationOf, configFileOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf, sparkCallSiteOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -395,6 +395,7 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
   const library = location ? undefined : libraryFrameOf(chain);
   if (library) location = toLocation(library.frame, readSource, redact);
+  if (!location) location = sparkCallSiteOf([...contextLines.slice(-50), ...textLines]) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = loggerClassOf(textLines) ?? null;
   if (!location) location = sourceFileNamedIn(chain, textLines);
