@@ -146,3 +146,19 @@ describe("Apache Beam's transform", () => {
     expect(locate("ValueError: Invalid row: missing 'id' [while running 'Parse/ParseJson']")).toMatchObject({ function: 'Parse/ParseJson' });
   });
 });
+
+describe('a file named without its line, whose frame the traceback shows', () => {
+  const traceback = (file: string) =>
+    ['Traceback (most recent call last):', '  File "/usr/lib/python3.11/site-packages/airflow/models/dagbag.py", line 351, in parse', '    loader.exec_module(new_module)', `  File "${file}", line 17, in <module>`, '    from vendor_sdk import Client', "ModuleNotFoundError: No module named 'vendor_sdk'"].join('\n');
+
+  it("a loader that could not import a file installed with a library: that file's frame gives the line", () => {
+    const file = '/usr/lib/python3.11/site-packages/airflow/example_dags/example_sftp.py';
+    expect(locate(`[2024-01-01 10:00:00,000] {dagbag.py:346} ERROR - Failed to import: ${file}\n${traceback(file)}`)).toMatchObject({ file, line: 17 });
+  });
+
+  it('a frame in another file does not lend its line', () => {
+    const named = '/usr/lib/python3.11/site-packages/airflow/example_dags/example_sftp.py';
+    const loc = locate(`[2024-01-01 10:00:00,000] {dagbag.py:346} ERROR - Failed to import: ${named}\n${traceback('/usr/lib/python3.11/site-packages/airflow/example_dags/other.py')}`);
+    expect(loc).toMatchObject({ file: named, line: null });
+  });
+});

@@ -173,6 +173,19 @@ function toLocation(frame: StackFrame, readSource: boolean, redact: (text: strin
   return { file, line: frame.line ?? null, function: frame.function ?? null, code };
 }
 
+/** The innermost frame of the chain in `file` (the same path, either separator), if the chain shows one. */
+function frameInFile(chain: readonly ErrorInfo[], file: string): StackFrame | undefined {
+  const want = normaliseFile(file).replaceAll('\\', '/');
+  if (!want.includes('/')) return undefined;
+  for (const error of chain) {
+    const python = error.stack.length > 0 && error.stack.every((f) => f.file.endsWith('.py'));
+    const frames = python ? [...error.stack].reverse() : error.stack;
+    const frame = frames.find((f) => f.line !== undefined && normaliseFile(f.file).replaceAll('\\', '/') === want);
+    if (frame) return frame;
+  }
+  return undefined;
+}
+
 /** Re-derives inUserCode for frames handed over by other stages that did not set it. */
 function withUserFlags(chain: ErrorInfo[]): ErrorInfo[] {
   return chain.map((error) => {
@@ -402,6 +415,10 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (!location) location = configFileOf(textLines, contextLines.slice(-100)) ?? null;
   // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
   if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse(), false) ?? null;
+  // A file named without its line (a loader's `Failed to import: /dags/x.py`, a script a runner was
+  // loading) whose own frame the traceback shows: that frame says the line.
+  const framedFile = location && location.line === null ? frameInFile(chain, location.file) : undefined;
+  if (framedFile) location = toLocation(framedFile, readSource, redact);
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');
