@@ -162,3 +162,26 @@ describe('a file named without its line, whose frame the traceback shows', () =>
     expect(loc).toMatchObject({ file: named, line: null });
   });
 });
+
+describe('JVM: a frame cut by the paste, and test classes', () => {
+  it("a cut frame keeps its class and method, the outer class's file and no line", () => {
+    const text = ['java.lang.IllegalStateException: no rows', '\tat com.acme.billing.InvoiceJob$Step.run(InvoiceJob.java:88)', '\tat com.acme.billing.Runner.main(Run'].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'InvoiceJob.java', line: 88 });
+    const cut = ['java.lang.IllegalStateException: no rows', '\tat org.apache.spark.rdd.RDD.count(RDD.scala:1200)', '\tat com.acme.etl.DailyRollup.run(DailyRol'].join('\n');
+    expect(locate(cut)).toMatchObject({ file: 'DailyRollup.java', line: null, function: 'com.acme.etl.DailyRollup.run' });
+    const scala = ['java.lang.IllegalStateException: no rows', '\tat com.acme.etl.DailyRollup$.run(DailyRollup.sc'].join('\n');
+    expect(locate(scala)).toMatchObject({ file: 'DailyRollup.scala' });
+  });
+
+  it("a library's own test class is the place when its CI fails; a test framework's class is not", () => {
+    const text = [
+      'software.amazon.awssdk.services.s3.model.S3Exception: Slow Down (Service: S3, Status Code: 503)',
+      '\tat software.amazon.awssdk.core.internal.http.CombinedResponseHandler.handleErrorResponse(CombinedResponseHandler.java:125)',
+      '\tat software.amazon.awssdk.transfer.s3.UploadDirectoryIntegrationTest.setUp(UploadDirectoryIntegrationTest.java:61)',
+      '\tat org.junit.internal.runners.statements.RunBefores.evaluate(RunBefores.java:26)',
+    ].join('\n');
+    expect(locate(text)).toMatchObject({ file: 'UploadDirectoryIntegrationTest.java', line: 61 });
+    const framework = ['java.lang.AssertionError: expected 3', '\tat org.junit.Assert.fail(Assert.java:89)', '\tat junit.framework.TestCase.runTest(TestCase.java:176)', '\tat org.scalatest.FunSpec.run(FunSpec.scala:1)'].join('\n');
+    expect(locate(framework)).toBeNull();
+  });
+});

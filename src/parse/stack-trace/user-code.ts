@@ -44,6 +44,7 @@ const JVM_LIBRARY_PREFIXES = [
   'org.slf4j.',
   'org.scalatest.',
   'org.junit.',
+  'junit.',
   'org.springframework.',
   'org.hibernate.',
   'org.jdbi.',
@@ -233,7 +234,7 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       return !hasLibraryMarker(file);
     case 'jvm': {
       const cls = stripJvmModule(fn ?? '');
-      return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
+      return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix)) || isJvmTestClass(cls);
     }
     case 'go':
       if (isGoRuntime(file, fn)) return false;
@@ -252,6 +253,17 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (fn && RUST_RUNTIME_FN.test(fn)) return false;
       return !RUST_RUNTIME_FILE.test(file.replaceAll('\\', '/')) && !CARGO_REGISTRY.test(file.replaceAll('\\', '/')) && !hasLibraryMarker(file);
   }
+}
+
+// A test class (`OrderExportTest`, `LoaderIT`, `ParserSpec`) is the code of whoever runs the tests,
+// whatever its package: a library's own CI failing in its test is the library team's place to look.
+// Not the test frameworks' own classes.
+const JVM_TEST_CLASS = /\.[A-Z][\w]*(?:Tests?|IT|ITCase|Spec|TestCase)(?:\$[\w$]*)?\.[\w$<>]+$/;
+const JVM_TEST_FRAMEWORK = /^(?:junit\.|org\.junit\.|org\.testng\.|org\.scalatest\.|org\.spockframework\.|io\.kotest\.|kotlin\.test\.|org\.mockito\.|org\.apache\.maven\.|org\.gradle\.|org\.springframework\.test\.|org\.specs2\.|munit\.|utest\.|zio\.test\.)/;
+
+/** Whether a JVM frame's `pkg.Class.method` is a method of a test class, not of a test framework. */
+export function isJvmTestClass(cls: string): boolean {
+  return JVM_TEST_CLASS.test(cls) && !JVM_TEST_FRAMEWORK.test(cls);
 }
 
 /** Go's standard library and runtime (by the function's import path, or the Go tree's own folders). */
