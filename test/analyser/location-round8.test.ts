@@ -33,6 +33,16 @@ describe("Node's runtime threw: the package that called it", () => {
     expect(locate(text)).toBeNull();
   });
 
+  it("a socket's callback is no call from a package: the async stack below it names no place", () => {
+    const text = [
+      'Error: connect ECONNREFUSED 127.0.0.1:3306',
+      '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+      '    --------------------',
+      '    at Protocol._enqueue (/srv/node_modules/mysql/lib/protocol/Protocol.js:144:48)',
+    ].join('\n');
+    expect(locate(text)).toBeNull();
+  });
+
   it('a user frame still wins over the package that called the runtime', () => {
     const text = ["Error: Cannot find module './config.json'", '    at Function.Module._resolveFilename (node:internal/modules/cjs/loader:1075:15)', '    at Object.<anonymous> (/srv/app/src/boot.js:3:16)'].join('\n');
     expect(locate(text)).toMatchObject({ file: '/srv/app/src/boot.js', line: 3 });

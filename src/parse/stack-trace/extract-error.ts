@@ -121,8 +121,9 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   for (const error of chain) {
     if ((error as Partial<ParsedError>).source !== 'node') continue;
     // Old Node versions open the stack with the Error constructor itself (`at Error (native)`): not the thrower.
-    const top = error.stack.find((f) => f.file !== 'native')?.file ?? '';
-    const thrower = isNodeRuntimeFile(top) ? RUNTIME_THROWER : nodePackageOf(top);
+    const topFrame = error.stack.find((f) => f.file !== 'native');
+    const top = topFrame?.file ?? '';
+    const thrower = isNodeRuntimeFile(top) ? (ASYNC_RUNTIME_CALLBACK.test(topFrame?.function ?? '') ? undefined : RUNTIME_THROWER) : nodePackageOf(top);
     const frame = thrower === undefined ? undefined : error.stack.find((f) => { const pkg = nodePackageOf(f.file); return pkg !== undefined && pkg !== thrower && !CONTROL_FLOW_PACKAGE.test(pkg); });
     if (frame) return { frame, error };
   }
@@ -167,7 +168,10 @@ const JVM_RUNTIME =
 // plumbing between packages, not a package that called the thrower.
 // Node itself threw (its module loader's `Cannot find module`, `fs` on a missing file): the package that
 // called it is where to look, as for a package's call into another.
+// Not when the runtime reported from a callback of its own (a socket's `afterConnect [as oncomplete]`,
+// the microtask queue): no package was calling it then, the frames below are an older, async stack.
 const RUNTIME_THROWER = '(node)';
+const ASYNC_RUNTIME_CALLBACK = /\[as on\w+\]|processTicksAndRejections|\bemit\w*NT$|afterConnect|onStreamRead|onread|listOnTimeout|processTimers/;
 
 const CONTROL_FLOW_PACKAGE = /^(?:bluebird|q|async|co|neo-async|when|rxjs|zone\.js|p-\w+)$/;
 
