@@ -193,5 +193,7 @@ describe('JVM: a frame cut by the paste, and test classes', () => {
     expect(locate(text)).toMatchObject({ file: 'UploadDirectoryIntegrationTest.java', line: 61 });
     const framework = ['java.lang.AssertionError: expected 3', '\tat org.junit.Assert.fail(Assert.java:89)', '\tat junit.framework.TestCase.runTest(TestCase.java:176)', '\tat org.scalatest.FunSpec.run(FunSpec.scala:1)'].join('\n');
     expect(locate(framework)).toBeNull();
+    const spec = ['java.lang.IllegalArgumentException: Cannot find source column: ts', '\tat org.apache.iceberg.PartitionSpec$Builder.findSourceColumn(PartitionSpec.java:410)', '\tat org.apache.spark.sql.execution.SparkPlan.execute(SparkPlan.scala:180)'].join('\n');
+    expect(locate(spec)).toBeNull();
   });
 });

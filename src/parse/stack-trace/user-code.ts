@@ -255,10 +255,11 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
   }
 }
 
-// A test class (`OrderExportTest`, `LoaderIT`, `ParserSpec`) is the code of whoever runs the tests,
-// whatever its package: a library's own CI failing in its test is the library team's place to look.
-// Not the test frameworks' own classes.
-const JVM_TEST_CLASS = /\.[A-Z][\w]*(?:Tests?|IT|ITCase|Spec|TestCase)(?:\$[\w$]*)?\.[\w$<>]+$/;
+// A test class (`OrderExportTest`, `LoaderIT`) is the code of whoever runs the tests, whatever its
+// package: a library's own CI failing in its test is the library team's place to look. Not the test
+// frameworks' own classes; not `…Spec`, which libraries use for classes of their own (`PartitionSpec`,
+// `WindowSpec`).
+const JVM_TEST_CLASS = /\.[A-Z][\w]*(?:Tests?|IT|ITCase|TestCase)(?:\$[\w$]*)?\.[\w$<>]+$/;
 const JVM_TEST_FRAMEWORK = /^(?:junit\.|org\.junit\.|org\.testng\.|org\.scalatest\.|org\.spockframework\.|io\.kotest\.|kotlin\.test\.|org\.mockito\.|org\.apache\.maven\.|org\.gradle\.|org\.springframework\.test\.|org\.specs2\.|munit\.|utest\.|zio\.test\.)/;
 
 /** Whether a JVM frame's `pkg.Class.method` is a method of a test class, not of a test framework. */
