@@ -17,7 +17,7 @@ import { type CategoryModel, categoryProbabilities, type Evidence, knownWordCoun
 import { categoryAdvice } from './category-advice.js';
 import { categoryFeatures, type HeardSignature, type HitPlace } from './category-evidence.js';
 import { readSourceLine } from './source-line.js';
-import { callerLocationOf, configFileOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf } from './diagnostic-location.js';
+import { callerLocationOf, configFileOf, diagnosticLocationOf, loggerClassOf, nodeBannerOf, sparkCallSiteOf } from './diagnostic-location.js';
 import { findNamedStep } from './step-name.js';
 
 export interface AnalyseOptions {
@@ -171,6 +171,19 @@ function toLocation(frame: StackFrame, readSource: boolean, redact: (text: strin
     if (fromDisk) code = redact(fromDisk);
   }
   return { file, line: frame.line ?? null, function: frame.function ?? null, code };
+}
+
+/** The innermost frame of the chain in `file` (the same path, either separator), if the chain shows one. */
+function frameInFile(chain: readonly ErrorInfo[], file: string): StackFrame | undefined {
+  const want = normaliseFile(file).replaceAll('\\', '/');
+  if (!want.includes('/')) return undefined;
+  for (const error of chain) {
+    const python = error.stack.length > 0 && error.stack.every((f) => f.file.endsWith('.py'));
+    const frames = python ? [...error.stack].reverse() : error.stack;
+    const frame = frames.find((f) => f.line !== undefined && normaliseFile(f.file).replaceAll('\\', '/') === want);
+    if (frame) return frame;
+  }
+  return undefined;
 }
 
 /** Re-derives inUserCode for frames handed over by other stages that did not set it. */
@@ -401,12 +414,17 @@ function read(request: DiagnoseRequest, readSource: boolean, redact: (text: stri
   if (!location) location = diagnosticLocationOf(textLines) ?? callerLocationOf(request.text.split('\n')) ?? nodeBannerOf([...contextLines.slice(-10), ...textLines].flatMap((record) => record.split('\n'))) ?? null;
   const library = location ? undefined : libraryFrameOf(chain);
   if (library) location = toLocation(library.frame, readSource, redact);
+  if (!location) location = sparkCallSiteOf([...contextLines.slice(-50), ...textLines]) ?? null;
   if (!location && named) location = { file: named.container ?? named.step, line: null, function: named.step, code: null };
   if (!location) location = loggerClassOf(textLines) ?? null;
   if (!location) location = sourceFileNamedIn(chain, textLines);
   if (!location) location = configFileOf(textLines, contextLines.slice(-100)) ?? null;
   // The record names no place (a run's summary: `Done. PASS=2 ERROR=1`): the closest tool diagnostic above it does.
   if (!location) location = diagnosticLocationOf(contextLines.slice(-50).reverse(), false) ?? null;
+  // A file named without its line (a loader's `Failed to import: /dags/x.py`, a script a runner was
+  // loading) whose own frame the traceback shows: that frame says the line.
+  const framedFile = location && location.line === null ? frameInFile(chain, location.file) : undefined;
+  if (framedFile) location = toLocation(framedFile, readSource, redact);
 
   const emptyBatch = [...contextLines, ...textLines].find((line) => line.length < 4000 && EMPTY_BATCH.test(line));
   const text = [...contextLines.slice(-50), ...textLines].join('\n');

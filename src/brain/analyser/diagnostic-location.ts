@@ -130,6 +130,21 @@ export function diagnosticLocationOf(lines: readonly string[], withFrames = true
 }
 
 
+// Spark names the user's call site of the action whose job or stage failed (`Job 0 failed: collect at
+// Report.scala:54, took 14.7 s`, `ResultStage 3 (count at etl.py:88) failed in 2.1 s`): the line of
+// the driver program that ran it, when every frame of the error is Spark's or a library's.
+const SPARK_CALL_SITE = /\b(?:Job \d{1,9} failed: |(?:Result|ShuffleMap)Stage \d{1,9} \()(\w{1,100}) at ([\w$.-]{1,300}\.(?:scala|java|py|kt|R)):(\d{1,7})\b(?:\) failed)?/;
+
+/** The driver program's line Spark says ran the failed job or stage, closest to the failure first. */
+export function sparkCallSiteOf(lines: readonly string[]): Location | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    const m = line.length > 4000 || !line.includes(' at ') || !/failed/.test(line) ? null : SPARK_CALL_SITE.exec(line);
+    if (m?.[1] && m[2] && m[3]) return { file: m[2], line: Number(m[3]), function: m[1], code: null };
+  }
+  return undefined;
+}
+
 // A Go logger's caller (`devices.go:76: [ERROR] …`, `[error] agent.go:90: …`, a path in klog's message
 // `…/controller.go:147: Failed to list`), not in installed modules or the Go tree itself.
 // klog's header caller (`E0418 04:56:17.489683 1 reflector.go:201] …`) is the component's own logging site.

@@ -61,6 +61,8 @@ const STEP_PATTERNS: RegExp[] = [
   /\bCannot start plugin ([\w-]+)/,
   // pgloader: the table a batch failed for (`ERROR PostgreSQL ["public.orders"] Database error 22P02: …`).
   /\bPostgreSQL \["([^"\n]{1,200})"\] Database error\b/,
+  // Apache Beam names the transform an error was raised in (`… [while running 'Write/WriteToBigQuery']`).
+  /\[while running '([^'\n]{1,300})'\]/,
   // Argo Workflows: the template of the node that failed (the workflow is its container).
   /\btemplateName=([\w-]+)/,
   // A migration tool running a SQL file (`Running current.sql`, Flyway's `Migration V3__add_region.sql failed`).
@@ -233,7 +235,7 @@ export function findNamedStep(recordLines: readonly string[], linesBefore: reado
   const contextLines = withoutColours(linesBefore);
   const test = pytestFailure(textLines) ?? pytestFailure(contextLines) ?? dbtNodeFile(textLines);
   if (test) return test;
-  const step = search(textLines, STEP_PATTERNS) ?? search(contextLines, STEP_PATTERNS);
+  const step = search(textLines, STEP_PATTERNS) ?? dbtProgressNode(textLines, contextLines) ?? search(contextLines, STEP_PATTERNS);
   if (step === undefined) {
     const unit = recordUnit(textLines);
     if (unit?.container) return unit;
@@ -257,6 +259,28 @@ function dbtNodeFile(lines: readonly string[]): NamedStep | undefined {
   for (const line of lines) {
     const m = line.length > 4000 || !line.includes(' in ') ? null : DBT_NODE_FILE.exec(line);
     if (m?.[1] && m[2]) return { step: m[1], container: m[2] };
+  }
+  return undefined;
+}
+
+// dbt's progress lines number each node (`3 of 9 START sql table model shop.orders …… [RUN]`, then
+// `3 of 9 ERROR creating sql table model shop.orders …… [ERROR in 0.4s]`): the node that errored is
+// named on its result line, or, when the paste cut that line, on the START line with the same number.
+const DBT_PROGRESS_ERROR = /\b(\d{1,6}) of (\d{1,6}) ERROR\b(?: (?:creating|loading|snapshotting) [\w ]{0,60}?\b(?:model|seed(?: file)?|snapshot) (?:[\w-]{1,200}\.){0,2}([\w-]{1,200})\b)?/;
+const DBT_NODE_STARTED = /\b(?:model|seed(?: file)?|snapshot) (?:[\w-]{1,200}\.){0,2}([\w-]{1,200})(?:\s|\.{2}|$)/;
+
+/** The dbt model, seed or snapshot a progress line reports errored, by its name or by its number. */
+function dbtProgressNode(textLines: readonly string[], contextLines: readonly string[]): string | undefined {
+  for (const line of textLines) {
+    const m = line.length > 4000 || !line.includes(' ERROR') ? null : DBT_PROGRESS_ERROR.exec(line);
+    if (!m) continue;
+    if (m[3]) return m[3];
+    const started = `${m[1]} of ${m[2]} START `;
+    for (let i = contextLines.length - 1; i >= 0; i--) {
+      const before = contextLines[i] ?? '';
+      const at = before.length > 4000 ? -1 : before.indexOf(started);
+      if (at >= 0) return DBT_NODE_STARTED.exec(before.slice(at + started.length))?.[1];
+    }
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import { fromRich } from './rich-traceback.js';
 import { parseRustPanic } from './rust-panic.js';
 import { parseWorkflowError } from './workflow-errors.js';
 import { parseDbt, parsePostgres } from './sql-errors.js';
-import { isConsoleScript, isGoRuntime, isInstalledApplicationFrame, isRustRuntime, isWellKnownJvmLibrary, stripJvmModule } from './user-code.js';
+import { isConsoleScript, isGoRuntime, isInstalledApplicationFrame, isNodeRuntimeFile, isRustRuntime, isWellKnownJvmLibrary, stripJvmModule } from './user-code.js';
 
 export type { ParsedError, ErrorSource } from './parsed-error.js';
 
@@ -120,7 +120,10 @@ export function userFrameOf(chain: readonly ErrorInfo[]): { frame: StackFrame; e
   // csv-parse); a stack all inside one package (an SDK) names no place of the user's.
   for (const error of chain) {
     if ((error as Partial<ParsedError>).source !== 'node') continue;
-    const thrower = nodePackageOf(error.stack[0]?.file ?? '');
+    // Old Node versions open the stack with the Error constructor itself (`at Error (native)`): not the thrower.
+    const topFrame = error.stack.find((f) => f.file !== 'native');
+    const top = topFrame?.file ?? '';
+    const thrower = isNodeRuntimeFile(top) ? (ASYNC_RUNTIME_CALLBACK.test(topFrame?.function ?? '') ? undefined : RUNTIME_THROWER) : nodePackageOf(top);
     const frame = thrower === undefined ? undefined : error.stack.find((f) => { const pkg = nodePackageOf(f.file); return pkg !== undefined && pkg !== thrower && !CONTROL_FLOW_PACKAGE.test(pkg); });
     if (frame) return { frame, error };
   }
@@ -159,10 +162,17 @@ function outsideRuntime(source: ParsedError['source'] | undefined, frame: StackF
 // The JVM's own classes, the language runtimes on it, and the frameworks that call the application
 // (a frame of theirs is where the failure surfaced, not a library call the application made).
 const JVM_RUNTIME =
-  /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat)|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
+  /^(?:java|javax|jdk|sun|com\.sun|scala|kotlin|kotlinx|groovy|akka|kafka|org\.springframework|org\.apache\.(?:spark|hadoop|flink|beam|kafka|catalina|tomcat|hive|parquet|avro|orc|arrow|iceberg|hudi|calcite|zookeeper|curator|thrift|commons|logging|log4j|ivy)|parquet|org\.eclipse\.jetty|org\.glassfish\.jersey|io\.netty|org\.junit|org\.testng|org\.gradle|org\.apache\.maven)\./;
 
 // Promise and control-flow libraries call back into whatever was scheduled: a frame of theirs is the
 // plumbing between packages, not a package that called the thrower.
+// Node itself threw (its module loader's `Cannot find module`, `fs` on a missing file): the package that
+// called it is where to look, as for a package's call into another.
+// Not when the runtime reported from a callback of its own (a socket's `afterConnect [as oncomplete]`,
+// the microtask queue): no package was calling it then, the frames below are an older, async stack.
+const RUNTIME_THROWER = '(node)';
+const ASYNC_RUNTIME_CALLBACK = /\[as on\w+\]|processTicksAndRejections|\bemit\w*NT$|afterConnect|onStreamRead|onread|listOnTimeout|processTimers/;
+
 const CONTROL_FLOW_PACKAGE = /^(?:bluebird|q|async|co|neo-async|when|rxjs|zone\.js|p-\w+)$/;
 
 /** The package a file under node_modules belongs to (`…/node_modules/@scope/pkg/lib/x.js` → `@scope/pkg`). */

@@ -13,10 +13,28 @@ const DOTNET_SOURCE = /\) in (.{1,500}):line (\d{1,7})\s*$/;
 const MORE = /^\s*\.\.\. \d+ (?:more|common frames omitted)/;
 const LOST_TASK = 'most recent failure: ';
 
+// A frame the paste cut inside its file name (`at com.acme.LoadTest.setup(LoadTe`): the class and
+// method are whole; the file is the outer class's, as the JVM's convention names it, with no line.
+const CUT_FRAME = /^\s*at ((?:[\w$]+\.)+[\w$<>]+)\(([\w$.-]{0,200})$/;
+const JVM_SOURCE_EXTENSIONS = ['.java', '.scala', '.kt', '.groovy'];
+
+function cutFrame(line: string): StackFrame | undefined {
+  const m = CUT_FRAME.exec(line.trimEnd());
+  if (!m?.[1]) return undefined;
+  const name = m[1];
+  const partial = m[2] ?? '';
+  const cls = name.slice(0, name.lastIndexOf('.'));
+  const outer = cls.slice(cls.lastIndexOf('.') + 1).split('$')[0] ?? '';
+  const ext = JVM_SOURCE_EXTENSIONS.find((e) => `${outer}${e}`.startsWith(partial));
+  if (!outer || ext === undefined) return undefined;
+  const file = `${outer}${ext}`;
+  return { file, function: name, inUserCode: isUserFrame('jvm', file, name) };
+}
+
 export function parseJvmFrame(line: string): StackFrame | undefined {
   if (!line.includes('at ')) return undefined;
   const m = FRAME.exec(line);
-  if (!m || !m[1]) return undefined;
+  if (!m || !m[1]) return line.length < 1000 && !line.includes(')') ? cutFrame(line) : undefined;
   const name = m[1];
   const inside = m[2] ?? '';
   const colon = inside.lastIndexOf(':');

@@ -44,6 +44,7 @@ const JVM_LIBRARY_PREFIXES = [
   'org.slf4j.',
   'org.scalatest.',
   'org.junit.',
+  'junit.',
   'org.springframework.',
   'org.hibernate.',
   'org.jdbi.',
@@ -96,6 +97,8 @@ const JVM_LIBRARY_PREFIXES = [
   'org.flywaydb.',
   'liquibase.',
   'io.confluent.',
+  // parquet-mr before it moved under org.apache (`parquet.hadoop.ParquetFileReader`).
+  'parquet.',
   'kafka.',
   'org.yaml.',
   'com.typesafe.',
@@ -130,6 +133,8 @@ const PYTHON_LIBRARIES = new Set(
   ).split(' '),
 );
 
+const ORCHESTRATOR_PLUGIN = /^(?:airflow|dagster|prefect|luigi)_[a-z]/;
+
 /**
  * A Python file of a well-known library whose path does not say it is installed: a vendored copy
  * (AWS Lambda's `/var/task/botocore/client.py`), a path a tool printed relative to site-packages
@@ -145,6 +150,8 @@ function inLibraryFolder(file: string): boolean {
     // A project folder named like its orchestrator counts only at the start of a path printed relative
     // to site-packages, or as the library's source checkout (`…/dagster/dagster/…`).
     if (!PROJECT_FOLDER_NAMES.has(part) || i === 0 || parts[i + 1] === part || parts[i - 1] === part || parts[i - 1] === 'python_modules') return true;
+    // A checkout's src layout under the repository's own name (`…/airflow/airflow-core/src/airflow/…`).
+    if (parts[i - 1] === 'src' && parts.slice(0, i - 1).some((p) => p === part || p.startsWith(`${part}-`))) return true;
   }
   return false;
 }
@@ -168,7 +175,17 @@ export function isConsoleScript(file: string): boolean {
 /** An installed Python file of a package that is not a well-known library: the application's own, installed. */
 export function isInstalledApplicationFrame(file: string): boolean {
   const pkg = installedPythonPackage(file);
-  return pkg !== undefined && !PYTHON_LIBRARIES.has(pkg) && !/\.(?:pyx|pxi|pxd)$/.test(file);
+  return pkg !== undefined && !isPythonLibraryPackage(pkg) && !/\.(?:pyx|pxi|pxd)$/.test(file);
+}
+
+/**
+ * A well-known library, or an orchestrator's integration named after it (`dagster_graphql`,
+ * `prefect_shell`, `luigi_td`): the orchestrator's machinery, not the flows, ops and DAGs a team
+ * writes. Only orchestrators: a plugin of a library (`dask_jobqueue`, `great_expectations_provider`)
+ * is as often the project a thread is about (measured: 2 wrong of 5 with every library's family).
+ */
+function isPythonLibraryPackage(pkg: string): boolean {
+  return PYTHON_LIBRARIES.has(pkg) || ORCHESTRATOR_PLUGIN.test(pkg);
 }
 
 // A function of Go's standard library (`log.Panicf`, `net/http.(*conn).serve`, `testing.tRunner`):
@@ -198,6 +215,11 @@ export function normaliseFile(file: string): string {
   return file;
 }
 
+/** Node's own code: `node:internal/…`, `internal/…`, a core module as old versions print it (`module.js`). */
+export function isNodeRuntimeFile(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file);
+}
+
 export function isUserFrame(language: FrameLanguage, file: string, fn?: string): boolean {
   switch (language) {
     case 'python':
@@ -208,11 +230,11 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
       if (PYTHON_STDLIB.test(slashed(file)) && !/\/(?:site|dist)-packages\//i.test(slashed(file))) return false;
       return !hasLibraryMarker(file) && !inLibraryFolder(file);
     case 'node':
-      if (file.startsWith('node:') || file.startsWith('internal/') || file === 'native' || file.startsWith('<anonymous') || NODE_CORE_FILE.test(file)) return false;
+      if (isNodeRuntimeFile(file)) return false;
       return !hasLibraryMarker(file);
     case 'jvm': {
       const cls = stripJvmModule(fn ?? '');
-      return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix));
+      return !JVM_LIBRARY_PREFIXES.some((prefix) => cls.startsWith(prefix)) || isJvmTestClass(cls);
     }
     case 'go':
       if (isGoRuntime(file, fn)) return false;
@@ -233,6 +255,18 @@ export function isUserFrame(language: FrameLanguage, file: string, fn?: string):
   }
 }
 
+// A test class (`OrderExportTest`, `LoaderIT`) is the code of whoever runs the tests, whatever its
+// package: a library's own CI failing in its test is the library team's place to look. Not the test
+// frameworks' own classes; not `…Spec`, which libraries use for classes of their own (`PartitionSpec`,
+// `WindowSpec`).
+const JVM_TEST_CLASS = /\.[A-Z][\w]*(?:Tests?|IT|ITCase|TestCase)(?:\$[\w$]*)?\.[\w$<>]+$/;
+const JVM_TEST_FRAMEWORK = /^(?:junit\.|org\.junit\.|org\.testng\.|org\.scalatest\.|org\.spockframework\.|io\.kotest\.|kotlin\.test\.|org\.mockito\.|org\.apache\.maven\.|org\.gradle\.|org\.springframework\.test\.|org\.specs2\.|munit\.|utest\.|zio\.test\.)/;
+
+/** Whether a JVM frame's `pkg.Class.method` is a method of a test class, not of a test framework. */
+export function isJvmTestClass(cls: string): boolean {
+  return JVM_TEST_CLASS.test(cls) && !JVM_TEST_FRAMEWORK.test(cls);
+}
+
 /** Go's standard library and runtime (by the function's import path, or the Go tree's own folders). */
 export function isGoRuntime(file: string, fn?: string): boolean {
   if (fn && GO_STDLIB_FUNCTION.test(fn)) return true;
@@ -240,9 +274,11 @@ export function isGoRuntime(file: string, fn?: string): boolean {
   return path.includes('/usr/local/go/src/') || path.includes('/usr/lib/go/src/') || /(?:^|\/)go\/src\/runtime\//.test(path);
 }
 
-// Prefixes of many projects at once (the Apache and Eclipse foundations, DataStax): under them an
-// application (Apache TinkerPop, Eclipse ChemClipse) is as likely as a library.
-const JVM_UMBRELLA_PREFIXES = ['org.apache.', 'org.eclipse.', 'com.datastax.'];
+// Prefixes of many projects at once (the Apache and Eclipse foundations, DataStax, Confluent's
+// connectors and Schema Registry): under them an application (Apache TinkerPop, Eclipse ChemClipse,
+// the JDBC sink connector a Connect worker ran) is as likely as a library. Never the user's code,
+// but the top frame under one is the place when nothing else is (measured for Confluent: 2 right, none lost).
+const JVM_UMBRELLA_PREFIXES = ['org.apache.', 'org.eclipse.', 'com.datastax.', 'io.confluent.'];
 
 /** A class of one well-known library (a driver, a pool, a client, Jackson), not just of a foundation's namespace. */
 export function isWellKnownJvmLibrary(cls: string): boolean {
