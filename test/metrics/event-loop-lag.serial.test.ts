@@ -34,3 +34,34 @@ describe('event loop lag, sampled every EVENT_LOOP_SAMPLE_MS', () => {
     expect(Number(result.stdout.trim())).toBeGreaterThanOrEqual(blockedMs / 2 / 1000);
   });
 });
+
+describe('event loop lag while the sampler is paused (an idle agent)', () => {
+  it('reads as no delay rather than an empty histogram, and sees a blocked loop again once resumed', () => {
+    const blockedMs = 3 * EVENT_LOOP_SAMPLE_MS;
+    const script = `
+      const { createMetrics } = await import(${JSON.stringify(join(REPO_ROOT, 'dist/src/metrics/metrics.js'))});
+      const { registry, eventLoopSampling } = createMetrics();
+      const read = async (name) => (await registry.getMetricsAsJSON()).find((m) => m.name === name)?.values[0]?.value;
+      const tick = () => new Promise((r) => setTimeout(r, ${3 * EVENT_LOOP_SAMPLE_MS}));
+      await tick();
+      await read('nodejs_eventloop_lag_min_seconds'); // summarised and reset
+      eventLoopSampling.pause();
+      await new Promise((r) => setTimeout(r, 1100)); // past the summary's once-a-second limit
+      const paused = { min: await read('nodejs_eventloop_lag_min_seconds'), mean: await read('nodejs_eventloop_lag_mean_seconds') };
+      eventLoopSampling.resume();
+      await tick();
+      const until = performance.now() + ${blockedMs};
+      while (performance.now() < until);
+      let seen = 0;
+      for (let i = 0; i < 40 && seen < ${blockedMs / 2 / 1000}; i++) {
+        await tick();
+        seen = Math.max(seen, (await read('nodejs_eventloop_lag_max_seconds')) ?? 0);
+      }
+      console.log(JSON.stringify({ paused, seen }));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const { paused, seen } = JSON.parse(result.stdout.trim()) as { paused: { min: number; mean: number }; seen: number };
+    expect(paused).toEqual({ min: 0, mean: 0 });
+    expect(seen).toBeGreaterThanOrEqual(blockedMs / 2 / 1000);
+  });
+});
