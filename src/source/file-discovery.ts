@@ -134,8 +134,11 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       });
       watches.set(dir, w);
     } catch (err) {
-      watchingAll = false;
       const e = err as NodeJS.ErrnoException;
+      // A directory this process may not read: its readdir, right after, fails and says so (onError);
+      // there is nothing in it to follow, hence nothing a watch or a faster rescan would tell.
+      if (e.code === 'EACCES' || e.code === 'EPERM') return;
+      watchingAll = false;
       if (e.code === 'ENOENT') return;
       if (!watchFailureLogged) {
         watchFailureLogged = true;
