@@ -86,10 +86,36 @@ function promClientParts() {
   };
 }
 
+/**
+ * sonic-boom and thread-stream (pino's writers) require node:assert for one check each (a number
+ * for a file descriptor, a mode); loading Node's assert module for that cost an idle agent ~0.2 MB
+ * (docs/benchmarks.md, "Thirteenth round"). They get a function that checks the same and throws
+ * the same kind of error (`code: 'ERR_ASSERTION'`). Any other importer of assert gets Node's.
+ * @returns {import('rolldown').Plugin}
+ */
+function plainAssertForPinoWriters() {
+  const ID = '\0plain-assert';
+  return {
+    name: 'plain-assert-for-pino-writers',
+    resolveId: (id, importer) => (/^(node:)?assert$/.test(id) && /[\\/]node_modules[\\/](sonic-boom|thread-stream)[\\/]/.test(importer ?? '') ? ID : null),
+    load: (id) =>
+      id === ID
+        ? [
+            'module.exports = function assert(value, message) {',
+            '  if (value) return;',
+            "  const error = new Error(message === undefined ? 'The expression evaluated to a falsy value' : String(message));",
+            "  error.code = 'ERR_ASSERTION';",
+            '  throw error;',
+            '};',
+          ].join('\n')
+        : null,
+  };
+}
+
 export default defineConfig({
   input: { sentinel: 'dist/src/cli/main.js' },
   platform: 'node',
-  plugins: [builtinsThroughRequire(), promClientParts()],
+  plugins: [builtinsThroughRequire(), promClientParts(), plainAssertForPinoWriters()],
   // Bundled CommonJS dependencies (pino's transport loader resolves paths from __dirname) read
   // the CommonJS module globals, which an ES module lacks; rolldown leaves them in place
   // (rolldown/rolldown#9719). They get the chunk's own, which is what those uses need.

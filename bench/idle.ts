@@ -3,10 +3,14 @@
 //   - 1 watched file and 10,000 watched files: CPU (utime + stime from /proc) in each 5 s slice
 //     from ready to ready + SECS, which spans the periodic rescans (every 30 s) and the one
 //     memory-reducing collection after start-up (ADR 0018), and RSS at the end;
+//   - Fluent Bit on the same trees, when a `fluent-bit` binary is on PATH (as bench:peers): tail on
+//     the same files from their end, output null, ready = its HTTP server answers;
 //   - after a catch-up on the generated 1,000,000-line log (bench/pipeline-log.ts, as bench:peers):
 //     peak RSS, then RSS every 5 s once every line is counted.
-// Prints figures; asserts nothing.   node dist/bench/idle.js [--secs 75] [--files 10000] [--cli bin/sentinel.js]
-import { spawn, type ChildProcess } from 'node:child_process';
+// Builds alternate per case (Sentinel, [before], [Fluent Bit]) so a shared machine's load falls on each.
+// Prints figures; asserts nothing.
+//   node dist/bench/idle.js [--secs 75] [--files 10000] [--cli bin/sentinel.js] [--before OTHER/bin/sentinel.js]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +25,8 @@ const { values } = parseArgs({
     secs: { type: 'string', default: '75' },
     files: { type: 'string', default: '10000' },
     cli: { type: 'string', default: fileURLToPath(new URL('../../bin/sentinel.js', import.meta.url)) },
+    // Another checkout's bin/sentinel.js, measured right after this one on the same tree.
+    before: { type: 'string' },
   },
 });
 const SECS = Number(values.secs);
@@ -37,20 +43,45 @@ interface Agent {
   dir: string;
 }
 
-async function startAgent(paths: string, startAt: 'end' | 'beginning'): Promise<Agent> {
+/** Polls `url` until it answers 200; the child must not exit first. */
+async function untilReady(child: ChildProcess, url: string): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited ${child.exitCode} before it was ready`);
+    if (performance.now() - started > 120_000) throw new Error(`${url}: not ready after 120 s`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await sleep(20);
+  }
+}
+
+async function startAgent(paths: string, startAt: 'end' | 'beginning', cli = CLI): Promise<Agent> {
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-idle-'));
   const port = await freePort();
   const config = join(dir, 'sentinel.yaml');
   writeFileSync(config, `sources:\n  - name: bench\n    paths: ["${paths}"]\n    start_at: ${startAt}\nstate_dir: ${dir}/state\nserver: { port: ${port}, host: 127.0.0.1 }\n`);
-  const child = spawn(process.execPath, [CLI, 'run', '--config', config], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
-  const started = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode} before it was ready`);
-    if (performance.now() - started > 120_000) throw new Error('agent not ready after 120 s');
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return { child, port, dir };
-    await sleep(20);
-  }
+  const child = spawn(process.execPath, [cli, 'run', '--config', config], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+  await untilReady(child, `http://127.0.0.1:${port}/readyz`);
+  return { child, port, dir };
 }
+
+/**
+ * Fluent Bit following the same files from their end (its tail input's defaults: inotify, a rescan of
+ * the globs every 60 s), records to the null output; ready once its HTTP server answers, which it
+ * starts after its inputs' set-up (the first scan of the globs). Its tail takes no `**`: the tree is
+ * one level of directories (bench/log-tree.ts), so `*` names the same files.
+ */
+async function startFluentBit(logs: string): Promise<Agent> {
+  const dir = mkdtempSync(join(tmpdir(), 'fluent-bit-idle-'));
+  const port = await freePort();
+  const config = join(dir, 'fluent-bit.conf');
+  const conf = ['[SERVICE]', '    flush 1', '    log_level error', '    http_server on', '    http_listen 127.0.0.1', `    http_port ${port}`];
+  writeFileSync(config, [...conf, '[INPUT]', '    name tail', `    path ${logs}`, '[OUTPUT]', '    name null', '    match *', ''].join('\n'));
+  const child = spawn('fluent-bit', ['-c', config], { stdio: 'ignore' });
+  await untilReady(child, `http://127.0.0.1:${port}/`);
+  return { child, port, dir };
+}
+
+const onPath = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 async function stopAgent(agent: Agent): Promise<void> {
   const exited = new Promise((r) => agent.child.once('exit', r));
@@ -73,23 +104,42 @@ async function idleSlices(pid: number): Promise<{ slices: number[]; totalS: numb
   return { slices, totalS: last - first, rssMb: statusMb(pid, 'VmRSS') };
 }
 
+interface Contender {
+  name: string;
+  start: (logDir: string) => Promise<Agent>;
+}
+
+const contenders: Contender[] = [{ name: 'Sentinel', start: (logs) => startAgent(`${logs}/**/*.log`, 'end') }];
+if (values.before) {
+  const before = resolve(values.before);
+  contenders.push({ name: `Sentinel before (${before})`, start: (logs) => startAgent(`${logs}/**/*.log`, 'end', before) });
+}
+if (onPath('fluent-bit')) contenders.push({ name: 'Fluent Bit', start: (logs) => startFluentBit(`${logs}/*/*.log`) });
+else console.log('(no fluent-bit on PATH: Fluent Bit rows left out)');
+
+/**
+ * Each contender in turn, each on a tree of `files` files written just before it starts (as a tree
+ * shared by all would be older, past Sentinel's racy margin, for those after the first).
+ */
 async function idleCase(name: string, files: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'sentinel-idle-tree-'));
-  try {
-    writeLogTree(join(dir, 'logs'), files);
-    const agent = await startAgent(`${dir}/logs/**/*.log`, 'end');
+  for (const contender of contenders) {
+    const dir = mkdtempSync(join(tmpdir(), 'sentinel-idle-tree-'));
     try {
-      const before = load();
-      const { slices, totalS, rssMb } = await idleSlices(agent.child.pid ?? 0);
-      console.log(
-        `${name}: CPU ms per ${SLICE_MS / 1000} s from ready: ${slices.join(' ')}; ${totalS.toFixed(2)} s over ${SECS} s = ` +
-          `${((totalS / SECS) * 100).toFixed(2)}% of a core; RSS ${rssMb.toFixed(1)} MB at the end (${before} → ${load()})`,
-      );
+      writeLogTree(join(dir, 'logs'), files);
+      const agent = await contender.start(join(dir, 'logs'));
+      try {
+        const before = load();
+        const { slices, totalS, rssMb } = await idleSlices(agent.child.pid ?? 0);
+        console.log(
+          `${contender.name}, ${name}: CPU ms per ${SLICE_MS / 1000} s from ready: ${slices.join(' ')}; ${totalS.toFixed(2)} s over ${SECS} s = ` +
+            `${((totalS / SECS) * 100).toFixed(2)}% of a core; RSS ${rssMb.toFixed(1)} MB at the end (${before} → ${load()})`,
+        );
+      } finally {
+        await stopAgent(agent);
+      }
     } finally {
-      await stopAgent(agent);
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

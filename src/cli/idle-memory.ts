@@ -76,6 +76,13 @@ export interface IdleMemoryOptions {
   minGapMs?: number;
   collect?: FullCollection;
   onCollected?: (ms: number) => void;
+  /**
+   * Told at each interval the agent worked (at least 2% of it) or had work waiting, and at each it
+   * was quiet: what only a working agent needs (the event loop's delay sampler) stops while it is
+   * quiet and comes back with work.
+   */
+  onBusy?: () => void;
+  onQuiet?: () => void;
   /** Where the loop's utilization is read; tests give their own (a test runner's loop is never idle). */
   eventLoopUtilization?: typeof performance.eventLoopUtilization;
 }
@@ -106,7 +113,10 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
     // nothing but itself in it: too short to say anything.
     if (idle + active < checkMs / 2) return;
     last = now;
-    if (utilization >= BUSY_UTILIZATION || options.behind?.()) {
+    const behind = options.behind?.() ?? false;
+    if (utilization >= IDLE_UTILIZATION || behind) options.onBusy?.();
+    else options.onQuiet?.();
+    if (utilization >= BUSY_UTILIZATION || behind) {
       busySinceCollection = true;
       busyNow();
     } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect && performance.now() - lastCollection >= minGapMs) {

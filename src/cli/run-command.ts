@@ -93,6 +93,9 @@ export async function runAgentCommand(configFile: string | undefined, logger: Lo
         behind: () => !agent.caughtUp(),
         onFirstBusy: releaseOptimizingCompilers,
         onCollected: (ms) => logger.debug({ ms: Math.round(ms) }, 'Idle: heap reduced.'),
+        // nodejs_eventloop_lag_*: no delay to sample while the loop is quiet (< 2% busy).
+        onQuiet: () => agent.metrics.eventLoopSampling?.pause(),
+        onBusy: () => agent.metrics.eventLoopSampling?.resume(),
       });
   logger.info({ port, config: config.file }, 'Listening for /metrics, /healthz and /readyz.');
   if (!modes.once && config.file !== '<embedded>' && signals === 0) stopWatching = reloadOnEdit(agent, config.file, readAs, logger);

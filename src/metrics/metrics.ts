@@ -2,6 +2,7 @@
 // counters; they never create metrics of their own. Labels come from small closed sets: never a
 // path, a message or a fingerprint.
 import { ENGINE_NAMES, type Severity } from '../types.js';
+import perfHooks, { type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { VERSION } from '../version.js';
 
@@ -45,8 +46,16 @@ const BRAIN_FAMILIES = new Set([
   'sentinel_fleet_errors_total',
 ]);
 
+/** The event loop's delay sampler behind nodejs_eventloop_lag_*: paused while the agent is idle. */
+export interface EventLoopSampling {
+  pause(): void;
+  resume(): void;
+}
+
 export interface Metrics {
   registry: Registry;
+  /** Present when the default metrics are on. */
+  eventLoopSampling?: EventLoopSampling;
   logLines: Counter<'source'>;
   logBytes: Counter<'source'>;
   parseErrors: Counter<'source' | 'reason'>;
@@ -115,8 +124,15 @@ export const EVENT_LOOP_SAMPLE_MS = 100;
  */
 export const EVENT_LOOP_SUMMARY_MS = 1_000;
 
-/** Lets the collect hook of prom-client's event-loop metrics run at most once per EVENT_LOOP_SUMMARY_MS. */
-function summariseEventLoopLagAtMostOncePer(registry: Registry, ms: number): void {
+/** The gauges prom-client sets from its delay histogram (nodejs_eventloop_lag_seconds is measured apart). */
+const EVENT_LOOP_HISTOGRAM_GAUGES = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'].map((g) => `nodejs_eventloop_lag_${g}_seconds`);
+
+/**
+ * Lets the collect hook of prom-client's event-loop metrics run at most once per EVENT_LOOP_SUMMARY_MS.
+ * A summary of no samples (the sampler paused while idle) reads as no delay, not as the histogram's
+ * empty values (a minimum of 2⁶³ ns, a mean of NaN).
+ */
+function summariseEventLoopLagAtMostOncePer(registry: Registry, ms: number, histogram: IntervalHistogram | undefined): void {
   const lag = registry.getSingleMetric('nodejs_eventloop_lag_seconds') as { collect?: () => unknown } | undefined;
   const collect = lag?.collect;
   if (!lag || !collect) return;
@@ -125,21 +141,44 @@ function summariseEventLoopLagAtMostOncePer(registry: Registry, ms: number): voi
     const now = performance.now();
     if (now - last < ms) return undefined;
     last = now;
-    return collect.call(lag);
+    const sampled = histogram === undefined || histogram.count > 0;
+    const result = collect.call(lag);
+    if (!sampled) for (const name of EVENT_LOOP_HISTOGRAM_GAUGES) (registry.getSingleMetric(name) as Gauge | undefined)?.set(0);
+    return result;
   };
+}
+
+/**
+ * prom-client makes and enables its delay histogram inside collectDefaultMetrics and keeps it to
+ * itself; it is caught here on its way out, so that an idle agent can stop its 10 wake-ups a second
+ * (~0.5 ms of CPU a second, a quarter of what an idle agent spent; docs/benchmarks.md, "Thirteenth round").
+ */
+function withEventLoopHistogram(register: () => void): IntervalHistogram | undefined {
+  const original = perfHooks.monitorEventLoopDelay;
+  let made: IntervalHistogram | undefined;
+  perfHooks.monitorEventLoopDelay = (options) => (made = original(options));
+  try {
+    register();
+  } finally {
+    perfHooks.monitorEventLoopDelay = original;
+  }
+  return made;
 }
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = options.registry ?? new Registry();
+  let histogram: IntervalHistogram | undefined;
   if (options.defaultMetrics !== false) {
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+    histogram = withEventLoopHistogram(() => collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS }));
     for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
-    summariseEventLoopLagAtMostOncePer(registry, EVENT_LOOP_SUMMARY_MS);
+    summariseEventLoopLagAtMostOncePer(registry, EVENT_LOOP_SUMMARY_MS, histogram);
   }
   const registers = [registry];
 
+  const sampler = histogram;
   const m: Metrics = {
     registry,
+    ...(sampler ? { eventLoopSampling: { pause: () => void sampler.disable(), resume: () => void sampler.enable() } } : {}),
     logLines: new Counter({ name: 'sentinel_log_lines_total', help: 'Log lines read, by source.', labelNames: ['source'], registers }),
     logBytes: new Counter({ name: 'sentinel_log_bytes_total', help: 'Log bytes read, by source.', labelNames: ['source'], registers }),
     parseErrors: new Counter({

@@ -1,12 +1,13 @@
 // Offsets that survive a restart: loads the checkpoint file at start, answers where a file it
 // names resumes, and writes the committed offset of every followed file (record-batch.ts moves
-// them, only past records downstream made durable) once a second and at stop. Entries not yet
-// matched to a file are kept, so a file that shows up later still resumes.
+// them, only past records downstream made durable) within a second of a change and at stop. Entries
+// not yet matched to a file are kept, so a file that shows up later still resumes. While nothing
+// changes it keeps no timer: the next change arms one (an idle agent is not woken every second).
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createCheckpointStore, type CheckpointEntry } from './checkpoint-store.js';
 import { FINGERPRINT_BYTES, fingerprintOf, identityKey } from './file-identity.js';
-import { checkpointedFieldChanges, type Tailer } from './file-tailer.js';
+import { checkpointedFieldChanges, onCheckpointedFieldChange, type Tailer } from './file-tailer.js';
 
 /** Discovery can lag a file's creation by a poll interval or so: a file born this long before the last checkpoint may not be in it yet. */
 export const NEW_FILE_MARGIN_MS = 5_000;
@@ -43,7 +44,7 @@ export interface Checkpointer {
   bornSinceLastRun(birthtimeMs: number): boolean;
   /** Writes now (one write at a time); a failure is counted and reported once per episode. */
   save(): Promise<void>;
-  /** Writes every `intervalMs` from now on. */
+  /** From now on writes `intervalMs` after a change (and retries a failed write as often), until stopTimer. */
   startTimer(): void;
   stopTimer(): void;
   /** After a write under way, one more with the offsets as they are now (at stop). */
@@ -78,6 +79,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       if (e.fingerprintBytes === FINGERPRINT_BYTES) add(byFullPath, e.path, e);
     }
     version += 1;
+    armTimer();
   };
   const unmatched = (): CheckpointEntry[] => {
     if (unmatchedCache?.version !== version) unmatchedCache = { version, entries: saved.filter((e) => !matched.has(e)) };
@@ -87,6 +89,8 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   let failing = false;
   let saving: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let timerOn = false;
+  let stopListening: (() => void) | undefined;
   let lastSavedAt = now();
   let lastSavedBody = '';
   /** What the last write stored for each file, and the unmatched entries it stored. */
@@ -190,6 +194,22 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     return saving;
   };
 
+  /** Whether the last write (or comparison) may be behind what a checkpoint would store now. */
+  const maybeBehind = (): boolean => failing || writtenVersion !== version || checkpointedFieldChanges() !== writtenChanges;
+  const tick = (): void => {
+    timer = undefined;
+    metrics.checkpointAgeSeconds.set((now() - lastSavedAt) / 1000);
+    // Armed again while a write fails (retried every interval) or something changed during it.
+    void save().then(() => {
+      if (maybeBehind()) armTimer();
+    });
+  };
+  function armTimer(): void {
+    if (!timerOn || timer) return;
+    timer = setTimeout(tick, options.intervalMs);
+    timer.unref();
+  }
+
   return {
     async load() {
       try {
@@ -208,6 +228,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     forget(entry) {
       matched.add(entry);
       version += 1;
+      armTimer();
     },
     retain(keep) {
       index(unmatched().filter(keep));
@@ -218,14 +239,16 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     },
     save,
     startTimer() {
-      timer = setInterval(() => {
-        metrics.checkpointAgeSeconds.set((now() - lastSavedAt) / 1000);
-        void save();
-      }, options.intervalMs);
-      timer.unref();
+      timerOn = true;
+      stopListening ??= onCheckpointedFieldChange(armTimer);
+      armTimer();
     },
     stopTimer() {
-      if (timer) clearInterval(timer);
+      timerOn = false;
+      stopListening?.();
+      stopListening = undefined;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
     },
     async saveFinal() {
       if (saving) await saving;

@@ -4,10 +4,11 @@
 // was written (read it). A symlinked directory is walked once, by device+inode, so a loop
 // (`logs/sub/loop -> ..`) or a second path to the same directory names no file twice and costs
 // no more than the tree itself (docs/adr/0015-discovery-walks-and-watches-directories.md).
-// A watched directory whose mtime and ctime have not moved since it was last listed holds the same
-// names: a quick scan reuses that listing instead of a readdir and a stat per file (the backstop
-// rescan of 10,000 idle files was ~0.4 s of CPU every 30 s). A full scan still comes at least every
-// `fullScanEveryMs`, for writes whose watch events were lost (the kernel's queue overflowed).
+// A directory watched since before it was listed, whose watch has told of no creation, rename or
+// removal since, and whose mtime and ctime have not moved, holds the same names: a quick scan reuses
+// that listing instead of a readdir and a stat per file (the backstop rescan of 10,000 idle files
+// was ~0.4 s of CPU every 30 s). A full scan still comes at least every `fullScanEveryMs`, for
+// writes whose watch events were lost (the kernel's queue overflowed).
 import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -55,21 +56,18 @@ export interface FileDiscovery {
   close(): Promise<void>;
 }
 
-/** A directory as its last readdir found it: reused while its mtime and ctime stay put. */
+/** A directory as its last readdir found it: reused while its watch is quiet and its mtime and ctime stay put. */
 interface Listing {
   dev: number;
   ino: number;
   mtimeMs: number;
   ctimeMs: number;
+  /** The directory's watch events (creations, renames, removals) counted when the readdir began. */
+  moves: number;
   files: DiscoveredFile[];
   dirs: string[];
 }
 
-/**
- * A directory changed this close before it was listed may change again within the same timestamp
- * (the kernel's clock is coarse): its listing is not trusted (as git's "racily clean" index entries).
- */
-const RACY_MARGIN_MS = 2_000;
 
 interface Root {
   dir: string;
@@ -105,6 +103,13 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
   const now = options.now ?? Date.now;
   const fullScanEveryMs = options.fullScanEveryMs ?? 0;
   const listings = new Map<string, Listing>();
+  /**
+   * Creations, renames and removals each watched directory's watch told of. A listing taken after its
+   * directory's watch was in place is stale once this moves: timestamps alone cannot tell, as a change
+   * right after a readdir may leave the directory's coarse mtime where it was (git's "racily clean"
+   * entries); the watch tells of it.
+   */
+  const moves = new Map<string, number>();
   let lastFullScanAt = -Infinity;
   /** Set by a walk that listed a directory afresh (or failed to look at one) during the scan under way. */
   let listedAfresh = false;
@@ -116,18 +121,24 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       const w = watch(dir, { persistent: false }, (event, name) => {
         // No name: the kernel's queue overflowed or the directory itself went; a rescan sorts it out.
         const path = typeof name === 'string' && name !== '' ? join(dir, name) : dir;
-        options.onHint(event === 'change' && path !== dir ? 'written' : 'moved', path);
+        const kind = event === 'change' && path !== dir ? 'written' : 'moved';
+        if (kind === 'moved') moves.set(dir, (moves.get(dir) ?? 0) + 1);
+        options.onHint(kind, path);
       });
       w.on('error', () => {
         // The directory was removed (or became unreadable): the next scan watches it again if it is back.
         w.close();
         if (watches.get(dir) === w) watches.delete(dir);
+        moves.set(dir, (moves.get(dir) ?? 0) + 1);
         options.onHint('moved', dir);
       });
       watches.set(dir, w);
     } catch (err) {
-      watchingAll = false;
       const e = err as NodeJS.ErrnoException;
+      // A directory this process may not read: its readdir, right after, fails and says so (onError);
+      // there is nothing in it to follow, hence nothing a watch or a faster rescan would tell.
+      if (e.code === 'EACCES' || e.code === 'EPERM') return;
+      watchingAll = false;
       if (e.code === 'ENOENT') return;
       if (!watchFailureLogged) {
         watchFailureLogged = true;
@@ -137,10 +148,10 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
     }
   };
 
-  /** The listing of `dir` if it still holds: watched, same directory, neither mtime nor ctime moved, not racy. */
+  /** The listing of `dir` if it still holds: watched, its watch quiet since, same directory, neither mtime nor ctime moved. */
   const unchangedListing = (dir: string, st: Stats): Listing | undefined => {
     const l = listings.get(dir);
-    if (!l || !watches.has(dir)) return undefined;
+    if (!l || !watches.has(dir) || (moves.get(dir) ?? 0) !== l.moves) return undefined;
     const same = l.dev === st.dev && l.ino === st.ino && l.mtimeMs === st.mtimeMs && l.ctimeMs === st.ctimeMs;
     return same ? l : undefined;
   };
@@ -161,12 +172,15 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
         return;
       }
       listedAfresh = true;
-      const listedAt = now();
+      // Watched before it is read: whatever changes after the readdir, its watch tells of.
+      watchDir(dir);
+      const watchedBefore = watches.has(dir);
+      const movesBefore = moves.get(dir) ?? 0;
       entries = await readdir(dir, { withFileTypes: true });
-      // Symlinks may point anywhere, and a racy directory may still change unseen: never reused.
-      const reusable = !entries.some((e) => e.isSymbolicLink()) && Math.max(st.mtimeMs, st.ctimeMs) < listedAt - RACY_MARGIN_MS;
+      // Symlinks may point anywhere, and an unwatched directory may change unseen: never reused.
+      const reusable = watchedBefore && !entries.some((e) => e.isSymbolicLink());
       listings.delete(dir);
-      if (reusable) listing = { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, files: [], dirs: [] };
+      if (reusable) listing = { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, moves: movesBefore, files: [], dirs: [] };
     } catch (err) {
       listedAfresh = true;
       const e = err as NodeJS.ErrnoException;
@@ -241,6 +255,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       // Directories no longer walked (removed, or now reached under another path) are no longer watched.
       const current = new Set(walked.values());
       for (const dir of listings.keys()) if (!current.has(dir)) listings.delete(dir);
+      for (const dir of moves.keys()) if (!current.has(dir)) moves.delete(dir);
       for (const [dir, w] of watches) {
         if (current.has(dir) || [...missing].some((m) => dirname(m) === dir)) continue;
         w.close();
@@ -253,6 +268,7 @@ export function createFileDiscovery(options: FileDiscoveryOptions): FileDiscover
       for (const w of watches.values()) w.close();
       watches.clear();
       listings.clear();
+      moves.clear();
     },
   };
 }

@@ -62,6 +62,8 @@ export interface FileSource {
 
 const MAX_RESCAN_MS = 30_000;
 const RESCAN_MS_PER_FILE = 5;
+/** Rescan periods double at most this often while nothing changes (1 s × 2⁵ > 30 s). */
+const QUIET_DOUBLINGS = 5;
 /**
  * Rescans in between reuse the listings of watched directories that did not change (file-discovery.ts);
  * a write whose watch events were all lost (the kernel's queue overflowed) is read within this.
@@ -154,8 +156,16 @@ export function createFileSource(options: FileSourceOptions): FileSource {
   const reconciler = createFileReconciler({ config, discovery, checkpointer, reader, metrics, logger: log, now, readError, wake: () => loop.wake() });
   // While every directory is watched, the full rescan is only a backstop for events that never
   // came, and its cost grows with the files followed: so does its period (the tick up to 200
-  // files, 30 s from 6,000). New files and renames still wake a rescan at once.
-  const rescanMs = (): number => (discovery.watchingAll ? Math.min(MAX_RESCAN_MS, Math.max(tickMs, reconciler.tailers.size * RESCAN_MS_PER_FILE)) : tickMs);
+  // files, 30 s from 6,000). Each rescan that found every directory as it was doubles it, up to
+  // 30 s: a quiet agent is not woken every second for a backstop (issue 14, "idle is idle"), and an
+  // event lost while nothing else moves waits at most 30 s, as it does with 6,000 files. New files
+  // and renames still wake a rescan at once, and the next one that finds a change starts over.
+  let quietRescans = 0;
+  const rescanMs = (): number => {
+    if (!discovery.watchingAll) return tickMs;
+    quietRescans = discovery.lastScanReusedAll ? Math.min(quietRescans + 1, QUIET_DOUBLINGS) : 0;
+    return Math.min(MAX_RESCAN_MS, Math.max(tickMs, reconciler.tailers.size * RESCAN_MS_PER_FILE) * 2 ** quietRescans);
+  };
   const loop = createReadLoop({ reconciler, reader, batch, logger: log, now, tickMs, rescanMs, partialTimeoutMs, rotatedIdleMs: options.rotatedIdleMs ?? 5000 });
 
   let started = false;

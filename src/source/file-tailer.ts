@@ -37,6 +37,17 @@ const BACKLOG_LOOK_MS = 100;
  */
 let checkpointedChanges = 0;
 export const checkpointedFieldChanges = (): number => checkpointedChanges;
+/** Told of each such change: an idle checkpointer keeps no timer and is armed by the next change. */
+const checkpointedChangeListeners = new Set<() => void>();
+/** Calls `listener` at every change counted above; returns the function that stops it. */
+export function onCheckpointedFieldChange(listener: () => void): () => void {
+  checkpointedChangeListeners.add(listener);
+  return () => checkpointedChangeListeners.delete(listener);
+}
+function countCheckpointedChange(): void {
+  checkpointedChanges += 1;
+  for (const listener of checkpointedChangeListeners) listener();
+}
 
 /**
  * One followed file. A class, not an object literal, so that thousands of followed files share one
@@ -117,14 +128,14 @@ export class Tailer implements Committable {
     return this.#path;
   }
   set path(value: string) {
-    if (value !== this.#path) checkpointedChanges += 1;
+    if (value !== this.#path) countCheckpointedChange();
     this.#path = value;
   }
   get fingerprintBytes(): number {
     return this.#fingerprintBytes;
   }
   set fingerprintBytes(value: number) {
-    if (value !== this.#fingerprintBytes) checkpointedChanges += 1;
+    if (value !== this.#fingerprintBytes) countCheckpointedChange();
     this.#fingerprintBytes = value;
   }
   get size(): number {
@@ -132,28 +143,28 @@ export class Tailer implements Committable {
   }
   /** A checkpoint stores no size, but a file grown past a short fingerprint gets a longer one at the next. */
   set size(value: number) {
-    if (value !== this.#size && this.#fingerprintBytes < FINGERPRINT_BYTES) checkpointedChanges += 1;
+    if (value !== this.#size && this.#fingerprintBytes < FINGERPRINT_BYTES) countCheckpointedChange();
     this.#size = value;
   }
   get committed(): number {
     return this.#committed;
   }
   set committed(value: number) {
-    if (value !== this.#committed) checkpointedChanges += 1;
+    if (value !== this.#committed) countCheckpointedChange();
     this.#committed = value;
   }
   get committedLine(): number | undefined {
     return this.#committedLine;
   }
   set committedLine(value: number | undefined) {
-    if (value !== this.#committedLine) checkpointedChanges += 1;
+    if (value !== this.#committedLine) countCheckpointedChange();
     this.#committedLine = value;
   }
   get closed(): boolean {
     return this.#closed;
   }
   set closed(value: boolean) {
-    if (value !== this.#closed) checkpointedChanges += 1;
+    if (value !== this.#closed) countCheckpointedChange();
     this.#closed = value;
   }
 

@@ -144,6 +144,29 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     }
   });
 
+  it('tells onQuiet of each quiet interval and onBusy of each working one (the delay sampler stops and starts by them)', async () => {
+    const loop = scriptedUtilization();
+    const told: string[] = [];
+    const stop = reduceMemoryWhenIdle({
+      checkMs: 100,
+      collect: () => undefined,
+      behind: () => false,
+      eventLoopUtilization: loop.read,
+      onQuiet: () => told.push('quiet'),
+      onBusy: () => told.push('busy'),
+    });
+    try {
+      await waitFor('a quiet interval', () => told.includes('quiet'), { timeoutMs: 5_000 });
+      expect(told).not.toContain('busy');
+      loop.busy = true;
+      await waitFor('a working interval', () => told.at(-1) === 'busy', { timeoutMs: 5_000 });
+      loop.busy = false;
+      await waitFor('quiet again', () => told.at(-1) === 'quiet', { timeoutMs: 5_000 });
+    } finally {
+      stop();
+    }
+  });
+
   it("runs V8's own collector when none is given", async () => {
     const took: number[] = [];
     const stop = reduceMemoryWhenIdle({ checkMs: 100, onCollected: (ms) => took.push(ms) });

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/log.js';
 import { createFileDiscovery, type DiscoveredFile, type FileDiscovery } from '../../src/source/file-discovery.js';
 import { tempDir } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-/** A discovery whose clock runs `skewMs` ahead (so fresh directories are past the racy margin) and can be moved on. */
+/** A discovery whose clock runs `skewMs` ahead and can be moved on (past `fullScanEveryMs`). */
 async function setUp(skewMs = 10_000): Promise<{ logs: string; discovery: FileDiscovery; advance: (ms: number) => void }> {
   const { dir, cleanup } = await tempDir('sentinel-discovery-');
   const logs = join(dir, 'logs');
@@ -96,11 +97,41 @@ describe('file discovery, quick scans', () => {
     expect(full.get(a)?.stats.size).toBe('one\nmore\n'.length);
   });
 
-  it('does not trust a directory changed just before it was listed (its timestamp may not move again)', async () => {
-    const { logs, discovery } = await setUp(0);
-    const a = join(logs, 'job-1', 'a.log');
+  it('trusts a directory watched before it was listed, however fresh, and lists it again once its watch tells of a creation', async () => {
+    // No clock skew: the directory and its file are milliseconds old at the first listing. Its watch
+    // was in place before the readdir, so a creation right after it is told even when the
+    // directory's coarse timestamps do not move.
+    const { dir, cleanup } = await tempDir('sentinel-discovery-');
+    const logs = join(dir, 'logs');
+    await mkdir(logs, { recursive: true });
+    const a = join(logs, 'a.log');
+    await writeFile(a, 'one\n');
+    const moved: string[] = [];
+    const discovery = createFileDiscovery({
+      paths: [join(logs, '*.log')],
+      exclude: [],
+      poll: false,
+      logger: silentLogger(),
+      onHint: (kind, path) => {
+        if (kind === 'moved') moved.push(path);
+      },
+      onError: () => undefined,
+      fullScanEveryMs: 60_000,
+    });
+    cleanups.push(async () => {
+      await discovery.close();
+      await cleanup();
+    });
     await discovery.scan();
     const again = byPath(await discovery.scan());
-    expect(again.get(a)?.unchanged).toBeUndefined();
+    expect(again.get(a)?.unchanged).toBe(true);
+    expect(discovery.lastScanReusedAll).toBe(true);
+
+    const b = join(logs, 'b.log');
+    await writeFile(b, 'two\n');
+    await waitFor('the watch event for b.log', () => moved.includes(b));
+    const third = byPath(await discovery.scan());
+    expect(discovery.lastScanReusedAll).toBe(false);
+    expect([...third.keys()].sort()).toEqual([a, b]);
   });
 });
