@@ -32,6 +32,8 @@ export type ByteFind = (bytes: Uint8Array, from: number, limit: number) => numbe
  * character (~0.6 MB for the built-in packs' ~350 words). Throws on a non-ASCII word: the caller
  * then screens otherwise.
  */
+import { createChainKernel, type ChainKernel } from './chain-kernel.js';
+
 /** Bytes searched by four chains at once, then the next window (see below). */
 const WINDOW = 64 * 1024;
 
@@ -176,59 +178,65 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
     return -1;
   };
 
-  // Four chains at once, each over a quarter of a window of the bytes. One chain is bound by the
-  // latency of its table load (each byte's row depends on the byte before); four independent ones
-  // keep the CPU's load units busy (docs/benchmarks.md, "Thirteenth round"). A chain from the root
-  // that starts `depth` bytes early is in the very state one chain would be in where its quarter
-  // starts (no state stands for more than the last `depth` bytes), so each starts that much before
-  // its quarter. Any word a chain sees is in the bytes, but only chain 0 knows it is the first: a
-  // later chain's word sends one chain on from where chain 0 is, to find any word before it. Windows
-  // bound that walk (and the quarters a word leaves unfinished) where words are dense.
+  // Four chains at once, each over a quarter of a window of the bytes (chain-kernel.ts). One chain is
+  // bound by the latency of its table load (each byte's row depends on the byte before); four
+  // independent ones keep the CPU's load units busy (docs/benchmarks.md, "Thirteenth round"). A
+  // chain from the root that starts `depth` bytes early is in the very state one chain would be in
+  // where its quarter starts (no state stands for more than the last `depth` bytes), so each starts
+  // that much before its quarter. Any word a chain sees is in the bytes, but only chain 0 knows it is
+  // the first: a later chain's word sends one chain on from where chain 0 is, to find any word
+  // before it. Windows bound that walk (and the quarters a word leaves unfinished) where words are
+  // dense. Made at the first long search: an agent that never catches up never loads it.
   const depth = entries.reduce((n, e) => Math.max(n, e.classes.length), 0);
   const minChained = 4096 + 16 * depth;
+  let kernel: ChainKernel | null | undefined;
   return (bytes, from, limit) => {
+    if (limit - from < minChained) return scan(bytes, from, limit, limit, 0);
+    kernel ??= table instanceof Int16Array ? createChainKernel(classOf, table, shift, 2 * WINDOW) : null;
+    if (!kernel) return scan(bytes, from, limit, limit, 0);
+    const { states } = kernel;
     let s0 = 0;
     let at = from;
     while (limit - at >= minChained) {
       const end = limit - at < 2 * WINDOW ? limit : at + WINDOW;
+      kernel.bytes.set(bytes.subarray(at, end));
       const steps = Math.ceil((end - at + 3 * depth) / 4) + 1;
       const gap = (end - at - steps) / 3;
-      const c0 = at;
-      const c1 = at + Math.floor(gap);
-      const c2 = at + Math.floor(2 * gap);
-      const c3 = end - steps;
+      const c1 = Math.floor(gap);
+      const c2 = Math.floor(2 * gap);
+      const c3 = end - at - steps;
       let s1 = 0;
       let s2 = 0;
       let s3 = 0;
-      for (let t = 0; t < steps; t++) {
-        s0 = table[(s0 << shift) + (classOf[bytes[c0 + t] as number] as number)] as number;
-        s1 = table[(s1 << shift) + (classOf[bytes[c1 + t] as number] as number)] as number;
-        s2 = table[(s2 << shift) + (classOf[bytes[c2 + t] as number] as number)] as number;
-        s3 = table[(s3 << shift) + (classOf[bytes[c3 + t] as number] as number)] as number;
-        if ((s0 | s1 | s2 | s3) < 0) {
-          if (s0 < 0) {
-            s0 = ~s0;
-            const start = accepted(s0, bytes, c0 + t, limit);
-            if (start !== -1) return start;
-          }
-          let wordEnd = -1;
-          let start = -1;
-          if (s1 < 0) {
-            s1 = ~s1;
-            start = accepted(s1, bytes, (wordEnd = c1 + t), limit);
-          }
-          if (start === -1 && s2 < 0) {
-            s2 = ~s2;
-            start = accepted(s2, bytes, (wordEnd = c2 + t), limit);
-          }
-          if (start === -1 && s3 < 0) {
-            s3 = ~s3;
-            start = accepted(s3, bytes, (wordEnd = c3 + t), limit);
-          }
-          if (start !== -1) {
-            const first = scan(bytes, c0 + t + 1, wordEnd + 1, limit, s0);
-            return first === -1 ? start : first;
-          }
+      for (let done = 0; done < steps; ) {
+        const ran = kernel.run(done, c1 + done, c2 + done, c3 + done, steps - done, s0, s1, s2, s3);
+        [s0, s1, s2, s3] = states as unknown as [number, number, number, number];
+        if (ran === steps - done) break;
+        // A chain met a word at step `t`: its check, in the bytes themselves.
+        const t = done + ran;
+        done = t + 1;
+        if (s0 < 0) {
+          s0 = ~s0;
+          const start = accepted(s0, bytes, at + t, limit);
+          if (start !== -1) return start;
+        }
+        let wordEnd = -1;
+        let start = -1;
+        if (s1 < 0) {
+          s1 = ~s1;
+          start = accepted(s1, bytes, (wordEnd = at + c1 + t), limit);
+        }
+        if (start === -1 && s2 < 0) {
+          s2 = ~s2;
+          start = accepted(s2, bytes, (wordEnd = at + c2 + t), limit);
+        }
+        if (start === -1 && s3 < 0) {
+          s3 = ~s3;
+          start = accepted(s3, bytes, (wordEnd = at + c3 + t), limit);
+        }
+        if (start !== -1) {
+          const first = scan(bytes, at + t + 1, wordEnd + 1, limit, s0);
+          return first === -1 ? start : first;
         }
       }
       // Chain 3 ends where the window does, in the state one chain would be in there.

@@ -169,4 +169,19 @@ describe('createByteFinder', () => {
       }
     }
   });
+
+  it('searches as well without WebAssembly (`--jitless`), one chain in JavaScript', () => {
+    const text = bytesOf('{"level":"info","msg":"batch 12 rows=4 ms=7"}\n'.repeat(4000) + 'Killed process 12\n');
+    const words = [{ word: 'killed process' }, { word: 'ZeroDivisionError' }];
+    const withKernel = createByteFinder(words)(text, 0, text.length);
+    const global = globalThis as { WebAssembly?: unknown };
+    const saved = global.WebAssembly;
+    delete global.WebAssembly;
+    try {
+      expect(createByteFinder(words)(text, 0, text.length)).toBe(withKernel);
+    } finally {
+      global.WebAssembly = saved;
+    }
+    expect(withKernel).toBe(text.length - 'Killed process 12\n'.length);
+  });
 });
