@@ -134,7 +134,7 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
   // The moves as state numbers, a state ending a word flipped negative: 16 bits an entry while the
   // states fit (the built-in packs have ~5,000), half the memory an idle agent holds for the table
   // (1.2 → 0.6 MB, docs/benchmarks.md "Eleventh round") for one shift per byte in the loop.
-  const table = states <= 0x8000 ? new Int16Array(states * stride) : new Int32Array(states * stride);
+  let table: Int16Array<ArrayBufferLike> | Int32Array = states <= 0x8000 ? new Int16Array(states * stride) : new Int32Array(states * stride);
   for (let i = 0; i < table.length; i++) {
     const entry = rows[i] as number;
     table[i] = entry < 0 ? ~(~entry >> shift) : entry >> shift;
@@ -192,7 +192,11 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
   let kernel: ChainKernel | null | undefined;
   return (bytes, from, limit) => {
     if (limit - from < minChained) return scan(bytes, from, limit, limit, 0);
-    kernel ??= table instanceof Int16Array ? createChainKernel(classOf, table, shift, 2 * WINDOW) : null;
+    if (kernel === undefined) {
+      kernel = table instanceof Int16Array ? createChainKernel(classOf, table, shift, 2 * WINDOW) : null;
+      // One copy of the table: the kernel's, which one chain reads as well.
+      if (kernel) table = kernel.table;
+    }
     if (!kernel) return scan(bytes, from, limit, limit, 0);
     const { states } = kernel;
     let s0 = 0;

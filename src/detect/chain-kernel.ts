@@ -74,6 +74,8 @@ let compiled: object | null | undefined;
 export interface ChainKernel {
   /** Where the bytes to search go (a window at a time), `bytes.length` at most. */
   readonly bytes: Uint8Array;
+  /** The table, in the kernel's memory. */
+  readonly table: Int16Array;
   /** The four states where the last run stopped. */
   readonly states: Int32Array;
   /** Runs the four chains from offsets p0…p3 of `bytes`; returns the steps taken before one met a word, or `steps`. */
@@ -93,11 +95,13 @@ export function createChainKernel(classOf: Uint8Array, table: Int16Array, shift:
     const windowAt = TABLE_AT + table.byteLength;
     const memory = new wasm.Memory({ initial: Math.ceil((windowAt + windowBytes) / 65536) });
     new Uint8Array(memory.buffer, 0, 256).set(classOf);
-    new Int16Array(memory.buffer, TABLE_AT, table.length).set(table);
+    const copy = new Int16Array(memory.buffer, TABLE_AT, table.length);
+    copy.set(table);
     const instance = new wasm.Instance(compiled, { k: { m: memory } });
     const chains = instance.exports.c as (...args: number[]) => number;
     return {
       bytes: new Uint8Array(memory.buffer, windowAt, windowBytes),
+      table: copy,
       states: new Int32Array(memory.buffer, STATES_AT, 4),
       run: (p0, p1, p2, p3, steps, s0, s1, s2, s3) => chains(windowAt + p0, windowAt + p1, windowAt + p2, windowAt + p3, steps, s0, s1, s2, s3, shift),
     };
