@@ -184,25 +184,27 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
   // chain from the root that starts `depth` bytes early is in the very state one chain would be in
   // where its quarter starts (no state stands for more than the last `depth` bytes), so each starts
   // that much before its quarter. Any word a chain sees is in the bytes, but only chain 0 knows it is
-  // the first: a later chain's word sends one chain on from where chain 0 is, to find any word
-  // before it. Windows bound that walk (and the quarters a word leaves unfinished) where words are
-  // dense. Made at the first long search: an agent that never catches up never loads it.
+  // the first: a later chain's word sends the chains again over the bytes from where chain 0 is up
+  // to it, to find any word before it. Windows bound that (and the quarters a word leaves
+  // unfinished) where words are dense. Made at the first long search: an agent that never catches
+  // up never loads it.
   const depth = entries.reduce((n, e) => Math.max(n, e.classes.length), 0);
   const minChained = 4096 + 16 * depth;
   let kernel: ChainKernel | null | undefined;
-  return (bytes, from, limit) => {
-    if (limit - from < minChained) return scan(bytes, from, limit, limit, 0);
+  /** The first word counting that ends before `stop` (what follows it read up to `limit`). */
+  const find = (bytes: Uint8Array, from: number, stop: number, limit: number): number => {
+    if (stop - from < minChained) return scan(bytes, from, stop, limit, 0);
     if (kernel === undefined) {
       kernel = table instanceof Int16Array ? createChainKernel(classOf, table, shift, 2 * WINDOW) : null;
       // One copy of the table: the kernel's, which one chain reads as well.
       if (kernel) table = kernel.table;
     }
-    if (!kernel) return scan(bytes, from, limit, limit, 0);
+    if (!kernel) return scan(bytes, from, stop, limit, 0);
     const { states } = kernel;
     let s0 = 0;
     let at = from;
-    while (limit - at >= minChained) {
-      const end = limit - at < 2 * WINDOW ? limit : at + WINDOW;
+    while (stop - at >= minChained) {
+      const end = stop - at < 2 * WINDOW ? stop : at + WINDOW;
       kernel.bytes.set(bytes.subarray(at, end));
       const steps = Math.ceil((end - at + 3 * depth) / 4) + 1;
       const gap = (end - at - steps) / 3;
@@ -239,7 +241,8 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
           start = accepted(s3, bytes, (wordEnd = at + c3 + t), limit);
         }
         if (start !== -1) {
-          const first = scan(bytes, at + t + 1, wordEnd + 1, limit, s0);
+          // Chain 0 has seen no word ending before at + t + 1: from `depth` before, the chains again.
+          const first = find(bytes, Math.max(from, at + t + 1 - depth), wordEnd + 1, limit);
           return first === -1 ? start : first;
         }
       }
@@ -247,6 +250,7 @@ export function createByteFinder(words: readonly ByteWord[]): ByteFind {
       s0 = s3;
       at = end;
     }
-    return scan(bytes, at, limit, limit, s0);
+    return scan(bytes, at, stop, limit, s0);
   };
+  return (bytes, from, limit) => find(bytes, from, limit, limit);
 }

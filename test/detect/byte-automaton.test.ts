@@ -184,4 +184,26 @@ describe('createByteFinder', () => {
     }
     expect(withKernel).toBe(text.length - 'Killed process 12\n'.length);
   });
+
+  it('finds the first word when a later chain meets one while chain 0 is inside a word, or before a check that reads on', () => {
+    const clean = Buffer.from('{"level":"info","msg":"batch 12 rows=4 ms=7","step":"load_warehouse"}\n'.repeat(1500), 'latin1').subarray(0, 100_000);
+    const find = createByteFinder([{ word: 'ZeroDivisionError' }, { word: 'fail_' }]);
+    // fail_ swept through where the last quarter starts: one of these meets it while chain 0 reads ZeroDivisionError.
+    for (let at = 74_000; at <= 77_000; at++) {
+      const bytes = new Uint8Array(clean);
+      bytes.set(Buffer.from('ZeroDivisionError', 'latin1'), 1000);
+      bytes.set(Buffer.from('fail_', 'latin1'), at);
+      expect(find(bytes, 0, bytes.length)).toBe(1000);
+    }
+    // A word whose check reads 12 bytes on, just before a short word a later chain can meet first.
+    const bang = (bytes: Uint8Array, end: number, limit: number): boolean => end + 12 < limit && bytes[end + 12] === 33;
+    const checked = createByteFinder([{ word: 'ZeroDivisionError', after: bang }, { word: 'oom' }]);
+    for (const meet of [25_000, 50_000, 75_000]) {
+      for (let at = meet - 40; at <= meet + 40; at++) {
+        const bytes = new Uint8Array(clean);
+        bytes.set(Buffer.from('ZeroDivisionError oom        !', 'latin1'), at);
+        expect(checked(bytes, 0, bytes.length)).toBe(at);
+      }
+    }
+  });
 });
