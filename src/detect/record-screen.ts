@@ -11,7 +11,7 @@ import { ERROR_KEY_NAMES, LEVEL_KEY_NAMES, MESSAGE_KEY_NAMES, STACK_TEXT_KEY_NAM
 import type { Level } from '../types.js';
 import { bestClause, type Clause, type Need } from './screen-need.js';
 import type { BufferSearch } from '../source/screened-split.js';
-import { createByteFinder, type ByteWord } from './byte-automaton.js';
+import { createByteFinder, type ByteTest, type ByteWord } from './byte-automaton.js';
 import { escapeRegex, wordsRegexSource } from './words-regex.js';
 
 const keys = (names: readonly string[]): string => `(?:${names.map(escapeRegex).join('|')})`;
@@ -71,6 +71,15 @@ const colonThenInBytes =
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+const isColon = (c: number): boolean => c === 58;
+const isSpaceOrHigh = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c >= 0x80;
+
+/**
+ * colonThenInBytes's first two bytes, for the search's table (ByteWord.followedBy): a space or a
+ * non-ASCII byte (then the check looks on), or the colon and what the value may start with. So a key
+ * every JSON line carries (`"msg":"…`) is ruled out by the table alone, without a call per line.
+ */
+const colonThenFirstBytes = (ok: (c: number) => boolean): ByteTest[][] => [[isSpaceOrHigh], [isColon, (c) => isSpaceOrHigh(c) || ok(c)]];
 
 /**
  * A glog / klog header's letter and the first digit of its month (`e1`), then in the bytes the rest
@@ -93,7 +102,11 @@ const glogSource = (letters: readonly string[]): string => `[${letters.join('')}
  * with the check of what follows it in the bytes.
  */
 function probeWords(withNumericLevel: boolean): ByteWord[] {
-  const quoted = (names: readonly string[], ok: (c: number) => boolean): ByteWord[] => names.map((n) => ({ word: `"${n}"`, after: colonThenInBytes(ok) }));
+  const quoted = (names: readonly string[], ok: (c: number) => boolean): ByteWord[] => {
+    const followedBy = colonThenFirstBytes(ok);
+    const after = colonThenInBytes(ok);
+    return names.map((n) => ({ word: `"${n}"`, followedBy, after }));
+  };
   return [
     ...quoted(MESSAGE_KEY_NAMES, (c) => c !== 34 && !isBlank(c)),
     ...quoted(ERROR_KEY_NAMES, (c) => c === 123 || c === 91 || c === 34),
