@@ -19,8 +19,12 @@ import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
 import { headOf, MatchBudgetExceeded } from './match-budget.js';
-import { lineScore } from './line-scorer.js';
-import { LINE_SCORER_MODEL } from './line-scorer.data.js';
+import { lineScore, type LineScorerModel } from './line-scorer.js';
+import { lineScorerModel } from './line-scorer.data.js';
+
+let heldScorerModel: LineScorerModel | undefined;
+/** The learned scorer's weights, built on the first record that reaches it (line-scorer.data.ts). */
+const scorerModel = (): LineScorerModel => (heldScorerModel ??= lineScorerModel());
 
 export interface Detector {
   /**
@@ -137,7 +141,7 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     if (usePrefilter && rule.literalTest) {
       if (!anyLiteral || !anyTextHas(rule.literalTest, t)) return false;
     }
-    return rule.match(t) && !(rule.unless && rule.unless(t)) && (!rule.scored || (useScorer && lineScore(LINE_SCORER_MODEL, t.event.raw) > LINE_SCORER_MODEL.threshold));
+    return rule.match(t) && !(rule.unless && rule.unless(t)) && (!rule.scored || (useScorer && lineScore(scorerModel(), t.event.raw) > scorerModel().threshold));
   }
 
   // Where the last failure of each file ended (byte offset), for echoing rules.
