@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultConfig } from '../src/config/load-config.js';
 import { createDetector } from '../src/detect/detector.js';
-import { lineFeatures, SCORED_CHARS, type LineScorerModel } from '../src/detect/line-scorer.js';
+import { featureScore, lineFeatures, SCORED_CHARS, type LineScorerModel } from '../src/detect/line-scorer.js';
 import { parseRecord } from '../src/parse/parse-record.js';
 import { oneShotSource } from '../src/agent/diagnose-file.js';
 import { readRecordsFromFile } from '../src/source/read-records-from-file.js';
@@ -129,10 +129,7 @@ function train(cases: readonly Case[]): Record<string, number> {
 function bestScore(c: Case, weights: Record<string, number>): number {
   let best = -Infinity;
   for (const r of c.records) {
-    if (!r.scorable) continue;
-    let s = 0;
-    for (const f of r.features) s += weights[f] ?? 0;
-    best = Math.max(best, s);
+    if (r.scorable) best = Math.max(best, featureScore(weights, r.features));
   }
   return best;
 }

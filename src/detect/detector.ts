@@ -19,7 +19,7 @@ import { createRecordScreen, type RecordScreen } from './record-screen.js';
 import { screenNeed } from './screen-need.js';
 import { wordsRegexSource } from './words-regex.js';
 import { headOf, MatchBudgetExceeded } from './match-budget.js';
-import { lineScore, type LineScorerModel } from './line-scorer.js';
+import { scoresAsFailure, type LineScorerModel } from './line-scorer.js';
 import { lineScorerModel } from './line-scorer.data.js';
 
 let heldScorerModel: LineScorerModel | undefined;
@@ -141,7 +141,7 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
     if (usePrefilter && rule.literalTest) {
       if (!anyLiteral || !anyTextHas(rule.literalTest, t)) return false;
     }
-    return rule.match(t) && !(rule.unless && rule.unless(t)) && (!rule.scored || (useScorer && lineScore(scorerModel(), t.event.raw) > scorerModel().threshold));
+    return rule.match(t) && !(rule.unless && rule.unless(t)) && (!rule.scored || (useScorer && scoresAsFailure(scorerModel(), t.event.raw)));
   }
 
   // Where the last failure of each file ended (byte offset), for echoing rules.

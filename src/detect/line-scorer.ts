@@ -31,8 +31,18 @@ export function lineFeatures(text: string): Set<string> {
   return out;
 }
 
-export function lineScore(model: LineScorerModel, text: string): number {
+/** The sum of the features' weights (also what scripts/train-line-scorer.ts cross-validates with). */
+export function featureScore(weights: LineScorerModel['weights'], features: Iterable<string>): number {
   let score = 0;
-  for (const feature of lineFeatures(text)) score += model.weights[feature] ?? 0;
+  for (const feature of features) score += weights[feature] ?? 0;
   return score;
+}
+
+export function lineScore(model: LineScorerModel, text: string): number {
+  return featureScore(model.weights, lineFeatures(text));
+}
+
+/** Whether the model reads the record as a failure: its score above the model's threshold. */
+export function scoresAsFailure(model: LineScorerModel, text: string): boolean {
+  return lineScore(model, text) > model.threshold;
 }
