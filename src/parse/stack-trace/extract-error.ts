@@ -48,8 +48,8 @@ function unflattenTraceback(line: string): string | string[] {
 // `TypeError: x is undefined    at C:\\app\\job.js:101:40   at FSReqWrap.readFileAfterClose (fs.js:511:3)`,
 // `IOException: closed at com.acme.Load.run(Load.java:40) at java.lang.Thread.run(Thread.java:750)`.
 // A frame: `at` and a function, then its place in parentheses, or `at` and a bare place; the place
-// ends in a line (and, in Node, a column) or is the JVM's `Native Method` / `Unknown Source`.
-const FLAT_AT_FRAME = /\s(?=at (?:[^\s()]{1,300}(?: \[[\w ]{1,40}\])? \((?:[^()\s]{1,500}:\d{1,7}(?::\d{1,7})?|Native Method|Unknown Source)\)|[\w$.<>]{1,300}\([\w$.-]{1,200}(?::\d{1,7})?\)|[^\s()]{1,500}:\d{1,7}:\d{1,7})(?:\s|$))/g;
+// ends in a line (and, in Node, a column) or is the runtime's own (`Native Method`, `<anonymous>`).
+const FLAT_AT_FRAME = /\s(?=at (?:[^\s()]{1,300}(?: \[[\w ]{1,40}\])? \((?:[^()\s]{1,500}:\d{1,7}(?::\d{1,7})?|Native Method|Unknown Source|<anonymous>|native)\)|[\w$.<>]{1,300}\([\w$.-]{1,200}(?::\d{1,7})?\)|[^\s()]{1,500}:\d{1,7}:\d{1,7})(?:\s|$))/g;
 
 /** The frames of a flattened Node or JVM stack back on lines of their own; any other line unchanged. */
 function unflattenStack(line: string): string | string[] {
