@@ -183,3 +183,30 @@ describe("a tool's diagnostic split over lines", () => {
     expect(locate(['Error: bad migration', 'Location   : /app/db/V2__x.sql', 'SQL State  : 42601', 'Error Code : 0', 'Message    : syntax error', 'Line       : 3'].join('\n'))?.line ?? null).not.toBe(3);
   });
 });
+
+describe('a file the message says is missing is not where it failed', () => {
+  it('a module or script that is not there names no place of its own', () => {
+    expect(locate("Error: Cannot find module '/srv/reports/dist/main.js'\n    at Module._resolveFilename (node:internal/modules/cjs/loader:1145:15)\n    at node:internal/main/run_main_module:28:49")).toBeNull();
+    expect(locate("FileNotFoundError: [Errno 2] No such file or directory: '/opt/flows/nightly.py'")).toBeNull();
+  });
+
+  it('a source path quoted by a message that is no missing-file report is still the place', () => {
+    expect(locate("SyntaxError: invalid syntax in '/opt/flows/nightly.py'")).toMatchObject({ file: '/opt/flows/nightly.py', line: null });
+  });
+
+  it('the importer a missing package names is still the place', () => {
+    expect(locate("Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'pg' imported from /srv/etl/dist/load.js\n    at packageResolve (node:internal/modules/esm/resolve:854:9)\n    at moduleResolve (node:internal/modules/esm/resolve:927:20)")).toMatchObject({ file: '/srv/etl/dist/load.js' });
+  });
+});
+
+describe('a pipeline or graph named after its kind', () => {
+  it('`for pipeline x` ending the clause, and a pipeline in quotes', () => {
+    expect(locate('dagster.core.errors.DagsterInvalidConfigError: Error in config for pipeline nightly_sales\n    Error 1: Missing required config entry "ops" at the root.')).toMatchObject({ function: 'nightly_sales' });
+    expect(locate("Error: graph 'orders_graph' could not be built: cycle detected")).toMatchObject({ function: 'orders_graph' });
+  });
+
+  it('the words used as plain nouns are not a unit', () => {
+    expect(locate('ValueError: the pipeline is empty')).toBeNull();
+    expect(locate('RuntimeError: failed to render graph for pipeline')).toBeNull();
+  });
+});

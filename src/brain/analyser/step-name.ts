@@ -109,7 +109,7 @@ const STEP_PATTERNS: RegExp[] = [
 //   a code location that did not load (`Failure loading etl-prod: …`; a plain word is what was
 //   loaded, not a unit: `Error loading config: …`). (Dagster's warning `Error loading repository
 //   location x:…` was measured: its labels disagree, one for the location, one for no place.)
-const UNIT_KIND = String.raw`(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite|[Ss]ink|[Ss]ource|[Tt]ransform|[Cc]omponent|[Pp]lugin|[Cc]onnector|[Tt]ool|[Ss]tream|[Bb]ucket|[Dd]ataset|[Cc]ollection)`;
+const UNIT_KIND = String.raw`(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite|[Ss]ink|[Ss]ource|[Tt]ransform|[Cc]omponent|[Pp]lugin|[Cc]onnector|[Tt]ool|[Ss]tream|[Bb]ucket|[Dd]ataset|[Cc]ollection|[Pp]ipeline|[Gg]raph)`;
 const RECORD_PATTERNS: RegExp[] = [
   new RegExp(String.raw`\b(${UNIT_KIND}) ["'\x60‘]([\w.-]{1,200})["'\x60’]`),
   /\b[Ee]rror (?:writing to|running|in) ((?:inputs|outputs|processors|aggregators)\.[\w-]{1,100})\b/,
