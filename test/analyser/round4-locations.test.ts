@@ -140,7 +140,9 @@ describe('named units and files when there are no frames', () => {
   });
 
   it('takes a source file the error quotes, not an installed one', () => {
-    expect(at(locate("FileNotFoundError: [Errno 2] No such file or directory: '/opt/flows/flows/nightly.py'"))).toBe('/opt/flows/flows/nightly.py:-');
+    expect(at(locate("SyntaxError: invalid syntax in '/opt/flows/flows/nightly.py'"))).toBe('/opt/flows/flows/nightly.py:-');
+    // A file the message says is missing is what was not there, not where it failed (ADR 0028: dev +1, none lost).
+    expect(locate("FileNotFoundError: [Errno 2] No such file or directory: '/opt/flows/flows/nightly.py'")).toBeNull();
     expect(locate("FileNotFoundError: [Errno 2] No such file or directory: '/usr/lib/python3/site-packages/x/data.py'")).toBeNull();
   });
 });

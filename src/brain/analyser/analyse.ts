@@ -205,6 +205,9 @@ const QUOTED_SOURCE = /(?:^|[\s'"`(])((?:[A-Za-z]:)?[\w.~@-]*[\\/][\w./\\@-]*\.(
 // A runner naming the script it was loading, whose path may hold spaces or no folder at all
 // (`Script at 'flows/etl.py' encountered an exception`, `while importing module etl from file /My Files/etl.py.`).
 const LOADED_SCRIPT = /\b(?:[Ss]cript at\s{1,3}|from file |while (?:loading|importing|running) |[Ee]xecut(?:ion|ing) (?:of )?)(?:'([^'\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))'|"([^"\n]{1,300}\.(?:py|[cm]?[jt]s|sql|ipynb))"|((?:[A-Za-z]:|\.{1,2})?[\\/][^\n'"]{0,300}?\.(?:py|[cm]?[jt]s|sql|ipynb))(?=$|[\s.,:;)]))/;
+// A message that says the file it quotes is missing (`Cannot find module '/app/build/app.js'`,
+// `No such file or directory: '/workflow.py'`): the file is what was not there, not where it failed.
+const MISSING_FILE = /\b(?:Cannot find module|[Nn]o such file or directory|ENOENT|[Ff]ile not found|[Dd]oes not exist)\b/;
 const INSTALLED = /[\\/](?:site|dist)-packages[\\/]|[\\/]node_modules[\\/]/;
 
 /** A source file the failure's messages name (the chain's, else the failing record's own lines). */
@@ -218,7 +221,7 @@ function sourceFileNamedIn(chain: ErrorInfo[], textLines: readonly string[]): Lo
   }
   // Any source path a message quotes; not the record's other lines, whose paths are mostly frames.
   for (const message of messages) {
-    const m = NAMED_SOURCE.exec(message) ?? QUOTED_SOURCE.exec(message);
+    const m = NAMED_SOURCE.exec(message) ?? (MISSING_FILE.test(message) ? null : QUOTED_SOURCE.exec(message));
     if (m?.[1] && !INSTALLED.test(m[1])) return { file: normaliseFile(m[1]), line: null, function: null, code: null };
   }
   return null;

@@ -23,8 +23,28 @@ const MAKE = /\bmake(?:\[\d+\])?: \*\*\* \[([^\s:\]]{1,300}):(\d{1,7}): ([^\]\s]
 const SHELL = /(?:^|\s)((?:\.{0,2}\/)?[\w./-]{1,300}): line (\d{1,7}): \S/;
 // The shell reporting on a command it ran (`/bin/bash: line 1: 21688 Killed  fastp …`) names no script.
 const SHELL_ITSELF = /(?:^|\/)(?:ba|da|z|k|c|tc|fi)?sh$/;
-// psql running a script, quoted inside another tool's message (`Detail: psql:/tmp/x.sql:364: ERROR: …`).
-const PSQL_SCRIPT = /\bpsql:((?:[A-Za-z]:)?[^\s:]{1,300}\.sql):(\d{1,7}): (?:ERROR|FATAL)\b/;
+// psql running a script, quoted inside another tool's message (`Detail: psql:/tmp/x.sql:364: ERROR: …`),
+// or with its message wrapped to the next line (`psql:d:/db/load.sql:78:` alone, `ERROR: …` below).
+const PSQL_SCRIPT = /\bpsql:((?:[A-Za-z]:)?[^\s:]{1,300}\.sql):(\d{1,7}):(?: (?:ERROR|FATAL)\b|\s*$)/;
+// A tool's error report that gives the file and the line as fields of their own, one under the other
+// (Flyway: `Location   : /sql/V1__init.sql (/sql/V1__init.sql)` then `Line       : 6`).
+const REPORT_FILE_FIELD = new RegExp(String.raw`^\s*(?:Location|File|Script)\s*:\s*${PATH}(?:\s|$)`);
+const REPORT_LINE_FIELD = /^\s*Line\s*:\s*(\d{1,7})\s*$/;
+
+/** The file and line a report's fields name, the line field within a few lines below the file's. */
+function reportFieldsOf(lines: readonly string[]): Location | undefined {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.length > 1000 || !line.includes(':')) continue;
+    const file = REPORT_FILE_FIELD.exec(line);
+    if (!file?.[1]) continue;
+    for (let j = i + 1; j < Math.min(lines.length, i + 4); j++) {
+      const lineNo = REPORT_LINE_FIELD.exec(lines[j] ?? '');
+      if (lineNo?.[1]) return { file: file[1], line: Number(lineNo[1]), function: null, code: null };
+    }
+  }
+  return undefined;
+}
 // A manifest kubectl or Helm could not apply: `unable to recognize "k8s/api/deployment.yaml": …`,
 // `Error: failed to install CRD crds/x.yaml: …`.
 const MANIFEST = /\b(?:unable to recognize "([^"\s]{1,300}\.ya?ml)"|failed to install CRD (\S{1,300}\.ya?ml):)/;
@@ -89,7 +109,7 @@ function pytestFrameOf(lines: readonly string[]): Location | undefined {
 
 /** The place a tool's diagnostic names; `withFrames` false reads single diagnostics only (lines in any order). */
 export function diagnosticLocationOf(lines: readonly string[], withFrames = true): Location | undefined {
-  const frame = withFrames ? (pytestFrameOf(lines) ?? elixirFrameOf(lines)) : undefined;
+  const frame = withFrames ? (pytestFrameOf(lines) ?? elixirFrameOf(lines) ?? reportFieldsOf(lines)) : undefined;
   if (frame) return frame;
   for (const line of lines) {
     if (line.length > 4000) continue;

@@ -1,5 +1,6 @@
 // The step, task, op or model a log names, for failures whose frames are all library code (or that
 // have no frames at all): "where" is then the unit the orchestrator ran.
+import { eventObjectOf, failedDescribedContainer } from './kubernetes-object.js';
 
 export interface NamedStep {
   step: string;
@@ -108,7 +109,7 @@ const STEP_PATTERNS: RegExp[] = [
 //   a code location that did not load (`Failure loading etl-prod: …`; a plain word is what was
 //   loaded, not a unit: `Error loading config: …`). (Dagster's warning `Error loading repository
 //   location x:…` was measured: its labels disagree, one for the location, one for no place.)
-const UNIT_KIND = String.raw`(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite|[Ss]ink|[Ss]ource|[Tt]ransform|[Cc]omponent|[Pp]lugin|[Cc]onnector|[Tt]ool|[Ss]tream|[Bb]ucket|[Dd]ataset|[Cc]ollection)`;
+const UNIT_KIND = String.raw`(?:[Oo]p|[Ss]olid|[Aa]sset|[Ss]tep|[Tt]ask|[Mm]odel|[Ss]napshot|[Ss]eed|[Ff]low|[Rr]ule|[Jj]ob|[Ss]tage|[Cc]heckpoint|[Dd]atasource|[Ss]uite|[Ss]ink|[Ss]ource|[Tt]ransform|[Cc]omponent|[Pp]lugin|[Cc]onnector|[Tt]ool|[Ss]tream|[Bb]ucket|[Dd]ataset|[Cc]ollection|[Pp]ipeline|[Gg]raph)`;
 const RECORD_PATTERNS: RegExp[] = [
   new RegExp(String.raw`\b(${UNIT_KIND}) ["'\x60‘]([\w.-]{1,200})["'\x60’]`),
   /\b[Ee]rror (?:writing to|running|in) ((?:inputs|outputs|processors|aggregators)\.[\w-]{1,100})\b/,
@@ -165,7 +166,8 @@ const POD_PATTERNS: RegExp[] = [
   /\bin pod ([a-z0-9][a-z0-9.-]{0,252})_[a-z0-9-]{1,63}\(/,
   // Starts only where a name starts: from each `.` or `-` inside one the scan would run over it again.
   /(?<![a-z0-9.-])[.-]*\b([a-z0-9][a-z0-9.-]{0,252})\.[0-9a-f]{16}\s+Pod\b/,
-  /\bpods? "([a-z0-9][a-z0-9.-]{0,252})"/,
+  // Old kubelets name a pod by its full name, `name_namespace` (`Unable to mount volumes for pod "etl-2_prod"`).
+  /\bpods? "([a-z0-9][a-z0-9.-]{0,252}(?:_[a-z0-9-]{1,63})?)"/,
   // klog's structured `pod="ns/name"`, a `kubectl get pods` row (NAME READY STATUS RESTARTS), `kubectl describe`'s Name.
   /\bpod="(?:[a-z0-9-]{1,63}\/)?([a-z0-9][a-z0-9.-]{0,252})"/,
   // An event listing (`event for etl-x2k4: {kubelet node} Failed: …`), a mount failure's `for pod: ns/name`.
@@ -240,6 +242,13 @@ export function findNamedStep(recordLines: readonly string[], linesBefore: reado
     const unit = recordUnit(textLines);
     if (unit?.container) return unit;
     if (unit) return withContainer(unit.step, textLines, contextLines);
+  }
+  if (step === undefined) {
+    // A container that failed to start or was killed is named for itself (not its pod's hashed name);
+    // an event, for the object it is about (a Job past its deadline). A listing may run from the
+    // lines before the record into it (the record is its `Reason: OOMKilled` line), and a record joined from many lines holds part of one.
+    const failed = failedDescribedContainer([...contextLines, ...textLines].flatMap((record) => record.split('\n'))) ?? eventObjectOf(textLines, contextLines);
+    if (failed !== undefined) return withContainer(failed, textLines, contextLines);
   }
   const pod = step === undefined ? (search(textLines, POD_PATTERNS) ?? search(contextLines, POD_PATTERNS) ?? describedContainer(textLines, contextLines)) : undefined;
   // A Deployment's pod: the workload is the step, the pod what holds it.

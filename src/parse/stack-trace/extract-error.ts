@@ -44,6 +44,24 @@ function unflattenTraceback(line: string): string | string[] {
   return line.replace(FLAT_FRAME, '\n  File "$1", line $2, in $3\n    ').split('\n');
 }
 
+// A Node or JVM stack whose line breaks were lost (a paste, a one-line log payload):
+// `TypeError: x is undefined    at C:\\app\\job.js:101:40   at FSReqWrap.readFileAfterClose (fs.js:511:3)`,
+// `IOException: closed at com.acme.Load.run(Load.java:40) at java.lang.Thread.run(Thread.java:750)`.
+// A frame: `at` and a function, then its place in parentheses, or `at` and a bare place; the place
+// ends in a line (and, in Node, a column) or is the runtime's own (`Native Method`, `<anonymous>`).
+const FLAT_AT_FRAME = /\s(?=at (?:[^\s()]{1,300}(?: \[[\w ]{1,40}\])? \((?:[^()\s]{1,500}:\d{1,7}(?::\d{1,7})?|Native Method|Unknown Source|<anonymous>|native)\)|[\w$.<>]{1,300}\([\w$.-]{1,200}(?::\d{1,7})?\)|[^\s()]{1,500}:\d{1,7}:\d{1,7})(?:\s|$))/g;
+
+/** The frames of a flattened Node or JVM stack back on lines of their own; any other line unchanged. */
+function unflattenStack(line: string): string | string[] {
+  const first = line.indexOf(' at ');
+  if (line.length > MAX_CHARS || first < 0 || first === line.lastIndexOf(' at ')) return line;
+  FLAT_AT_FRAME.lastIndex = 0;
+  const parts = line.split(FLAT_AT_FRAME);
+  // Two frames at least: one `at` after a message is as often prose (`failed at step 3`).
+  if (parts.length < 3) return line;
+  return parts.map((part, i) => (i === 0 ? part.trimEnd() : `    ${part.trim()}`));
+}
+
 function stripRelayPrefix(raw: string): string {
   let line = raw.includes(`${ESC}[`) || raw.includes('^[[') ? raw.replace(ANSI, '') : raw;
   if (line.includes('| ')) {
@@ -67,7 +85,7 @@ function stripRelayPrefix(raw: string): string {
  */
 export function extractErrorChain(text: string): ParsedError[] {
   const source = text.length > MAX_CHARS ? text.slice(text.length - MAX_CHARS) : text;
-  const raw = fromRich(fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback)));
+  const raw = fromRich(fromIpython(source.split(/\r?\n/).flatMap(unflattenTraceback).flatMap(unflattenStack)));
   const lines = raw.map(stripRelayPrefix);
   let python = parsePythonTraceback(raw);
   if (python.length === 0) python = parsePythonTraceback(lines);

@@ -7,6 +7,17 @@ import { isUserFrame, normaliseFile } from './user-code.js';
 
 // node-postgres names its errors `error`; DOMException carries its name in brackets (`[TimeoutError]`).
 const HEADER = /^\s*(\[cause\]:\s*|Uncaught\s+)?([A-Z][\w$]*|error)( \[\w+\])?: (.*)$/;
+// A paste may lose the space after the colon (`TypeError:Cannot read property 'x'`): then only an
+// error's type counts, not any capitalised word before a colon.
+const HEADER_NO_SPACE = /^\s*([A-Z][\w$]{0,200}(?:Error|Exception)):(\S.*)$/;
+
+/** A header's parts as HEADER gives them (prefix, type, bracketed name, message), either spelling. */
+function headerOf(line: string): (string | undefined)[] | null {
+  const m = HEADER.exec(line);
+  if (m) return [...m];
+  const tight = HEADER_NO_SPACE.exec(line);
+  return tight ? [tight[0], undefined, tight[1], undefined, tight[2]] : null;
+}
 const JVM_FRAME = /^\s*at [\w$.<>/-]+\([^()\s]*(?: Source| Method)?\)\s*$/;
 const SOURCE_LOCATION = /^((?:file:\/\/|\/|[A-Za-z]:\\)\S*?):(\d+)$/;
 const UNHANDLED = /^\[UnhandledPromiseRejection: .*?The promise rejected with the reason "(.*)"\.\]/;
@@ -79,7 +90,7 @@ export function parseNodeStack(lines: string[]): ParsedError[] {
       current.stack.push(frame);
       continue;
     }
-    const header = HEADER.exec(line);
+    const header = headerOf(line);
     const firstFrame = header && header[2] && header[4] !== undefined ? stackStart(lines, i + 1) : -1;
     if (header && header[2] && header[4] !== undefined && firstFrame > 0) {
       const isCause = (header[1] ?? '').startsWith('[cause]');

@@ -313,5 +313,7 @@ function slashed(file: string): string {
 
 function hasLibraryMarker(file: string): boolean {
   const path = slashed(file);
-  return LIBRARY_PATH_MARKERS.some((marker) => path.includes(marker));
+  // A tool may print installed files relative to the project (`node_modules/aws-sdk/lib/request.js`,
+  // `vendor/github.com/x/y.go`, `site-packages/requests/api.py`): the marker starts the path then.
+  return LIBRARY_PATH_MARKERS.some((marker) => path.includes(marker) || (marker.startsWith('/') && path.startsWith(marker.slice(1))));
 }
