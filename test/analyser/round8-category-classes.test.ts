@@ -98,3 +98,21 @@ describe('a sink table lacking the fields its records carry is schema drift', ()
     expect(categoryOf('ERROR: relation "analytics.events" does not exist')).toBe('missing_input');
   });
 });
+
+describe('an HTTP 502/503/504 status given as the whole error is the service, S3 503 Slow Down its rate', () => {
+  it('reads an exception whose message is a gateway or unavailable status as the service', () => {
+    for (const text of ['storage.UploadError: 504', 'gcs.ResumableUploadException: 503 None', 'HttpError: 502: upstream reset']) {
+      const d = analyse(request(text), { readSourceFiles: false, learned: false });
+      expect(d.category, text).toBe('network_or_service_unavailable');
+      expect(d.retryable, text).toBe(true);
+    }
+  });
+
+  it("reads S3's `503 Slow Down` as a rate limit, and keeps counts that happen to be 502-504 out of the service", () => {
+    expect(categoryOf('urllib.error.HTTPError: HTTP Error 503: Slow Down')).toBe('rate_limit');
+    for (const text of ['ValueError: 503 rows failed validation', 'Error: 502 records rejected by the sink', 'INFO consumers may slow down while the cache warms']) {
+      expect(categoryOf(text), text).not.toBe('network_or_service_unavailable');
+      expect(categoryOf(text), text).not.toBe('rate_limit');
+    }
+  });
+});
