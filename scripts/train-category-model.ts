@@ -257,6 +257,8 @@ export function train(examples: readonly Example[], options: TrainOptions = {}):
 interface LiveExample extends Example {
   name: string;
   retryable: boolean | undefined;
+  /** What the log alone shows (`evidence_category`, blind batches from r5 on), when the label carries it. */
+  evidence: Category | undefined;
   /** What the live agent asks the analyser about this log's first alert; null when it raises none. */
   live: DiagnoseRequest | null;
 }
@@ -287,6 +289,12 @@ interface CrossValidation {
   bands: { before: Band[]; shipped: Band[] };
   /** Mean squared error of the confidence as a probability of being right (Brier), same answers, hand-set and combiner's. */
   brier: { before: number; shipped: number };
+  /**
+   * The logs whose label also says what the log alone shows: how many, how many of those the cause
+   * and the log agree on (the most a perfect reader of the log gets right against the cause), and the
+   * shipped answers against either label.
+   */
+  evidence: { cases: number; agree: number; rightCause: number; rightEvidence: number };
 }
 
 const tally = (): Tally => ({ cases: 0, right: 0, retryableRight: 0, unknown: 0 });
@@ -308,7 +316,16 @@ function addBand(b: Band[], confidence: number, right: boolean): void {
 
 /** 5-fold on the live path: each fold's first-alert requests analysed with a model trained on the other folds. */
 function crossValidateLive(examples: readonly LiveExample[], folds: number, options: TrainOptions): CrossValidation {
-  const cv: CrossValidation = { signatures: tally(), shipped: tally(), combiner: tally(), perCategory: new Map(), confusion: new Map(), bands: { before: bands(), shipped: bands() }, brier: { before: 0, shipped: 0 } };
+  const cv: CrossValidation = {
+    signatures: tally(),
+    shipped: tally(),
+    combiner: tally(),
+    perCategory: new Map(),
+    confusion: new Map(),
+    bands: { before: bands(), shipped: bands() },
+    brier: { before: 0, shipped: 0 },
+    evidence: { cases: 0, agree: 0, rightCause: 0, rightEvidence: 0 },
+  };
   let answered = 0;
   for (let k = 0; k < folds; k++) {
     const model = train(
@@ -323,6 +340,10 @@ function crossValidateLive(examples: readonly LiveExample[], folds: number, opti
       cv.signatures.cases++;
       cv.shipped.cases++;
       cv.combiner.cases++;
+      if (e.evidence) {
+        cv.evidence.cases++;
+        if (e.evidence === e.category) cv.evidence.agree++;
+      }
       if (!e.live) return;
       const before = analyse(e.live, { readSourceFiles: false, learned: false });
       const after = analyse(e.live, { readSourceFiles: false, categoryModel: model });
@@ -333,6 +354,8 @@ function crossValidateLive(examples: readonly LiveExample[], folds: number, opti
       if (before.category === e.category) row.signatures++;
       if (after.category === e.category) row.shipped++;
       if (choice === e.category) row.combiner++;
+      if (e.evidence && after.category === e.category) cv.evidence.rightCause++;
+      if (e.evidence && after.category === e.evidence) cv.evidence.rightEvidence++;
       if (after.category !== e.category) cv.confusion.set(`${e.category} → ${after.category}`, (cv.confusion.get(`${e.category} → ${after.category}`) ?? 0) + 1);
       answered++;
       // The same answers with the confidence the analyser gave them before: the signature's hand-set
@@ -388,6 +411,12 @@ function report(cv: CrossValidation): string[] {
   for (const [category, row] of [...cv.perCategory].sort((x, y) => x[0].localeCompare(y[0]))) {
     lines.push(`    ${category.padEnd(31)} ${String(row.cases).padStart(4)}: ${pct(row.signatures, row.cases).padStart(6)} → ${pct(row.shipped, row.cases).padStart(6)}; ${pct(row.combiner, row.cases).padStart(6)}`);
   }
+  const ev = cv.evidence;
+  if (ev.cases > 0) {
+    lines.push(
+      `  the ${ev.cases} logs whose label also says what the log alone shows (evidence_category): as shipped ${pct(ev.rightCause, ev.cases)} against the cause, ${pct(ev.rightEvidence, ev.cases)} against the log's evidence; the cause is what the log shows in ${pct(ev.agree, ev.cases)} (a perfect reader of the log)`,
+    );
+  }
   lines.push(`  top confusions as shipped (label → said): ${[...cv.confusion].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, 8).map(([k, v]) => `${k} ${v}`).join('; ')}`);
   return lines;
 }
@@ -408,7 +437,7 @@ async function main(): Promise<void> {
     const live = key in cache ? (cache[key] ?? null) : await liveRequestOf(c.log);
     cache[key] = live;
     const whole: DiagnoseRequest = { fingerprint: c.name, rule: 'train', severity: 'error', title: c.name, text: c.log, context: [] };
-    examples.push({ name: c.name, category: c.label.category as Category, retryable: c.label.retryable, live, features: categoryEvidenceOf(live ?? whole) });
+    examples.push({ name: c.name, category: c.label.category as Category, evidence: c.label.evidence_category, retryable: c.label.retryable, live, features: categoryEvidenceOf(live ?? whole) });
   }
   if (values.requests) writeFileSync(values.requests, JSON.stringify(cache));
   const cv = crossValidateLive(examples, 5, options);

@@ -222,13 +222,17 @@ const BROKER_UNREACHABLE = /Broker may not be available|\bbroker\b[^\n]{0,60}\b(
 /** Throttling / quota: the provider refused the call for its rate, retry later (AWS, GCP, Azure, Kafka, HTTP). */
 export const THROTTLING_WORDS: readonly string[] = [
   String.raw`\b(?:HTTP|status|code|error|response)\W{0,3}429\b`, String.raw`\b429 (?:Too|Client|GET|POST|PUT|PATCH|DELETE)\b`, 'Too ?Many ?Requests',
-  String.raw`\brate[ -]?limit(?:s|ed|ing)?\b`, String.raw`\bRateLimit(?:Error|Exception|Exceeded|ed)?\b`, String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown',
+  String.raw`\brate[ -]?limit(?:s|ed|ing)?\b`, String.raw`\bRateLimit(?:Error|Exception|Exceeded|ed)?\b`, String.raw`Throttl(?:ed|ing|e)\b`, 'Throttl\\w*Exception', 'SlowDown', String.raw`\b503\W{1,3}Slow Down\b`,
   String.raw`(?<!disk )quota(?: \w+)? (?:exceeded|exhausted)`, String.raw`exceeded (?:your |the )?(?:[\w-]+ )?quota`, 'quotaExceeded',
   'RESOURCE_EXHAUSTED', 'Resource has been exhausted', 'Request ?Limit ?Exceeded', String.raw`\bRate exceeded\b`,
   'ProvisionedThroughputExceeded', 'RequestThrottled', 'TransactionThrottled', 'BandwidthLimitExceeded', 'LimitExceededException',
   'Request rate is large', 'THROTTLING_QUOTA_EXCEEDED', String.raw`exceeded the (?:limit|maximum) (?:for|on) the number of`,
   String.raw`concurrent (?:query|request|queries|requests) limit`,
   String.raw`too many (?:requests|api calls|calls|table update operations|concurrent (?:requests|queries))`, 'reduce your request rate',
+  // A quota stated as calls per unit of time (`Number of allowed API requests per minute exceeded`,
+  // `exceeded the limit of 100 queries per second`): the rate, whatever the service calls its calls.
+  String.raw`\b(?:requests?|calls?|queries|operations) per (?:second|minute|hour|day)\b[^\n]{0,60}\b(?:exceeded|reached)\b`,
+  String.raw`\b(?:exceeded|reached)\b[^\n]{0,60}\b(?:requests?|calls?|queries|operations) per (?:second|minute|hour|day)\b`,
 ];
 
 /** Authorization: the identity is known but not allowed (IAM, GCP, Kafka ACLs, database grants, HTTP 403). */
@@ -275,7 +279,9 @@ export const WRITE_CONFLICT_WORDS: readonly string[] = [
   String.raw`\bSQLSTATE[ =:\[]*40(?:001|P01)\b`, String.raw`\(40(?:001|P01)\)`, 'ORA-00060', 'number of waiters for this lock exceeds',
   'deadlocked on lock', 'conflict with recovery',
   // Single-writer embedded databases: another process or run holds the file (SQLite SQLITE_BUSY, DuckDB's file lock).
-  'database is locked', 'Could not set lock on file', String.raw`Serializable isolation violation`,
+  // SQLite says `database table is locked` / `database schema is locked` (SQLITE_LOCKED) when another
+  // connection of the same process holds the table: the same conflict.
+  String.raw`database (?:table |schema )?is locked`, String.raw`\bSQLITE_(?:BUSY|LOCKED)\b`, 'Could not set lock on file', String.raw`Serializable isolation violation`,
   String.raw`\bserializ(?:able|ation) (?:isolation )?(?:violation|conflict)`, String.raw`Transaction (?:was |is )?aborted`, 'TransactionRetry', 'restart transaction',
   // Optimistic concurrency: a write whose condition or snapshot another writer changed first (DynamoDB, BigQuery DML).
   String.raw`due to concurrent update`, 'ConditionalCheckFailed', 'TransactionCanceledException', String.raw`Transaction cancell?ed, please refer cancell?ation reasons`,
@@ -344,6 +350,9 @@ const RECORD_SHAPE_WORDS: readonly string[] = [
   // BigQuery's streaming insert names the row's field in `location` and says only `no such field.`
   String.raw`\bno such field\.?['"]?\s*(?:[,}]|$)`,
   String.raw`\b(?:key[_ ]properties|primary key|schema|columns?)\x60?\W{0,2}changes? detected\b`,
+  // A sink whose table lacks fields the records now carry (Kafka Connect's JDBC sink with auto-evolve off:
+  // `Table "orders" is missing fields ([SinkRecordField{...}])`).
+  String.raw`\b(?:Table|relation) ["'\x60]?[\w.$-]+["'\x60]? is missing (?:fields|columns)\b`,
 ];
 
 /** The record being decoded is the tool's own settings (a config file or struct), not data: a setting's shape. */
@@ -407,7 +416,9 @@ export const SIGNATURES: readonly Signature[] = [
     category: 'resource_exhaustion',
     retryable: false,
     confidence: 0.8,
-    pattern: /\bQuota '[A-Z][A-Z0-9_]*' exceeded\b|\b(?:VcpuLimitExceeded|InstanceLimitExceeded|MaxSpotInstanceCountExceeded|AddressLimitExceeded)\b|\brequested more vCPU capacity than your current vCPU limit\b|\bexceeding approved [\w ]{1,60}\b(?:Cores|vCPUs?) quota\b/,
+    // A warehouse's credit quota (Snowflake's resource monitor suspends or refuses to resume it) is
+    // the same: spend used up until the period resets or the quota is raised.
+    pattern: /\bresource monitor '?[\w$.-]+'? (?:has )?exceeded its quota\b|\bQuota '[A-Z][A-Z0-9_]*' exceeded\b|\b(?:VcpuLimitExceeded|InstanceLimitExceeded|MaxSpotInstanceCountExceeded|AddressLimitExceeded)\b|\brequested more vCPU capacity than your current vCPU limit\b|\bexceeding approved [\w ]{1,60}\b(?:Cores|vCPUs?) quota\b/,
     explain: (f) => ({
       summary: `A cloud capacity quota is used up${atWhere(f)}: ${firstLine(f.subject, 140)}`,
       rootCause: 'The project or account asked for more of a resource (CPUs, GPUs, IP addresses, instances) than its quota allows in that region; the request is refused until capacity is freed or the quota raised.',
@@ -931,8 +942,9 @@ export const SIGNATURES: readonly Signature[] = [
     // ServerSelectionTimeoutError: `Connection refused`) ran out of time because nothing answered.
     when: (f) => !/SSL SYSCALL error/i.test(f.subject) && !REFUSED_OR_UNREACHABLE.test(f.subject),
     // `result(timeout=timeout)` in a flattened traceback or `?timeout=32s` in a URL is a parameter and
-    // its value, not a timeout.
-    pattern: /AirflowTaskTimeout|(?<!=\s?)\b\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)timed? ?out\b(?!\s*=|:\s*\d)|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded|\bCANCELLED AT \S+ DUE TO TIME LIMIT\b|\bwalltime\b[^\n]{0,60}\bexceeded\b/i,
+    // its value, not a timeout; so is a setting's snake_case name (`Can't set busy_timeout`, `invalid
+    // value for parameter "lock_timeout"`): the message is about the setting, not a wait that ran out.
+    pattern: /AirflowTaskTimeout|(?<!=\s?)\b(?![A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*_timeout\b)\w*Timeout(?:Error|Exception|Expired)?\b(?!\s*=|:\s*\d)|(?<!=\s?)(?<!\w_)timed? ?out\b(?!\s*=|:\s*\d)|\b(?:exceeded|reached|hit) (?:the |its )?[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_timeout\b|deadline exceeded|DeadlineExceeded|canceling statement due to (?:statement|lock) timeout|exceeded (?:its |the )?(?:\d+ ?\w+ )?timeout|execution_timeout|i\/o timeout|took longer than|longer than the (?:specified |allowed )?deadline|did not initialize after waiting for \d+|\bexceeded the maximum (?:execution|run(?:ning)?) time\b|\bmaximum (?:execution|run(?:ning)?) time\b[^\n]{0,40}\bexceeded|\bCANCELLED AT \S+ DUE TO TIME LIMIT\b|\bwalltime\b[^\n]{0,60}\bexceeded\b/i,
     codes: /ETIMEDOUT/,
     explain: (f) => ({
       summary: `Timed out${atWhere(f)}: ${firstLine(f.subject, 140)}`,
@@ -1028,7 +1040,7 @@ export const SIGNATURES: readonly Signature[] = [
     // started, or the address defaulted to localhost), which a re-run does not change.
     retryable: (f) => !localRefusal(f),
     confidence: 0.85,
-    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|Failed to get the response\. Hanging\?|\b50[0234] (?:GET|POST|PUT|PATCH|DELETE|HEAD) https?:\/\/|The job encountered an (?:internal )?error during execution|Retrying the job may solve the problem|\bbackendError\b|\bno brokers? (?:available|reachable)\b|All broker connections are down/i,
+    pattern: /Connection refused|ConnectionRefused|(?<!connect\.errors\.)ConnectException|Connection reset|No route to host|Network is unreachable|Name or service not known|nodename nor servname|getaddrinfo|Temporary failure in name resolution|no such host|UnknownHostException|could not translate host name|Service Unavailable|Bad Gateway|Gateway Time|server closed the connection unexpectedly|connection (?:has been |was )?closed unexpectedly|\bfetch failed\b|Connection aborted|RemoteDisconnected|socket hang up|Broken pipe|Communications? link failure|TCP Provider: (?:Error code|An existing connection)|(?<!Resource )\btemporarily unavailable\b|\berror sending request for url\b|could not connect to server|Failed to establish a new connection|ServiceUnavailable|SSL SYSCALL error|connection was closed|\b50[234]\b (?:Server|Service|Bad)|status code 50[234]\b|too many 50[234] error responses|\bRetryError\b[^\n]{0,200}\b50[234]\b|Max retries exceeded[^\n]{0,300}(?:ResponseError|NewConnectionError|ConnectTimeout|ProxyError)|Broker may not be available|broker[^\n]{0,60}\b(?:not available|unavailable|unreachable|disconnected|down)\b|run out of available brokers|NoBrokersAvailable|Could not connect to the endpoint URL|Failed to get the response\. Hanging\?|\b50[0234] (?:GET|POST|PUT|PATCH|DELETE|HEAD) https?:\/\/|The job encountered an (?:internal )?error during execution|Retrying the job may solve the problem|\bbackendError\b|\bno brokers? (?:available|reachable)\b|All broker connections are down|(?:Exception|Error): 50[234](?: None\b|:|[ \t]*(?:\n|$))/i,
     codes: /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|\bUNAVAILABLE\b/,
     explain: (f) => {
       const endpoint = endpointOf(f.subject) ?? endpointOf(f.text);
