@@ -22,6 +22,7 @@ export const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
   info: 'info',
   information: 'info',
   notice: 'info',
+  note: 'info',
   warn: 'warn',
   warning: 'warn',
   error: 'error',
@@ -126,6 +127,12 @@ export const STACK_TEXT_KEY_NAMES: readonly string[] = ['exc_info', 'exc_text', 
 // A severe level word right after a debug or trace one, closed by its own delimiter.
 const RELAYED_LEVEL = /^[:[\]|)> -]{1,4}(ERROR|FATAL|CRITICAL|SEVERE|PANIC)(?:[:\]|]| -)/;
 
+// A wrapper that logs its child's stderr at ERROR (Maven's frontend plugin: `[ERROR] [BABEL] Note: …`,
+// `[ERROR] npm WARN deprecated …`; a CI step: `ERROR: warning: …`): the child's own level word right
+// behind it, at most behind the child's bracketed name, is the record's. Only a lower level: a
+// relay's graver word (RELAYED_LEVEL) already wins.
+const CHILD_LEVEL = /^[:\]|)> -]{1,4}(?:\[[\w.-]{1,30}\] ?)?(?:(?:npm|yarn|pnpm) (WARN|warn|notice)\b|(WARN(?:ING)?|[Ww]arning|NOTE|[Nn]ote|INFO|NOTICE|[Nn]otice)[:\]] )/;
+
 // A lower-case level word counts only between delimiters near the start (`[error]`, `| warn |`,
 // `<info>`): bare, "error" is as often a word of the message.
 const DELIMITED_LEVEL = /[[|<(] {0,3}(trace|debug|info|notice|warn(?:ing)?|error|err|fatal|critical|crit) {0,3}[\]|>)]/i;
@@ -142,6 +149,11 @@ function guessTextLevel(text: string): Level {
   const found = TEXT_LEVEL.exec(firstLine);
   if (found?.[1]) {
     const level = normaliseLevel(found[1]);
+    if (level === 'error') {
+      const child = CHILD_LEVEL.exec(firstLine.slice(found.index + found[0].length));
+      const childWord = child?.[1] ?? child?.[2];
+      return childWord ? normaliseLevel(childWord) : level;
+    }
     // A debug channel relaying an error (`DEBUG: ERROR: The "x" request failed: …`): the error's level.
     if (level !== 'debug' && level !== 'trace') return level;
     const relayed = RELAYED_LEVEL.exec(firstLine.slice(found.index + found[0].length));

@@ -83,7 +83,6 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['dbt/runtime-error.log', 'dbt.runtime-error', 'error'],
   ['dbt/test-failure.log', 'dbt.test-failure', 'warning'],
   ['dbt/source-stale.log', 'dbt.source-stale', 'error'],
-  ['dbt/node-error.log', 'dbt.node-error', 'error'],
   ['cloud/access-denied.log', 'cloud.access-denied', 'error'],
   ['cloud/gcp-permission.log', 'cloud.access-denied', 'error'],
   ['cloud/no-such-key.log', 'cloud.not-found', 'error'],

@@ -58,6 +58,43 @@ describe("librdkafka's syslog severity (`%3|1612345678.123|FAIL|rdkafka#producer
   });
 });
 
+describe("a wrapper's ERROR over its child's own lower level", () => {
+  it.each<[string, string, string]>([
+    ['a compiler note relayed by a build plugin', '[ERROR] [BABEL] Note: The code generator has deoptimised the styling of app.js as it exceeds the max of 500KB.', 'info'],
+    ['npm\'s warning relayed', '[ERROR] npm WARN deprecated request@2.88.2: request has been deprecated', 'warn'],
+    ['a CI step relaying git', 'ERROR: warning: LF will be replaced by CRLF in src/main.ts', 'warn'],
+    ['an error of its own', '[ERROR] Failed to execute goal com.github.eirslett:frontend-maven-plugin:1.7.6:npm (npm run build)', 'error'],
+    ['a note in the sentence', '[ERROR] Note that the build failed: 3 modules did not compile', 'error'],
+    ['a relayed error stays an error', '[ERROR] npm ERR! code ELIFECYCLE', 'error'],
+  ])('%s', (_name, text, level) => {
+    expect(levelOf(text)).toBe(level);
+  });
+
+  it('a relayed note opens no incident; the error after it does', () => {
+    expect(ruleOf('[ERROR] [BABEL] Note: The code generator has deoptimised the styling of app.js as it exceeds the max of 500KB.')).toBeNull();
+    expect(ruleOf('[ERROR] Failed to execute goal com.github.eirslett:frontend-maven-plugin:1.7.6:npm (npm run build) on project web: Failed to run task')).not.toBeNull();
+  });
+});
+
+describe("kubectl describe's Events table, one record of several events", () => {
+  it('a crash loop row alerts though a readiness row (a wait) is in the same table', () => {
+    const log = [
+      'Events:',
+      '  Type     Reason     Age                  From     Message',
+      '  ----     ------     ----                 ----     -------',
+      '  Warning  Unhealthy  9m (x31 over 40m)    kubelet  Readiness probe failed: HTTP probe failed with statuscode: 503',
+      '  Warning  BackOff    1m (x120 over 38m)   kubelet  Back-off restarting failed container api in pod api-7d9c_prod',
+      '',
+    ].join('\n');
+    expect(rulesOf(log)).toEqual(['kubernetes.pod-failure']);
+  });
+
+  it('readiness rows alone stay quiet', () => {
+    const log = ['Events:', '  Type     Reason     Age               From     Message', '  Warning  Unhealthy  9m (x3 over 10m)  kubelet  Readiness probe failed: Get "http://10.1.2.3:8080/ready": dial tcp 10.1.2.3:8080: connect: connection refused', ''].join('\n');
+    expect(rulesOf(log)).toEqual([]);
+  });
+});
+
 describe('a librdkafka client reconnecting by itself', () => {
   const refusedOnce = [
     '%3|1764072001.210|FAIL|rdkafka#consumer-1| [thrd:broker:9092/bootstrap]: broker:9092/bootstrap: Connect to ipv6#[::1]:9092 failed: Connection refused (after 0ms in state CONNECT)',
@@ -129,29 +166,20 @@ describe('an error record that says something never happened', () => {
   });
 });
 
+// dbt prints the progress line the moment a node fails and its reason only in the summary at the
+// run's end, tens of seconds to minutes later (other nodes still running): beyond any wait the 10 s
+// promise allows. Alerting on the progress line sent the alert without its cause (session 8: synthetic
+// dbt category 100% -> 76.9%), so it stays quiet and the summary alerts; a cut summary is a miss we accept.
 describe("dbt's progress line for a node that errored", () => {
-  it('with the summary cut off, the progress line alerts', () => {
-    const log = ['09:12:40  1 of 2 START sql table model dw.fct_sales ........ [RUN]', '09:12:41  1 of 2 ERROR creating sql table model dw.fct_sales ........ [ERROR in 0.90s]', ''].join('\n');
-    expect(rulesOf(log)).toEqual(['dbt.node-error']);
-  });
-
   it.each<[string, string]>([
     ['a snapshot', '09:12:44  3 of 9 ERROR snapshotting snapshots.orders_snapshot ................ [ERROR in 2.10s]'],
     ['a seed', '09:12:44  5 of 40 ERROR loading seed file seeds.country_codes ................ [ERROR in 0.40s]'],
-    ['a model, cut', '09:12:44 | 2 of 2 ERROR creating table model dw.fct_sales.....'],
-  ])('%s alerts', (_name, text) => {
-    expect(ruleOf(text)).toBe('dbt.node-error');
-  });
-
-  it.each<[string, string]>([
-    ['a node that passed', '09:12:44  1 of 3 OK created sql view model dw.stg_orders ....... [SUCCESS 1 in 0.31s]'],
-    ['the summary without errors', '09:12:50  Done. PASS=3 WARN=0 ERROR=0 SKIP=0 TOTAL=3'],
-    ['a node starting', '09:12:44  1 of 3 START sql view model dw.stg_orders ......... [RUN]'],
-  ])('%s stays quiet', (_name, text) => {
+    ['a model', '09:12:44 | 2 of 2 ERROR creating table model dw.fct_sales..... [ERROR in 0.90s]'],
+  ])('%s waits for the summary', (_name, text) => {
     expect(ruleOf(text)).toBeNull();
   });
 
-  it('with the summary below, one incident, named by the cause the summary gives', () => {
+  it('the summary below names the failure: one incident, by its cause', () => {
     const log = [
       '09:12:40  1 of 2 START sql table model dw.fct_sales ........ [RUN]',
       '09:12:41  1 of 2 ERROR creating sql table model dw.fct_sales ........ [ERROR in 0.90s]',

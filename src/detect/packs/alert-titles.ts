@@ -16,7 +16,6 @@ export const ALERT_TITLES: Readonly<Record<string, string>> = {
   'dagster.step-failure': 'Dagster step failed',
   'dagster.run-failure': 'Dagster run failed',
   'dbt.database-error': 'dbt model rejected by the warehouse',
-  'dbt.node-error': 'dbt model failed',
   'dbt.compilation-error': 'dbt compilation or parsing error',
   'dbt.runtime-error': 'dbt runtime error',
   'dbt.test-failure': 'dbt test failed',

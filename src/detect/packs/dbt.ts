@@ -61,19 +61,6 @@ export const dbtPack: RulePack = {
       hint: 'A data test failed: data quality upstream, not a code failure.',
     }),
     r({
-      id: 'node-error',
-      // dbt prints this the moment a model, seed or snapshot fails, its error only in the summary at
-      // the run's end, which may be minutes later (other nodes still running) or never come (the run
-      // killed, the paste cut). The summary's `Database Error in model x` names the same node, so it
-      // joins this incident (incident/failure-episodes.ts), and while the alert is unwritten (the
-      // agent's wait for the lines after a failure) it names the incident: a one-node run loses nothing.
-      description: 'dbt\'s progress line for a node that errored (`2 of 3 ERROR creating view model s.x`), its reason in the summary below.',
-      severity: 'error',
-      priority: 50,
-      anyLevel: true,
-      match: { regex: String.raw`\b\d+ of \d+ ERROR [a-z]{2,20}ing\b` },
-    }),
-    r({
       id: 'run-summary',
       description: 'dbt\'s closing summary counts errors (`Done. PASS=3 WARN=0 ERROR=1`) and nothing above it was recognised.',
       severity: 'error',
