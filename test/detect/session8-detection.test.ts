@@ -199,3 +199,32 @@ describe("dbt's progress line for a node that errored", () => {
     expect(rulesOf(log)).toEqual(['postgresql.undefined-object']);
   });
 });
+
+describe('an error list that is not empty, as a Ruby tool prints it', () => {
+  it.each<[string, string]>([
+    ['a load job\'s errors', ' job 42: errors:[{:reason=>"invalid", :message=>"Field amount has changed mode"}]'],
+    ['a response hash', '{:status=>"DONE", :errors=>[{:reason=>"backendError", :location=>"load"}]}'],
+  ])('%s alerts', (_name, text) => {
+    expect(ruleOf(text)).toBe('generic.error-line');
+  });
+
+  it.each<[string, string]>([
+    ['an empty list', '{:status=>"DONE", :errors=>[]}'],
+    ['a setting', 'max_errors:[10, 20]'],
+  ])('%s stays quiet', (_name, text) => {
+    expect(ruleOf(text)).toBeNull();
+  });
+});
+
+describe("Dagster's event line reporting a failed type check (older releases, at DEBUG)", () => {
+  it.each<[string, string]>([
+    ['an output', '2021-04-02 10:00:00 - dagster - DEBUG - etl - 4f1c - STEP_OUTPUT - Yielded output "orders" of type "OrdersFrame". Warning! Type check failed.'],
+    ['an input', '2021-04-02 10:00:00 - dagster - DEBUG - etl - 4f1c - transform - STEP_INPUT - Got input "raw" of type "RawFrame". Warning! Type check failed.'],
+  ])('%s alerts', (_name, text) => {
+    expect(ruleOf(text)).toBe('dagster.invalid-config');
+  });
+
+  it('a type check that passed stays quiet', () => {
+    expect(ruleOf('2021-04-02 10:00:00 - dagster - DEBUG - etl - 4f1c - STEP_OUTPUT - Yielded output "orders" of type "OrdersFrame". (Type check passed).')).toBeNull();
+  });
+});

@@ -169,12 +169,12 @@ const ERROR_HEADERS = [
 // (`[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column …`; a cut paste may lose the `[`) or an API's error
 // body gives it (`"code": "CSV_RECORD_INCONSISTENT_COLUMNS"`), so that a `[ERROR]` level tag is none;
 // an error count or code (`"error_code": 409`, `'error-count': 35`), a list of errors that is not
-// empty (`"insertErrors": [{…`), or a report that says it did not pass (`'valid': False`). Spelled
+// empty (`"insertErrors": [{…`, a Ruby tool's `errors:[{:reason=>"invalid", …` or `:errors=>[{…`), or a report that says it did not pass (`'valid': False`). Spelled
 // so that the record screen looks for `'valid': ` or `success`, not for every `false` or `valid`
 // (a `validate_orders` step is on every line of some logs).
 const ERROR_BODIES = [
   String.raw`(?:^|\n|\[|['"](?:code|error|error_?code|errorCode|reason|type|error_?type|errorClass|error_?class)['"][ \t]*:[ \t]*['"])[A-Z0-9_.]{0,40}(?:${ERROR_CLASS_PARTS})[A-Z0-9_.]{0,60}(?:\]|['"])`,
-  String.raw`['"]error[-_ ]?(?:code|count)['"][ \t]*:[ \t]*['"]?[1-9]|['"]\w*(?:errors|Errors)['"][ \t]*:[ \t]*\[[ \t\r\n]*\{|"success"[ \t]*:[ \t]*[Ff]alse\b|'success': [Ff]alse\b|'valid': [Ff]alse\b`,
+  String.raw`['"]error[-_ ]?(?:code|count)['"][ \t]*:[ \t]*['"]?[1-9]|['"]\w*(?:errors|Errors)['"][ \t]*:[ \t]*\[[ \t\r\n]*\{|(?:^|[\s{,:])\w*(?:errors|Errors)(?::|=>) ?\[\{|"success"[ \t]*:[ \t]*[Ff]alse\b|'success': [Ff]alse\b|'valid': [Ff]alse\b`,
 ];
 
 // A tool's report of what it could not do, as the first words of a line (`Could not find
