@@ -204,7 +204,9 @@ export function createDetector(config: SentinelConfig, options: DetectorOptions 
       }
       for (const rule of packRules) {
         if (fires(rule, t, anyLiteral)) {
-          if (!isEcho(rule, event)) out.push(toMatch(rule, event));
+          // A rule with a threshold reports one attempt of several, not yet a failure: it leaves the
+          // echo window alone (a client's failed connection must not hush the error that follows it).
+          if (rule.info.threshold !== undefined || !isEcho(rule, event)) out.push(toMatch(rule, event));
           break;
         }
         spent(rule);

@@ -22,6 +22,7 @@ export const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
   info: 'info',
   information: 'info',
   notice: 'info',
+  note: 'info',
   warn: 'warn',
   warning: 'warn',
   error: 'error',
@@ -65,6 +66,13 @@ const AGENT_LETTER_LEVEL = /^(?:[^\n[]{0,100}\[\d{1,10}\]: )?(?:\d{4}-\d\d-\d\dT
 const AGENT_LETTERS: Readonly<Record<string, Level>> = { E: 'error', W: 'warn', I: 'info', D: 'debug' };
 const GLOG_HEADER = /^([IWEF])(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]) \d\d:\d\d:\d\d\.\d{6} +\d{1,10} [^\s:\]]{1,300}:\d{1,7}\] /;
 const GLOG_LETTERS: Readonly<Record<string, Level>> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
+// librdkafka's default log line (every language's Kafka client built on it: confluent-kafka, kcat,
+// node-rdkafka): `%3|1612345678.123|FAIL|rdkafka#producer-1| …`, its syslog severity first. Read
+// before the level words: its facility (`|ERROR|`, `|FAIL|`) is no level, and a `%7|` debug line
+// quotes errors it is only tracing. Anywhere in the first line behind a space or colon: runners
+// prefix it with their clock (`13:02:12  %4|…`) or relay it (`… - Log: %5|…`).
+const RDKAFKA_LEVEL = /(?:^|[\s:])%([0-7])\|\d{9,11}\.\d{3}\|[A-Z][A-Z0-9_]{0,30}\|/;
+const SYSLOG_SEVERITIES: readonly Level[] = ['fatal', 'fatal', 'fatal', 'error', 'warn', 'info', 'info', 'debug'];
 
 /**
  * The level a glog / klog header at the start of `text` gives, if any. No literal every such line
@@ -100,6 +108,10 @@ export function levelWords(level: Level): string[] {
   if (level === 'error') words.push('traceback (most recent call last)', 'exception in thread ', 'panic: ', 'goroutine ');
   // AGENT_LETTER_LEVEL's letters: ` E! ` after a timestamp, `E! [` at the line's start.
   for (const letter of namesOf(AGENT_LETTERS, level)) words.push(` ${letter}! `, `${letter}! [`);
+  // RDKAFKA_LEVEL's severities: `%3|`.
+  SYSLOG_SEVERITIES.forEach((l, severity) => {
+    if (l === level) words.push(`%${severity}|`);
+  });
   return words;
 }
 
@@ -115,6 +127,12 @@ export const STACK_TEXT_KEY_NAMES: readonly string[] = ['exc_info', 'exc_text', 
 // A severe level word right after a debug or trace one, closed by its own delimiter.
 const RELAYED_LEVEL = /^[:[\]|)> -]{1,4}(ERROR|FATAL|CRITICAL|SEVERE|PANIC)(?:[:\]|]| -)/;
 
+// A wrapper that logs its child's stderr at ERROR (Maven's frontend plugin: `[ERROR] [BABEL] Note: …`,
+// `[ERROR] npm WARN deprecated …`; a CI step: `ERROR: warning: …`): the child's own level word right
+// behind it, at most behind the child's bracketed name, is the record's. Only a lower level: a
+// relay's graver word (RELAYED_LEVEL) already wins.
+const CHILD_LEVEL = /^[:\]|)> -]{1,4}(?:\[[\w.-]{1,30}\] ?)?(?:(?:npm|yarn|pnpm) (WARN|warn|notice)\b|(WARN(?:ING)?|[Ww]arning|NOTE|[Nn]ote|INFO|NOTICE|[Nn]otice)[:\]] )/;
+
 // A lower-case level word counts only between delimiters near the start (`[error]`, `| warn |`,
 // `<info>`): bare, "error" is as often a word of the message.
 const DELIMITED_LEVEL = /[[|<(] {0,3}(trace|debug|info|notice|warn(?:ing)?|error|err|fatal|critical|crit) {0,3}[\]|>)]/i;
@@ -124,11 +142,18 @@ function guessTextLevel(text: string): Level {
   const letter = AGENT_LETTER_LEVEL.exec(firstLine);
   const letterLevel = letter ? AGENT_LETTERS[letter[1] ?? letter[2] ?? ''] : undefined;
   if (letterLevel !== undefined) return letterLevel;
+  const rdkafka = RDKAFKA_LEVEL.exec(firstLine);
+  if (rdkafka) return SYSLOG_SEVERITIES[Number(rdkafka[1])] as Level;
   const glog = glogLevel(text);
   if (glog !== undefined) return glog;
   const found = TEXT_LEVEL.exec(firstLine);
   if (found?.[1]) {
     const level = normaliseLevel(found[1]);
+    if (level === 'error') {
+      const child = CHILD_LEVEL.exec(firstLine.slice(found.index + found[0].length));
+      const childWord = child?.[1] ?? child?.[2];
+      return childWord ? normaliseLevel(childWord) : level;
+    }
     // A debug channel relaying an error (`DEBUG: ERROR: The "x" request failed: …`): the error's level.
     if (level !== 'debug' && level !== 'trace') return level;
     const relayed = RELAYED_LEVEL.exec(firstLine.slice(found.index + found[0].length));

@@ -59,6 +59,7 @@ const TABLE: [file: string, rule: string | null, severity?: string][] = [
   ['jvm/spark-failure.log', 'jvm.spark-failure', 'critical'],
   ['jvm/kafka-commit-failed.log', 'jvm.kafka-commit-failed', 'error'],
   ['jvm/kafka-broker-unreachable.log', 'jvm.kafka-broker-unreachable', 'error'],
+  ['generic/rdkafka-broker-unreachable.log', 'generic.rdkafka-broker-unreachable', 'error'],
   ['postgresql/auth.log', 'postgresql.auth', 'error'],
   ['postgresql/undefined-relation.log', 'postgresql.undefined-object', 'error'],
   ['postgresql/constraint.log', 'postgresql.constraint', 'error'],

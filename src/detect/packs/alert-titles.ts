@@ -42,6 +42,7 @@ export const ALERT_TITLES: Readonly<Record<string, string>> = {
   'jvm.out-of-memory': 'JVM out of memory',
   'jvm.kafka-commit-failed': 'Kafka offset commit failed',
   'jvm.kafka-broker-unreachable': 'Kafka broker unreachable',
+  'generic.rdkafka-broker-unreachable': 'Kafka broker unreachable',
   'jvm.spark-failure': 'Spark job failed',
   'jvm.uncaught-exception': 'Uncaught JVM exception',
   'jvm.exception': 'Java/Scala exception',

@@ -27,12 +27,43 @@ export const GIVE_UP = String.raw`\b(?:giving up|gave up|max(?:imum)? retries (?
  */
 const HOPELESS = String.raw`\b(?:permission denied|access denied|insufficient ?privilege|not authori[sz]ed|authentication failed|does not exist|no such (?:table|column|relation|field)|syntax error|undefined ?(?:table|column)|invalid (?:input|syntax|credentials))\b`;
 
+/**
+ * A write that lost an optimistic-concurrency race inside a controller's reconcile loop: the API
+ * server's 409 (`Operation cannot be fulfilled on deployments.apps "x": the object has been modified;
+ * please apply your changes to the latest version and try again`) logged as a reconcile error.
+ * controller-runtime and client-go requeue every failed reconcile with back-off and the next one
+ * reads the new version, so the record says the loop will try again, though not in those words; the
+ * same error from a one-shot `kubectl apply` (no reconcile) still alerts. Matched on the raw record:
+ * a structured logger puts `Reconciler error` in the message and the conflict in a field.
+ */
+const RECONCILE_CONFLICT: MatchExpr = {
+  all: [
+    { raw_regex: String.raw`\bthe object has been modified\b` },
+    { raw_regex: String.raw`\breconcil(?:e|er|es|ed|ing|iation)\b`, ignore_case: true },
+  ],
+};
+
+/**
+ * librdkafka (kcat, confluent-kafka, node-rdkafka …) losing or not reaching a broker. The library
+ * reconnects by itself, for ever, with back-off (`reconnect.backoff.ms`), and tells the application
+ * when that stops mattering: a message that timed out, a fatal error. Its transport records (the
+ * `|FAIL|` facility, and the same event relayed as `|ERROR|`, `N/N brokers are down`) are a client
+ * coping; kafka.rdkafka-broker-unreachable alerts when they keep coming.
+ */
+export const RDKAFKA_RECONNECTS = String.raw`%[0-7]\|\d{9,11}\.\d{3}\|(?:FAIL|ERROR)\|[^|\n]{1,80}\| [^\n]{0,400}(?:\bConnect to [^\n]{1,200} failed\b|\bFailed to connect to broker\b|\bFailed to resolve\b|\bConnection refused\b|\bDisconnected\b|\bConnection reset by peer\b|\b\d+/\d+ brokers are down\b)`;
+
 /** A record announcing a wait or a retry, unless it gives up or retries what cannot succeed. */
 export const RETRY_NOTICE: MatchExpr = {
-  all: [
-    { regex: RETRY_WORDS, ignore_case: true },
-    { not: { regex: GIVE_UP, ignore_case: true } },
-    { not: { regex: HOPELESS, ignore_case: true } },
+  any: [
+    {
+      all: [
+        { regex: RETRY_WORDS, ignore_case: true },
+        { not: { regex: GIVE_UP, ignore_case: true } },
+        { not: { regex: HOPELESS, ignore_case: true } },
+      ],
+    },
+    RECONCILE_CONFLICT,
+    { regex: RDKAFKA_RECONNECTS },
   ],
 };
 

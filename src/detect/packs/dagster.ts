@@ -17,7 +17,9 @@ export const dagsterPack: RulePack = {
       severity: 'error',
       priority: 64,
       anyLevel: true,
-      match: { regex: String.raw`DagsterInvalidConfigError|DagsterTypeCheckDidNotPass|DagsterInvalidDefinitionError|Type check failed for step (?:input|output)` },
+      // Older releases say it in the event line itself, logged at DEBUG like every Dagster event:
+      // `STEP_OUTPUT - Yielded output "result" of type "TripDataFrame". Warning! Type check failed.`
+      match: { regex: String.raw`DagsterInvalidConfigError|DagsterTypeCheckDidNotPass|DagsterInvalidDefinitionError|Type check failed for step (?:input|output)|\bSTEP_(?:OUTPUT|INPUT)\b[^\n]{0,400}\bType check failed\b` },
     }),
     r({
       id: 'step-failure',

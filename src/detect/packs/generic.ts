@@ -4,7 +4,7 @@
 // a process killed by a signal, a unit of work reported failed, a non-zero exit, an HTTP error.
 // A failure event (step_failed) outranks language-level stack rules, since it names what failed.
 import type { MatchExpr } from '../../config/config-types.js';
-import { COPING } from './coping.js';
+import { COPING, RDKAFKA_RECONNECTS } from './coping.js';
 import { packRule, type RulePack } from './pack.js';
 
 const r = (spec: Parameters<typeof packRule>[1]) => packRule('generic', spec);
@@ -54,7 +54,8 @@ const ERROR_HEADERS = [
   // SQL Server's error report (severity 11 and up is an error): `Msg 208, Level 16, State 1, Line 1`.
   String.raw`\bMsg \d+, Level (?:1[1-9]|2\d), State \d+`,
   // Docker's refusal, and a build tool's verdict (`BUILD FAILED in 12s`, Maven's `BUILD FAILURE`).
-  String.raw`\bError response from daemon: |\bBUILD FAILED\b|\bBUILD FAILURE\b`,
+  // kubectl's report of the API server's refusal: `Error from server (Conflict): error when applying patch: …`.
+  String.raw`\bError response from daemon: |\bBUILD FAILED\b|\bBUILD FAILURE\b|(?:^|\n)[ \t]*Error from server(?: \([A-Za-z]{2,40}\))?: \S`,
   // The same relayed behind a runner's prefix (`INFO - Subtask: KeyError: 'x'`) or quoted as a
   // JSON value (`"runError": "DatasourceError: …"`).
   String.raw`(?:: | - |")[\w.]*[A-Z]\w*(?:Error|Exception): \S|(?: - |: )Error: \S`,
@@ -63,7 +64,8 @@ const ERROR_HEADERS = [
   // The bare HTTP exceptions of client libraries (`ServiceUnavailable: 503 …`, `Forbidden: 403 …`).
   String.raw`(?:^|\n)[ \t]*(?:ServiceUnavailable|Forbidden|NotFound|BadRequest|Unauthorized|TooManyRequests|InternalServerError|BadGateway|GatewayTimeout|Conflict|PermissionDenied): [45]\d\d\b`,
   // A Python exception from an errors module, whatever its name: `google.api_core.exceptions.Forbidden: 403 …`.
-  String.raw`(?:^|\n)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
+  // Also relayed behind a runner's prefix (`{pod_launcher.py:104} INFO - google.api_core.exceptions.BadRequest: 400 …`).
+  String.raw`(?:^|\n| - (?:\[[\w.-]{1,40}\] )?)[a-z_][\w.]*\.(?:exceptions?|errors?)\.[A-Z]\w*: \S`,
   // CLIs: `error: x`, `Error: x`, `FATAL: x`, `error[E0308]: x`, `error initializing: x`, `Error in f(…)`,
   // and the same behind the program's name (`slurmstepd: error: x`, `tar: Error is not recoverable`).
   String.raw`(?:^|\n)[ \t]*(?:[│|] |[│|])?(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z]\d\d\d\d\])?(?!s? (?:${ERROR_MACHINERY})\b)[a-z ]{0,30}: \S|(?:^|\n)Error in [\w.]+\(`,
@@ -141,7 +143,9 @@ const ERROR_HEADERS = [
 )[ 	]*(?:FEHLER|ERREUR|ERRORE|ERRO|FOUT|HATA|SCHWERWIEGEND|GRAVE):[ 	]{1,2}\S`,
   // A quota used up, said of whatever holds it (`resource monitor 'X' has exceeded its quota`,
   // `the project has exceeded the daily quota`).
-  String.raw`\b(?:has|have) exceeded (?:its|their|the|your|our) (?:[\w-]{1,30} )?quota\b`,
+  // A warehouse's verdict on a query that ran out of what it was allotted: BigQuery's
+  // `Resources exceeded during query execution: The query could not be executed in the allotted memory`.
+  String.raw`\b(?:has|have) exceeded (?:its|their|the|your|our) (?:[\w-]{1,30} )?quota\b|\bResources exceeded\b`,
   // An error said as a sentence on what was being done, behind a logger's bracketed context at
   // most: `Error reading input file a.pdf: …`, `[Consumer clientId=c-1] Error while fetching metadata … : {…}`.
   String.raw`(?:^|\n)[ \t]*(?:\[[^\]\n]{1,100}\] ?)?(?:Error|ERROR|error) (?!${ERROR_MACHINERY})(?:while|when|during|[a-z]{2,20}ing)\b[^\n]{0,160}? ?: \S`,
@@ -165,12 +169,12 @@ const ERROR_HEADERS = [
 // (`[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column …`; a cut paste may lose the `[`) or an API's error
 // body gives it (`"code": "CSV_RECORD_INCONSISTENT_COLUMNS"`), so that a `[ERROR]` level tag is none;
 // an error count or code (`"error_code": 409`, `'error-count': 35`), a list of errors that is not
-// empty (`"insertErrors": [{…`), or a report that says it did not pass (`'valid': False`). Spelled
+// empty (`"insertErrors": [{…`, a Ruby tool's `errors:[{:reason=>"invalid", …` or `:errors=>[{…`), or a report that says it did not pass (`'valid': False`). Spelled
 // so that the record screen looks for `'valid': ` or `success`, not for every `false` or `valid`
 // (a `validate_orders` step is on every line of some logs).
 const ERROR_BODIES = [
   String.raw`(?:^|\n|\[|['"](?:code|error|error_?code|errorCode|reason|type|error_?type|errorClass|error_?class)['"][ \t]*:[ \t]*['"])[A-Z0-9_.]{0,40}(?:${ERROR_CLASS_PARTS})[A-Z0-9_.]{0,60}(?:\]|['"])`,
-  String.raw`['"]error[-_ ]?(?:code|count)['"][ \t]*:[ \t]*['"]?[1-9]|['"]\w*(?:errors|Errors)['"][ \t]*:[ \t]*\[[ \t\r\n]*\{|"success"[ \t]*:[ \t]*[Ff]alse\b|'success': [Ff]alse\b|'valid': [Ff]alse\b`,
+  String.raw`['"]error[-_ ]?(?:code|count)['"][ \t]*:[ \t]*['"]?[1-9]|['"]\w*(?:errors|Errors)['"][ \t]*:[ \t]*\[[ \t\r\n]*\{|(?:^|[\s{,:])\w*(?:errors|Errors)(?::|=>) ?\[\{|"success"[ \t]*:[ \t]*[Ff]alse\b|'success': [Ff]alse\b|'valid': [Ff]alse\b`,
 ];
 
 // A tool's report of what it could not do, as the first words of a line (`Could not find
@@ -190,6 +194,11 @@ const VERDICT = String.raw`\b(?:is|are|was|were|appears to be|seems to be) (?:in
 // locally` before it pulls it, Snakemake's `Unable to set utime on symlink … does not support it`).
 export const FALLBACK = String.raw`\b(?:using|falling back|fall back|defaulting|skipping|ignoring|ignored|continuing|will use|instead|creating|optional|locally|does not support it|assume|assuming|refreshing|renewing|skipped)\b`;
 
+// A limit the work ran into, said of the work or of whoever runs it (`Your project or organization
+// exceeded the maximum disk and memory limit available for shuffle operations`, `the job exceeded its
+// memory limit of 4 GiB`), not a limit that was not reached (`has not exceeded the limit`).
+const LIMIT_EXCEEDED = String.raw`(?<!\bnot |\bnever |n't )\bexceeded (?:its|their|the|your|our|a) [\w -]{0,100}?\blimits?\b`;
+
 /**
  * A report matching `regex` (ignoring case) on a record not levelled error or fatal (those have their
  * own rules, which name them better), unless it says how it works around it (FALLBACK).
@@ -204,7 +213,7 @@ const ERROR_TYPE = String.raw`\b[A-Z][\w$]*(?:Error|Exception)\b: \S`;
 // level. Broad on purpose: on the real corpus a stricter form (a cause after a colon) missed more
 // failures than the second incidents it saved, where a bare `download failed` at ERROR precedes the
 // exception that names it.
-const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable to|cannot|can't|could not|denied|refused|timed out|not found|does not exist|no such|invalid|unauthori[sz]ed|forbidden|expired|exceeded|aborted|crashed)\b`;
+const ERROR_RECORD_WORDS = String.raw`\b(?:failed|failure|error|exception|unable to|cannot|can't|could not|denied|refused|timed out|not found|does not exist|no such|invalid|unauthori[sz]ed|forbidden|expired|exceeded|aborted|crashed|never (?:started|starts|ran|came up|became ready|finished|completed|succeeded|arrived|connected))\b`;
 
 // A runner's progress line for a node that failed (`1 of 3 ERROR creating sql table model x`): the
 // framework names the failure itself on the lines below.
@@ -252,6 +261,22 @@ export const genericPack: RulePack = {
       },
     }),
     r({
+      id: 'rdkafka-broker-unreachable',
+      // One `|FAIL|` record per failed attempt (librdkafka relays the same event as `|ERROR|` and
+      // sums it up as `N/N brokers are down`: those only cope, coping.ts). It reconnects with
+      // back-off and folds identical errors into one line for a while, so a broker that is really
+      // gone shows as a few attempts a minute apart, and one that answers on another address
+      // (IPv6 refused, IPv4 taken) as one.
+      description: 'A Kafka client built on librdkafka (kcat, confluent-kafka, node-rdkafka) keeps failing to reach its broker.',
+      severity: 'error',
+      priority: 60,
+      anyLevel: true,
+      reportsRetries: true,
+      threshold: { count: 3, window_secs: 180 },
+      fingerprint: '{{source}}:{{file}}',
+      match: { all: [{ regex: RDKAFKA_RECONNECTS }, { regex: String.raw`%[0-7]\|\d{9,11}\.\d{3}\|FAIL\|` }] },
+    }),
+    r({
       id: 'killed',
       echoes: true,
       description: 'A process killed by a signal or the OOM killer (segmentation fault, SIGKILL, exit 137 / 139), or a goroutine dump.',
@@ -286,6 +311,7 @@ export const genericPack: RulePack = {
           loud({ any: ERROR_BODIES.map((raw_regex) => ({ raw_regex })) }),
           unlessWorkedAround(COULD_NOT),
           unlessWorkedAround(VERDICT),
+          unlessWorkedAround(LIMIT_EXCEEDED),
           { all: [{ level: ['error', 'fatal'] }, NOT_ERROR_OBJECT, { regex: ERROR_TYPE }, { not: COPING }] },
           loud({ regex: String.raw`(?:^|\n)panic: \S` }),
         ],

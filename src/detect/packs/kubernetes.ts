@@ -25,6 +25,11 @@ export const kubernetesPack: RulePack = {
       severity: 'error',
       priority: 86,
       anyLevel: true,
+      // A crash loop or an image pull in back-off is the kubelet retrying what keeps failing: that is
+      // the failure. And `kubectl describe`'s Events table is one record (its rows are indented), so a
+      // `Readiness probe failed` row (a wait, coping.ts) must not hush the `Back-off restarting failed
+      // container` row below it.
+      reportsRetries: true,
       match: {
         regex: String.raw`CrashLoopBackOff|ImagePullBackOff|ErrImagePull|Back-off restarting failed container|Back-off pulling image|CreateContainerConfigError|CreateContainerError|BackoffLimitExceeded|DeadlineExceeded|Pod was active on the node longer than the specified deadline|The node was low on resource|Pod (?:was )?evicted|\bEvicted\b|\bFailedScheduling\b|Unable to schedule pod|nodes are available: [^\n]{0,200}\bInsufficient \w+|\bWarning\s+Failed(?:Mount|AttachVolume|CreatePodSandBox)?\s{2}|\bError: (?:configmaps?|secrets?) "[^"\n]{1,200}" not found`,
       },
