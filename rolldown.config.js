@@ -112,7 +112,7 @@ function plainAssertForPinoWriters() {
   };
 }
 
-export default defineConfig({
+export default defineConfig([{
   input: { sentinel: 'dist/src/cli/main.js' },
   platform: 'node',
   plugins: [builtinsThroughRequire(), promClientParts(), plainAssertForPinoWriters()],
@@ -138,4 +138,18 @@ export default defineConfig({
   // bufferutil and utf-8-validate: optional native speed-ups `ws` (in @google/genai) tries and
   // does without; they are not installed.
   external: ['bufferutil', 'utf-8-validate'],
-});
+}, {
+  // The config loader once more, as one CommonJS file: `sentinel run` requires it for each read of
+  // its config and drops it from require's cache after, so an idle agent does not hold yaml, the
+  // schema and the generated validator (~1.8 MB of RSS; src/cli/released-config-loader.ts, ADR
+  // 0029). An ES module is never unloaded. Node's built-ins stay plain require() calls here.
+  input: 'dist/src/config/load-config.js',
+  platform: 'node',
+  output: {
+    file: 'dist/bundle/config-loader.cjs',
+    format: 'cjs',
+    sourcemap: false,
+    charset: 'ascii',
+    comments: { legal: true, annotation: true, jsdoc: false },
+  },
+}]);

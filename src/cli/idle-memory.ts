@@ -21,6 +21,17 @@ const BUSY_UTILIZATION = 0.1;
  * interval each time, and a collection after each (65–180 ms) would be most of its idle CPU.
  */
 export const MIN_COLLECTION_GAP_MS = 60_000;
+/**
+ * A busy spell earns a collection only if it left V8's old generation larger by this much than the
+ * last collection did (start-up always earns one): the collection's cost grows with the heap, so
+ * must what it gives back. With 10,000 files followed, the quick rescans and the code compiled again
+ * after a collection grew it by ~1.8 MB (of ~34 MB), and a second collection a minute later (80–270
+ * ms) took that back only to see it grow again; a catch-up grows it by many megabytes
+ * (docs/benchmarks.md, "Fifteenth round").
+ */
+export const MIN_HEAP_GROWTH_BYTES = 1 << 20;
+export const MIN_HEAP_GROWTH_SHARE = 0.1;
+export const growthWorthCollecting = (sizeAfterLastCollection: number): number => Math.max(MIN_HEAP_GROWTH_BYTES, sizeAfterLastCollection * MIN_HEAP_GROWTH_SHARE);
 
 type FullCollection = () => void;
 
@@ -67,6 +78,17 @@ function memoryReducingCollection(): FullCollection | undefined {
   }
 }
 
+/**
+ * V8's heap without its young generation, as committed: what a busy spell leaves behind. The young
+ * generation is left out because the collection's shrinking of it is undone by the next few
+ * allocations whatever the agent does (with 10,000 files, 1–3 MB within seconds of the collection).
+ */
+function oldGenerationSize(): number {
+  let bytes = 0;
+  for (const space of v8.getHeapSpaceStatistics()) if (!space.space_name.startsWith('new_')) bytes += space.space_size;
+  return bytes;
+}
+
 export interface IdleMemoryOptions {
   /** True while the agent has work waiting (a file read short of its end): counts as busy whatever the loop did. */
   behind?: () => boolean;
@@ -83,14 +105,16 @@ export interface IdleMemoryOptions {
    */
   onBusy?: () => void;
   onQuiet?: () => void;
+  /** V8's old generation now (committed bytes, the young generation left out); tests give their own. */
+  heapSize?: () => number;
   /** Where the loop's utilization is read; tests give their own (a test runner's loop is never idle). */
   eventLoopUtilization?: typeof performance.eventLoopUtilization;
 }
 
 /**
  * Samples the event loop's utilization every `checkMs`: runs one memory-reducing collection on the
- * first quiet interval after a busy one (start-up counts as busy; at most one per `minGapMs`), and calls `onFirstBusy` on the
- * first busy one. Returns a stop function; the timer is unref'd and never keeps the process alive.
+ * first quiet interval after a busy one that grew the heap (start-up counts as busy; at most one per
+ * `minGapMs`), and calls `onFirstBusy` on the first busy one. Returns a stop function; the timer is unref'd and never keeps the process alive.
  */
 export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => void {
   const collect = options.collect ?? memoryReducingCollection();
@@ -104,6 +128,8 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
   const elu = options.eventLoopUtilization ?? performance.eventLoopUtilization.bind(performance);
   let last: EventLoopUtilization = elu();
   let lastCollection = -Infinity;
+  const heapSize = options.heapSize ?? oldGenerationSize;
+  let heapAfterCollection = -Infinity;
   const checkMs = options.checkMs ?? IDLE_CHECK_MS;
   const minGapMs = options.minGapMs ?? MIN_COLLECTION_GAP_MS;
   const timer = setInterval(() => {
@@ -119,11 +145,18 @@ export function reduceMemoryWhenIdle(options: IdleMemoryOptions = {}): () => voi
     if (utilization >= BUSY_UTILIZATION || behind) {
       busySinceCollection = true;
       busyNow();
-    } else if (utilization < IDLE_UTILIZATION && busySinceCollection && collect && performance.now() - lastCollection >= minGapMs) {
+    } else if (
+      utilization < IDLE_UTILIZATION &&
+      busySinceCollection &&
+      collect &&
+      performance.now() - lastCollection >= minGapMs &&
+      heapSize() - heapAfterCollection >= growthWorthCollecting(heapAfterCollection)
+    ) {
       busySinceCollection = false;
       const started = performance.now();
       collect();
       lastCollection = performance.now();
+      heapAfterCollection = heapSize();
       options.onCollected?.(lastCollection - started);
       // The collection is no work of the agent's: counted, it made the next interval "busy" and
       // earned another one (with 10,000 files followed, a collection of ~0.5 s every few seconds).

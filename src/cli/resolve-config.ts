@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { defaultConfig, loadConfig } from '../config/load-config.js';
 import type { SentinelConfig } from '../config/config-types.js';
+import { resolveConfigWith } from './released-config-loader.js';
 
 /** The config a command runs on: the named file, else ./sentinel.yaml, else the embedded defaults. */
 export function resolveConfig(file: string | undefined): SentinelConfig {
-  if (file) return loadConfig(file, process.env);
-  if (existsSync('sentinel.yaml')) return loadConfig('sentinel.yaml', process.env);
-  return defaultConfig(process.env);
+  return resolveConfigWith({ loadConfig, defaultConfig }, file);
 }

@@ -1,12 +1,12 @@
 // `sentinel run`: the agent as a long-running process. SIGTERM/SIGINT stop it gracefully (exit 0);
 // a second signal exits at once. The config file is watched: valid edits reload the rules.
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { ConfigError } from '../config/config-error.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
 import { stampOf, watchConfigFile, type FileStamp } from './config-file-watch.js';
 import type { Logger } from '../log.js';
 import { acquireStateDirLock } from '../state/state-dir-lock.js';
 import { portError } from './port-error.js';
-import { resolveConfig } from './resolve-config.js';
+import { resolveConfigWith, withReleasedConfigLoader } from './released-config-loader.js';
 import { reduceMemoryWhenIdle } from './idle-memory.js';
 import { applyRunModes, copyStateForDryRun, ONCE_DRAIN_MS, removeDryRunState, waitUntilCaughtUp, type RunModes } from './run-modes.js';
 import { releaseOptimizingCompilers } from './startup-jit.js';
@@ -19,22 +19,28 @@ export const SHUTDOWN_DEADLINE_MS = 3_500;
 const EXIT_GRACE_MS = 300;
 
 function reloadOnEdit(agent: Agent, file: string, readAs: FileStamp, logger: Logger): () => void {
-  return watchConfigFile(file, readAs, () => {
+  // Reloads one at a time, in the order of the edits: the loader is read afresh for each.
+  let reloading = Promise.resolve();
+  const reload = async (): Promise<void> => {
     try {
-      agent.reloadRules(loadConfig(file, process.env));
+      agent.reloadRules(await withReleasedConfigLoader((loader) => loader.loadConfig(file, process.env)));
       agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
     } catch (error) {
       agent.metrics.configReloads.labels({ outcome: 'failure' }).inc();
       const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
       logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
     }
+  };
+  return watchConfigFile(file, readAs, () => {
+    reloading = reloading.then(reload);
   });
 }
 
 export async function runAgentCommand(configFile: string | undefined, logger: Logger, modes: RunModes = { once: false, dryRun: false }): Promise<number> {
   // Stamped before reading, so an edit that races the read is reloaded once more rather than missed.
   const readAs = stampOf(configFile ?? 'sentinel.yaml');
-  const loaded = resolveConfig(configFile);
+  // Through a loader dropped after the read: an idle agent does not keep yaml and the schema (ADR 0029).
+  const loaded = await withReleasedConfigLoader((loader) => resolveConfigWith(loader, configFile));
   const dryRunState = modes.dryRun ? await copyStateForDryRun(loaded.state_dir) : undefined;
   const config = applyRunModes(loaded, modes, dryRunState);
   // Before anything reads a checkpoint: a second agent on the same state_dir exits 1 here.

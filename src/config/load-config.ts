@@ -16,28 +16,9 @@ import { fillDefaults, type SchemaFilledConfig } from './fill-defaults.js';
 import { interpolateEnv } from './interpolate-env.js';
 import { validateSchema } from './validate-schema.js';
 import { createLocator, formatPath, type ConfigPath } from './yaml-locator.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
 
-export interface ConfigProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  /** The key the problem is about, e.g. `notify.slack[1].severities[0]`; absent for YAML syntax and unreadable files. */
-  path?: string;
-}
-
-export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-export class ConfigError extends SentinelError {
-  readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[]) {
-    super('SENTINEL_ERR_CONFIG_INVALID', problems.map(formatProblem).join('\n'));
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError, formatProblem, type ConfigProblem } from './config-error.js';
 
 export interface ConfigResult {
   /** Undefined when there are problems. */

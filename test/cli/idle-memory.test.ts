@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BYTECODE_OLD_AGE, reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
+import { DEFAULT_BYTECODE_OLD_AGE, growthWorthCollecting, MIN_HEAP_GROWTH_BYTES, reduceMemoryWhenIdle } from '../../src/cli/idle-memory.js';
 import { OPERATOR_JIT_FLAGS, optimizingCompilerDefaults } from '../../src/cli/startup-jit.js';
 import { createWorkspace } from '../helpers/agent-workspace.js';
 import { REPO_ROOT, SENTINEL_BIN, startProcess, startSentinel, type RunningProcess } from '../helpers/sentinel-process.js';
@@ -83,14 +83,16 @@ describe('optimizing compilers held during start-up', () => {
 describe('one memory-reducing collection when the agent goes quiet', () => {
   it('collects on the first quiet interval after a busy one, and not again until the next busy spell', async () => {
     let collections = 0;
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => collections++ });
+    let heap = 50 << 20;
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => collections++, heapSize: () => heap });
     try {
       // Start-up counts as busy: the first quiet interval collects once.
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
-      // Quiet intervals after it do not collect again (several checks pass meanwhile).
+      // Quiet intervals after it do not collect again (several checks pass meanwhile), even with the heap grown.
+      heap += growthWorthCollecting(heap);
       await checksPass('several quiet checks', 500);
       expect(collections).toBe(1);
-      // A busy spell (the whole of a check interval spent working), then quiet: once more.
+      // A busy spell (the whole of a check interval spent working) that grew the heap, then quiet: once more.
       spin(250);
       await waitFor('the collection after a busy spell', () => collections === 2, { timeoutMs: 5_000 });
     } finally {
@@ -98,10 +100,45 @@ describe('one memory-reducing collection when the agent goes quiet', () => {
     }
   });
 
+  it('lets a busy spell that left the heap about as it was go without a collection, and collects once it has grown', async () => {
+    let collections = 0;
+    let heap = 40 << 20;
+    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: 0, collect: () => collections++, heapSize: () => heap });
+    try {
+      await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
+      // Busy (a rescan's moment of work), the heap grown by less than a tenth: not worth a collection's cost.
+      const worth = growthWorthCollecting(heap);
+      expect(worth).toBe(4 << 20);
+      heap += worth - 1;
+      spin(250);
+      await checksPass('several quiet checks after the busy spell', 600);
+      expect(collections).toBe(1);
+      // The heap grows on past it (the same busy spell's doing): the next quiet check collects.
+      heap += 1;
+      await waitFor('the collection once the heap has grown', () => collections === 2, { timeoutMs: 5_000 });
+    } finally {
+      stop();
+    }
+  });
+
+  it('asks a small heap for at least a megabyte of growth, a large one for a tenth of it', () => {
+    expect(growthWorthCollecting(-Infinity)).toBe(MIN_HEAP_GROWTH_BYTES);
+    expect(growthWorthCollecting(2 << 20)).toBe(MIN_HEAP_GROWTH_BYTES);
+    expect(growthWorthCollecting(100 << 20)).toBe(10 << 20);
+  });
+
   /** Collections counted `ms` after the first one, with `between` run right after it. */
   async function collectionsAfterFirst(options: { minGapMs: number; slow?: number }, between: () => void, ms: number): Promise<number> {
     let collections = 0;
-    const stop = reduceMemoryWhenIdle({ checkMs: 100, minGapMs: options.minGapMs, collect: () => (collections++, spin(options.slow ?? 0)) });
+    // A heap that each collection empties and that is large at every other look: only the busy spells and the gap decide.
+    let justCollected = false;
+    const heapSize = (): number => (justCollected ? ((justCollected = false), 0) : 1 << 30);
+    const stop = reduceMemoryWhenIdle({
+      checkMs: 100,
+      minGapMs: options.minGapMs,
+      collect: () => (collections++, (justCollected = true), spin(options.slow ?? 0)),
+      heapSize,
+    });
     try {
       await waitFor('the first collection', () => collections === 1, { timeoutMs: 5_000 });
       between();
