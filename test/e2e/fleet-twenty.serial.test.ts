@@ -37,7 +37,13 @@ describe('fleet mode at 20 agents', () => {
     // every agent pays it first, so that what is timed below is the fleet's own path.
     for (const agent of fleet) appendFileSync(agent.ws.logFile, stepFailedLine('warm_up', 'an earlier failure'));
     await waitFor('the warm-up alert', () => slack.messages.some((m) => m.raw.includes('warm_up')), { timeoutMs: 20_000, intervalMs: 5 });
-    await waitFor('every agent to settle the warm-up', () => fleet.every((a) => (a.agent.stdout().match(/Fleet: (this agent announces|announced by another member)/g) ?? []).length >= 1), { timeoutMs: 30_000 });
+    // Cold and all at once on 2 cores, a Redis call may time out (the agent then decides alone, as
+    // designed) or a claimer be too slow for the others (one of them takes over): any outcome settles it.
+    const settledWarmUp = /Fleet: (this agent announces|announced by another member|the member that claimed the incident did not announce it in time)|Fleet state \(Redis\) unreachable: deciding alone/;
+    await waitFor('every agent to settle the warm-up', () => fleet.every((a) => settledWarmUp.test(a.agent.stdout())), { timeoutMs: 30_000 });
+    // …and let each agent's quiet-time collection after that busy spell pass (checked every 2 s).
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const warmUpOutput = fleet.map((a) => a.agent.stdout().length);
 
     const llmCallsBefore = gemini.requests.length;
     const first = Date.now();
@@ -50,7 +56,7 @@ describe('fleet mode at 20 agents', () => {
     const latency = message.at - first;
     await waitFor(
       'every agent to announce or leave the incident to the fleet',
-      () => fleet.every((a) => (a.agent.stdout().match(/Fleet: (this agent announces|announced by another member)/g) ?? []).length >= 2),
+      () => fleet.every((a, n) => /Fleet: (this agent announces|announced by another member)/.test(a.agent.stdout().slice(warmUpOutput[n]))),
       { timeoutMs: 30_000 },
     );
     console.log(`20 agents: first line → the one Slack message ${latency} ms`);
