@@ -80,6 +80,7 @@ export function watchConfigFile(file: string, readAs: FileStamp, onEdit: () => v
     for (const w of watchers) w.close();
     watchers = [];
   };
+  const pollWhenUnwatched = Math.min(CONFIG_POLL_MS, options.pollMs ?? CONFIG_POLL_MS);
   let timer: NodeJS.Timeout | undefined;
   const pollEvery = (ms: number): void => {
     if (timer) clearInterval(timer);
@@ -93,7 +94,7 @@ export function watchConfigFile(file: string, readAs: FileStamp, onEdit: () => v
         // A watched directory removed or unreadable: back to looking every second.
         watcher.on('error', () => {
           unwatch();
-          pollEvery(Math.min(CONFIG_POLL_MS, options.pollMs ?? CONFIG_POLL_MS));
+          pollEvery(pollWhenUnwatched);
         });
         watchers.push(watcher);
       }
@@ -101,7 +102,7 @@ export function watchConfigFile(file: string, readAs: FileStamp, onEdit: () => v
       unwatch();
     }
   }
-  pollEvery(watchers.length > 0 ? (options.pollMs ?? CONFIG_BACKSTOP_MS) : Math.min(CONFIG_POLL_MS, options.pollMs ?? CONFIG_POLL_MS));
+  pollEvery(watchers.length > 0 ? (options.pollMs ?? CONFIG_BACKSTOP_MS) : pollWhenUnwatched);
   return () => {
     stopped = true;
     unwatch();

@@ -1,6 +1,6 @@
 // `sentinel run`: the agent as a long-running process. SIGTERM/SIGINT stop it gracefully (exit 0);
 // a second signal exits at once. The config file is watched: valid edits reload the rules.
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, formatProblem } from '../config/config-error.js';
 import { buildAgent, type Agent } from '../agent/agent.js';
 import { stampOf, watchConfigFile, type FileStamp } from './config-file-watch.js';
 import type { Logger } from '../log.js';
@@ -27,7 +27,7 @@ function reloadOnEdit(agent: Agent, file: string, readAs: FileStamp, logger: Log
       agent.metrics.configReloads.labels({ outcome: 'success' }).inc();
     } catch (error) {
       agent.metrics.configReloads.labels({ outcome: 'failure' }).inc();
-      const problems = error instanceof ConfigError ? error.problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`) : [String(error)];
+      const problems = error instanceof ConfigError ? error.problems.map(formatProblem) : [String(error)];
       logger.error({ problems }, 'Config reload failed; the previous rules stay in force.');
     }
   };
